@@ -1,0 +1,231 @@
+// The project's one error enum, grouped in ranges by layer, wired into std::error_code.
+#pragma once
+
+#include <string>
+#include <system_error>
+
+namespace https {
+
+/// Every error the library reports below the facade. Values are grouped by layer in ranges of
+/// 100 so that a value alone says where it came from; `layer_of` returns that range.
+/// Add new values inside their layer's range, never renumber existing ones.
+enum class errc : int {
+    ok = 0,
+
+    // 100..199 decoding of peer or file input (bounds-checked reader, DER, PEM, base64, hex)
+    truncated = 100,          ///< input ended before a field it announced
+    trailing_data,            ///< bytes left over after a complete structure
+    length_overflow,          ///< a length field larger than the input or a limit
+    too_large,                ///< input larger than the configured size limit
+    too_deep,                 ///< nesting deeper than the configured limit
+    bad_encoding,             ///< malformed encoding (not a more specific decode error)
+    non_minimal_encoding,     ///< DER: a length or integer not in its shortest form
+    indefinite_length,        ///< BER indefinite length in a DER context
+    unexpected_tag,           ///< DER: a tag other than the one the structure requires
+    bad_time,                 ///< UTCTime/GeneralizedTime not in the strict DER form
+    bad_pem,                  ///< PEM armour or base64 malformed
+    bad_hex,                  ///< hexadecimal text malformed
+
+    // 200..299 cryptography
+    bad_key_size = 200,       ///< a key of a length the algorithm does not accept
+    bad_nonce_size,           ///< a nonce/IV of a length the algorithm does not accept
+    bad_tag,                  ///< AEAD tag or MAC did not verify (no plaintext released)
+    bad_padding,              ///< block-cipher padding invalid
+    message_too_long,         ///< input beyond the algorithm's length limit
+    output_too_small,         ///< caller's output buffer shorter than needed
+    bad_signature,            ///< a signature that does not verify or is malformed
+    bad_public_key,           ///< a public key that is malformed or fails validation
+    weak_key,                 ///< a key below the policy's minimum strength
+    point_not_on_curve,       ///< an elliptic-curve point that is not on the curve
+    point_at_infinity,        ///< the identity where a proper point is required
+    unsupported_curve,        ///< a named curve we do not implement
+    unsupported_algorithm,    ///< an algorithm identifier we do not implement or allow
+    zero_shared_secret,       ///< X25519 produced the all-zero output (small-order point)
+    random_failure,           ///< the operating system's random number source failed
+    out_of_range,             ///< a numeric value outside the range the algorithm allows
+
+    // 300..399 X.509 path validation
+    cert_malformed = 300,     ///< certificate does not parse under strict DER/RFC 5280 rules
+    cert_expired,             ///< notAfter is before the verification time
+    cert_not_yet_valid,       ///< notBefore is after the verification time
+    cert_hostname_mismatch,   ///< no subjectAltName matches the requested host or address
+    cert_unknown_issuer,      ///< no path to a trust anchor could be built
+    cert_bad_signature,       ///< a signature in the chain does not verify
+    cert_weak_key,            ///< a key in the chain below policy (e.g. RSA < 2048 bits)
+    cert_weak_signature,      ///< a signature algorithm the policy refuses (MD5, SHA-1)
+    cert_not_ca,              ///< an issuer without basicConstraints cA=TRUE or keyCertSign
+    cert_path_length_exceeded,///< pathLenConstraint violated
+    cert_name_constraint_violated,
+    cert_bad_eku,             ///< extKeyUsage does not allow serverAuth
+    cert_unknown_critical_extension,
+    cert_self_signed_leaf,    ///< the leaf is self-signed and not itself trusted
+    cert_chain_too_long,      ///< path building gave up at the depth limit
+    cert_bad_key_usage,       ///< keyUsage forbids the use the path needs
+    trust_store_unavailable,  ///< no system or configured trust anchors could be loaded
+
+    // 400..499 TLS
+    tls_unexpected_message = 400,
+    tls_decode_error,
+    tls_illegal_parameter,
+    tls_handshake_failure,
+    tls_protocol_version,
+    tls_record_overflow,
+    tls_bad_record_mac,
+    tls_decrypt_error,
+    tls_missing_extension,
+    tls_unsupported_extension,
+    tls_insufficient_security,
+    tls_no_application_protocol,
+    tls_downgrade_detected,   ///< RFC 8446 §4.1.3 sentinel found in ServerHello.random
+    tls_no_renegotiation,
+    tls_alert_received,       ///< the peer sent a fatal alert (see the engine for which)
+    tls_closed,               ///< the peer sent close_notify
+    tls_internal_error,
+
+    // 500..599 HTTP
+    http_bad_url = 500,
+    http_unsupported_scheme,
+    http_bad_status_line,
+    http_bad_header,
+    http_header_too_large,
+    http_bad_content_length,
+    http_bad_chunk,
+    http_body_too_large,
+    http_too_many_redirects,
+    http_insecure_redirect,
+    http_truncated_body,
+
+    // 600..699 network
+    net_resolve_failed = 600,
+    net_connect_failed,
+    net_timeout,
+    net_connection_closed,
+    net_io_error,
+};
+
+namespace detail {
+class errc_category_impl final : public std::error_category {
+public:
+    const char* name() const noexcept override { return "https"; }
+    std::string message(int value) const override;
+};
+} // namespace detail
+
+/// The std::error_category of `https::errc`.
+inline const std::error_category& errc_category() noexcept {
+    static const detail::errc_category_impl instance;
+    return instance;
+}
+
+inline std::error_code make_error_code(errc e) noexcept {
+    return {static_cast<int>(e), errc_category()};
+}
+
+/// A short English description of an error value.
+inline const char* describe(errc e) noexcept {
+    switch (e) {
+    case errc::ok: return "success";
+    case errc::truncated: return "input truncated";
+    case errc::trailing_data: return "trailing data after structure";
+    case errc::length_overflow: return "length field exceeds input or limit";
+    case errc::too_large: return "input exceeds size limit";
+    case errc::too_deep: return "nesting exceeds depth limit";
+    case errc::bad_encoding: return "malformed encoding";
+    case errc::non_minimal_encoding: return "non-minimal DER encoding";
+    case errc::indefinite_length: return "indefinite length not allowed in DER";
+    case errc::unexpected_tag: return "unexpected DER tag";
+    case errc::bad_time: return "malformed time value";
+    case errc::bad_pem: return "malformed PEM";
+    case errc::bad_hex: return "malformed hexadecimal";
+    case errc::bad_key_size: return "unsupported key size";
+    case errc::bad_nonce_size: return "unsupported nonce size";
+    case errc::bad_tag: return "authentication tag mismatch";
+    case errc::bad_padding: return "invalid padding";
+    case errc::message_too_long: return "message exceeds algorithm limit";
+    case errc::output_too_small: return "output buffer too small";
+    case errc::bad_signature: return "signature verification failed";
+    case errc::bad_public_key: return "invalid public key";
+    case errc::weak_key: return "key below minimum strength";
+    case errc::point_not_on_curve: return "point not on curve";
+    case errc::point_at_infinity: return "point at infinity";
+    case errc::unsupported_curve: return "unsupported curve";
+    case errc::unsupported_algorithm: return "unsupported algorithm";
+    case errc::zero_shared_secret: return "all-zero shared secret";
+    case errc::random_failure: return "operating system random source failed";
+    case errc::out_of_range: return "value out of range";
+    case errc::cert_malformed: return "certificate malformed";
+    case errc::cert_expired: return "certificate expired";
+    case errc::cert_not_yet_valid: return "certificate not yet valid";
+    case errc::cert_hostname_mismatch: return "certificate does not match host name";
+    case errc::cert_unknown_issuer: return "certificate issuer unknown (no path to a trust anchor)";
+    case errc::cert_bad_signature: return "certificate signature invalid";
+    case errc::cert_weak_key: return "certificate key too weak";
+    case errc::cert_weak_signature: return "certificate signature algorithm too weak";
+    case errc::cert_not_ca: return "issuer is not a CA";
+    case errc::cert_path_length_exceeded: return "path length constraint exceeded";
+    case errc::cert_name_constraint_violated: return "name constraint violated";
+    case errc::cert_bad_eku: return "extended key usage does not allow server authentication";
+    case errc::cert_unknown_critical_extension: return "unknown critical extension";
+    case errc::cert_self_signed_leaf: return "self-signed certificate";
+    case errc::cert_chain_too_long: return "certificate chain too long";
+    case errc::cert_bad_key_usage: return "key usage does not allow this use";
+    case errc::trust_store_unavailable: return "no trust anchors available";
+    case errc::tls_unexpected_message: return "TLS unexpected message";
+    case errc::tls_decode_error: return "TLS decode error";
+    case errc::tls_illegal_parameter: return "TLS illegal parameter";
+    case errc::tls_handshake_failure: return "TLS handshake failure";
+    case errc::tls_protocol_version: return "TLS protocol version not supported";
+    case errc::tls_record_overflow: return "TLS record overflow";
+    case errc::tls_bad_record_mac: return "TLS bad record MAC";
+    case errc::tls_decrypt_error: return "TLS decrypt error";
+    case errc::tls_missing_extension: return "TLS missing extension";
+    case errc::tls_unsupported_extension: return "TLS unsupported extension";
+    case errc::tls_insufficient_security: return "TLS insufficient security";
+    case errc::tls_no_application_protocol: return "TLS no application protocol";
+    case errc::tls_downgrade_detected: return "TLS downgrade detected";
+    case errc::tls_no_renegotiation: return "TLS renegotiation refused";
+    case errc::tls_alert_received: return "TLS fatal alert received from peer";
+    case errc::tls_closed: return "TLS connection closed by peer";
+    case errc::tls_internal_error: return "TLS internal error";
+    case errc::http_bad_url: return "malformed URL";
+    case errc::http_unsupported_scheme: return "unsupported URL scheme";
+    case errc::http_bad_status_line: return "malformed HTTP status line";
+    case errc::http_bad_header: return "malformed HTTP header";
+    case errc::http_header_too_large: return "HTTP header too large";
+    case errc::http_bad_content_length: return "invalid or conflicting Content-Length";
+    case errc::http_bad_chunk: return "malformed chunked encoding";
+    case errc::http_body_too_large: return "HTTP body exceeds limit";
+    case errc::http_too_many_redirects: return "too many redirects";
+    case errc::http_insecure_redirect: return "redirect from https to http refused";
+    case errc::http_truncated_body: return "HTTP body truncated";
+    case errc::net_resolve_failed: return "could not resolve host";
+    case errc::net_connect_failed: return "could not connect";
+    case errc::net_timeout: return "operation timed out";
+    case errc::net_connection_closed: return "connection closed";
+    case errc::net_io_error: return "network I/O error";
+    }
+    return "unknown error";
+}
+
+inline std::string detail::errc_category_impl::message(int value) const {
+    return describe(static_cast<errc>(value));
+}
+
+/// The layer an error belongs to, from its numeric range.
+enum class error_layer { none, decode, crypto, x509, tls, http, net };
+
+inline error_layer layer_of(errc e) noexcept {
+    switch (static_cast<int>(e) / 100) {
+    case 1: return error_layer::decode;
+    case 2: return error_layer::crypto;
+    case 3: return error_layer::x509;
+    case 4: return error_layer::tls;
+    case 5: return error_layer::http;
+    case 6: return error_layer::net;
+    default: return error_layer::none;
+    }
+}
+
+} // namespace https
+
+template <> struct std::is_error_code_enum<https::errc> : std::true_type {};
