@@ -101,6 +101,19 @@ TEST_CASE("redirects: followed when asked, bounded, methods rewritten", "[http][
     CHECK(r->redirects == 1);
     CHECK(r->url == server.url("/new"));
 
+    // Streaming while following: only the final response's head and body reach the callbacks.
+    http::client_options streaming = follow;
+    std::string streamed;
+    std::vector<int> heads;
+    streaming.on_body = [&](bytes_view b) {
+        streamed.append(reinterpret_cast<const char*>(b.data()), b.size());
+        return true;
+    };
+    streaming.on_head = [&](int status, const http::headers&) { heads.push_back(status); };
+    REQUIRE(c.perform(get(server.url("/start")), streaming).ok());
+    CHECK(streamed == "new");
+    CHECK(heads == std::vector<int>{200});
+
     follow.max_redirects = 5;
     CHECK(c.perform(get(server.url("/loop")), follow).error() == errc::http_too_many_redirects);
 

@@ -42,12 +42,17 @@ enum class tls_version { tls1_2 = 0x0303, tls1_3 = 0x0304 };
 struct client_options {
     std::chrono::milliseconds connect_timeout{30'000}; ///< DNS + TCP connect + TLS handshake
     std::chrono::milliseconds total_timeout{0};        ///< whole request incl. body; 0 = none
-    bool follow_redirects = false;
+    /// Follow 301/302/303/307/308. Unset: the call's default (`https::get` follows,
+    /// `https::request` and `http::client::perform` do not).
+    std::optional<bool> follow_redirects;
     int max_redirects = 10;
     http::headers headers;                 ///< extra request header fields
     std::uint64_t max_body_bytes = std::numeric_limits<std::uint64_t>::max();
     /// Receives the body as it arrives instead of storing it; return false to abort.
     std::function<bool(bytes_view)> on_body;
+    /// Called with the status and header fields of each final response before its body (not for
+    /// redirects that are being followed).
+    std::function<void(int, const http::headers&)> on_head;
     /// Called as body bytes arrive: (received so far, Content-Length if known).
     std::function<void(std::uint64_t, std::optional<std::uint64_t>)> on_progress;
     /// curl's --resolve: "host:port:address" entries that bypass DNS for that host and port.
@@ -137,7 +142,7 @@ public:
             const int s = r->status;
             const bool is_redirect = s == 301 || s == 302 || s == 303 || s == 307 || s == 308;
             auto location = r->headers.get("Location");
-            if (!opts.follow_redirects || !is_redirect || !location) {
+            if (!opts.follow_redirects.value_or(false) || !is_redirect || !location) {
                 return r;
             }
             if (redirects >= opts.max_redirects) {
@@ -245,17 +250,26 @@ private:
         HTTPS_TRY(s.write_all(wire, total));
         parser_limits limits;
         limits.max_body_bytes = opts.max_body_bytes;
-        response_parser parser(req.method == "HEAD", limits);
         response out;
         out.url = req.url.to_string();
         std::optional<std::uint64_t> content_length;
-        bool length_known = false;
+        bool discard = false; // the body of a redirect we are about to follow
+        auto on_head = [&](const response_head& head) -> status {
+            const int s = head.status;
+            discard = opts.follow_redirects.value_or(false) && head.headers.contains("Location") &&
+                      (s == 301 || s == 302 || s == 303 || s == 307 || s == 308);
+            if (auto cl = head.headers.get("Content-Length")) {
+                content_length = std::strtoull(cl->c_str(), nullptr, 10);
+            }
+            if (!discard && opts.on_head) {
+                opts.on_head(s, head.headers);
+            }
+            return {};
+        };
+        response_parser parser(req.method == "HEAD", limits, on_head);
         auto sink = [&](bytes_view body) -> status {
-            if (!length_known) { // the head is complete once body bytes flow
-                length_known = true;
-                if (auto cl = parser.head().headers.get("Content-Length")) {
-                    content_length = std::strtoull(cl->c_str(), nullptr, 10);
-                }
+            if (discard) {
+                return {};
             }
             if (opts.on_body) {
                 if (!opts.on_body(body)) {
