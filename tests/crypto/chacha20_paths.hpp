@@ -1,4 +1,5 @@
-// The ChaCha20 implementation paths the tests run the same vectors through (portable, AVX2).
+// The implementation paths of ChaCha20 and Poly1305 that the tests run the same vectors through:
+// portable (no SIMD) and AVX2, both switched by the `avx2` CPU feature.
 #pragma once
 
 #include <https/core/cpu.hpp>

@@ -11,6 +11,7 @@
 #include <cassert>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <span>
 
 #if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
@@ -90,6 +91,23 @@ inline void chacha20_block(const chacha20_state& s, std::span<std::uint8_t, 64> 
     ct::wipe(x);
 }
 
+/// out = a XOR b over n bytes, eight at a time; `out` may equal `a` or `b` (in place).
+/// CT: only `n` steers branches.
+inline void xor_bytes(std::uint8_t* out, const std::uint8_t* a, const std::uint8_t* b,
+                      std::size_t n) noexcept {
+    std::size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        std::uint64_t x = 0, y = 0;
+        std::memcpy(&x, a + i, 8);
+        std::memcpy(&y, b + i, 8);
+        x ^= y;
+        std::memcpy(out + i, &x, 8);
+    }
+    for (; i < n; ++i) {
+        out[i] = static_cast<std::uint8_t>(a[i] ^ b[i]);
+    }
+}
+
 /// out = in XOR keystream, one block at a time, advancing the counter in `s` by one per block
 /// (also for a final partial block). `in == out` is allowed.
 /// CT: only `n` (public) steers branches and addresses.
@@ -109,9 +127,7 @@ inline void chacha20_xor_portable(chacha20_state& s, const std::uint8_t* in, std
     if (n > 0) {
         std::array<std::uint8_t, 64> ks;
         chacha20_block(s, ks);
-        for (std::size_t i = 0; i < n; ++i) {
-            out[i] = static_cast<std::uint8_t>(in[i] ^ ks[i]);
-        }
+        xor_bytes(out, in, ks.data(), n);
         ++s[12];
         ct::wipe(ks);
     }
@@ -221,7 +237,7 @@ chacha20_avx2_8blocks(const chacha20_state& s, const std::uint8_t* in, std::uint
 #undef HTTPS_CHACHA20_AVX2
 
 /// The AVX2 stream: 512-byte strides, a final partial stride through a stack buffer (or the
-/// portable code when only one or two blocks remain, where eight lanes would be wasted work).
+/// portable code when at most one block remains: one scalar block costs less than eight lanes).
 /// Advances the counter like the portable path.
 /// CT: only `n` (public) steers branches and addresses.
 __attribute__((target("avx2"))) inline void chacha20_xor_avx2(chacha20_state& s,
@@ -235,12 +251,10 @@ __attribute__((target("avx2"))) inline void chacha20_xor_avx2(chacha20_state& s,
         out += 512;
         n -= 512;
     }
-    if (n > 128) {
+    if (n > 64) {
         std::array<std::uint8_t, 512> buf{};
         chacha20_avx2_8blocks(s, buf.data(), buf.data()); // keystream = 0 XOR keystream
-        for (std::size_t i = 0; i < n; ++i) {
-            out[i] = static_cast<std::uint8_t>(in[i] ^ buf[i]);
-        }
+        xor_bytes(out, in, buf.data(), n);
         s[12] += static_cast<std::uint32_t>((n + 63) / 64);
         ct::wipe(buf);
     } else if (n > 0) {

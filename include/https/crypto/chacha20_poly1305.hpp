@@ -76,9 +76,7 @@ class chacha20_poly1305 {
         detail::chacha20_state s;
         std::array<std::uint8_t, 512> ks;
         start(s, ks, nonce, head);
-        for (std::size_t i = 0; i < head; ++i) {
-            out[i] = static_cast<std::uint8_t>(plaintext[i] ^ ks[64 + i]);
-        }
+        detail::xor_bytes(out.data(), plaintext.data(), ks.data() + 64, head);
         if (n > head) {
             detail::chacha20_xor_state(s, plaintext.data() + head, out.data() + head, n - head);
         }
@@ -124,9 +122,7 @@ class chacha20_poly1305 {
             ct::wipe(out.data(), out.size());
             return errc::bad_tag;
         }
-        for (std::size_t i = 0; i < head; ++i) {
-            out[i] = static_cast<std::uint8_t>(sealed[i] ^ ks[64 + i]);
-        }
+        detail::xor_bytes(out.data(), sealed.data(), ks.data() + 64, head);
         if (n > head) {
             detail::chacha20_xor_state(s, sealed.data() + head, out.data() + head, n - head);
         }
