@@ -76,10 +76,10 @@ template <crypto::hash_function H> void check_kdfs(std::uint32_t seed) {
 
 int main() {
     // valgrind 3.19 emulates a CPU without the SHA extensions: its CPUID hides SHA-NI and the
-    // SHA256RNDS2/MSG1/MSG2 instructions raise SIGILL. So this check covers the portable SHA-256
-    // path only; it is forced here so the program does the same with or without valgrind. The
-    // SHA-NI path (sha256_blocks_shani) is straight-line vector code whose only branch is the
-    // block-count loop.
+    // SHA instructions raise SIGILL. So this check covers the portable SHA-1/SHA-256 code only;
+    // it is forced here so the program does the same with or without valgrind. The SHA-NI paths
+    // (sha256_blocks_shani, sha1_blocks_shani) are straight-line vector code whose only branch is
+    // the block-count loop.
     https::detail::cpu_features::current().sha_ni = false;
 
     check_hmac<crypto::sha256>(32, 300, 1); // key shorter than a block

@@ -27,13 +27,13 @@ class scoped_sha_ni {
     bool saved_;
 };
 
-/// The SHA-NI settings to run SHA-256 vectors under: {true, false} on a CPU with SHA-NI (the
-/// hardware path, then the forced portable path), {false} elsewhere.
+/// The SHA-NI settings to run SHA-1 and SHA-256 vectors under: {true, false} on a CPU with
+/// SHA-NI (the hardware path, then the forced portable path), {false} elsewhere.
 inline std::vector<bool> sha_ni_paths() {
     if (https::detail::cpu_features::detect().sha_ni) {
         return {true, false};
     }
-    WARN("CPU without SHA-NI: only the portable SHA-256 path is tested");
+    WARN("CPU without SHA-NI: only the portable SHA-1/SHA-256 paths are tested");
     return {false};
 }
 

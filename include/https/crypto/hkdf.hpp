@@ -7,6 +7,7 @@
 #include "hash.hpp"
 #include "hmac.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cassert>
 #include <cstddef>
@@ -34,6 +35,7 @@ template <hash_function H> struct hkdf {
     /// T(i) = HMAC-Hash(PRK, T(i-1) || info || i), output the first L bytes of T(1) || T(2) ...
     /// More than 255 * HashLen bytes is `errc::out_of_range` (and `out` is left untouched).
     /// The PRK should be HashLen bytes (RFC 5869 says "at least"); any length works as a key.
+    /// `out` may overlap `prk` (the key is absorbed before anything is written), not `info`.
     /// CT: lengths only.
     [[nodiscard]] static status expand(bytes_view prk, bytes_view info,
                                        mutable_bytes out) noexcept {

@@ -1,7 +1,9 @@
-// SHA-1 (FIPS 180-4), kept only for legacy certificate signatures and TLS 1.2 HMAC-SHA1 suites.
+// SHA-1 (FIPS 180-4) with a SHA-NI path, kept only for legacy certificate signatures and TLS 1.2
+// HMAC-SHA1 suites.
 #pragma once
 
 #include "../core/bytes.hpp"
+#include "../core/cpu.hpp"
 #include "detail/merkle_damgard.hpp"
 #include "hash.hpp"
 
@@ -10,6 +12,13 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define HTTPS_SHA1_X86 1
+#else
+#define HTTPS_SHA1_X86 0
+#endif
 
 namespace https::crypto {
 
@@ -64,9 +73,10 @@ template <int Stage>
     }
 }
 
-/// The SHA-1 compression function over `n` consecutive 64-byte blocks.
+/// The SHA-1 compression function over `n` consecutive 64-byte blocks, portable C++.
 /// CT: no secret-dependent branch or index.
-inline void sha1_blocks(std::uint32_t* state, const std::uint8_t* p, std::size_t n) noexcept {
+inline void sha1_blocks_portable(std::uint32_t* state, const std::uint8_t* p,
+                                 std::size_t n) noexcept {
     std::uint32_t w[16];
     for (; n != 0; --n, p += 64) {
         for (int i = 0; i < 16; ++i) {
@@ -85,12 +95,106 @@ inline void sha1_blocks(std::uint32_t* state, const std::uint8_t* p, std::size_t
     }
 }
 
+#if HTTPS_SHA1_X86
+/// Four SHA-1 rounds with SHA-NI (rounds 4g .. 4g+3, stage `Stage` = g / 5). `x` holds
+/// W[4g..4g+3] (W[4g] in the top lane); `prev` is the state before the previous four rounds,
+/// from which SHA1NEXTE derives this group's E (= ROTL30 of that A), added to W[4g].
+/// CT: no branch or index on data.
+template <int Stage>
+__attribute__((target("sha,sse4.1,ssse3"))) inline void
+sha1_shani_4rounds(__m128i& abcd, __m128i& prev, __m128i x) noexcept {
+    const __m128i e_w = _mm_sha1nexte_epu32(prev, x);
+    prev = abcd;
+    abcd = _mm_sha1rnds4_epu32(abcd, e_w, Stage);
+}
+
+/// The next message group from the last four (W[t] = ROTL1(W[t-3] ^ W[t-8] ^ W[t-14] ^ W[t-16])
+/// four at a time: SHA1MSG1 folds in W[t-14], the XOR adds W[t-8], SHA1MSG2 adds W[t-3] and
+/// rotates), then its four rounds. CT: no branch or index on data.
+template <int Stage>
+__attribute__((target("sha,sse4.1,ssse3"))) inline void
+sha1_shani_step(__m128i& abcd, __m128i& prev, __m128i& x0, __m128i& x1, __m128i& x2,
+                __m128i& x3) noexcept {
+    const __m128i next = _mm_sha1msg2_epu32(_mm_xor_si128(_mm_sha1msg1_epu32(x0, x1), x2), x3);
+    x0 = x1;
+    x1 = x2;
+    x2 = x3;
+    x3 = next;
+    sha1_shani_4rounds<Stage>(abcd, prev, x3);
+}
+
+/// SHA-1 over `n` blocks with the x86 SHA extensions. SHA1RNDS4 runs four rounds on A..D held in
+/// one register (A in the top lane); E travels in the top lane of the message operand.
+/// CT: the SHA instructions have data-independent timing; no branch or index on data.
+__attribute__((target("sha,sse4.1,ssse3"))) inline void
+sha1_blocks_shani(std::uint32_t* state, const std::uint8_t* p, std::size_t n) noexcept {
+    // Reverse all 16 bytes: big-endian words, W[4g] ends up in the top lane.
+    const __m128i reverse = _mm_set_epi64x(0x0001020304050607LL, 0x08090a0b0c0d0e0fLL);
+    __m128i abcd = _mm_shuffle_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(state)),
+                                     0x1B); // lanes D C B A, A on top
+    __m128i e = _mm_set_epi32(static_cast<int>(state[4]), 0, 0, 0);
+
+    for (; n != 0; --n, p += 64) {
+        const __m128i abcd_saved = abcd;
+        const __m128i e_saved = e;
+        const auto* in = reinterpret_cast<const __m128i*>(p);
+        __m128i x0 = _mm_shuffle_epi8(_mm_loadu_si128(in + 0), reverse);
+        __m128i x1 = _mm_shuffle_epi8(_mm_loadu_si128(in + 1), reverse);
+        __m128i x2 = _mm_shuffle_epi8(_mm_loadu_si128(in + 2), reverse);
+        __m128i x3 = _mm_shuffle_epi8(_mm_loadu_si128(in + 3), reverse);
+
+        // Rounds 0-3 take E from the block's starting state; later groups derive it.
+        __m128i prev = abcd;
+        abcd = _mm_sha1rnds4_epu32(abcd, _mm_add_epi32(e, x0), 0);
+        sha1_shani_4rounds<0>(abcd, prev, x1);
+        sha1_shani_4rounds<0>(abcd, prev, x2);
+        sha1_shani_4rounds<0>(abcd, prev, x3);
+        // Groups 4..19 (rounds 16-79); x0..x3 hold the last four message groups.
+        sha1_shani_step<0>(abcd, prev, x0, x1, x2, x3);
+        sha1_shani_step<1>(abcd, prev, x0, x1, x2, x3);
+        sha1_shani_step<1>(abcd, prev, x0, x1, x2, x3);
+        sha1_shani_step<1>(abcd, prev, x0, x1, x2, x3);
+        sha1_shani_step<1>(abcd, prev, x0, x1, x2, x3);
+        sha1_shani_step<1>(abcd, prev, x0, x1, x2, x3);
+        sha1_shani_step<2>(abcd, prev, x0, x1, x2, x3);
+        sha1_shani_step<2>(abcd, prev, x0, x1, x2, x3);
+        sha1_shani_step<2>(abcd, prev, x0, x1, x2, x3);
+        sha1_shani_step<2>(abcd, prev, x0, x1, x2, x3);
+        sha1_shani_step<2>(abcd, prev, x0, x1, x2, x3);
+        sha1_shani_step<3>(abcd, prev, x0, x1, x2, x3);
+        sha1_shani_step<3>(abcd, prev, x0, x1, x2, x3);
+        sha1_shani_step<3>(abcd, prev, x0, x1, x2, x3);
+        sha1_shani_step<3>(abcd, prev, x0, x1, x2, x3);
+        sha1_shani_step<3>(abcd, prev, x0, x1, x2, x3);
+        // E after the last four rounds is ROTL30 of A before them; add the saved E.
+        e = _mm_sha1nexte_epu32(prev, e_saved);
+        abcd = _mm_add_epi32(abcd, abcd_saved);
+    }
+
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(state), _mm_shuffle_epi32(abcd, 0x1B));
+    state[4] = static_cast<std::uint32_t>(_mm_extract_epi32(e, 3));
+}
+#endif
+
+/// SHA-1 compression over `n` blocks on the fastest path this CPU has.
+/// CT: the path choice depends on the CPU only.
+inline void sha1_blocks(std::uint32_t* state, const std::uint8_t* p, std::size_t n) noexcept {
+#if HTTPS_SHA1_X86
+    const auto& cpu = https::detail::cpu();
+    if (cpu.sha_ni && cpu.sse41 && cpu.ssse3) {
+        sha1_blocks_shani(state, p, n);
+        return;
+    }
+#endif
+    sha1_blocks_portable(state, p, n);
+}
+
 } // namespace detail
 
 /// SHA-1 (FIPS 180-4). Collisions are practical: use it only where a legacy protocol or
 /// certificate requires it (HMAC-SHA1 in TLS 1.2 CBC suites, old signatures under policy).
 /// `finish` writes the 20-byte digest and resets the object (a second `finish` yields the digest
-/// of the empty input).
+/// of the empty input). Uses the SHA extensions when the CPU has them.
 class sha1 {
   public:
     static constexpr std::size_t digest_size = 20;
@@ -130,3 +234,5 @@ class sha1 {
 static_assert(hash_function<sha1>);
 
 } // namespace https::crypto
+
+#undef HTTPS_SHA1_X86

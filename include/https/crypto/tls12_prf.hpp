@@ -18,6 +18,7 @@ namespace https::crypto {
 ///   P_hash = HMAC_hash(secret, A(1) + label + seed) + HMAC_hash(secret, A(2) + label + seed) + ...
 /// truncated to out.size(). TLS 1.2 uses H = sha256 by default, sha384 for *_SHA384 suites.
 /// Label and seed are fed to HMAC separately, so nothing is concatenated or allocated.
+/// `out` may overlap `secret` (absorbed before anything is written), not `seed`.
 /// CT: lengths only.
 template <hash_function H>
 void tls12_prf(bytes_view secret, std::string_view label, bytes_view seed,
