@@ -29,7 +29,7 @@ namespace {
 
 template <class Limb> using rsa_key_t = crypto::detail::basic_rsa_public_key<Limb>;
 
-// ---- OpenSSL as the hash oracle ----
+// ---- digests: ours for verifying, OpenSSL's names for its signing side ----
 
 const EVP_MD* md_of(hash_id h) {
     switch (h) {
@@ -47,73 +47,32 @@ const EVP_MD* md_of(hash_id h) {
     return nullptr;
 }
 
-test::bytes ossl_digest(hash_id h, bytes_view msg) {
-    test::bytes out(EVP_MAX_MD_SIZE);
-    unsigned len = 0;
-    REQUIRE(EVP_Digest(msg.data(), msg.size(), out.data(), &len, md_of(h), nullptr) == 1);
-    out.resize(len);
-    return out;
+template <class Hash> test::bytes digest_with(bytes_view msg) {
+    const auto d = crypto::hash<Hash>(msg);
+    return {d.begin(), d.end()};
 }
 
-/// A hash_function backed by libcrypto, standing in for our SHA classes in these tests.
-template <hash_id H, std::size_t Digest, std::size_t Block> class ossl_hash {
-  public:
-    static constexpr std::size_t digest_size = Digest;
-    static constexpr std::size_t block_size = Block;
-    void update(bytes_view in) { buf_.insert(buf_.end(), in.begin(), in.end()); }
-    void finish(std::span<std::uint8_t, Digest> out) {
-        const test::bytes d = ossl_digest(H, buf_);
-        std::copy(d.begin(), d.end(), out.begin());
-        buf_.clear();
-    }
-    void reset() { buf_.clear(); }
-
-  private:
-    test::bytes buf_;
-};
-using t_sha1 = ossl_hash<hash_id::sha1, 20, 64>;
-using t_sha224 = ossl_hash<hash_id::sha224, 28, 64>;
-using t_sha256 = ossl_hash<hash_id::sha256, 32, 64>;
-using t_sha384 = ossl_hash<hash_id::sha384, 48, 128>;
-using t_sha512 = ossl_hash<hash_id::sha512, 64, 128>;
-static_assert(hash_function<t_sha256>);
-
-crypto::detail::digest_function digest_fn(hash_id h) {
+/// Our digest of `msg` with `h` (sha1.hpp, sha2.hpp).
+test::bytes digest_of(hash_id h, bytes_view msg) {
     switch (h) {
     case hash_id::sha1:
-        return &crypto::detail::digest_parts<t_sha1>;
+        return digest_with<sha1>(msg);
     case hash_id::sha224:
-        return &crypto::detail::digest_parts<t_sha224>;
+        return digest_with<sha224>(msg);
     case hash_id::sha256:
-        return &crypto::detail::digest_parts<t_sha256>;
+        return digest_with<sha256>(msg);
     case hash_id::sha384:
-        return &crypto::detail::digest_parts<t_sha384>;
+        return digest_with<sha384>(msg);
     case hash_id::sha512:
-        return &crypto::detail::digest_parts<t_sha512>;
+        return digest_with<sha512>(msg);
     }
-    return nullptr;
-}
-crypto::detail::mgf_function mgf_fn(hash_id h) {
-    switch (h) {
-    case hash_id::sha1:
-        return &mgf1_xor<t_sha1>;
-    case hash_id::sha224:
-        return &mgf1_xor<t_sha224>;
-    case hash_id::sha256:
-        return &mgf1_xor<t_sha256>;
-    case hash_id::sha384:
-        return &mgf1_xor<t_sha384>;
-    case hash_id::sha512:
-        return &mgf1_xor<t_sha512>;
-    }
-    return nullptr;
+    return {};
 }
 
 template <class Limb>
 status verify_pss_test(const rsa_key_t<Limb>& key, hash_id h, hash_id mgf, bytes_view msg,
                        bytes_view sig, std::size_t salt) {
-    const test::bytes d = ossl_digest(h, msg);
-    return crypto::detail::verify_pss_with(key, d, sig, salt, digest_fn(h), mgf_fn(mgf));
+    return verify_pss(key, pss_params{h, mgf, salt}, digest_of(h, msg), sig);
 }
 
 /// Hex digits of an integer, left-padded with zeros to `bytes` bytes (or to whole bytes).
@@ -299,7 +258,7 @@ TEMPLATE_TEST_CASE("RSA PKCS#1 v1.5 Wycheproof vectors", "[crypto][rsa][wychepro
                 INFO("tcId " << t.at("tcId").dump() << " " << t.at("comment").dump());
                 const test::bytes msg = test::hex(t.at("msg"));
                 const test::bytes sig = test::hex(t.at("sig"));
-                const test::bytes d = ossl_digest(h, msg);
+                const test::bytes d = digest_of(h, msg);
                 const status st = verify_pkcs1v15(*key, h, d, sig);
                 const std::string verdict = t.at("result");
                 if (verdict == "valid") {
@@ -403,7 +362,7 @@ TEMPLATE_TEST_CASE("RSA NIST CAVP SigVer15 and SigVerPSS (1024..3072-bit moduli)
                 const std::size_t salt = salt_hex == "00" ? 0 : salt_hex.size() / 2;
                 st = verify_pss_test(*key, h, h, msg, sig, salt);
             } else {
-                st = verify_pkcs1v15(*key, h, ossl_digest(h, msg), sig);
+                st = verify_pkcs1v15(*key, h, digest_of(h, msg), sig);
             }
             const bool expect_pass = r.at("Result")[0] == 'P';
             INFO("case " << ran << " Result " << r.at("Result"));
@@ -436,7 +395,7 @@ TEMPLATE_TEST_CASE("RSA differential: OpenSSL signs, we verify", "[crypto][rsa][
              {hash_id::sha1, hash_id::sha224, hash_id::sha256, hash_id::sha384, hash_id::sha512}) {
             for (std::size_t len : {0u, 1u, 200u}) {
                 const test::bytes msg = message(len, static_cast<std::uint8_t>(len + 3));
-                const test::bytes d = ossl_digest(h, msg);
+                const test::bytes d = digest_of(h, msg);
                 // PKCS#1 v1.5
                 test::bytes sig = ossl_sign(priv.get(), h, false, msg);
                 CHECK(verify_pkcs1v15(*key, h, d, sig).ok());
@@ -702,7 +661,7 @@ TEMPLATE_TEST_CASE("RSA signatures: wrong lengths and out-of-range values", "[cr
     REQUIRE(key.ok());
     const std::size_t k = key->size();
     const test::bytes msg = message(77, 1);
-    const test::bytes d = ossl_digest(hash_id::sha256, msg);
+    const test::bytes d = digest_of(hash_id::sha256, msg);
     const test::bytes sig = ossl_sign(priv.get(), hash_id::sha256, false, msg);
     const test::bytes pss_sig = ossl_sign(priv.get(), hash_id::sha256, true, msg);
     REQUIRE(verify_pkcs1v15(*key, hash_id::sha256, d, sig).ok());
@@ -741,13 +700,15 @@ TEMPLATE_TEST_CASE("RSA signatures: wrong lengths and out-of-range values", "[cr
     // the right signature under the wrong scheme or hash
     CHECK(v15(pss_sig) == errc::bad_signature);
     CHECK(pss(sig) == errc::bad_signature);
-    CHECK(verify_pkcs1v15(*key, hash_id::sha384, ossl_digest(hash_id::sha384, msg), sig).error() ==
+    CHECK(verify_pkcs1v15(*key, hash_id::sha384, digest_of(hash_id::sha384, msg), sig).error() ==
           errc::bad_signature);
     CHECK(verify_pss_test(*key, hash_id::sha256, hash_id::sha1, msg, pss_sig, 32).error() ==
           errc::bad_signature);
-    // salt too long for the modulus
-    CHECK(verify_pss_test(*key, hash_id::sha256, hash_id::sha256, msg, pss_sig, k).error() ==
-          errc::bad_signature);
+    // salt too long for the modulus, up to a length whose sums would overflow
+    for (std::size_t salt : {k - 33, k, std::size_t{SIZE_MAX}, std::size_t{SIZE_MAX - 33}}) {
+        CHECK(verify_pss_test(*key, hash_id::sha256, hash_id::sha256, msg, pss_sig, salt).error() ==
+              errc::bad_signature);
+    }
 }
 
 TEST_CASE("RSA message-level wrappers hash with the given class", "[crypto][rsa]") {
@@ -755,14 +716,76 @@ TEST_CASE("RSA message-level wrappers hash with the given class", "[crypto][rsa]
     auto key = rsa_public_key::parse_spki(spki_of(priv.get()));
     REQUIRE(key.ok());
     const test::bytes msg = message(1000, 42);
-    CHECK(verify_pkcs1v15<t_sha384>(*key, msg, ossl_sign(priv.get(), hash_id::sha384, false, msg))
-              .ok());
-    CHECK(verify_pss<t_sha256>(*key, msg, ossl_sign(priv.get(), hash_id::sha256, true, msg)).ok());
-    CHECK(verify_pkcs1v15<t_sha256>(*key, msg, ossl_sign(priv.get(), hash_id::sha384, false, msg))
-              .error() == errc::bad_signature);
-    CHECK(crypto::detail::hash_id_for<t_sha1>() == hash_id::sha1);
-    CHECK(crypto::detail::hash_id_for<t_sha224>() == hash_id::sha224);
-    CHECK(crypto::detail::hash_id_for<t_sha512>() == hash_id::sha512);
+    for (hash_id h :
+         {hash_id::sha1, hash_id::sha224, hash_id::sha256, hash_id::sha384, hash_id::sha512}) {
+        const test::bytes v15 = ossl_sign(priv.get(), h, false, msg);
+        const test::bytes pss = ossl_sign(priv.get(), h, true, msg);
+        bool ok15 = false, ok_pss = false, wrong = true;
+        switch (h) {
+        case hash_id::sha1:
+            ok15 = verify_pkcs1v15<sha1>(*key, msg, v15).ok();
+            ok_pss = verify_pss<sha1>(*key, msg, pss).ok();
+            wrong = verify_pkcs1v15<sha256>(*key, msg, v15).ok();
+            break;
+        case hash_id::sha224:
+            ok15 = verify_pkcs1v15<sha224>(*key, msg, v15).ok();
+            ok_pss = verify_pss<sha224>(*key, msg, pss).ok();
+            wrong = verify_pss<sha256>(*key, msg, pss).ok();
+            break;
+        case hash_id::sha256:
+            ok15 = verify_pkcs1v15<sha256>(*key, msg, v15).ok();
+            ok_pss = verify_pss<sha256>(*key, msg, pss).ok();
+            wrong = verify_pkcs1v15<sha384>(*key, msg, v15).ok();
+            break;
+        case hash_id::sha384:
+            ok15 = verify_pkcs1v15<sha384>(*key, msg, v15).ok();
+            ok_pss = verify_pss<sha384>(*key, msg, pss).ok();
+            wrong = verify_pss<sha512>(*key, msg, pss).ok();
+            break;
+        case hash_id::sha512:
+            ok15 = verify_pkcs1v15<sha512>(*key, msg, v15).ok();
+            ok_pss = verify_pss<sha512>(*key, msg, pss).ok();
+            wrong = verify_pkcs1v15<sha512>(*key, message(999, 42), v15).ok();
+            break;
+        }
+        CHECK(ok15);
+        CHECK(ok_pss);
+        CHECK_FALSE(wrong);
+    }
+    static_assert(hash_id_of_v<sha1> == hash_id::sha1);
+    static_assert(hash_id_of_v<sha224> == hash_id::sha224);
+    static_assert(hash_id_of_v<sha256> == hash_id::sha256);
+    static_assert(hash_id_of_v<sha384> == hash_id::sha384);
+    static_assert(hash_id_of_v<sha512> == hash_id::sha512);
+}
+
+TEST_CASE("RSA MGF1 matches RFC 8017 B.2.1 computed by OpenSSL", "[crypto][rsa][openssl]") {
+    // MGF1 is XORed into the buffer: over zeros it is MGF1 itself. Check every hash and output
+    // lengths around the digest size, against PKCS1_MGF1 from libcrypto.
+    const test::bytes seed = message(37, 9);
+    int ran = 0;
+    for (hash_id h :
+         {hash_id::sha1, hash_id::sha224, hash_id::sha256, hash_id::sha384, hash_id::sha512}) {
+        for (std::size_t len : {std::size_t{0}, std::size_t{1}, digest_size(h) - 1, digest_size(h),
+                                digest_size(h) + 1, std::size_t{255}, std::size_t{511}}) {
+            test::bytes ours(len, 0);
+            crypto::detail::mgf1_function_for(h)(seed, ours);
+            test::bytes theirs(len + 1, 0); // PKCS1_MGF1 wants a non-null buffer
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations" // PKCS1_MGF1 is deprecated in 3.0
+            const int rc = PKCS1_MGF1(theirs.data(), static_cast<long>(len), seed.data(),
+                                      static_cast<long>(seed.size()), md_of(h));
+#pragma GCC diagnostic pop
+            REQUIRE(rc == 0);
+            theirs.resize(len);
+            CHECK(ours == theirs);
+            // XOR semantics: applying it twice restores the input
+            crypto::detail::mgf1_function_for(h)(seed, ours);
+            CHECK(ours == test::bytes(len, 0));
+            ++ran;
+        }
+    }
+    CHECK(ran == 35);
 }
 
 TEST_CASE("hash_id table", "[crypto][rsa]") {

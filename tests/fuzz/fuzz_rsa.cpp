@@ -54,6 +54,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const bytes_view d(digest.data(), digest_size(h));
     (void)verify_pkcs1v15(*key, h, d, rest);
     (void)crypto::detail::verify_pss_with(*key, d, rest, selector >> 4, &toy_digest, &toy_mgf);
+    (void)verify_pss(*key, pss_params::for_hash(h), d, rest);
 
     std::vector<std::uint8_t> pool(key->size(), 0x37);
     replay_random rng(pool);

@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <type_traits>
 
 namespace https::crypto {
 
@@ -90,6 +91,23 @@ inline bytes_view hash_oid(hash_id h) noexcept {
     }
     return {};
 }
+
+// Our hash classes (sha1.hpp, sha2.hpp), declared here so that this header stays light.
+class sha1;
+class sha224;
+class sha256;
+class sha384;
+class sha512;
+
+/// The hash_id of one of our hash classes: `hash_id_of_v<sha256> == hash_id::sha256`. Undefined
+/// (a compile error) for any other type.
+template <class Hash> struct hash_id_of;
+template <> struct hash_id_of<sha1> : std::integral_constant<hash_id, hash_id::sha1> {};
+template <> struct hash_id_of<sha224> : std::integral_constant<hash_id, hash_id::sha224> {};
+template <> struct hash_id_of<sha256> : std::integral_constant<hash_id, hash_id::sha256> {};
+template <> struct hash_id_of<sha384> : std::integral_constant<hash_id, hash_id::sha384> {};
+template <> struct hash_id_of<sha512> : std::integral_constant<hash_id, hash_id::sha512> {};
+template <class Hash> inline constexpr hash_id hash_id_of_v = hash_id_of<Hash>::value;
 
 /// The hash an encoded OID names, if it is one of ours (X.509 RSASSA-PSS parameters, RFC 4055).
 inline std::optional<hash_id> hash_id_from_oid(bytes_view encoded) noexcept {

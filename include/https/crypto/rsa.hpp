@@ -12,6 +12,8 @@
 #include "hash.hpp"
 #include "hash_id.hpp"
 #include "random.hpp"
+#include "sha1.hpp"
+#include "sha2.hpp"
 
 #include <algorithm>
 #include <array>
@@ -210,27 +212,6 @@ void digest_parts(std::span<const bytes_view> parts, mutable_bytes out) noexcept
     h.finish(std::span<std::uint8_t, Hash::digest_size>(out.data(), Hash::digest_size));
 }
 
-/// The hash_id of one of our SHA classes, recognised by its digest and block sizes (unique among
-/// SHA-1, SHA-2 and SHA-3; used by the message-level wrappers).
-template <hash_function Hash> constexpr hash_id hash_id_for() noexcept {
-    constexpr std::size_t d = Hash::digest_size;
-    constexpr std::size_t b = Hash::block_size;
-    static_assert((d == 20 && b == 64) || (d == 28 && b == 64) || (d == 32 && b == 64) ||
-                      (d == 48 && b == 128) || (d == 64 && b == 128),
-                  "not SHA-1 or SHA-2");
-    if constexpr (d == 20) {
-        return hash_id::sha1;
-    } else if constexpr (d == 28) {
-        return hash_id::sha224;
-    } else if constexpr (d == 32) {
-        return hash_id::sha256;
-    } else if constexpr (d == 48) {
-        return hash_id::sha384;
-    } else {
-        return hash_id::sha512;
-    }
-}
-
 /// RSASSA-PSS verification (RFC 8017 §8.1.2 with EMSA-PSS-VERIFY, §9.1.2), the hash and MGF1
 /// supplied as functions so that one body serves every combination.
 /// CT: public data only (signature, digest, key); variable time.
@@ -256,14 +237,14 @@ status verify_pss_with(const basic_rsa_public_key<Limb>& key, bytes_view digest,
         return errc::bad_signature;
     }
     const mutable_bytes em = m.subspan(k - em_len);
-    // §9.1.2 steps 3-6
-    if (em_len < h_len + salt_length + 2 || em.back() != 0xbc) {
+    // §9.1.2 steps 3-6 (the salt length may come from a certificate: no overflow here)
+    if (salt_length > em_len || em_len - salt_length < h_len + 2 || em.back() != 0xbc) {
         return errc::bad_signature;
     }
     const std::size_t db_len = em_len - h_len - 1;
     const mutable_bytes db = em.first(db_len);
     const bytes_view h = em.subspan(db_len, h_len);
-    const unsigned top_bits = static_cast<unsigned>(8 * em_len - em_bits); // 1..8
+    const unsigned top_bits = static_cast<unsigned>(8 * em_len - em_bits); // 0..7
     const auto top_mask = static_cast<std::uint8_t>(0xff >> top_bits);
     if ((db[0] & ~top_mask) != 0) {
         return errc::bad_signature;
@@ -314,6 +295,41 @@ template <hash_function Hash> void mgf1_xor(bytes_view seed, mutable_bytes out) 
     }
     ct::wipe(block);
 }
+
+namespace detail {
+/// Our hash of `h`, as a digest_function.
+inline digest_function digest_function_for(hash_id h) noexcept {
+    switch (h) {
+    case hash_id::sha1:
+        return &digest_parts<sha1>;
+    case hash_id::sha224:
+        return &digest_parts<sha224>;
+    case hash_id::sha256:
+        return &digest_parts<sha256>;
+    case hash_id::sha384:
+        return &digest_parts<sha384>;
+    case hash_id::sha512:
+        return &digest_parts<sha512>;
+    }
+    return nullptr;
+}
+/// MGF1 over our hash of `h`, as an mgf_function.
+inline mgf_function mgf1_function_for(hash_id h) noexcept {
+    switch (h) {
+    case hash_id::sha1:
+        return &mgf1_xor<sha1>;
+    case hash_id::sha224:
+        return &mgf1_xor<sha224>;
+    case hash_id::sha256:
+        return &mgf1_xor<sha256>;
+    case hash_id::sha384:
+        return &mgf1_xor<sha384>;
+    case hash_id::sha512:
+        return &mgf1_xor<sha512>;
+    }
+    return nullptr;
+}
+} // namespace detail
 
 /// RSASSA-PKCS1-v1_5 verification (RFC 8017 §8.2.2) of `digest`, computed with `h`, against a
 /// `signature` of exactly `key.size()` bytes. Per §8.2.2 step 3 the whole expected encoding
@@ -367,6 +383,25 @@ struct pss_params {
     static constexpr pss_params for_hash(hash_id h) noexcept { return {h, h, digest_size(h)}; }
 };
 
+/// RSASSA-PSS verification (RFC 8017 §8.1.2, EMSA-PSS-VERIFY §9.1.2) of `digest`, computed with
+/// `params.hash`, against a `signature` of exactly `key.size()` bytes, with MGF1 over
+/// `params.mgf1_hash`, a salt of `params.salt_length` bytes and the trailer field 0xbc (the only
+/// one RFC 8017 defines; X.509 trailerField 1). TLS 1.3 rsa_pss_rsae_* and rsa_pss_pss_* use
+/// `pss_params::for_hash(h)`; X.509 RSASSA-PSS-params give the three values explicitly.
+/// Errors: errc::bad_signature for a wrong length, a value >= n, or any encoding mismatch.
+/// CT: public data only; variable time.
+template <detail::bigint_limb Limb>
+status verify_pss(const detail::basic_rsa_public_key<Limb>& key, const pss_params& params,
+                  bytes_view digest, bytes_view signature) noexcept {
+    assert(digest.size() == digest_size(params.hash));
+    if (digest.size() != digest_size(params.hash)) {
+        return errc::bad_signature;
+    }
+    return detail::verify_pss_with(key, digest, signature, params.salt_length,
+                                   detail::digest_function_for(params.hash),
+                                   detail::mgf1_function_for(params.mgf1_hash));
+}
+
 /// RSAES-PKCS1-v1_5 encryption (RFC 8017 §7.2.1), for the TLS 1.2 RSA key exchange:
 /// out = (00 02 || PS || 00 || message)^e mod n, PS being k - mLen - 3 >= 8 non-zero random
 /// bytes from `rng`. `out` must be exactly `key.size()` bytes. Errors: errc::message_too_long when
@@ -419,22 +454,22 @@ status encrypt_pkcs1v15(const detail::basic_rsa_public_key<Limb>& key, bytes_vie
     return {};
 }
 
-/// RSASSA-PKCS1-v1_5 verification of a whole message, hashed with our `Hash` (SHA-1 or SHA-2).
+/// RSASSA-PKCS1-v1_5 verification of a whole message, hashed with `Hash` (sha1, sha224, sha256,
+/// sha384 or sha512).
 template <hash_function Hash, detail::bigint_limb Limb>
 status verify_pkcs1v15(const detail::basic_rsa_public_key<Limb>& key, bytes_view message,
                        bytes_view signature) noexcept {
     const digest<Hash> d = hash<Hash>(message);
-    return verify_pkcs1v15(key, detail::hash_id_for<Hash>(), d, signature);
+    return verify_pkcs1v15(key, hash_id_of_v<Hash>, d, signature);
 }
 
-/// RSASSA-PSS verification of a whole message with `Hash` for the message and MGF1 and a salt
-/// of the digest length (the TLS 1.3 form).
+/// RSASSA-PSS verification of a whole message with `Hash` (one of ours) for the message and
+/// MGF1 and a salt of the digest length (the TLS 1.3 form).
 template <hash_function Hash, detail::bigint_limb Limb>
 status verify_pss(const detail::basic_rsa_public_key<Limb>& key, bytes_view message,
                   bytes_view signature) noexcept {
     const digest<Hash> d = hash<Hash>(message);
-    return detail::verify_pss_with(key, d, signature, Hash::digest_size,
-                                   &detail::digest_parts<Hash>, &mgf1_xor<Hash>);
+    return verify_pss(key, pss_params::for_hash(hash_id_of_v<Hash>), d, signature);
 }
 
 } // namespace https::crypto
