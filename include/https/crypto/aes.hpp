@@ -88,6 +88,7 @@ template <std::size_t KeyBytes> class aes_cipher {
         return reinterpret_cast<const std::uint8_t*>(keys_.data());
     }
 
+    /// CT: branches on the public implementation choice and block count only.
     void encrypt(const std::uint8_t* in, std::uint8_t* out, std::size_t blocks) const noexcept {
 #if defined(__x86_64__) || defined(__i386__)
         if (aesni_) {
@@ -98,6 +99,7 @@ template <std::size_t KeyBytes> class aes_cipher {
         aes_ct_encrypt<rounds>(keys_.data(), in, out, blocks);
     }
 
+    /// CT: branches on the public implementation choice and block count only.
     void decrypt(const std::uint8_t* in, std::uint8_t* out, std::size_t blocks) const noexcept {
 #if defined(__x86_64__) || defined(__i386__)
         if (aesni_) {

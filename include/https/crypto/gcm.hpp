@@ -26,10 +26,11 @@ namespace detail {
 struct gcm_internals;
 
 /// The keyed part of GCM: the cipher, the hash key H = E_K(0^128) (SP 800-38D §7.1 step 1), and
-/// which bulk pass to use. The one-pass AES-NI + PCLMULQDQ loop (SSE4.1 or, when the CPU has it,
-/// AVX encoding) is used when the cipher is AES on its AES-NI path and GHASH has PCLMULQDQ;
-/// otherwise counter mode goes through the cipher's multi-block call and GHASH through its own
-/// (portable or PCLMULQDQ) code.
+/// which bulk pass to use. The one-pass AES-NI + PCLMULQDQ loop is used when the cipher is AES on
+/// its AES-NI path and GHASH has PCLMULQDQ: on 256-bit vectors when the CPU has VAES and
+/// VPCLMULQDQ, else on 128-bit vectors in AVX (VEX) or SSE4.1 encoding. Otherwise counter mode
+/// goes through the cipher's multi-block call and GHASH through its own (portable or
+/// PCLMULQDQ) code.
 template <block_cipher BlockCipher> class gcm_engine {
   public:
     /// CT: no branch or memory index depends on the key.
@@ -43,6 +44,7 @@ template <block_cipher BlockCipher> class gcm_engine {
         if constexpr (aes_based<BlockCipher>) {
             stitched_ = ghash_.clmul && aes_internals::ni_encryption_keys(cipher_) != nullptr;
             avx_ = stitched_ && https::detail::cpu().avx;
+            wide_ = stitched_ && gcm_wide_usable(https::detail::cpu());
         }
 #endif
     }
@@ -61,7 +63,13 @@ template <block_cipher BlockCipher> class gcm_engine {
             if (stitched_) {
                 const std::uint8_t* keys = aes_internals::ni_encryption_keys(cipher_);
                 constexpr unsigned rounds = BlockCipher::rounds;
-                if (avx_) {
+                if (wide_) {
+                    if (encrypt) {
+                        gcm_wide_crypt<rounds, true>(keys, ghash_, nonce, in, out, len, y);
+                    } else {
+                        gcm_wide_crypt<rounds, false>(keys, ghash_, nonce, in, out, len, y);
+                    }
+                } else if (avx_) {
                     if (encrypt) {
                         gcm_ni_crypt_avx<rounds, true>(keys, ghash_, nonce, in, out, len, y);
                     } else {
@@ -137,7 +145,8 @@ template <block_cipher BlockCipher> class gcm_engine {
     BlockCipher cipher_;
     ghash_key ghash_;
     bool stitched_ = false;
-    bool avx_ = false; // the one-pass loop in VEX encoding
+    bool avx_ = false;  // the one-pass loop in VEX encoding
+    bool wide_ = false; // the one-pass loop on 256-bit vectors (VAES, VPCLMULQDQ)
 };
 
 } // namespace detail
@@ -218,6 +227,7 @@ template <block_cipher BlockCipher> class gcm {
   private:
     friend struct detail::gcm_internals;
 
+    /// The argument checks of SP 800-38D §5.2.1.1 (and 96-bit nonces only). CT: lengths only.
     static status check(bytes_view nonce, bytes_view ad, std::size_t len) noexcept {
         if (nonce.size() != nonce_size) {
             return errc::bad_nonce_size;

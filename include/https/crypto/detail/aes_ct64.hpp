@@ -19,6 +19,7 @@ namespace https::crypto::detail {
 
 using aes_planes = std::array<std::uint64_t, 8>;
 
+/// CT: a rotation by a public amount.
 inline std::uint64_t aes_rotr64(std::uint64_t x, unsigned n) noexcept {
     return (x >> n) | (x << (64 - n));
 }
@@ -122,6 +123,7 @@ inline void aes_ct_inverse_shift_rows(aes_planes& q) noexcept {
 }
 
 /// Multiply every byte by x in GF(2^8) mod x^8+x^4+x^3+x+1 (FIPS 197 §4.2.1), on planes.
+/// CT: XORs of whole planes.
 inline aes_planes aes_ct_xtime(const aes_planes& t) noexcept {
     return {t[7], t[0] ^ t[7], t[1], t[2] ^ t[7], t[3] ^ t[7], t[4], t[5], t[6]};
 }
@@ -156,6 +158,7 @@ inline void aes_ct_inverse_mix_columns(aes_planes& q) noexcept {
     aes_ct_mix_columns(q);
 }
 
+/// AddRoundKey (FIPS 197 §5.1.4). CT: XORs.
 inline void aes_ct_add_round_key(aes_planes& q, const std::uint64_t* rk) noexcept {
     for (unsigned i = 0; i < 8; ++i) {
         q[i] ^= rk[i];
@@ -163,6 +166,7 @@ inline void aes_ct_add_round_key(aes_planes& q, const std::uint64_t* rk) noexcep
 }
 
 /// Swap the bits selected by `m` in `b` with those selected by `m << s` in `a`.
+/// CT: fixed shifts and masks.
 inline void aes_swapmove(std::uint64_t& a, std::uint64_t& b, std::uint64_t m, unsigned s) noexcept {
     const std::uint64_t t = ((a >> s) ^ b) & m;
     b ^= t;
@@ -183,14 +187,14 @@ inline void aes_ct_transpose(aes_planes& q) noexcept {
     }
 }
 
-/// Bytes 0..3 of `x` to bytes 0, 2, 4, 6 of the result.
+/// Bytes 0..3 of `x` to bytes 0, 2, 4, 6 of the result. CT: fixed shifts and masks.
 inline std::uint64_t aes_spread_bytes(std::uint32_t x) noexcept {
     std::uint64_t v = x;
     v = (v | (v << 16)) & 0x0000FFFF0000FFFFull;
     return (v | (v << 8)) & 0x00FF00FF00FF00FFull;
 }
 
-/// Bytes 0, 2, 4, 6 of `v` to bytes 0..3 of the result.
+/// Bytes 0, 2, 4, 6 of `v` to bytes 0..3 of the result. CT: fixed shifts and masks.
 inline std::uint32_t aes_gather_bytes(std::uint64_t v) noexcept {
     v &= 0x00FF00FF00FF00FFull;
     v = (v | (v >> 8)) & 0x0000FFFF0000FFFFull;

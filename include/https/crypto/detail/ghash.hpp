@@ -35,10 +35,12 @@ struct gf128 {
     std::uint64_t lo = 0;
 };
 
+/// CT: straight-line loads.
 inline gf128 gf128_load(const std::uint8_t* p) noexcept {
     return {https::detail::load_be64(p), https::detail::load_be64(p + 8)};
 }
 
+/// CT: straight-line stores.
 inline void gf128_store(std::uint8_t* p, gf128 v) noexcept {
     https::detail::store_be64(p, v.hi);
     https::detail::store_be64(p + 8, v.lo);
@@ -109,6 +111,7 @@ inline void clmul64_narrow(std::uint64_t a, std::uint64_t b, std::uint64_t& hi,
 }
 
 #if !defined(__SIZEOF_INT128__)
+/// clmul64 without a 128-bit integer type. CT: as clmul64_narrow.
 inline void clmul64(std::uint64_t a, std::uint64_t b, std::uint64_t& hi,
                     std::uint64_t& lo) noexcept {
     clmul64_narrow(a, b, hi, lo);
@@ -144,15 +147,16 @@ inline gf128 gf128_mul(gf128 x, gf128 h) noexcept {
 }
 
 /// Number of powers of H kept for the aggregated (one reduction per batch) hardware GHASH.
-inline constexpr std::size_t ghash_batch = 12;
+inline constexpr std::size_t ghash_batch = 16;
 
-/// The GHASH key H, plus (for the PCLMULQDQ path) H^1..H^12 in the layout that code loads
-/// directly (per power: low word, high word), and for Karatsuba lo ^ hi in both halves. Wiped on
-/// destruction.
+/// The GHASH key H, plus (for the PCLMULQDQ paths) H^16..H^1 in the layout that code loads
+/// directly: entry j (16 bytes: low word, high word) holds H^(16-j), so that a 256-bit load at an
+/// even entry pairs the powers two consecutive blocks need; and for Karatsuba, lo ^ hi of each
+/// power in both halves of its entry. Wiped on destruction.
 struct ghash_key {
     gf128 h{};
-    alignas(16) std::array<std::uint64_t, 2 * ghash_batch> powers{};
-    alignas(16) std::array<std::uint64_t, 2 * ghash_batch> karatsuba{};
+    alignas(32) std::array<std::uint64_t, 2 * ghash_batch> powers{};
+    alignas(32) std::array<std::uint64_t, 2 * ghash_batch> karatsuba{};
     bool clmul = false;
 
     ghash_key() = default;
@@ -173,11 +177,12 @@ struct ghash_key {
             return;
         }
         gf128 p = h;
-        for (std::size_t i = 0; i < ghash_batch; ++i) {
-            powers[2 * i] = p.lo;
-            powers[2 * i + 1] = p.hi;
-            karatsuba[2 * i] = p.lo ^ p.hi;
-            karatsuba[2 * i + 1] = p.lo ^ p.hi;
+        for (std::size_t e = 1; e <= ghash_batch; ++e) {
+            const std::size_t j = ghash_batch - e;
+            powers[2 * j] = p.lo;
+            powers[2 * j + 1] = p.hi;
+            karatsuba[2 * j] = p.lo ^ p.hi;
+            karatsuba[2 * j + 1] = p.lo ^ p.hi;
             p = gf128_mul(p, h);
         }
         ct::wipe(&p, sizeof p);
@@ -206,7 +211,7 @@ inline void ghash_ct_blocks(gf128& y, gf128 h, const std::uint8_t* data,
 #if defined(HTTPS_GHASH_X86)
 
 /// Reverse the 16 bytes: a block in memory becomes the reflected number as a little-endian
-/// 128-bit lane pair (lane 1 = hi, lane 0 = lo).
+/// 128-bit lane pair (lane 1 = hi, lane 0 = lo). CT: one shuffle with a constant pattern.
 HTTPS_GHASH_INLINE inline __m128i ghash_byteswap(__m128i x) noexcept {
     return _mm_shuffle_epi8(x, _mm_set_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15));
 }
@@ -260,13 +265,17 @@ HTTPS_GHASH_INLINE inline __m128i ghash_reduce(const ghash_acc& acc) noexcept {
     return _mm_xor_si128(_mm_xor_si128(hi, lo), _mm_xor_si128(s, _mm_srli_si128(u, 8)));
 }
 
+/// H^(i+1), and its Karatsuba term. CT: the index is a public batch position.
 HTTPS_GHASH_INLINE inline __m128i ghash_load_power(const ghash_key& k, std::size_t i) noexcept {
-    return _mm_load_si128(reinterpret_cast<const __m128i*>(k.powers.data()) + i);
+    return _mm_load_si128(reinterpret_cast<const __m128i*>(k.powers.data()) +
+                          (ghash_batch - 1 - i));
 }
 HTTPS_GHASH_INLINE inline __m128i ghash_load_karatsuba(const ghash_key& k, std::size_t i) noexcept {
-    return _mm_load_si128(reinterpret_cast<const __m128i*>(k.karatsuba.data()) + i);
+    return _mm_load_si128(reinterpret_cast<const __m128i*>(k.karatsuba.data()) +
+                          (ghash_batch - 1 - i));
 }
 
+/// Between the word pair and the register form. CT: moves only.
 HTTPS_GHASH_INLINE inline __m128i ghash_to_lanes(gf128 v) noexcept {
     return _mm_set_epi64x(static_cast<long long>(v.hi), static_cast<long long>(v.lo));
 }
