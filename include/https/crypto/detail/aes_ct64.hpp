@@ -86,6 +86,7 @@ inline void aes_ct_sbox(aes_planes& q) noexcept {
 /// CT: straight-line bitwise logic.
 inline void aes_ct_inverse_affine(aes_planes& q) noexcept {
     aes_planes r{};
+#pragma GCC unroll 8
     for (unsigned i = 0; i < 8; ++i) {
         r[i] = q[(i + 2) % 8] ^ q[(i + 5) % 8] ^ q[(i + 7) % 8];
     }
@@ -133,11 +134,13 @@ inline aes_planes aes_ct_xtime(const aes_planes& t) noexcept {
 /// Row r+1 is the plane rotated right by 16 bits. CT: straight-line bitwise logic.
 inline void aes_ct_mix_columns(aes_planes& q) noexcept {
     aes_planes a1{}, t{};
+#pragma GCC unroll 8
     for (unsigned i = 0; i < 8; ++i) {
         a1[i] = aes_rotr64(q[i], 16);
         t[i] = q[i] ^ a1[i];
     }
     const aes_planes t2 = aes_ct_xtime(t);
+#pragma GCC unroll 8
     for (unsigned i = 0; i < 8; ++i) {
         q[i] = t2[i] ^ a1[i] ^ aes_rotr64(t[i], 32);
     }
@@ -148,10 +151,12 @@ inline void aes_ct_mix_columns(aes_planes& q) noexcept {
 /// CT: straight-line bitwise logic.
 inline void aes_ct_inverse_mix_columns(aes_planes& q) noexcept {
     aes_planes u{};
+#pragma GCC unroll 8
     for (unsigned i = 0; i < 8; ++i) {
         u[i] = q[i] ^ aes_rotr64(q[i], 32);
     }
     const aes_planes u4 = aes_ct_xtime(aes_ct_xtime(u));
+#pragma GCC unroll 8
     for (unsigned i = 0; i < 8; ++i) {
         q[i] ^= u4[i];
     }
@@ -160,6 +165,7 @@ inline void aes_ct_inverse_mix_columns(aes_planes& q) noexcept {
 
 /// AddRoundKey (FIPS 197 §5.1.4). CT: XORs.
 inline void aes_ct_add_round_key(aes_planes& q, const std::uint64_t* rk) noexcept {
+#pragma GCC unroll 8
     for (unsigned i = 0; i < 8; ++i) {
         q[i] ^= rk[i];
     }
@@ -176,12 +182,14 @@ inline void aes_swapmove(std::uint64_t& a, std::uint64_t& b, std::uint64_t m, un
 /// Transpose the 8x8 bit matrices formed by the eight words: bit k of byte j of word m trades
 /// places with bit m of byte j of word k. An involution. CT: fixed shifts and masks.
 inline void aes_ct_transpose(aes_planes& q) noexcept {
+#pragma GCC unroll 8
     for (unsigned i = 0; i < 8; i += 2) {
         aes_swapmove(q[i], q[i + 1], 0x5555555555555555ull, 1);
     }
     for (unsigned i : {0u, 1u, 4u, 5u}) {
         aes_swapmove(q[i], q[i + 2], 0x3333333333333333ull, 2);
     }
+#pragma GCC unroll 8
     for (unsigned i = 0; i < 4; ++i) {
         aes_swapmove(q[i], q[i + 4], 0x0F0F0F0F0F0F0F0Full, 4);
     }
@@ -206,9 +214,11 @@ inline std::uint32_t aes_gather_bytes(std::uint64_t v) noexcept {
 /// puts byte (r, c, b) at bit 8 (2r + c1) + 4 c0 + b = 16r + 4c + b.
 /// CT: branches on the public block count only.
 inline void aes_ct_load(aes_planes& q, const std::uint8_t* in, std::size_t blocks) noexcept {
+#pragma GCC unroll 8
     for (std::size_t b = 0; b < 4; ++b) {
         std::uint32_t col[4] = {0, 0, 0, 0};
         if (b < blocks) {
+#pragma GCC unroll 8
             for (std::size_t c = 0; c < 4; ++c) {
                 col[c] = https::detail::load_le32(in + 16 * b + 4 * c);
             }
@@ -223,6 +233,7 @@ inline void aes_ct_load(aes_planes& q, const std::uint8_t* in, std::size_t block
 /// CT: branches on the public block count only.
 inline void aes_ct_store(aes_planes& q, std::uint8_t* out, std::size_t blocks) noexcept {
     aes_ct_transpose(q);
+#pragma GCC unroll 8
     for (std::size_t b = 0; b < blocks; ++b) {
         https::detail::store_le32(out + 16 * b, aes_gather_bytes(q[b]));
         https::detail::store_le32(out + 16 * b + 4, aes_gather_bytes(q[4 + b]));
@@ -236,11 +247,13 @@ inline void aes_ct_store(aes_planes& q, std::uint8_t* out, std::size_t blocks) n
 /// CT: straight-line bitwise logic.
 inline std::uint32_t aes_ct_sub_word(std::uint32_t x) noexcept {
     aes_planes q{};
+#pragma GCC unroll 8
     for (unsigned k = 0; k < 8; ++k) {
         q[k] = (x >> k) & 0x01010101u;
     }
     aes_ct_sbox(q);
     std::uint32_t r = 0;
+#pragma GCC unroll 8
     for (unsigned k = 0; k < 8; ++k) {
         r |= static_cast<std::uint32_t>(q[k] & 0x01010101u) << k;
     }

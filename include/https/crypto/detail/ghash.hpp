@@ -61,13 +61,16 @@ inline void clmul64(std::uint64_t a, std::uint64_t b, std::uint64_t& hi,
                                     0x4210842108421084ull, 0x8421084210842108ull,
                                     0x0842108421084210ull};
     std::uint64_t x[5], y[5];
+#pragma GCC unroll 5
     for (unsigned i = 0; i < 5; ++i) {
         x[i] = a & m[i];
         y[i] = b & m[i];
     }
     clmul_u128 z = 0;
+#pragma GCC unroll 5
     for (unsigned k = 0; k < 5; ++k) {
         clmul_u128 acc = 0;
+#pragma GCC unroll 5
         for (unsigned i = 0; i < 5; ++i) {
             acc ^= static_cast<clmul_u128>(x[i]) * y[(k + 5 - i) % 5];
         }
@@ -88,8 +91,10 @@ inline std::uint64_t clmul32(std::uint32_t a, std::uint32_t b) noexcept {
     constexpr std::uint64_t m64[4] = {0x1111111111111111ull, 0x2222222222222222ull,
                                       0x4444444444444444ull, 0x8888888888888888ull};
     std::uint64_t z = 0;
+#pragma GCC unroll 4
     for (unsigned k = 0; k < 4; ++k) {
         std::uint64_t acc = 0;
+#pragma GCC unroll 4
         for (unsigned i = 0; i < 4; ++i) {
             acc ^= static_cast<std::uint64_t>(a & m[i]) * (b & m[(k + 4 - i) % 4]);
         }
