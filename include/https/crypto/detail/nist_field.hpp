@@ -103,10 +103,24 @@ inline std::uint64_t bit_mask(std::uint64_t bit) noexcept {
     return ct::value_barrier(static_cast<std::uint64_t>(0 - bit));
 }
 
-/// a + b + carry; carry (0 or 1) is updated. The x86-64 intrinsic compiles to one ADC, which
-/// compilers do not reliably produce from 128-bit additions. CT: branch-free.
-inline std::uint64_t add_carry(std::uint64_t a, std::uint64_t b, unsigned char& carry) noexcept {
+/// Carry chains: the x86-64 intrinsics compile to ADC/SBB chains with both GCC and clang. The
+/// multiply-accumulate rows differ: GCC does best with the low and high product halves summed
+/// in two separate ADC chains, clang with a 128-bit multiply-add-carry per product (each is
+/// about twice as fast as the other form on that compiler, measured on x86-64).
 #if defined(__x86_64__)
+#define HTTPS_NIST_CARRY_INTRINSICS 1
+#else
+#define HTTPS_NIST_CARRY_INTRINSICS 0
+#endif
+#if defined(__x86_64__) && !defined(__clang__)
+#define HTTPS_NIST_SPLIT_ROWS 1
+#else
+#define HTTPS_NIST_SPLIT_ROWS 0
+#endif
+
+/// a + b + carry; carry (0 or 1) is updated. CT: branch-free.
+inline std::uint64_t add_carry(std::uint64_t a, std::uint64_t b, unsigned char& carry) noexcept {
+#if HTTPS_NIST_CARRY_INTRINSICS
     unsigned long long out = 0;
     carry = _addcarry_u64(carry, a, b, &out);
     return out;
@@ -119,7 +133,7 @@ inline std::uint64_t add_carry(std::uint64_t a, std::uint64_t b, unsigned char& 
 
 /// a - b - borrow; borrow (0 or 1) is updated. CT: branch-free.
 inline std::uint64_t sub_borrow(std::uint64_t a, std::uint64_t b, unsigned char& borrow) noexcept {
-#if defined(__x86_64__)
+#if HTTPS_NIST_CARRY_INTRINSICS
     unsigned long long out = 0;
     borrow = _subborrow_u64(borrow, a, b, &out);
     return out;
@@ -170,7 +184,9 @@ template <class Mod> struct mont {
         const std::uint64_t keep = bit_mask(borrow);
         elem r;
         for (std::size_t i = 0; i < n; ++i) {
-            r[i] = (t[i] & keep) | (d[i] & ~keep);
+            // the barrier keeps each word in a general register: GCC would otherwise turn this
+            // loop into SSE code with memory round trips, twice as slow in the point formulas
+            r[i] = ct::value_barrier((t[i] & keep) | (d[i] & ~keep));
         }
         return r;
     }
@@ -205,29 +221,50 @@ template <class Mod> struct mont {
 
     /// Montgomery product a*b/R mod m, by coarsely integrated operand scanning (CIOS): after
     /// each outer step the running value stays below 2m, so one final subtraction suffices.
-    /// Each row adds the low and the high halves of its products in two separate carry chains.
     /// CT: a fixed sequence of multiplications and additions.
     static elem mul(const elem& a, const elem& b) noexcept {
-        std::uint64_t t[n + 2] = {};
-        std::uint64_t lo[n];
-        std::uint64_t hi[n];
+        std::uint64_t t[n + 2] = {}; // indexed by constants only (after unrolling): registers
+#if HTTPS_NIST_SPLIT_ROWS
         for (std::size_t i = 0; i < n; ++i) {
-            // t += a * b[i]
-            for (std::size_t j = 0; j < n; ++j) {
-                mul_wide(a[j], b[i], lo[j], hi[j]);
-            }
-            add_row(t, lo, hi);
-            // t += q * m with q chosen so that the low word becomes zero, then t /= 2^64
+            // t += a b[i]
+            unsigned char c = 0;
+            t[n] = add_carry(t[n], mul_add_row<0, n>(t, a, b[i]), c);
+            t[n + 1] = c;
+            // t += q m with q making the low word zero, then t /= 2^64
             const std::uint64_t q = t[0] * m0inv;
-            for (std::size_t j = 0; j < n; ++j) {
-                mul_wide(q, m[j], lo[j], hi[j]);
-            }
-            add_row(t, lo, hi);
+            c = 0;
+            t[n] = add_carry(t[n], mul_add_row<0, n>(t, m, q), c);
+            t[n + 1] += c;
             for (std::size_t j = 0; j <= n; ++j) {
                 t[j] = t[j + 1];
             }
-            t[n + 1] = 0;
         }
+#else
+        for (std::size_t i = 0; i < n; ++i) {
+            // t += a b[i]
+            std::uint64_t c = 0;
+            for (std::size_t j = 0; j < n; ++j) {
+                const u128 x = static_cast<u128>(a[j]) * b[i] + t[j] + c;
+                t[j] = static_cast<std::uint64_t>(x);
+                c = static_cast<std::uint64_t>(x >> 64);
+            }
+            u128 s = static_cast<u128>(t[n]) + c;
+            t[n] = static_cast<std::uint64_t>(s);
+            t[n + 1] = static_cast<std::uint64_t>(s >> 64);
+            // t += q m with q making the low word zero, then t /= 2^64 (merged into the row)
+            const std::uint64_t q = t[0] * m0inv;
+            u128 x = static_cast<u128>(q) * m[0] + t[0];
+            c = static_cast<std::uint64_t>(x >> 64);
+            for (std::size_t j = 1; j < n; ++j) {
+                x = static_cast<u128>(q) * m[j] + t[j] + c;
+                t[j - 1] = static_cast<std::uint64_t>(x);
+                c = static_cast<std::uint64_t>(x >> 64);
+            }
+            s = static_cast<u128>(t[n]) + c;
+            t[n - 1] = static_cast<std::uint64_t>(s);
+            t[n] = t[n + 1] + static_cast<std::uint64_t>(s >> 64);
+        }
+#endif
         elem r;
         for (std::size_t i = 0; i < n; ++i) {
             r[i] = t[i];
@@ -235,23 +272,88 @@ template <class Mod> struct mont {
         return reduce_once(r, t[n]);
     }
 
-    /// t[0..n+1] += sum (lo[j] + hi[j] 2^64) 2^(64j). CT: branch-free.
-    static void add_row(std::uint64_t (&t)[n + 2], const std::uint64_t (&lo)[n],
-                        const std::uint64_t (&hi)[n]) noexcept {
+    /// Montgomery square a^2/R mod m: the n(n-1)/2 cross products once, doubled, plus the n
+    /// squares (10 products instead of 16 for n = 4, 21 instead of 36 for n = 6), then n
+    /// reduction rows (separated operand scanning). CT: a fixed sequence of operations.
+    static elem sqr(const elem& a) noexcept {
+#if !HTTPS_NIST_SPLIT_ROWS
+        return mul(a, a); // clang's code for the multiplication is faster than for this form
+#else
+        std::uint64_t t[2 * n] = {};
+        for (std::size_t i = 0; i + 1 < n; ++i) { // cross products a[i] a[j], i < j
+            std::uint64_t c = 0;
+            for (std::size_t j = i + 1; j < n; ++j) {
+                const u128 x = static_cast<u128>(a[i]) * a[j] + t[i + j] + c;
+                t[i + j] = static_cast<std::uint64_t>(x);
+                c = static_cast<std::uint64_t>(x >> 64);
+            }
+            t[i + n] = c; // no earlier row reached this word
+        }
+        for (std::size_t k = 2 * n - 1; k > 0; --k) { // double (barrier: see reduce_once)
+            t[k] = ct::value_barrier((t[k] << 1) | (t[k - 1] >> 63));
+        }
         unsigned char c = 0;
-        for (std::size_t j = 0; j < n; ++j) {
-            t[j] = add_carry(t[j], lo[j], c);
+        for (std::size_t i = 0; i < n; ++i) { // add the squares a[i]^2 at word 2i
+            std::uint64_t lo = 0;
+            std::uint64_t hi = 0;
+            mul_wide(a[i], a[i], lo, hi);
+            t[2 * i] = add_carry(t[2 * i], lo, c);
+            t[2 * i + 1] = add_carry(t[2 * i + 1], hi, c);
         }
-        t[n] = add_carry(t[n], 0, c);
-        t[n + 1] += c;
-        c = 0;
-        for (std::size_t j = 0; j < n; ++j) {
-            t[j + 1] = add_carry(t[j + 1], hi[j], c);
+        std::uint64_t pending = 0; // the carry out of word i + n, added with the next row
+        for (std::size_t i = 0; i < n; ++i) {
+            const std::uint64_t q = t[i] * m0inv;
+            std::uint64_t cw = 0;
+            for (std::size_t j = 0; j < n; ++j) {
+                const u128 x = static_cast<u128>(q) * m[j] + t[i + j] + cw;
+                t[i + j] = static_cast<std::uint64_t>(x);
+                cw = static_cast<std::uint64_t>(x >> 64);
+            }
+            const u128 x = static_cast<u128>(t[i + n]) + cw + pending;
+            t[i + n] = static_cast<std::uint64_t>(x);
+            pending = static_cast<std::uint64_t>(x >> 64);
         }
-        t[n + 1] += c;
+        elem r;
+        for (std::size_t i = 0; i < n; ++i) {
+            r[i] = t[n + i];
+        }
+        return reduce_once(r, pending);
+#endif
     }
 
-    static elem sqr(const elem& a) noexcept { return mul(a, a); }
+    /// t[Off..Off+L-1] += x * y[0..L-1]; returns the carry word (x*y + t beyond those L words).
+    /// (Two forms: see HTTPS_NIST_SPLIT_ROWS.)
+    /// CT: a fixed sequence of multiplications and additions.
+    template <std::size_t Off, std::size_t L, std::size_t T>
+    [[gnu::always_inline]] static std::uint64_t
+    mul_add_row(std::uint64_t (&t)[T], const limbs<L>& y, std::uint64_t x) noexcept {
+        static_assert(Off + L <= T);
+#if !HTTPS_NIST_SPLIT_ROWS
+        std::uint64_t c = 0;
+        for (std::size_t j = 0; j < L; ++j) {
+            const u128 p = static_cast<u128>(x) * y[j] + t[Off + j] + c;
+            t[Off + j] = static_cast<std::uint64_t>(p);
+            c = static_cast<std::uint64_t>(p >> 64);
+        }
+        return c;
+#else
+        std::uint64_t lo[L];
+        std::uint64_t hi[L];
+        for (std::size_t j = 0; j < L; ++j) {
+            mul_wide(x, y[j], lo[j], hi[j]);
+        }
+        unsigned char c1 = 0;
+        for (std::size_t j = 0; j < L; ++j) {
+            t[Off + j] = add_carry(t[Off + j], lo[j], c1);
+        }
+        unsigned char c2 = 0;
+        for (std::size_t j = 1; j < L; ++j) {
+            t[Off + j] = add_carry(t[Off + j], hi[j - 1], c2);
+        }
+        // cannot overflow: x*y + t < 2^(64(L+1))
+        return hi[L - 1] + c1 + c2;
+#endif
+    }
 
     /// a^(2^k): k squarings (k public). CT: k only.
     static elem sqr_n(elem a, unsigned k) noexcept {
@@ -261,8 +363,12 @@ template <class Mod> struct mont {
         return a;
     }
 
-    static elem to_mont(const elem& plain) noexcept { return mul(plain, r2); }
-    static elem from_mont(const elem& a) noexcept { return mul(a, elem{1}); }
+    static elem to_mont(const elem& plain) noexcept {
+        return mul(plain, r2);
+    }
+    static elem from_mont(const elem& a) noexcept {
+        return mul(a, elem{1});
+    }
 
     /// a^e for a public exponent e, by a fixed 4-bit window from the top.
     /// CT: the operation sequence depends on e only, never on a.
@@ -345,3 +451,6 @@ template <class Mod> struct mont {
 };
 
 } // namespace https::crypto::detail::nist
+
+#undef HTTPS_NIST_CARRY_INTRINSICS
+#undef HTTPS_NIST_SPLIT_ROWS
