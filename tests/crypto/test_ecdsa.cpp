@@ -60,6 +60,8 @@ template <class Curve> tally run_wycheproof_ecdsa(const std::string& file) {
             const bytes sig = test::hex(c.at("sig"));
             const bytes digest = ectest::openssl_digest(ectest::md_by_name(sha), msg);
             const status st = ecdsa_verify_digest(*key, hash_id_by_name(sha), digest, sig);
+            // the message-level API hashes with our SHA-2: same verdict
+            CHECK(ecdsa_verify(*key, hash_id_by_name(sha), msg, sig).error() == st.error());
             const std::string verdict = c.at("result");
             // These two files have no "acceptable" cases (BER signatures are "invalid").
             REQUIRE(verdict != "acceptable");
@@ -118,6 +120,8 @@ template <class Curve> std::map<std::string, int> run_sigver(const std::string& 
         const bytes digest = ectest::openssl_digest(ectest::md_by_name(sha), rec.bytes_of("Msg"));
         const bytes sig = ectest::der_signature(test::hex(rec.at("R")), test::hex(rec.at("S")));
         const status st = ecdsa_verify_digest(*key, hash_id_by_name(sha), digest, sig);
+        CHECK(ecdsa_verify(*key, hash_id_by_name(sha), rec.bytes_of("Msg"), sig).error() ==
+              st.error());
         const bool expect_pass = rec.at("Result").rfind("P", 0) == 0;
         if (expect_pass) {
             CHECK(st.ok());
@@ -147,22 +151,7 @@ TEST_CASE("ecdsa NIST CAVP SigVer", "[crypto][ecdsa][nist]") {
 }
 
 namespace {
-/// A hash_function over OpenSSL, so the message-level API can be tested before our SHA-2 exists.
-template <int Bits> struct openssl_sha {
-    static constexpr std::size_t digest_size = Bits / 8;
-    static constexpr std::size_t block_size = Bits == 256 ? 64 : 128;
-    bytes buffered;
-    void update(bytes_view in) { buffered.insert(buffered.end(), in.begin(), in.end()); }
-    void finish(std::span<std::uint8_t, digest_size> out) {
-        const bytes d = ectest::openssl_digest(Bits == 256 ? EVP_sha256() : EVP_sha384(), buffered);
-        std::copy(d.begin(), d.end(), out.begin());
-        reset();
-    }
-    void reset() { buffered.clear(); }
-};
-static_assert(hash_function<openssl_sha<256>>);
-
-template <class Curve, int Bits> void openssl_signatures(const EVP_MD* md, hash_id h, int rounds) {
+template <class Curve> void openssl_signatures(const EVP_MD* md, hash_id h, int rounds) {
     auto theirs = ectest::openssl_keygen(ectest::openssl_name<Curve>());
     auto key = ec_public_key<Curve>::parse(ectest::openssl_public_point(theirs.get()));
     REQUIRE(key.ok());
@@ -171,19 +160,14 @@ template <class Curve, int Bits> void openssl_signatures(const EVP_MD* md, hash_
         const bytes sig = ectest::openssl_sign(theirs.get(), md, msg);
         const bytes digest = ectest::openssl_digest(md, msg);
         REQUIRE(ecdsa_verify_digest(*key, h, digest, sig).ok());
-        if constexpr (Bits != 0) {
-            CHECK(ecdsa_verify<openssl_sha<Bits>>(*key, msg, sig).ok());
-        }
+        CHECK(ecdsa_verify(*key, h, msg, sig).ok()); // hashed with our SHA-1/SHA-2
         // A flipped bit in the message (through its digest) or in the signature fails.
         bytes other_msg = msg;
         other_msg.push_back(0);
         other_msg[static_cast<std::size_t>(i) % other_msg.size()] ^= 0x01;
         CHECK(ecdsa_verify_digest(*key, h, ectest::openssl_digest(md, other_msg), sig).error() ==
               errc::bad_signature);
-        if constexpr (Bits != 0) {
-            CHECK(ecdsa_verify<openssl_sha<Bits>>(*key, other_msg, sig).error() ==
-                  errc::bad_signature);
-        }
+        CHECK(ecdsa_verify(*key, h, other_msg, sig).error() == errc::bad_signature);
         for (std::size_t bit : {std::size_t{0}, sig.size() * 8 / 3, sig.size() * 8 - 1,
                                 static_cast<std::size_t>(i * 37) % (sig.size() * 8)}) {
             bytes bad = sig;
@@ -198,16 +182,17 @@ template <class Curve, int Bits> void openssl_signatures(const EVP_MD* md, hash_
 } // namespace
 
 TEST_CASE("ecdsa p256 verifies OpenSSL signatures", "[crypto][ecdsa][p256][openssl]") {
-    openssl_signatures<p256, 256>(EVP_sha256(), hash_id::sha256, 40);
-    openssl_signatures<p256, 0>(EVP_sha384(), hash_id::sha384, 8);
-    openssl_signatures<p256, 0>(EVP_sha512(), hash_id::sha512, 8);
-    openssl_signatures<p256, 0>(EVP_sha1(), hash_id::sha1, 4);
+    openssl_signatures<p256>(EVP_sha256(), hash_id::sha256, 40);
+    openssl_signatures<p256>(EVP_sha384(), hash_id::sha384, 8);
+    openssl_signatures<p256>(EVP_sha512(), hash_id::sha512, 8);
+    openssl_signatures<p256>(EVP_sha224(), hash_id::sha224, 4);
+    openssl_signatures<p256>(EVP_sha1(), hash_id::sha1, 4);
 }
 
 TEST_CASE("ecdsa p384 verifies OpenSSL signatures", "[crypto][ecdsa][p384][openssl]") {
-    openssl_signatures<p384, 384>(EVP_sha384(), hash_id::sha384, 40);
-    openssl_signatures<p384, 0>(EVP_sha256(), hash_id::sha256, 8);
-    openssl_signatures<p384, 0>(EVP_sha512(), hash_id::sha512, 8);
+    openssl_signatures<p384>(EVP_sha384(), hash_id::sha384, 40);
+    openssl_signatures<p384>(EVP_sha256(), hash_id::sha256, 8);
+    openssl_signatures<p384>(EVP_sha512(), hash_id::sha512, 8);
 }
 
 namespace {
@@ -314,6 +299,20 @@ template <class Curve> void malformed_signatures() {
 TEST_CASE("ecdsa rejects malformed DER signatures", "[crypto][ecdsa]") {
     malformed_signatures<p256>();
     malformed_signatures<p384>();
+}
+
+TEST_CASE("ecdsa message-level wrappers with our SHA-2", "[crypto][ecdsa]") {
+    auto theirs = ectest::openssl_keygen("P-256");
+    auto key = ec_public_key<p256>::parse(ectest::openssl_public_point(theirs.get()));
+    REQUIRE(key.ok());
+    const bytes msg = {'a', 'b', 'c'};
+    const bytes sig = ectest::openssl_sign(theirs.get(), EVP_sha256(), msg);
+    CHECK(ecdsa_verify<sha256>(*key, msg, sig).ok());
+    CHECK(ecdsa_verify(*key, hash_id::sha256, msg, sig).ok());
+    CHECK(ecdsa_verify<sha384>(*key, msg, sig).error() == errc::bad_signature);
+    CHECK(ecdsa_verify(*key, hash_id::sha512, msg, sig).error() == errc::bad_signature);
+    CHECK(ecdsa_verify(*key, static_cast<hash_id>(99), msg, sig).error() ==
+          errc::unsupported_algorithm);
 }
 
 TEST_CASE("ecdsa accepts both (r, s) and (r, n - s)", "[crypto][ecdsa]") {

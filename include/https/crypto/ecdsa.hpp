@@ -8,6 +8,8 @@
 #include "ec_public_key.hpp"
 #include "hash.hpp"
 #include "hash_id.hpp"
+#include "sha1.hpp"
+#include "sha2.hpp"
 
 #include <algorithm>
 #include <array>
@@ -115,6 +117,28 @@ template <hash_function Hash, class Curve>
                                   bytes_view signature) {
     const digest<Hash> d = hash<Hash>(message);
     return detail::nist::verify_digest(key, d, signature);
+}
+
+/// Verify a DER ECDSA signature over `message` hashed with the function `hash` names (our
+/// SHA-1/SHA-2): what TLS 1.3 CertificateVerify (RFC 8446 §4.4.3) and X.509 signatures need,
+/// where the hash comes from a SignatureScheme or an AlgorithmIdentifier at run time.
+/// CT: variable time (public inputs).
+template <class Curve>
+[[nodiscard]] status ecdsa_verify(const ec_public_key<Curve>& key, hash_id hash, bytes_view message,
+                                  bytes_view signature) {
+    switch (hash) {
+    case hash_id::sha1:
+        return ecdsa_verify<sha1>(key, message, signature);
+    case hash_id::sha224:
+        return ecdsa_verify<sha224>(key, message, signature);
+    case hash_id::sha256:
+        return ecdsa_verify<sha256>(key, message, signature);
+    case hash_id::sha384:
+        return ecdsa_verify<sha384>(key, message, signature);
+    case hash_id::sha512:
+        return ecdsa_verify<sha512>(key, message, signature);
+    }
+    return errc::unsupported_algorithm;
 }
 
 } // namespace https::crypto
