@@ -68,6 +68,11 @@ template <class Params> struct curve {
     static constexpr std::size_t point_bytes = 1 + 2 * field_bytes; // SEC 1 uncompressed
     static constexpr std::size_t bits = 64 * limb_count;            // = bit length of p and of n
 
+    // p and n both fill their top limb: scalars and coordinates are exactly `bits` long, which
+    // the signed-digit recoding and the ECDSA digest truncation (whole bytes) rely on.
+    static_assert(fp::m[limb_count - 1] >> 63 == 1 && fn::m[limb_count - 1] >> 63 == 1);
+    static_assert(fn::n == limb_count);
+
     static constexpr fe b = fp::constant(Params::b);
     static constexpr fe three = fp::constant(fe{3});
 

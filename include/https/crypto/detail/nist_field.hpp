@@ -272,12 +272,13 @@ template <class Mod> struct mont {
         return reduce_once(r, t[n]);
     }
 
-    /// Montgomery square a^2/R mod m: the n(n-1)/2 cross products once, doubled, plus the n
-    /// squares (10 products instead of 16 for n = 4, 21 instead of 36 for n = 6), then n
-    /// reduction rows (separated operand scanning). CT: a fixed sequence of operations.
+    /// Montgomery square a^2/R mod m. With GCC on x86-64: the n(n-1)/2 cross products once,
+    /// doubled, plus the n squares (10 products instead of 16 for n = 4), then n reduction rows
+    /// (separated operand scanning), about 30% faster than `mul` there; elsewhere `mul(a, a)`,
+    /// which clang compiles better than this form. CT: a fixed sequence of operations.
     static elem sqr(const elem& a) noexcept {
 #if !HTTPS_NIST_SPLIT_ROWS
-        return mul(a, a); // clang's code for the multiplication is faster than for this form
+        return mul(a, a);
 #else
         std::uint64_t t[2 * n] = {};
         for (std::size_t i = 0; i + 1 < n; ++i) { // cross products a[i] a[j], i < j
@@ -321,22 +322,14 @@ template <class Mod> struct mont {
 #endif
     }
 
+#if HTTPS_NIST_SPLIT_ROWS
     /// t[Off..Off+L-1] += x * y[0..L-1]; returns the carry word (x*y + t beyond those L words).
-    /// (Two forms: see HTTPS_NIST_SPLIT_ROWS.)
+    /// The low and the high product halves are summed in two separate carry chains.
     /// CT: a fixed sequence of multiplications and additions.
     template <std::size_t Off, std::size_t L, std::size_t T>
     [[gnu::always_inline]] static std::uint64_t
     mul_add_row(std::uint64_t (&t)[T], const limbs<L>& y, std::uint64_t x) noexcept {
         static_assert(Off + L <= T);
-#if !HTTPS_NIST_SPLIT_ROWS
-        std::uint64_t c = 0;
-        for (std::size_t j = 0; j < L; ++j) {
-            const u128 p = static_cast<u128>(x) * y[j] + t[Off + j] + c;
-            t[Off + j] = static_cast<std::uint64_t>(p);
-            c = static_cast<std::uint64_t>(p >> 64);
-        }
-        return c;
-#else
         std::uint64_t lo[L];
         std::uint64_t hi[L];
         for (std::size_t j = 0; j < L; ++j) {
@@ -352,8 +345,8 @@ template <class Mod> struct mont {
         }
         // cannot overflow: x*y + t < 2^(64(L+1))
         return hi[L - 1] + c1 + c2;
-#endif
     }
+#endif
 
     /// a^(2^k): k squarings (k public). CT: k only.
     static elem sqr_n(elem a, unsigned k) noexcept {
