@@ -334,8 +334,49 @@ template <class Params> struct curve {
         return r;
     }
 
+    /// 2p in Jacobian coordinates, "dbl-2001-b" for a = -3 (3M + 5S, against 8M + 3S for the
+    /// complete projective doubling). Exception-free on our curves: there is no point of order
+    /// 2 (prime order), and a Jacobian identity (Z = 0, X and Y non-zero) doubles to one.
+    /// CT: a fixed sequence of field operations, no branch.
+    static jacobian dbl(const jacobian& p) noexcept {
+        const fe delta = fp::sqr(p.z);
+        const fe gamma = fp::sqr(p.y);
+        const fe beta = fp::mul(p.x, gamma);
+        fe alpha = fp::mul(fp::sub(p.x, delta), fp::add(p.x, delta));
+        alpha = fp::add(alpha, fp::twice(alpha));
+        const fe beta4 = fp::twice(fp::twice(beta));
+        jacobian r;
+        r.x = fp::sub(fp::sqr(alpha), fp::twice(beta4));
+        r.z = fp::sub(fp::sub(fp::sqr(fp::add(p.y, p.z)), gamma), delta);
+        const fe gamma2 = fp::sqr(gamma);
+        r.y = fp::sub(fp::mul(alpha, fp::sub(beta4, r.x)), fp::twice(fp::twice(fp::twice(gamma2))));
+        return r;
+    }
+
+    /// (X:Y:Z) homogeneous -> (XZ : YZ^2 : Z) Jacobian, the same point; the identity (Z = 0)
+    /// becomes (1:1:0), a Jacobian identity that doubling keeps (the direct image (0:0:0) is not
+    /// a point). CT: branch-free.
+    static jacobian to_jacobian(const projective& p) noexcept {
+        const fe zz = fp::sqr(p.z);
+        jacobian r{fp::mul(p.x, p.z), fp::mul(p.y, zz), p.z};
+        const std::uint64_t at_infinity = fp::is_zero(p.z);
+        fp::cmov(r.x, fp::one, at_infinity);
+        fp::cmov(r.y, fp::one, at_infinity);
+        return r;
+    }
+
+    /// (X:Y:Z) Jacobian -> (XZ : Y : Z^3) homogeneous, the same point (x = X/Z^2 = XZ/Z^3,
+    /// y = Y/Z^3); a Jacobian identity (X, Y, 0) maps to (0 : Y : 0), the identity.
+    /// CT: branch-free.
+    static projective to_projective(const jacobian& p) noexcept {
+        return {fp::mul(p.x, p.z), p.y, fp::mul(fp::sqr(p.z), p.z)};
+    }
+
     /// k * p for a secret k < 2^bits and a public or secret point p, by 5-bit signed fixed
-    /// windows over the table 0p, 1p, ..., 16p, with complete formulas throughout.
+    /// windows over the table 0p, 1p, ..., 16p: per window five exception-free Jacobian
+    /// doublings, then one complete projective addition (RCB 2016 Algorithm 4), so no input
+    /// (the identity, equal or opposite points) needs a special case. The doublings in Jacobian
+    /// form make a P-256 ECDH about 20% faster than with the complete doubling.
     /// CT: no branch or memory index depends on k (or p); the table is scanned in full.
     static projective mul(const scalar& k, const affine& p) noexcept {
         std::array<projective, table_size + 1> table;
@@ -349,9 +390,11 @@ template <class Params> struct curve {
         projective acc = select(table, d[digit_count - 1].magnitude);
         cneg_y(acc.y, d[digit_count - 1].negative);
         for (std::size_t i = digit_count - 1; i-- > 0;) {
-            for (unsigned j = 0; j < window; ++j) {
-                acc = dbl(acc);
+            jacobian j = to_jacobian(acc);
+            for (unsigned w = 0; w < window; ++w) {
+                j = dbl(j);
             }
+            acc = to_projective(j);
             projective t = select(table, d[i].magnitude);
             cneg_y(t.y, d[i].negative);
             acc = add(acc, t);
@@ -431,22 +474,6 @@ template <class Params> struct curve {
 
     static bool is_identity(const jacobian& p) noexcept { return fp::is_zero(p.z) != 0; }
 
-    /// 2p, "dbl-2001-b" for a = -3 (3M + 5S). CT: variable time (public inputs only).
-    static jacobian dbl_vartime(const jacobian& p) noexcept {
-        const fe delta = fp::sqr(p.z);
-        const fe gamma = fp::sqr(p.y);
-        const fe beta = fp::mul(p.x, gamma);
-        fe alpha = fp::mul(fp::sub(p.x, delta), fp::add(p.x, delta));
-        alpha = fp::add(alpha, fp::twice(alpha));
-        const fe beta4 = fp::twice(fp::twice(beta));
-        jacobian r;
-        r.x = fp::sub(fp::sqr(alpha), fp::twice(beta4));
-        r.z = fp::sub(fp::sub(fp::sqr(fp::add(p.y, p.z)), gamma), delta);
-        const fe gamma2 = fp::sqr(gamma);
-        r.y = fp::sub(fp::mul(alpha, fp::sub(beta4, r.x)), fp::twice(fp::twice(fp::twice(gamma2))));
-        return r;
-    }
-
     /// p + q for affine q, "madd-2007-bl" (7M + 4S), with the exceptional cases (p the
     /// identity, p = q, p = -q) handled by branches. CT: variable time (public inputs only).
     static jacobian add_vartime(const jacobian& p, const affine& q) noexcept {
@@ -460,7 +487,7 @@ template <class Params> struct curve {
         const fe rr = fp::twice(fp::sub(s2, p.y));
         if (fp::is_zero(h) != 0) {
             if (fp::is_zero(rr) != 0) {
-                return dbl_vartime(p);
+                return dbl(p);
             }
             return {fp::zero, fp::one, fp::zero};
         }
@@ -494,7 +521,7 @@ template <class Params> struct curve {
         const fe rr = fp::twice(fp::sub(s2, s1));
         if (fp::is_zero(h) != 0) {
             if (fp::is_zero(rr) != 0) {
-                return dbl_vartime(p);
+                return dbl(p);
             }
             return {fp::zero, fp::one, fp::zero};
         }
@@ -597,7 +624,7 @@ template <class Params> struct curve {
 
         std::array<jacobian, 1u << (q_window - 2)> qt; // Q, 3Q, ..., 15Q
         qt[0] = {q.x, q.y, fp::one};
-        const jacobian q2 = dbl_vartime(qt[0]);
+        const jacobian q2 = dbl(qt[0]);
         for (std::size_t i = 1; i < qt.size(); ++i) {
             qt[i] = add_vartime(qt[i - 1], q2);
         }
@@ -605,7 +632,7 @@ template <class Params> struct curve {
 
         jacobian acc{fp::zero, fp::one, fp::zero};
         for (std::size_t i = (len1 > len2 ? len1 : len2); i-- > 0;) {
-            acc = dbl_vartime(acc);
+            acc = dbl(acc);
             if (const int d = naf1[i]; d > 0) {
                 acc = add_vartime(acc, gt.points[static_cast<std::size_t>(d / 2)]);
             } else if (d < 0) {
