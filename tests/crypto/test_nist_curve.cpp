@@ -158,6 +158,17 @@ template <class Curve> void complete_formula_edge_cases() {
     CHECK(same_point<G>(G::add(g_scaled, g), g2));
     CHECK(same_point<G>(G::dbl(g_scaled), g2));
     CHECK(is_identity<G>(G::add(g_scaled, neg_g)));
+    // Jacobian doubling inside the constant-time ladder: conversions and the identity
+    const auto jo = G::to_jacobian(o);
+    CHECK(jo.x == G::fp::one);
+    CHECK(jo.y == G::fp::one);
+    CHECK(G::fp::is_zero(jo.z) != 0);
+    const auto jo2 = G::dbl(G::dbl(jo));
+    CHECK((jo2.x == G::fp::one && jo2.y == G::fp::one && G::fp::is_zero(jo2.z) != 0));
+    CHECK(is_identity<G>(G::to_projective(jo2)));
+    CHECK(same_point<G>(G::to_projective(G::to_jacobian(g_scaled)), g));
+    CHECK(same_point<G>(G::to_projective(G::dbl(G::to_jacobian(g_scaled))), g2));
+    CHECK(same_point<G>(G::add(G::to_projective(G::dbl(G::to_jacobian(g))), neg_g), g));
 }
 
 template <class Curve> typename Curve::group::scalar scalar_of(std::uint64_t v) {
