@@ -36,7 +36,7 @@ template <std::size_t KeyBytes> class aes_cipher {
         ct::secret_array<16 * (rounds + 1)> round_keys;
         aes_expand_key<rounds>(key.data(), round_keys.data());
 #if defined(__x86_64__) || defined(__i386__)
-        aesni_ = aesni_usable(https::detail::cpu());
+        aesni_ = aesni_usable(https::detail::cpu()); // NOLINT(cppcoreguidelines-prefer-member-initializer): x86 only
         if (aesni_) {
             aesni_prepare_keys<rounds>(round_keys.data(), ni_bytes(),
                                        ni_bytes() + ni_schedule_size);
@@ -48,6 +48,8 @@ template <std::size_t KeyBytes> class aes_cipher {
 
     aes_cipher(const aes_cipher&) = default;
     aes_cipher& operator=(const aes_cipher&) = default;
+    aes_cipher(aes_cipher&&) noexcept = default;
+    aes_cipher& operator=(aes_cipher&&) noexcept = default;
     ~aes_cipher() {
         ct::wipe(keys_);
     }

@@ -167,6 +167,8 @@ struct ghash_key {
     ghash_key() = default;
     ghash_key(const ghash_key&) = default;
     ghash_key& operator=(const ghash_key&) = default;
+    ghash_key(ghash_key&&) noexcept = default;
+    ghash_key& operator=(ghash_key&&) noexcept = default;
     ~ghash_key() {
         ct::wipe(&h, sizeof h);
         ct::wipe(powers);
