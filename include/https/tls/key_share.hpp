@@ -1,0 +1,71 @@
+// Ephemeral key shares for (EC)DHE (RFC 8446 §4.2.8, §7.4): one private key per offered group,
+// generated from the injected random source, and the shared secret with the server's share.
+#pragma once
+
+#include "../core/bytes.hpp"
+#include "../core/result.hpp"
+#include "../crypto/random.hpp"
+#include "../crypto/x25519.hpp"
+#include "extensions.hpp"
+#include "key_schedule.hpp"
+
+#include <variant>
+
+namespace https::tls {
+
+/// One of our key shares: the private key of `group()` and its public encoding.
+class key_exchange {
+  public:
+    /// A fresh key for `group`; `errc::unsupported_curve` for a group we do not implement.
+    /// CT: time does not depend on the private key.
+    static result<key_exchange> generate(named_group group, crypto::random_source& rng) {
+        switch (group) {
+        case named_group::x25519: {
+            auto kp = crypto::x25519_key_pair::generate(rng);
+            if (!kp) {
+                return kp.error();
+            }
+            return key_exchange(std::move(*kp));
+        }
+        default:
+            return errc::unsupported_curve;
+        }
+    }
+
+    [[nodiscard]] named_group group() const noexcept {
+        return std::visit([](const auto& k) { return group_of(k); }, key_);
+    }
+
+    /// The KeyShareEntry.key_exchange bytes we send.
+    [[nodiscard]] bytes_view public_key() const noexcept {
+        return std::visit([](const auto& k) { return public_of(k); }, key_);
+    }
+
+    /// The (EC)DHE shared secret with the server's key_exchange bytes. RFC 8446 §4.2.8.2 and
+    /// §7.4.2: a malformed or invalid peer key, or an all-zero X25519 output, is
+    /// `tls_illegal_parameter`.
+    /// CT: the private key and the output are secret; only the validity verdict leaks.
+    [[nodiscard]] result<secret> shared_secret(bytes_view peer) const {
+        return std::visit([&](const auto& k) { return agree(k, peer); }, key_);
+    }
+
+  private:
+    explicit key_exchange(crypto::x25519_key_pair k) : key_(std::move(k)) {}
+
+    static named_group group_of(const crypto::x25519_key_pair&) { return named_group::x25519; }
+    static bytes_view public_of(const crypto::x25519_key_pair& k) { return k.public_key; }
+    static result<secret> agree(const crypto::x25519_key_pair& k, bytes_view peer) {
+        if (peer.size() != 32) {
+            return errc::tls_illegal_parameter;
+        }
+        ct::secret_array<32> out;
+        if (!k.shared_secret(std::span<const std::uint8_t, 32>(peer.data(), 32), out.span())) {
+            return errc::tls_illegal_parameter;
+        }
+        return secret(out.span());
+    }
+
+    std::variant<crypto::x25519_key_pair> key_;
+};
+
+} // namespace https::tls
