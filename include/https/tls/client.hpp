@@ -147,6 +147,9 @@ class client {
         ch_.signature_algorithms_cert = default_certificate_signature_schemes();
         ch_.supported_versions = {protocol_version::tls13};
         ch_.alpn = config_.alpn;
+        // RFC 8449 §4: in TLS 1.3 the limit counts the content type byte, so 2^14 + 1 says
+        // "full-size records"; advertising it lets servers announce a smaller limit of theirs.
+        ch_.record_size_limit = static_cast<std::uint16_t>(max_plaintext_length + 1);
         auto share = key_exchange::generate(config_.groups.front(), rng());
         if (!share) {
             return fail(share.error());
