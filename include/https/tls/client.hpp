@@ -79,7 +79,7 @@ struct client_config {
     /// change_cipher_spec before our second flight.
     bool middlebox_compatibility = true;
     /// Largest handshake message accepted (certificate chains are the big ones).
-    std::size_t max_handshake_message = 256 * 1024;
+    std::size_t max_handshake_message = std::size_t{256} * 1024;
     /// Largest plaintext per record we send (at most 2^14).
     std::size_t max_fragment = max_plaintext_length;
     /// Smallest RSA key accepted for CertificateVerify. Only trace replays with their 1024-bit
