@@ -84,7 +84,7 @@ void check_body(const test::tls_session& s) {
 
 } // namespace
 
-TEST_CASE("interop: openssl s_server, each TLS 1.3 suite", "[tls][interop]") {
+TEST_CASE("interop: openssl s_server with each TLS 1.3 suite", "[tls][interop]") {
     const std::pair<const char*, cipher_suite> suites[] = {
         {"TLS_AES_128_GCM_SHA256", cipher_suite::tls_aes_128_gcm_sha256},
         {"TLS_AES_256_GCM_SHA384", cipher_suite::tls_aes_256_gcm_sha384},
@@ -103,7 +103,7 @@ TEST_CASE("interop: openssl s_server, each TLS 1.3 suite", "[tls][interop]") {
     CHECK(ran == 3);
 }
 
-TEST_CASE("interop: openssl s_server, key exchange groups", "[tls][interop]") {
+TEST_CASE("interop: openssl s_server key exchange groups", "[tls][interop]") {
     SECTION("X25519 only") {
         openssl_server server("rsa", {"-groups", "X25519"});
         client c(base_config());
@@ -144,7 +144,7 @@ TEST_CASE("interop: openssl s_server, key exchange groups", "[tls][interop]") {
     }
 }
 
-TEST_CASE("interop: openssl s_server, certificates and record sizes", "[tls][interop]") {
+TEST_CASE("interop: openssl s_server certificates and record sizes", "[tls][interop]") {
     SECTION("RSA certificate, RSA-PSS CertificateVerify") {
         openssl_server server("rsa", {});
         client c(base_config());

@@ -80,7 +80,7 @@ TEST_CASE("ClientHello encoding", "[tls][messages]") {
           bytes{0, 9, 8, 'h', 't', 't', 'p', '/', '1', '.', '1'});
 }
 
-TEST_CASE("ClientHello: no SNI for IP literals, no session id without compatibility mode",
+TEST_CASE("ClientHello: no SNI for IP literals; no session id without compatibility mode",
           "[tls][messages]") {
     for (const char* host : {"127.0.0.1", "::1", "2001:db8::1"}) {
         crypto::replay_random rng(bytes(200, 0x22));
