@@ -188,3 +188,14 @@ TEST_CASE("record layer: framing and AEAD protection", "[tls][messages]") {
         CHECK(again.read().error() == errc::tls_bad_record_mac);
     }
 }
+
+TEST_CASE("client: a configuration we cannot honour fails in start() without output",
+          "[tls][messages]") {
+    client_config cfg;
+    cfg.groups = {named_group::x448}; // no implementation: no key share to offer
+    client c(cfg);
+    CHECK(c.start().error() == errc::unsupported_curve);
+    CHECK(c.state() == client_state::failed);
+    CHECK_FALSE(c.has_output());
+    CHECK_FALSE(c.sent_alert());
+}

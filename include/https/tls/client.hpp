@@ -779,10 +779,12 @@ class client {
         if (state_ == client_state::failed) {
             return error_;
         }
+        // Nothing was sent yet if start() itself failed: there is no peer to alert.
+        const bool started = state_ != client_state::start;
         state_ = client_state::failed;
         error_ = e;
         alert_description a{};
-        if (alert_for(e, a) && !local_closed_) {
+        if (started && alert_for(e, a) && !local_closed_) {
             send_alert(alert_level::fatal, a);
             sent_alert_ = a;
         }
