@@ -185,8 +185,7 @@ template <block_cipher BlockCipher> class gcm {
     /// place allowed (`out.data() == sealed.data()`). The plaintext is produced in the same pass
     /// that hashes the ciphertext, but the call returns it only after the tag has been compared
     /// in constant time: on `bad_tag` (also for input shorter than a tag) `out` is zero-filled
-    /// before returning. Argument errors found before decryption (`bad_nonce_size`,
-    /// `message_too_long`) write nothing to `out`.
+    /// before returning. A bad nonce size zero-fills `out` too; `message_too_long` leaves it alone.
     /// CT: time depends on the lengths only; only the verdict is revealed.
     [[nodiscard]] status open(bytes_view nonce, bytes_view ad, bytes_view sealed,
                               mutable_bytes out) const noexcept {
@@ -196,7 +195,12 @@ template <block_cipher BlockCipher> class gcm {
         }
         assert(out.size() == sealed.size() - tag_size);
         const std::size_t len = sealed.size() - tag_size;
-        HTTPS_TRY(check(nonce, ad, len));
+        if (auto st = check(nonce, ad, len); !st) {
+            if (st.error() == errc::bad_nonce_size) {
+                ct::wipe(out.data(), out.size()); // the aead contract: failure zero-fills `out`
+            }
+            return st; // message_too_long: `out` (over 64 GiB) is left alone
+        }
         // copy the tag first: decrypting in place overwrites only the first `len` bytes, but the
         // copy keeps the comparison independent of where `out` lies
         std::array<std::uint8_t, tag_size> tag{};
