@@ -1,0 +1,172 @@
+// Record protection variants: plaintext records and TLS 1.3 AEAD records (RFC 8446 §5.2-5.3);
+// the TLS 1.2 work adds its own variants beside these.
+#pragma once
+
+#include "../core/bytes.hpp"
+#include "../core/ct.hpp"
+#include "../core/result.hpp"
+#include "../crypto/aead.hpp"
+
+#include <array>
+#include <cassert>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <span>
+
+namespace https::tls {
+
+/// ContentType (RFC 8446 §5.1).
+enum class content_type : std::uint8_t {
+    invalid = 0,
+    change_cipher_spec = 20,
+    alert = 21,
+    handshake = 22,
+    application_data = 23,
+};
+
+inline constexpr std::size_t record_header_size = 5;
+/// RFC 8446 §5.1: TLSPlaintext.length MUST NOT exceed 2^14 bytes.
+inline constexpr std::size_t max_plaintext_length = std::size_t{1} << 14;
+/// RFC 8446 §5.2: TLSCiphertext.length MUST NOT exceed 2^14 + 256 bytes.
+inline constexpr std::size_t max_tls13_ciphertext_length = max_plaintext_length + 256;
+
+/// The 5-byte record header as received.
+struct record_header {
+    content_type type{};
+    std::uint16_t legacy_version = 0;
+    std::uint16_t length = 0;
+};
+
+/// A record after deprotection: its (inner) type and its plaintext.
+struct opened_record {
+    content_type type{};
+    mutable_bytes payload;
+};
+
+namespace detail {
+inline void put_record_header(byte_vector& out, content_type type, std::uint16_t version,
+                              std::size_t length) {
+    out.push_back(static_cast<std::uint8_t>(type));
+    out.push_back(static_cast<std::uint8_t>(version >> 8));
+    out.push_back(static_cast<std::uint8_t>(version));
+    out.push_back(static_cast<std::uint8_t>(length >> 8));
+    out.push_back(static_cast<std::uint8_t>(length));
+}
+} // namespace detail
+
+/// No protection: records before the first key change.
+class plaintext_protection {
+  public:
+    static constexpr std::size_t max_record_length = max_plaintext_length;
+
+    /// Appends one TLSPlaintext record.
+    void seal(content_type type, std::uint16_t version, bytes_view fragment, byte_vector& out) {
+        assert(fragment.size() <= max_plaintext_length);
+        detail::put_record_header(out, type, version, fragment.size());
+        out.insert(out.end(), fragment.begin(), fragment.end());
+    }
+
+    result<opened_record> open(const record_header& h, mutable_bytes payload) {
+        return opened_record{h.type, payload};
+    }
+};
+
+/// TLS 1.3 record protection with AEAD `A` (RFC 8446 §5.2-5.3): per-record nonce = iv XOR the
+/// 64-bit sequence number, the record header as additional data, the true content type inside
+/// the encrypted TLSInnerPlaintext after the content and before any zero padding.
+template <crypto::aead A> class tls13_aead_protection {
+  public:
+    static_assert(A::nonce_size == 12 && A::tag_size == 16);
+    static constexpr std::size_t max_record_length = max_tls13_ciphertext_length;
+
+    /// CT: key and iv are secret; only lengths leak.
+    tls13_aead_protection(std::span<const std::uint8_t, A::key_size> key,
+                          std::span<const std::uint8_t, 12> iv)
+        : aead_(key) {
+        std::memcpy(iv_.data(), iv.data(), iv_.size());
+    }
+
+    /// Appends one TLSCiphertext record carrying `fragment` of type `type`, unpadded.
+    /// CT: the plaintext and key are secret; its length and type are public.
+    void seal(content_type type, std::uint16_t /*version*/, bytes_view fragment, byte_vector& out) {
+        assert(fragment.size() <= max_plaintext_length);
+        assert(seq_ != std::numeric_limits<std::uint64_t>::max());
+        const std::size_t inner = fragment.size() + 1;
+        const std::size_t length = inner + A::tag_size;
+        const std::size_t start = out.size();
+        // RFC 8446 §5.2: opaque_type is application_data and legacy_record_version 0x0303.
+        detail::put_record_header(out, content_type::application_data, 0x0303, length);
+        out.insert(out.end(), fragment.begin(), fragment.end());
+        out.push_back(static_cast<std::uint8_t>(type));
+        out.resize(out.size() + A::tag_size);
+        const bytes_view header(out.data() + start, record_header_size);
+        const mutable_bytes body(out.data() + start + record_header_size, length);
+        const auto nonce = next_nonce();
+        // In place: the inner plaintext becomes the ciphertext followed by the tag.
+        const status s = aead_.seal(nonce, header, body.first(inner), body);
+        assert(s.ok());
+        (void)s;
+    }
+
+    /// Decrypts `payload` in place. The outer type must be application_data (§5.2: anything
+    /// else under protection is unexpected_message), the tag must verify (else bad_record_mac),
+    /// the inner plaintext must be at most 2^14 + 1 bytes (else record_overflow) and must hold a
+    /// non-zero content type (else unexpected_message, §5.4).
+    /// CT: the tag check is constant time; the padding length leaks through the scan for the
+    /// content type, which RFC 8446 §5.4 accepts.
+    result<opened_record> open(const record_header& h, mutable_bytes payload) {
+        if (h.type != content_type::application_data) {
+            return errc::tls_unexpected_message;
+        }
+        if (payload.size() > max_tls13_ciphertext_length) {
+            return errc::tls_record_overflow;
+        }
+        if (payload.size() < A::tag_size + 1) {
+            return errc::tls_bad_record_mac;
+        }
+        if (seq_ == std::numeric_limits<std::uint64_t>::max()) {
+            return errc::tls_internal_error; // §5.3: the sequence number must not wrap
+        }
+        std::array<std::uint8_t, record_header_size> header{};
+        header[0] = static_cast<std::uint8_t>(h.type);
+        header[1] = static_cast<std::uint8_t>(h.legacy_version >> 8);
+        header[2] = static_cast<std::uint8_t>(h.legacy_version);
+        header[3] = static_cast<std::uint8_t>(payload.size() >> 8);
+        header[4] = static_cast<std::uint8_t>(payload.size());
+        const auto nonce = next_nonce();
+        const mutable_bytes plain = payload.first(payload.size() - A::tag_size);
+        if (!aead_.open(nonce, header, payload, plain)) {
+            return errc::tls_bad_record_mac;
+        }
+        std::size_t n = plain.size();
+        while (n > 0 && plain[n - 1] == 0) {
+            --n;
+        }
+        if (n == 0) {
+            return errc::tls_unexpected_message; // all zeros: no content type
+        }
+        if (n - 1 > max_plaintext_length) {
+            return errc::tls_record_overflow;
+        }
+        return opened_record{static_cast<content_type>(plain[n - 1]), plain.first(n - 1)};
+    }
+
+    [[nodiscard]] std::uint64_t sequence_number() const noexcept { return seq_; }
+
+  private:
+    std::array<std::uint8_t, 12> next_nonce() noexcept {
+        std::array<std::uint8_t, 12> nonce = iv_.bytes;
+        for (int i = 0; i < 8; ++i) {
+            nonce[11 - i] ^= static_cast<std::uint8_t>(seq_ >> (8 * i));
+        }
+        ++seq_;
+        return nonce;
+    }
+
+    A aead_;
+    ct::secret_array<12> iv_; // wiped on destruction
+    std::uint64_t seq_ = 0;
+};
+
+} // namespace https::tls
