@@ -155,6 +155,9 @@ public:
     explicit writer(byte_vector& out) noexcept : out_(&out) {}
     writer(const writer&) = delete;
     writer& operator=(const writer&) = delete;
+    writer(writer&&) = delete;
+    writer& operator=(writer&&) = delete;
+    ~writer() = default;
 
     void put_u8(std::uint8_t v) { buf().push_back(v); }
     void put_u16(std::uint16_t v) { put_uint(v, 2); }

@@ -148,6 +148,8 @@ template <std::size_t N> struct secret_array {
     secret_array() = default;
     secret_array(const secret_array&) = default;
     secret_array& operator=(const secret_array&) = default;
+    secret_array(secret_array&&) noexcept = default;
+    secret_array& operator=(secret_array&&) noexcept = default;
     ~secret_array() { wipe(bytes); }
 
     std::uint8_t* data() noexcept { return bytes.data(); }

@@ -23,13 +23,23 @@ public:
     explicit operator bool() const noexcept { return ok(); }
 
     [[nodiscard]] errc error() const noexcept {
-        return ok() ? errc::ok : std::get<1>(v_);
+        const errc* e = std::get_if<1>(&v_);
+        return e != nullptr ? *e : errc::ok;
     }
     [[nodiscard]] std::error_code error_code() const noexcept { return make_error_code(error()); }
 
-    T& value() & { assert(ok()); return std::get<0>(v_); }
-    const T& value() const& { assert(ok()); return std::get<0>(v_); }
-    T&& value() && { assert(ok()); return std::get<0>(std::move(v_)); }
+    T& value() & noexcept {
+        assert(ok());
+        return *std::get_if<0>(&v_);
+    }
+    const T& value() const& noexcept {
+        assert(ok());
+        return *std::get_if<0>(&v_);
+    }
+    T&& value() && noexcept {
+        assert(ok());
+        return std::move(*std::get_if<0>(&v_));
+    }
 
     T* operator->() { return &value(); }
     const T* operator->() const { return &value(); }

@@ -23,6 +23,11 @@ namespace https::crypto {
 /// ClientHello.random, padding) takes a `random_source&`, so tests can inject a fixed stream.
 class random_source {
 public:
+    random_source() = default;
+    random_source(const random_source&) = delete;
+    random_source& operator=(const random_source&) = delete;
+    random_source(random_source&&) = delete;
+    random_source& operator=(random_source&&) = delete;
     virtual ~random_source() = default;
     /// Fill `out` completely, or fail with `errc::random_failure` (then `out` is unspecified).
     [[nodiscard]] virtual status fill(mutable_bytes out) noexcept = 0;
@@ -100,6 +105,8 @@ public:
     ~scoped_default_random() { detail::default_random_override() = previous_; }
     scoped_default_random(const scoped_default_random&) = delete;
     scoped_default_random& operator=(const scoped_default_random&) = delete;
+    scoped_default_random(scoped_default_random&&) = delete;
+    scoped_default_random& operator=(scoped_default_random&&) = delete;
 
 private:
     random_source* previous_;

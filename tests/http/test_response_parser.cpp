@@ -1,0 +1,206 @@
+// The incremental HTTP/1.1 response parser: framing, limits and the smuggling defences.
+#include <https/http/request.hpp>
+#include <https/http/response_parser.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <string>
+
+using namespace https;
+using http::response_parser;
+
+namespace {
+struct parsed {
+    errc error = errc::ok;
+    std::string body;
+    std::size_t consumed = 0;
+    bool complete = false;
+};
+
+// Feed `wire` in pieces of `step` bytes, then EOF if `eof`.
+parsed run(response_parser& p, const std::string& wire, std::size_t step, bool eof = true) {
+    parsed out;
+    auto sink = [&](bytes_view b) -> status {
+        out.body.append(reinterpret_cast<const char*>(b.data()), b.size());
+        return {};
+    };
+    for (std::size_t i = 0; i < wire.size() && !p.complete(); i += step) {
+        auto piece = as_bytes(std::string_view(wire).substr(i, step));
+        auto r = p.feed(piece, sink);
+        if (!r) {
+            out.error = r.error();
+            return out;
+        }
+        out.consumed += *r;
+    }
+    if (eof && !p.complete()) {
+        auto st = p.finish_eof();
+        out.error = st.error();
+    }
+    out.complete = p.complete();
+    return out;
+}
+
+parsed run_all_splits_equal(const std::string& wire, bool head = false) {
+    response_parser whole(head);
+    parsed reference = run(whole, wire, wire.size() + 1);
+    for (std::size_t step = 1; step < 8; ++step) {
+        response_parser p(head);
+        parsed r = run(p, wire, step);
+        REQUIRE(r.error == reference.error);
+        REQUIRE(r.body == reference.body);
+    }
+    return reference;
+}
+} // namespace
+
+TEST_CASE("Content-Length body, split at every size, with the next response left over", "[http][parser]") {
+    std::string wire = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\ncontent-length: 5\r\n\r\nhello";
+    auto r = run_all_splits_equal(wire);
+    CHECK(r.error == errc::ok);
+    CHECK(r.body == "hello");
+
+    response_parser p;
+    std::string two = wire + "HTTP/1.1 204 No Content\r\n\r\n";
+    auto used = p.feed(as_bytes(two), {});
+    REQUIRE(used.ok());
+    CHECK(*used == wire.size());
+    CHECK(p.complete());
+    CHECK(p.keep_alive());
+    CHECK(p.head().status == 200);
+    CHECK(p.head().reason == "OK");
+    CHECK(*p.head().headers.get("CONTENT-TYPE") == "text/plain");
+}
+
+TEST_CASE("chunked bodies with extensions and trailers", "[http][parser]") {
+    std::string wire = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                       "5;ext=1\r\nhello\r\n1A\r\nabcdefghijklmnopqrstuvwxyz\r\n0\r\nX-Trailer: t\r\n\r\n";
+    auto r = run_all_splits_equal(wire);
+    CHECK(r.error == errc::ok);
+    CHECK(r.body == "helloabcdefghijklmnopqrstuvwxyz");
+    response_parser p;
+    run(p, wire, 3);
+    CHECK(*p.trailers().get("x-trailer") == "t");
+    CHECK(p.keep_alive());
+}
+
+TEST_CASE("close-delimited, HEAD, 204, 304 and interim 1xx responses", "[http][parser]") {
+    auto r = run_all_splits_equal("HTTP/1.1 200 OK\r\n\r\nuntil the end");
+    CHECK(r.error == errc::ok);
+    CHECK(r.body == "until the end");
+
+    response_parser head(true);
+    auto h = run(head, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n", 4, false);
+    CHECK(h.error == errc::ok);
+    CHECK(h.complete);
+
+    for (const char* s : {"HTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\n",
+                          "HTTP/1.1 304 Not Modified\r\n\r\n"}) {
+        response_parser p;
+        auto x = run(p, s, 2, false);
+        CHECK(x.complete);
+        CHECK(x.body.empty());
+    }
+    auto interim = run_all_splits_equal("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    CHECK(interim.body == "ok");
+
+    response_parser close;
+    run(close, "HTTP/1.1 200 OK\r\nConnection: keep-alive, close\r\nContent-Length: 0\r\n\r\n", 100);
+    CHECK_FALSE(close.keep_alive());
+    response_parser old;
+    run(old, "HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n", 100);
+    CHECK_FALSE(old.keep_alive());
+}
+
+TEST_CASE("malformed responses get named errors", "[http][parser]") {
+    struct bad_case {
+        const char* wire;
+        errc expected;
+    };
+    const bad_case cases[] = {
+        {"HTTP/2 200 OK\r\n\r\n", errc::http_bad_status_line},
+        {"HTTP/1.1 20 OK\r\n\r\n", errc::http_bad_status_line},
+        {"HTTP/1.1 2000 OK\r\n\r\n", errc::http_bad_status_line},
+        {"ICY 200 OK\r\n\r\n", errc::http_bad_status_line},
+        {"HTTP/1.1 101 Switching\r\n\r\n", errc::http_bad_status_line},
+        {"HTTP/1.1 200 OK\r\nBad Header: x\r\n\r\n", errc::http_bad_header},
+        {"HTTP/1.1 200 OK\r\nName : x\r\n\r\n", errc::http_bad_header},
+        {"HTTP/1.1 200 OK\r\nA: b\r\n folded\r\n\r\n", errc::http_bad_header},
+        {"HTTP/1.1 200 OK\r\nNoColon\r\n\r\n", errc::http_bad_header},
+        {"HTTP/1.1 200 OK\r\nA: b\rc\r\n\r\n", errc::http_bad_header},
+        {"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello", errc::http_bad_content_length},
+        {"HTTP/1.1 200 OK\r\nContent-Length: 5, 6\r\n\r\nhello", errc::http_bad_content_length},
+        {"HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n", errc::http_bad_content_length},
+        {"HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999\r\n\r\n", errc::http_bad_content_length},
+        {"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n", errc::http_bad_content_length},
+        {"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", errc::http_bad_header},
+        {"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", errc::http_bad_chunk},
+        {"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcX\r\n", errc::http_bad_chunk},
+        {"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab", errc::http_truncated_body},
+        {"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nfffffffffffffffff\r\n", errc::http_bad_chunk},
+        {"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort", errc::http_truncated_body},
+        {"HTTP/1.1 200 OK\r\nContent-Len", errc::http_truncated_body},
+        {"", errc::net_connection_closed},
+    };
+    int checked = 0;
+    for (const auto& c : cases) {
+        INFO(c.wire);
+        response_parser p;
+        auto r = run(p, c.wire, 3);
+        CHECK(r.error == c.expected);
+        ++checked;
+    }
+    CHECK(checked == 23);
+}
+
+TEST_CASE("parser limits: header size, header count, body cap", "[http][parser]") {
+    std::string huge = "HTTP/1.1 200 OK\r\nX: " + std::string(70000, 'a') + "\r\n\r\n";
+    response_parser p1;
+    CHECK(run(p1, huge, 4096).error == errc::http_header_too_large);
+
+    std::string many = "HTTP/1.1 200 OK\r\n";
+    for (int i = 0; i < 300; ++i) {
+        many += "X-" + std::to_string(i) + ": v\r\n";
+    }
+    many += "\r\n";
+    response_parser p2;
+    CHECK(run(p2, many, 100).error == errc::http_header_too_large);
+
+    http::parser_limits cap;
+    cap.max_body_bytes = 4;
+    response_parser p3(false, cap);
+    CHECK(run(p3, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello", 1).error == errc::http_body_too_large);
+    response_parser p4(false, cap);
+    CHECK(run(p4, "HTTP/1.1 200 OK\r\n\r\nhello", 1).error == errc::http_body_too_large);
+    response_parser p5(false, cap);
+    CHECK(run(p5, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n", 1).error == errc::http_body_too_large);
+
+    // errors are sticky
+    auto again = p5.feed(as_bytes("more"), {});
+    CHECK(again.error() == errc::http_body_too_large);
+}
+
+TEST_CASE("encode_request builds a request and refuses header injection", "[http][request]") {
+    http::request req;
+    req.method = "POST";
+    req.url = *http::parse_url("https://api.test:8443/v1/items?x=%20");
+    req.headers.add("X-Token", "abc");
+    req.body = "{}";
+    auto wire = http::encode_request(req);
+    REQUIRE(wire.ok());
+    CHECK(*wire == "POST /v1/items?x=%20 HTTP/1.1\r\nHost: api.test:8443\r\nUser-Agent: https-cpp/0.1\r\n"
+                   "Accept: */*\r\nX-Token: abc\r\nContent-Length: 2\r\n\r\n{}");
+
+    http::request inj = req;
+    inj.headers.add("X-Evil", "a\r\nHost: other");
+    CHECK(http::encode_request(inj).error() == errc::http_bad_header);
+    http::request badname = req;
+    badname.headers.add("Bad Name", "x");
+    CHECK(http::encode_request(badname).error() == errc::http_bad_header);
+    http::request host = req;
+    host.headers.add("host", "x");
+    CHECK(http::encode_request(host).error() == errc::http_bad_header);
+    http::request method = req;
+    method.method = "GE T";
+    CHECK(http::encode_request(method).error() == errc::http_bad_header);
+}

@@ -1,0 +1,128 @@
+// TCP connect, timeouts and I/O over loopback.
+#include <https/net/socket.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <thread>
+
+using namespace https;
+using namespace std::chrono_literals;
+
+namespace {
+// A listening socket on 127.0.0.1 with a kernel-chosen port.
+struct listener {
+    int fd = -1;
+    std::uint16_t port = 0;
+    explicit listener(int backlog = 4) {
+        fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+        REQUIRE(::listen(fd, backlog) == 0);
+        socklen_t len = sizeof a;
+        ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+        port = ntohs(a.sin_port);
+    }
+    ~listener() { ::close(fd); }
+    listener(const listener&) = delete;
+    listener& operator=(const listener&) = delete;
+};
+} // namespace
+
+TEST_CASE("resolve numeric addresses without DNS", "[net]") {
+    auto v4 = net::resolve("127.0.0.1", 443, net::deadline_after(2s));
+    REQUIRE(v4.ok());
+    CHECK(v4->front().family == AF_INET);
+    CHECK(v4->front().to_string() == "127.0.0.1");
+    auto v6 = net::resolve("::1", 443, net::deadline_after(2s));
+    REQUIRE(v6.ok());
+    CHECK(v6->front().family == AF_INET6);
+    // "localhost" comes from /etc/hosts; tests never query DNS (no traffic leaves loopback).
+    auto local = net::resolve("localhost", 80, net::deadline_after(5s));
+    REQUIRE(local.ok());
+    CHECK_FALSE(local->empty());
+}
+
+TEST_CASE("connect, echo, and EOF over loopback", "[net]") {
+    listener l;
+    std::thread server([&] {
+        int c = ::accept(l.fd, nullptr, nullptr);
+        char buf[16];
+        ssize_t n = ::recv(c, buf, sizeof buf, 0);
+        ::send(c, buf, static_cast<std::size_t>(n), 0);
+        ::close(c);
+    });
+    auto eps = net::resolve("127.0.0.1", l.port, net::deadline_after(2s));
+    REQUIRE(eps.ok());
+    auto s = net::connect(*eps, net::deadline_after(2s));
+    REQUIRE(s.ok());
+    REQUIRE(s->write_all(as_bytes("ping"), net::deadline_after(2s)).ok());
+    std::uint8_t buf[16];
+    std::size_t got = 0;
+    while (got < 4) {
+        auto n = s->read_some(mutable_bytes(buf + got, sizeof buf - got), net::deadline_after(2s));
+        REQUIRE(n.ok());
+        REQUIRE(*n > 0);
+        got += *n;
+    }
+    CHECK(std::string(reinterpret_cast<char*>(buf), 4) == "ping");
+    auto eof = s->read_some(buf, net::deadline_after(2s));
+    REQUIRE(eof.ok());
+    CHECK(*eof == 0);
+    server.join();
+}
+
+TEST_CASE("connection refused, read timeout, and writes to a closed peer", "[net]") {
+    std::uint16_t closed_port = 0;
+    {
+        listener l;
+        closed_port = l.port;
+    }
+    auto eps = net::resolve("127.0.0.1", closed_port, net::deadline_after(2s));
+    REQUIRE(eps.ok());
+    CHECK(net::connect(*eps, net::deadline_after(2s)).error() == errc::net_connect_failed);
+
+    listener l;
+    auto eps2 = net::resolve("127.0.0.1", l.port, net::deadline_after(2s));
+    auto s = net::connect(*eps2, net::deadline_after(2s));
+    REQUIRE(s.ok());
+    int c = ::accept(l.fd, nullptr, nullptr); // accepted but silent: a stalled server
+    std::uint8_t buf[8];
+    const auto start = net::clock::now();
+    CHECK(s->read_some(buf, net::deadline_after(200ms)).error() == errc::net_timeout);
+    CHECK(net::clock::now() - start < 2s);
+    CHECK_FALSE(s->idle_connection_broken());
+    ::close(c);
+    std::this_thread::sleep_for(50ms);
+    CHECK(s->idle_connection_broken());
+    // Writing into a closed connection must give an error, never SIGPIPE.
+    std::vector<std::uint8_t> big(1 << 20, 'x');
+    errc e = errc::ok;
+    for (int i = 0; i < 20 && e == errc::ok; ++i) {
+        e = s->write_all(big, net::deadline_after(2s)).error();
+    }
+    CHECK((e == errc::net_connection_closed || e == errc::net_io_error));
+}
+
+TEST_CASE("connect times out when the server never completes the handshake", "[net]") {
+    // A listener that never accepts, with its backlog filled: Linux then drops further SYNs, so
+    // the next connect hangs until our deadline (all on loopback: no traffic leaves the host).
+    listener l(0);
+    auto eps = net::resolve("127.0.0.1", l.port, net::deadline_after(1s));
+    REQUIRE(eps.ok());
+    std::vector<net::tcp_stream> fillers;
+    errc outcome = errc::ok;
+    const auto start = net::clock::now();
+    for (int i = 0; i < 8 && outcome == errc::ok; ++i) {
+        auto s = net::connect(*eps, net::deadline_after(300ms));
+        if (s) {
+            fillers.push_back(std::move(s).value());
+        } else {
+            outcome = s.error();
+        }
+    }
+    CHECK(outcome == errc::net_timeout);
+    CHECK(net::clock::now() - start < 5s);
+}
