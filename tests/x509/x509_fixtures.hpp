@@ -382,6 +382,34 @@ inline const std::vector<chain_case>& cases() {
                      "critical.example.com",
                      "",
                      errc::cert_unknown_critical_extension});
+        v.push_back({"issuer without keyCertSign",
+                     "under_no_cert_sign",
+                     {"int_no_cert_sign"},
+                     {"root_rsa"},
+                     "nocertsign.example.com",
+                     "",
+                     errc::cert_bad_key_usage});
+        v.push_back({"issuer whose EKU excludes serverAuth",
+                     "under_client_eku",
+                     {"int_client_eku"},
+                     {"root_rsa"},
+                     "clientca.example.com",
+                     "",
+                     errc::cert_bad_eku});
+        v.push_back({"expired intermediate",
+                     "under_expired_int",
+                     {"int_expired"},
+                     {"root_rsa"},
+                     "expiredca.example.com",
+                     "",
+                     errc::cert_expired});
+        v.push_back({"leaf keyUsage without a TLS use",
+                     "crl_sign_only",
+                     rsa,
+                     {"root_rsa"},
+                     "crlsign.example.com",
+                     "",
+                     errc::cert_bad_key_usage});
         // Algorithms.
         v.push_back({"SHA-1 signed leaf",
                      "sha1",
@@ -425,6 +453,21 @@ inline const std::vector<chain_case>& cases() {
                      {"int_nc"},
                      {"root_rsa"},
                      "ip.allowed.example.com",
+                     "",
+                     errc::cert_name_constraint_violated});
+        v.push_back({"subject inside a directoryName subtree",
+                     "dir_ok",
+                     {"int_nc_dir"},
+                     {"root_rsa"},
+                     "dir-ok.example.com",
+                     "",
+                     errc::ok,
+                     3});
+        v.push_back({"subject outside a directoryName subtree",
+                     "dir_violation",
+                     {"int_nc_dir"},
+                     {"root_rsa"},
+                     "dir-bad.example.com",
                      "",
                      errc::cert_name_constraint_violated});
         // Cross-signing: two candidate issuers named "Test New Root".

@@ -77,14 +77,20 @@ struct attribute {
 };
 
 /// The attributes of one RDN of an already validated name.
+/// (A `name` not made by `parse_name` stops at its first malformed attribute.)
 inline std::vector<attribute> rdn_attributes(der::parser rdn) {
     std::vector<attribute> out;
     while (!rdn.empty()) {
         auto ava = rdn.read_sequence();
-        attribute a;
-        a.type = *ava->read_oid();
-        a.value = *ava->read_any();
-        out.push_back(a);
+        if (!ava) {
+            break;
+        }
+        auto type = ava->read_oid();
+        auto value = ava->read_any();
+        if (!type || !value) {
+            break;
+        }
+        out.push_back({*type, *value});
     }
     return out;
 }
@@ -94,7 +100,11 @@ template <class F> void for_each_rdn(const name& n, F&& f) {
     der::parser outer(n.der);
     auto rdns = outer.read_sequence();
     while (rdns && !rdns->empty()) {
-        f(*rdns->read_set());
+        auto rdn = rdns->read_set();
+        if (!rdn) {
+            break;
+        }
+        f(*rdn);
     }
 }
 

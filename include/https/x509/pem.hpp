@@ -4,6 +4,7 @@
 #include "../core/bytes.hpp"
 #include "../core/result.hpp"
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -20,65 +21,66 @@ struct pem_block {
 
 namespace detail {
 
+/// Base64 alphabet values (RFC 4648 Table 1); 0xff marks every other byte.
+inline constexpr std::array<std::uint8_t, 256> base64_table = [] {
+    std::array<std::uint8_t, 256> t{};
+    t.fill(0xff);
+    const char* alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    for (std::uint8_t i = 0; i < 64; ++i) {
+        t[static_cast<unsigned char>(alphabet[i])] = i;
+    }
+    return t;
+}();
+
 inline int base64_value(char c) noexcept {
-    if (c >= 'A' && c <= 'Z') {
-        return c - 'A';
-    }
-    if (c >= 'a' && c <= 'z') {
-        return c - 'a' + 26;
-    }
-    if (c >= '0' && c <= '9') {
-        return c - '0' + 52;
-    }
-    if (c == '+') {
-        return 62;
-    }
-    if (c == '/') {
-        return 63;
-    }
-    return -1;
+    const std::uint8_t v = base64_table[static_cast<unsigned char>(c)];
+    return v == 0xff ? -1 : v;
 }
 
 /// Strict base64 (RFC 4648 §4) of `text`, which holds no whitespace: a multiple of four
 /// characters, `=` padding only at the very end, and the padding's unused bits zero (so every
 /// byte string has exactly one accepted encoding). Appends to `out`.
+/// CT: not constant-time (table lookups by input byte); meant for public data such as
+/// certificates, not for private keys.
 inline status base64_decode(std::string_view text, byte_vector& out) {
     if (text.size() % 4 != 0) {
         return errc::bad_pem;
     }
-    out.reserve(out.size() + text.size() / 4 * 3);
-    for (std::size_t i = 0; i < text.size(); i += 4) {
-        const bool last = i + 4 == text.size();
-        int v[4];
-        unsigned pad = 0;
+    std::size_t pad = 0;
+    if (!text.empty() && text.back() == '=') {
+        pad = text[text.size() - 2] == '=' ? 2 : 1;
+    }
+    const std::size_t start = out.size();
+    out.resize(start + text.size() / 4 * 3);
+    std::uint8_t* dst = out.data() + start;
+    const std::size_t groups = text.size() / 4;
+    for (std::size_t g = 0; g < groups; ++g) {
+        const char* src = text.data() + 4 * g;
+        const bool last = g + 1 == groups;
+        std::uint32_t group = 0;
+        std::uint8_t bad = 0;
         for (unsigned j = 0; j < 4; ++j) {
-            const char c = text[i + j];
-            if (c == '=' && last && j >= 2) {
-                v[j] = 0;
-                ++pad;
-                continue;
+            std::uint8_t v = base64_table[static_cast<unsigned char>(src[j])];
+            if (last && j >= 4 - pad) {
+                v = src[j] == '=' ? 0 : 0xff;
             }
-            if (pad != 0) {
-                return errc::bad_pem; // data after padding ("ab=c")
-            }
-            v[j] = base64_value(c);
-            if (v[j] < 0) {
-                return errc::bad_pem;
-            }
+            bad |= v;
+            group = (group << 6) | (v & 0x3f);
         }
-        const std::uint32_t group = (std::uint32_t(v[0]) << 18) | (std::uint32_t(v[1]) << 12) |
-                                    (std::uint32_t(v[2]) << 6) | std::uint32_t(v[3]);
-        // RFC 4648 §3.5: the bits the padding leaves unused must be zero for a canonical encoding.
-        if ((pad == 1 && (group & 0xff) != 0) || (pad == 2 && (group & 0xffff) != 0)) {
+        if ((bad & 0xc0) != 0) {
+            return errc::bad_pem; // outside the alphabet, or '=' before the final padding
+        }
+        dst[3 * g] = static_cast<std::uint8_t>(group >> 16);
+        dst[3 * g + 1] = static_cast<std::uint8_t>(group >> 8);
+        dst[3 * g + 2] = static_cast<std::uint8_t>(group);
+    }
+    if (pad != 0) {
+        // RFC 4648 §3.5: the bits the padding leaves unused must be zero (canonical encoding).
+        const std::uint8_t* tail = dst + 3 * groups - 3;
+        if ((pad == 1 && tail[2] != 0) || (pad == 2 && (tail[1] != 0 || tail[2] != 0))) {
             return errc::bad_pem;
         }
-        out.push_back(static_cast<std::uint8_t>(group >> 16));
-        if (pad < 2) {
-            out.push_back(static_cast<std::uint8_t>(group >> 8));
-        }
-        if (pad < 1) {
-            out.push_back(static_cast<std::uint8_t>(group));
-        }
+        out.resize(out.size() - pad);
     }
     return {};
 }
@@ -183,15 +185,20 @@ inline result<std::vector<pem_block>> parse_pem(std::string_view text) {
             inside = false;
             continue;
         }
+        std::size_t n = body.size();
+        body.resize(n + line.size());
         for (char c : line) {
-            if (detail::pem_space(c)) {
-                continue;
+            if (detail::base64_table[static_cast<unsigned char>(c)] == 0xff) {
+                if (detail::pem_space(c)) {
+                    continue;
+                }
+                if (c != '=') {
+                    return errc::bad_pem; // includes "Proc-Type:" style headers
+                }
             }
-            if (detail::base64_value(c) < 0 && c != '=') {
-                return errc::bad_pem; // includes "Proc-Type:" style headers
-            }
-            body.push_back(c);
+            body[n++] = c;
         }
+        body.resize(n);
     }
     if (inside) {
         return errc::bad_pem;

@@ -13,33 +13,6 @@
 
 namespace https::x509::detail {
 
-/// Ecdsa-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER } (RFC 5480 §2.2 / RFC 3279 §2.2.3) as the
-/// fixed-width big-endian r || s of a curve with `width`-byte scalars. r and s must be positive
-/// and fit; their range below the group order is the ECDSA verifier's business.
-inline status decode_ecdsa_signature(bytes_view der, std::size_t width,
-                                     std::span<std::uint8_t> out) noexcept {
-    if (out.size() != 2 * width) {
-        return errc::bad_signature;
-    }
-    der::parser top(der);
-    auto seq = top.read_sequence();
-    if (!seq || !top.expect_empty()) {
-        return errc::bad_signature;
-    }
-    for (std::size_t half = 0; half < 2; ++half) {
-        auto v = seq->read_unsigned_integer();
-        if (!v || v->size() > width || (v->size() == 1 && (*v)[0] == 0)) {
-            return errc::bad_signature;
-        }
-        std::fill(out.begin() + half * width, out.begin() + (half + 1) * width, std::uint8_t{0});
-        std::copy(v->begin(), v->end(), out.begin() + (half + 1) * width - v->size());
-    }
-    if (!seq->expect_empty()) {
-        return errc::bad_signature;
-    }
-    return {};
-}
-
 /// Does `key` have the type `alg` signs with?
 inline bool key_fits_algorithm(const public_key_info& key,
                                const signature_algorithm& alg) noexcept {

@@ -137,12 +137,12 @@ class trust_store {
         if (!subject) {
             return errc::cert_malformed;
         }
-        if (contains(der)) {
+        std::string key = detail::canonical_key(*subject);
+        if (find_exact(key, der) != nullptr) {
             return {};
         }
         byte_vector copy(der.begin(), der.end());
         const name moved{{copy.data() + (subject->der.data() - der.data()), subject->der.size()}};
-        std::string key = detail::canonical_key(moved);
         anchors_.push_back(std::make_unique<trust_anchor>(std::move(copy), moved));
         index_.emplace(std::move(key), anchors_.size() - 1);
         return {};
@@ -277,19 +277,21 @@ class trust_store {
     /// Is this exact certificate (byte for byte) a trust anchor?
     [[nodiscard]] bool contains(bytes_view der) const {
         auto subject = detail::certificate_subject(der);
-        if (!subject) {
-            return false;
-        }
-        for (const trust_anchor* a : find(*subject)) {
-            if (a->der().size() == der.size() &&
-                std::equal(der.begin(), der.end(), a->der().begin())) {
-                return true;
-            }
-        }
-        return false;
+        return subject && find_exact(detail::canonical_key(*subject), der) != nullptr;
     }
 
   private:
+    const trust_anchor* find_exact(const std::string& key, bytes_view der) const {
+        auto [first, last] = index_.equal_range(key);
+        for (auto it = first; it != last; ++it) {
+            const bytes_view d = anchors_[it->second]->der();
+            if (d.size() == der.size() && std::equal(der.begin(), der.end(), d.begin())) {
+                return anchors_[it->second].get();
+            }
+        }
+        return nullptr;
+    }
+
     std::vector<std::unique_ptr<trust_anchor>> anchors_;
     std::unordered_multimap<std::string, std::size_t> index_;
 };
