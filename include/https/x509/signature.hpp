@@ -115,10 +115,8 @@ inline status verify_signature(const public_key_info& key, const signature_algor
         }
         break;
     }
-    case scheme::ecdsa:
-        // TEMPORARY (issue 6): ECDSA (issue 5) has not landed on main yet; until it does, ECDSA
-        // signatures do not verify (the library fails closed).
-        break;
+    case scheme::ecdsa: // TEMPORARY (issue 6): ECDSA (issue 5) has not landed on main yet;
+                        // until it does, ECDSA signatures do not verify (fail closed).
     case scheme::ed25519:
     case scheme::unknown:
         break;

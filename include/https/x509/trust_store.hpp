@@ -32,8 +32,11 @@ class trust_anchor {
     /// `subject` must view `der`'s own buffer (moving a vector keeps its buffer).
     trust_anchor(byte_vector der, name subject) noexcept
         : der_(std::move(der)), subject_(subject) {}
+    ~trust_anchor() = default;
     trust_anchor(const trust_anchor&) = delete;
     trust_anchor& operator=(const trust_anchor&) = delete;
+    trust_anchor(trust_anchor&&) = delete; // holds a once_flag; stores keep anchors by pointer
+    trust_anchor& operator=(trust_anchor&&) = delete;
 
     [[nodiscard]] bytes_view der() const noexcept { return der_; }
     [[nodiscard]] const name& subject() const noexcept { return subject_; }
@@ -127,6 +130,9 @@ inline constexpr std::string_view system_bundle_directories[] = {
 class trust_store {
   public:
     trust_store() = default;
+    ~trust_store() = default;
+    trust_store(const trust_store&) = delete; // anchors are shared by pointer, never copied
+    trust_store& operator=(const trust_store&) = delete;
     trust_store(trust_store&&) noexcept = default;
     trust_store& operator=(trust_store&&) noexcept = default;
 
@@ -265,6 +271,7 @@ class trust_store {
         // Insertion order, so results do not depend on the hash table's layout.
         std::sort(positions.begin(), positions.end());
         std::vector<const trust_anchor*> out;
+        out.reserve(positions.size());
         for (std::size_t i : positions) {
             out.push_back(anchors_[i].get());
         }
