@@ -418,6 +418,27 @@ inline const std::vector<chain_case>& cases() {
                      "sha1.example.com",
                      "",
                      errc::cert_weak_signature});
+        v.push_back({"MD5 signed leaf",
+                     "md5",
+                     rsa,
+                     {"root_rsa"},
+                     "md5.example.com",
+                     "",
+                     errc::cert_weak_signature});
+        v.push_back({"ECDSA-SHA1 signed leaf",
+                     "ecdsa_sha1",
+                     {"int_ec"},
+                     {"root_ec"},
+                     "ecdsa-sha1.example.com",
+                     "",
+                     errc::cert_weak_signature});
+        v.push_back({"RSA-PSS with SHA-1 (the parameter defaults)",
+                     "pss_sha1",
+                     rsa,
+                     {"root_rsa"},
+                     "pss-sha1.example.com",
+                     "",
+                     errc::cert_weak_signature});
         v.push_back({"RSA-1024 leaf",
                      "rsa1024",
                      rsa,
