@@ -296,6 +296,11 @@ template <detail::bigint_limb Limb> class bigint {
         }
         return *this;
     }
+    bigint(bigint&& o) noexcept : bigint(static_cast<const bigint&>(o)) {}
+    bigint& operator=(bigint&& o) noexcept {
+        *this = static_cast<const bigint&>(o);
+        return *this;
+    }
     ~bigint() = default;
 
     /// Change the limb count; limbs added are zero, limbs dropped are discarded.
