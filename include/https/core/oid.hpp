@@ -39,4 +39,44 @@ inline constexpr encoded<8> ecdsa_with_sha512{0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04
 // Edwards curves (RFC 8410)
 inline constexpr encoded<3> ed25519{0x2b, 0x65, 0x70};
 
+// X.509 certificate extensions (RFC 5280 §4.2): id-ce 2.5.29.x
+inline constexpr encoded<3> subject_key_identifier{0x55, 0x1d, 0x0e};
+inline constexpr encoded<3> key_usage{0x55, 0x1d, 0x0f};
+inline constexpr encoded<3> subject_alt_name{0x55, 0x1d, 0x11};
+inline constexpr encoded<3> issuer_alt_name{0x55, 0x1d, 0x12};
+inline constexpr encoded<3> basic_constraints{0x55, 0x1d, 0x13};
+inline constexpr encoded<3> name_constraints{0x55, 0x1d, 0x1e};
+inline constexpr encoded<3> crl_distribution_points{0x55, 0x1d, 0x1f};
+inline constexpr encoded<3> certificate_policies{0x55, 0x1d, 0x20};
+inline constexpr encoded<3> policy_mappings{0x55, 0x1d, 0x21};
+inline constexpr encoded<3> authority_key_identifier{0x55, 0x1d, 0x23};
+inline constexpr encoded<3> policy_constraints{0x55, 0x1d, 0x24};
+inline constexpr encoded<3> ext_key_usage{0x55, 0x1d, 0x25};
+inline constexpr encoded<3> inhibit_any_policy{0x55, 0x1d, 0x36};
+
+// Extended key usage purposes (RFC 5280 §4.2.1.12): id-kp 1.3.6.1.5.5.7.3.x, anyExtendedKeyUsage
+inline constexpr encoded<4> any_extended_key_usage{0x55, 0x1d, 0x25, 0x00};
+inline constexpr encoded<8> kp_server_auth{0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x01};
+inline constexpr encoded<8> kp_client_auth{0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x02};
+
+// Name attribute types (RFC 5280 Appendix A, X.520): id-at 2.5.4.x and a few others
+inline constexpr encoded<3> at_common_name{0x55, 0x04, 0x03};
+inline constexpr encoded<3> at_surname{0x55, 0x04, 0x04};
+inline constexpr encoded<3> at_serial_number{0x55, 0x04, 0x05};
+inline constexpr encoded<3> at_country{0x55, 0x04, 0x06};
+inline constexpr encoded<3> at_locality{0x55, 0x04, 0x07};
+inline constexpr encoded<3> at_state{0x55, 0x04, 0x08};
+inline constexpr encoded<3> at_street{0x55, 0x04, 0x09};
+inline constexpr encoded<3> at_organization{0x55, 0x04, 0x0a};
+inline constexpr encoded<3> at_organizational_unit{0x55, 0x04, 0x0b};
+inline constexpr encoded<3> at_title{0x55, 0x04, 0x0c};
+inline constexpr encoded<3> at_postal_code{0x55, 0x04, 0x11};
+inline constexpr encoded<3> at_given_name{0x55, 0x04, 0x2a};
+inline constexpr encoded<3> at_dn_qualifier{0x55, 0x04, 0x2e};
+inline constexpr encoded<3> at_organization_identifier{0x55, 0x04, 0x61};
+inline constexpr encoded<9> at_email_address{0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x01};
+inline constexpr encoded<10> at_domain_component{0x09, 0x92, 0x26, 0x89, 0x93,
+                                                 0xf2, 0x2c, 0x64, 0x01, 0x19};
+inline constexpr encoded<10> at_user_id{0x09, 0x92, 0x26, 0x89, 0x93, 0xf2, 0x2c, 0x64, 0x01, 0x01};
+
 } // namespace https::oid

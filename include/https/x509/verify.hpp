@@ -1,0 +1,532 @@
+// Certificate path building (RFC 4158) and validation (RFC 5280 §6) for TLS server certificates.
+#pragma once
+
+#include "../core/bytes.hpp"
+#include "../core/result.hpp"
+#include "certificate.hpp"
+#include "hostname.hpp"
+#include "name.hpp"
+#include "signature.hpp"
+#include "time.hpp"
+#include "trust_store.hpp"
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace https::x509 {
+
+/// Limit on the untrusted certificates offered with a leaf (a TLS chain has 1..4).
+inline constexpr std::size_t max_untrusted_certificates = 32;
+
+/// What to verify a server certificate against.
+struct verify_options {
+    /// The verification time; the current time when empty.
+    std::optional<unix_time> time;
+    /// If non-empty, a dNSName SAN must match it (`check_dns_name`).
+    std::string dns_name;
+    /// If set, an iPAddress SAN must equal it (`check_ip_address`).
+    std::optional<ip_address> ip;
+    /// Longest path accepted, leaf and trust anchor included (at most 32).
+    std::size_t max_path_length = 8;
+    /// Bound on the work of path building: signature verifications, and ten times as many
+    /// candidate steps. Exhausting it is `errc::cert_chain_too_long`.
+    std::size_t max_signature_checks = 64;
+
+    /// Set the identity from a URL host: an IP literal (IPv6 possibly in brackets) sets `ip`,
+    /// anything else `dns_name`.
+    void set_host(std::string_view host) {
+        std::string_view literal = host;
+        if (literal.size() > 2 && literal.front() == '[' && literal.back() == ']') {
+            literal = literal.substr(1, literal.size() - 2);
+        }
+        if (auto a = parse_ip_address(literal)) {
+            ip = a;
+            dns_name.clear();
+        } else {
+            dns_name.assign(host);
+            ip.reset();
+        }
+    }
+};
+
+/// A validated path: the certificates from the leaf (first) to the trust anchor (last), as views
+/// of the caller's buffers and of the trust store.
+struct verified_path {
+    std::vector<bytes_view> certificates;
+};
+
+namespace detail {
+
+/// A certificate taking part in path building, with its names' canonical keys.
+struct path_node {
+    const certificate* cert = nullptr;
+    const trust_anchor* anchor = nullptr; ///< set for trust anchors
+    std::string subject_key;
+    std::string issuer_key;
+    bool self_issued = false;
+};
+
+inline path_node make_node(const certificate* c, const trust_anchor* anchor) {
+    path_node n;
+    n.cert = c;
+    n.anchor = anchor;
+    n.subject_key = canonical_key(c->subject);
+    n.issuer_key = canonical_key(c->issuer);
+    n.self_issued = n.subject_key == n.issuer_key;
+    return n;
+}
+
+inline bool weak_hash(hash_algorithm h) noexcept {
+    return h == hash_algorithm::md5 || h == hash_algorithm::sha1;
+}
+
+inline bool same_bytes(bytes_view a, bytes_view b) noexcept {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin());
+}
+
+/// RSA moduli below this are refused anywhere in a path (NIST SP 800-131A; CA/B Forum BR 6.1.5).
+inline constexpr std::size_t min_rsa_bits = 2048;
+
+/// Is a DNS name within a dNSName constraint (RFC 5280 §4.2.1.10)? A constraint matches itself
+/// and any name formed by adding labels on the left; a leading dot (a common extension) matches
+/// only such longer names. Comparison is case-insensitive; an empty constraint matches all.
+inline bool dns_within(std::string_view dns, std::string_view constraint) noexcept {
+    if (constraint.empty()) {
+        return true;
+    }
+    if (constraint.front() == '.') {
+        return dns.size() > constraint.size() &&
+               iequals(dns.substr(dns.size() - constraint.size()), constraint);
+    }
+    if (dns.size() == constraint.size()) {
+        return iequals(dns, constraint);
+    }
+    return dns.size() > constraint.size() && dns[dns.size() - constraint.size() - 1] == '.' &&
+           iequals(dns.substr(dns.size() - constraint.size()), constraint);
+}
+
+/// Could the wildcard SAN `*.parent` name a host inside the excluded subtree `constraint`? Only
+/// if the subtree is a single label under `parent` (the wildcard matches exactly one label).
+inline bool wildcard_may_enter(std::string_view dns, std::string_view constraint) noexcept {
+    if (dns.size() < 2 || dns[0] != '*' || dns[1] != '.' || constraint.empty() ||
+        constraint.front() == '.') {
+        return false;
+    }
+    const std::string_view parent = dns.substr(2);
+    const std::size_t dot = constraint.find('.');
+    return dot != std::string_view::npos && dot != 0 && iequals(constraint.substr(dot + 1), parent);
+}
+
+/// Is an address (4 or 16 bytes) inside an address+mask constraint of the same family?
+inline bool ip_within(bytes_view address, bytes_view constraint) noexcept {
+    if (constraint.size() != 2 * address.size()) {
+        return false;
+    }
+    const std::size_t n = address.size();
+    for (std::size_t i = 0; i < n; ++i) {
+        if (((address[i] ^ constraint[i]) & constraint[n + i]) != 0) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/// Is a distinguished name inside a directoryName subtree (its RDNs start with the base's)?
+inline bool directory_within(const std::vector<std::string>& rdns, const name& base) {
+    const std::vector<std::string> prefix = rdn_keys(base);
+    return prefix.size() <= rdns.size() && std::equal(prefix.begin(), prefix.end(), rdns.begin());
+}
+
+/// RFC 5280 §6.1.3 (b)-(c): the names of `c` against one CA's name constraints. DNS names and IP
+/// addresses come from subjectAltName (the Common Name is never a host name here, so it is not
+/// constrained); the subject and directoryName SANs against directoryName subtrees. A name form
+/// constrained by the CA that we do not process (rfc822Name, URI, ...) and that `c` carries makes
+/// the certificate unacceptable, as §4.2.1.10 requires of applications that cannot process it.
+inline status check_name_constraints(const certificate& c, const name_constraints& nc) {
+    const general_names& names = c.subject_alt_names;
+    if ((names.other_forms & (nc.permitted.other_forms | nc.excluded.other_forms)) != 0) {
+        return errc::cert_name_constraint_violated;
+    }
+    for (std::string_view dns : names.dns_names) {
+        if (!nc.permitted.dns_names.empty() &&
+            std::none_of(nc.permitted.dns_names.begin(), nc.permitted.dns_names.end(),
+                         [&](std::string_view p) { return dns_within(dns, p); })) {
+            return errc::cert_name_constraint_violated;
+        }
+        if (std::any_of(nc.excluded.dns_names.begin(), nc.excluded.dns_names.end(),
+                        [&](std::string_view e) {
+                            return dns_within(dns, e) || wildcard_may_enter(dns, e);
+                        })) {
+            return errc::cert_name_constraint_violated;
+        }
+    }
+    for (bytes_view ip : names.ip_addresses) {
+        if (!nc.permitted.ip_addresses.empty() &&
+            std::none_of(nc.permitted.ip_addresses.begin(), nc.permitted.ip_addresses.end(),
+                         [&](bytes_view p) { return ip_within(ip, p); })) {
+            return errc::cert_name_constraint_violated;
+        }
+        if (std::any_of(nc.excluded.ip_addresses.begin(), nc.excluded.ip_addresses.end(),
+                        [&](bytes_view e) { return ip_within(ip, e); })) {
+            return errc::cert_name_constraint_violated;
+        }
+    }
+    if (nc.permitted.directory_names.empty() && nc.excluded.directory_names.empty()) {
+        return {};
+    }
+    std::vector<name> directories = names.directory_names;
+    if (!c.subject.empty()) {
+        directories.push_back(c.subject);
+    }
+    for (const name& n : directories) {
+        const std::vector<std::string> rdns = rdn_keys(n);
+        if (!nc.permitted.directory_names.empty() &&
+            std::none_of(nc.permitted.directory_names.begin(), nc.permitted.directory_names.end(),
+                         [&](const name& p) { return directory_within(rdns, p); })) {
+            return errc::cert_name_constraint_violated;
+        }
+        if (std::any_of(nc.excluded.directory_names.begin(), nc.excluded.directory_names.end(),
+                        [&](const name& e) { return directory_within(rdns, e); })) {
+            return errc::cert_name_constraint_violated;
+        }
+    }
+    return {};
+}
+
+/// Validate one complete candidate path (leaf first, anchor last) at time `now`, in the order of
+/// RFC 5280 §6.1 (from the anchor down). The trust anchor's own constraints (validity, CA flag,
+/// path length, key usage, EKU, name constraints) are enforced too, as OpenSSL and browsers do;
+/// v1/v2 anchors, which cannot carry basicConstraints, are accepted as CAs.
+inline status validate_path(const std::vector<const path_node*>& path, unix_time now) {
+    const std::size_t n = path.size();
+    for (std::size_t i = n; i-- > 0;) {
+        const certificate& c = *path[i]->cert;
+        if (now < c.not_before) {
+            return errc::cert_not_yet_valid;
+        }
+        if (now > c.not_after) {
+            return errc::cert_expired;
+        }
+        if (c.unknown_critical_extension) {
+            return errc::cert_unknown_critical_extension;
+        }
+        if (c.spki.algorithm == key_algorithm::rsa && c.spki.rsa_bits < min_rsa_bits) {
+            return errc::cert_weak_key;
+        }
+        if (i + 1 < n && weak_hash(c.sig_alg.hash)) {
+            return errc::cert_weak_signature;
+        }
+        if (i >= 1) {
+            // §6.1.4 (k): an issuer must be a CA.
+            const bool legacy_anchor = i == n - 1 && c.version < 3;
+            if (!legacy_anchor && !(c.has_basic_constraints && c.is_ca)) {
+                return errc::cert_not_ca;
+            }
+            // §6.1.4 (n): keyCertSign when keyUsage is present.
+            if (c.key_usage && (*c.key_usage & key_usage::key_cert_sign) == 0) {
+                return errc::cert_bad_key_usage;
+            }
+            // EKU on a CA restricts what it may issue for (CA/B Forum BR 7.1.2.2; every browser).
+            if (c.ext_key_usage.present && !c.ext_key_usage.server_auth && !c.ext_key_usage.any) {
+                return errc::cert_bad_eku;
+            }
+            // §6.1.4 (l)-(m): at most pathLenConstraint non-self-issued intermediates below it.
+            if (c.path_len_constraint) {
+                std::size_t below = 0;
+                for (std::size_t j = 1; j < i; ++j) {
+                    below += path[j]->self_issued ? 0 : 1;
+                }
+                if (below > *c.path_len_constraint) {
+                    return errc::cert_path_length_exceeded;
+                }
+            }
+        } else {
+            // The leaf: serverAuth when EKU is present (anyExtendedKeyUsage is not enough, as in
+            // OpenSSL; BR 7.1.2.3 forbids it in server certificates) and a keyUsage that allows
+            // a TLS key exchange or handshake signature.
+            if (c.ext_key_usage.present && !c.ext_key_usage.server_auth) {
+                return errc::cert_bad_eku;
+            }
+            constexpr std::uint16_t tls_uses = key_usage::digital_signature |
+                                               key_usage::key_encipherment |
+                                               key_usage::key_agreement;
+            if (c.key_usage && (*c.key_usage & tls_uses) == 0) {
+                return errc::cert_bad_key_usage;
+            }
+        }
+        // §6.1.3 (b)-(c): names below a constraining CA; self-issued intermediates are exempt.
+        if (i == 0 || !path[i]->self_issued) {
+            for (std::size_t k = i + 1; k < n; ++k) {
+                if (path[k]->cert->constraints) {
+                    HTTPS_TRY(check_name_constraints(c, *path[k]->cert->constraints));
+                }
+            }
+        }
+    }
+    return {};
+}
+
+/// Depth-first search for a valid path from a leaf to a trust anchor, trying every candidate
+/// issuer (anchors first, then the untrusted pool) and backtracking past any that fail, so
+/// cross-signed and re-issued CAs are handled. Work is bounded by the options' limits. When no
+/// path validates, the error kept is the one from the most complete attempt: a failure of a path
+/// that reached an anchor beats one that did not, and a longer path beats a shorter one.
+template <class Verifier> class path_search {
+  public:
+    path_search(const Verifier& verify, const trust_store& store,
+                const std::vector<path_node>& pool, const verify_options& options, unix_time now)
+        : verify_(verify), store_(store), pool_(pool), options_(options), now_(now) {}
+
+    result<std::vector<const path_node*>> run(const path_node& leaf) {
+        path_.assign(1, &leaf);
+        if (extend()) {
+            return path_;
+        }
+        return best_error_;
+    }
+
+    /// Verify `child`'s signature with `parent`'s key, once per pair.
+    status check_edge(const path_node& child, const path_node& parent) {
+        const certificate& c = *child.cert;
+        const certificate& p = *parent.cert;
+        if (weak_hash(c.sig_alg.hash)) {
+            return errc::cert_weak_signature;
+        }
+        if (p.spki.algorithm == key_algorithm::rsa && p.spki.rsa_bits < min_rsa_bits) {
+            return errc::cert_weak_key;
+        }
+        for (const auto& e : cache_) {
+            if (e.child == &c && e.parent == &p) {
+                return e.outcome == errc::ok ? status{} : status{e.outcome};
+            }
+        }
+        if (++signature_checks_ > options_.max_signature_checks) {
+            exhausted_ = true;
+            return errc::cert_chain_too_long;
+        }
+        const status s = verify_(p.spki, c.sig_alg, c.tbs, c.signature);
+        cache_.push_back({&c, &p, s.error()});
+        return s;
+    }
+
+  private:
+    struct cached {
+        const certificate* child;
+        const certificate* parent;
+        errc outcome;
+    };
+
+    void record(errc e, std::size_t length, bool complete) {
+        const bool better = best_length_ == 0 || (complete && !best_complete_) ||
+                            (complete == best_complete_ && length > best_length_);
+        if (better) {
+            best_error_ = e;
+            best_length_ = length;
+            best_complete_ = complete;
+        }
+    }
+
+    /// Would `candidate` repeat a certificate, or a subject and key pair, already on the path?
+    bool on_path(const path_node& candidate) const {
+        return std::any_of(path_.begin(), path_.end(), [&](const path_node* n) {
+            return n->cert == candidate.cert ||
+                   (n->subject_key == candidate.subject_key &&
+                    same_bytes(n->cert->spki.der, candidate.cert->spki.der));
+        });
+    }
+
+    /// RFC 5280 §4.2.1.1: when the child names its issuer's key and the candidate names its own,
+    /// they must agree (OpenSSL applies the same filter).
+    static bool key_ids_conflict(const certificate& child, const certificate& parent) {
+        return !child.authority_key_id.empty() && !parent.subject_key_id.empty() &&
+               !same_bytes(child.authority_key_id, parent.subject_key_id);
+    }
+
+    const path_node& anchor_node(const trust_anchor* a, const certificate* c) {
+        for (const path_node& n : anchor_nodes_) {
+            if (n.anchor == a) {
+                return n;
+            }
+        }
+        anchor_nodes_.push_back(make_node(c, a));
+        return anchor_nodes_.back();
+    }
+
+    bool out_of_budget() {
+        if (++steps_ > 10 * options_.max_signature_checks) {
+            exhausted_ = true;
+        }
+        if (exhausted_) {
+            record(errc::cert_chain_too_long, path_.size(), false);
+        }
+        return exhausted_;
+    }
+
+    /// Try to complete `path_` (whose last element needs an issuer); true when a path validated.
+    bool extend() {
+        if (out_of_budget()) {
+            return false;
+        }
+        const path_node& child = *path_.back();
+        if (path_.size() >= std::min<std::size_t>(options_.max_path_length, 32)) {
+            record(errc::cert_chain_too_long, path_.size(), false);
+            return false;
+        }
+        bool any_candidate = false;
+        for (const trust_anchor* a : store_.find_by_key(child.issuer_key)) {
+            const certificate* parsed = a->parsed();
+            if (parsed == nullptr || key_ids_conflict(*child.cert, *parsed)) {
+                continue;
+            }
+            const path_node& node = anchor_node(a, parsed);
+            if (on_path(node)) {
+                continue;
+            }
+            any_candidate = true;
+            if (const status s = check_edge(child, node); !s) {
+                record(s.error(), path_.size() + 1, false);
+                if (exhausted_) {
+                    return false;
+                }
+                continue;
+            }
+            path_.push_back(&node);
+            if (const status s = validate_path(path_, now_); s) {
+                return true;
+            } else {
+                record(s.error(), path_.size(), true);
+            }
+            path_.pop_back();
+        }
+        for (const path_node& node : pool_) {
+            if (node.subject_key != child.issuer_key || key_ids_conflict(*child.cert, *node.cert) ||
+                on_path(node)) {
+                continue;
+            }
+            any_candidate = true;
+            if (const status s = check_edge(child, node); !s) {
+                record(s.error(), path_.size() + 1, false);
+                if (exhausted_) {
+                    return false;
+                }
+                continue;
+            }
+            path_.push_back(&node);
+            if (extend()) {
+                return true;
+            }
+            path_.pop_back();
+            if (exhausted_) {
+                return false;
+            }
+        }
+        if (!any_candidate) {
+            record(errc::cert_unknown_issuer, path_.size(), false);
+        }
+        return false;
+    }
+
+    const Verifier& verify_;
+    const trust_store& store_;
+    const std::vector<path_node>& pool_;
+    const verify_options& options_;
+    unix_time now_;
+    std::vector<const path_node*> path_;
+    std::deque<path_node> anchor_nodes_; // stable addresses
+    std::vector<cached> cache_;
+    std::size_t signature_checks_ = 0;
+    std::size_t steps_ = 0;
+    bool exhausted_ = false;
+    errc best_error_ = errc::cert_unknown_issuer;
+    std::size_t best_length_ = 0;
+    bool best_complete_ = false;
+};
+
+/// `verify_chain` with the signature check supplied: `verify(issuer_spki, signature_algorithm,
+/// tbs, signature) -> status`. Tests use it to substitute an oracle.
+template <class Verifier>
+result<verified_path> verify_chain_with(const Verifier& verify, bytes_view leaf_der,
+                                        std::span<const bytes_view> untrusted,
+                                        const trust_store& anchors, const verify_options& options) {
+    if (untrusted.size() > max_untrusted_certificates) {
+        return errc::cert_chain_too_long;
+    }
+    auto leaf = parse_certificate(leaf_der);
+    if (!leaf) {
+        return leaf.error();
+    }
+    std::vector<certificate> parsed;
+    parsed.reserve(untrusted.size());
+    for (bytes_view der : untrusted) {
+        auto c = parse_certificate(der);
+        if (!c) {
+            return c.error(); // a malformed certificate in the chain taints the whole chain
+        }
+        const bool duplicate = same_bytes(der, leaf_der) ||
+                               std::any_of(parsed.begin(), parsed.end(), [&](const certificate& o) {
+                                   return same_bytes(o.der, der);
+                               });
+        if (!duplicate) {
+            parsed.push_back(std::move(c).value());
+        }
+    }
+    std::vector<path_node> pool;
+    pool.reserve(parsed.size());
+    for (const certificate& c : parsed) {
+        pool.push_back(make_node(&c, nullptr));
+    }
+    const path_node leaf_node = make_node(&*leaf, nullptr);
+    const unix_time now = options.time ? *options.time : current_time();
+
+    verified_path out;
+    if (anchors.contains(leaf_der)) {
+        // The leaf itself is trusted (a pinned self-signed server, say): a path of one.
+        HTTPS_TRY(validate_path({&leaf_node}, now));
+        out.certificates.push_back(leaf_der);
+    } else {
+        path_search<Verifier> search(verify, anchors, pool, options, now);
+        auto path = search.run(leaf_node);
+        if (!path) {
+            // RFC 5280 has no notion of it, but users need to hear "self-signed", not "unknown
+            // issuer", when an untrusted leaf signed itself.
+            if (path.error() == errc::cert_unknown_issuer && leaf_node.self_issued &&
+                search.check_edge(leaf_node, leaf_node)) {
+                return errc::cert_self_signed_leaf;
+            }
+            return path.error();
+        }
+        for (const path_node* n : *path) {
+            out.certificates.push_back(n->cert->der);
+        }
+    }
+    if (!options.dns_name.empty()) {
+        HTTPS_TRY(check_dns_name(*leaf, options.dns_name));
+    }
+    if (options.ip) {
+        HTTPS_TRY(check_ip_address(*leaf, *options.ip));
+    }
+    return out;
+}
+
+} // namespace detail
+
+/// Verify a server's certificate chain for TLS server authentication: build a path from `leaf`
+/// through `untrusted` (the other certificates the server sent, in any order, extras and
+/// duplicates allowed) to one of `anchors`, validate it (RFC 5280 §6.1 with the stricter
+/// rules documented at `detail::validate_path`), then check the identity in `options`. Every
+/// failure is a specific `cert_*` error; the views in the result point into the inputs and the
+/// trust store.
+inline result<verified_path> verify_chain(bytes_view leaf, std::span<const bytes_view> untrusted,
+                                          const trust_store& anchors,
+                                          const verify_options& options = {}) {
+    return detail::verify_chain_with(detail::verify_signature, leaf, untrusted, anchors, options);
+}
+
+} // namespace https::x509

@@ -1,0 +1,182 @@
+// Path building and validation: every rule on the generated chains, plus tampering and limits.
+#include "x509_fixtures.hpp"
+
+#include <https/x509/verify.hpp>
+
+#include <catch2/catch.hpp>
+
+using namespace https;
+using namespace https::x509;
+using x509test::chain_case;
+
+namespace {
+
+result<verified_path> run(const x509test::loaded_case& l) {
+    return x509::detail::verify_chain_with(x509test::openssl_verify_signature, l.leaf,
+                                           l.untrusted_views, l.store, l.options);
+}
+
+} // namespace
+
+TEST_CASE("x509 verify: every fixture case gives its expected verdict", "[x509][verify]") {
+    std::size_t ran = 0;
+    for (const chain_case& c : x509test::cases()) {
+        INFO(c.name);
+        auto l = x509test::load(c);
+        auto r = run(*l);
+        CHECK(describe(r.error()) == std::string(describe(c.expected)));
+        if (r && c.expected == errc::ok) {
+            CHECK(r->certificates.size() == c.path_length);
+            CHECK(r->certificates.front().data() == l->leaf.data());
+        }
+        ++ran;
+    }
+    CHECK(ran == 55);
+}
+
+TEST_CASE("x509 verify: the chosen path in the cross-signed cases", "[x509][verify]") {
+    // Old root only: leaf -> New Intermediate -> New Root (cross-signed by Old) -> Old Root.
+    chain_case c{"",
+                 "cross",
+                 {"new_int", "new_root_cross"},
+                 {"new_root_expired", "old_root"},
+                 "cross.example.com",
+                 ""};
+    auto l = x509test::load(c);
+    auto r = run(*l);
+    REQUIRE(r.ok());
+    REQUIRE(r->certificates.size() == 4);
+    auto top = parse_certificate(r->certificates[3]);
+    REQUIRE(top.ok());
+    CHECK(to_string(top->subject) == "C=XX, O=Test PKI, CN=Test Old Root");
+    auto third = parse_certificate(r->certificates[2]);
+    REQUIRE(third.ok());
+    CHECK(to_string(third->issuer) == "C=XX, O=Test PKI, CN=Test Old Root");
+}
+
+TEST_CASE("x509 verify: a tampered signature anywhere is cert_bad_signature", "[x509][verify]") {
+    chain_case c{"", "good_rsa", {"int_rsa"}, {"root_rsa"}, "good.example.com", ""};
+    {
+        auto l = x509test::load(c);
+        l->leaf[l->leaf.size() - 5] ^= 0x01; // inside the signature value
+        CHECK(run(*l).error() == errc::cert_bad_signature);
+    }
+    {
+        auto l = x509test::load(c);
+        l->untrusted[0][l->untrusted[0].size() - 5] ^= 0x01;
+        CHECK(run(*l).error() == errc::cert_bad_signature);
+    }
+    {
+        // A changed TBS byte: the SAN's last letter ("good.example.coM").
+        auto l = x509test::load(c);
+        auto leaf = parse_certificate(l->leaf);
+        REQUIRE(leaf.ok());
+        const auto offset =
+            static_cast<std::size_t>(leaf->subject_alt_names.dns_names[0].data() +
+                                     leaf->subject_alt_names.dns_names[0].size() - 1 -
+                                     reinterpret_cast<const char*>(l->leaf.data()));
+        l->leaf[offset] = 'M';
+        l->options.dns_name = "good.example.coM";
+        CHECK(run(*l).error() == errc::cert_bad_signature);
+    }
+    {
+        // ECDSA too.
+        chain_case e{"", "good_ecdsa", {"int_ec"}, {"root_ec"}, "ecdsa.example.com", ""};
+        auto l = x509test::load(e);
+        l->untrusted[0][l->untrusted[0].size() - 3] ^= 0x40;
+        CHECK(run(*l).error() == errc::cert_bad_signature);
+    }
+}
+
+TEST_CASE("x509 verify: malformed certificates in the chain are cert_malformed", "[x509][verify]") {
+    chain_case c{"", "good_rsa", {"int_rsa"}, {"root_rsa"}, "good.example.com", ""};
+    auto l = x509test::load(c);
+    byte_vector truncated(l->leaf.begin(), l->leaf.end() - 1);
+    std::vector<bytes_view> untrusted = l->untrusted_views;
+    CHECK(x509::detail::verify_chain_with(x509test::openssl_verify_signature, truncated, untrusted,
+                                          l->store, l->options)
+              .error() == errc::cert_malformed);
+    byte_vector garbage = {0x30, 0x03, 0x02, 0x01, 0x01};
+    untrusted.push_back(garbage);
+    CHECK(x509::detail::verify_chain_with(x509test::openssl_verify_signature, l->leaf, untrusted,
+                                          l->store, l->options)
+              .error() == errc::cert_malformed);
+}
+
+TEST_CASE("x509 verify: limits on chain length and work", "[x509][verify]") {
+    chain_case c{"", "deep", {"int_sub", "int_rsa"}, {"root_rsa"}, "deep.example.com", ""};
+    auto l = x509test::load(c);
+    l->options.max_path_length = 3; // the path needs 4
+    CHECK(run(*l).error() == errc::cert_chain_too_long);
+    l->options.max_path_length = 4;
+    CHECK(run(*l).ok());
+    l->options.max_signature_checks = 2; // needs 3
+    CHECK(run(*l).error() == errc::cert_chain_too_long);
+    l->options.max_signature_checks = 3;
+    CHECK(run(*l).ok());
+
+    // Too many untrusted certificates offered.
+    std::vector<bytes_view> many(max_untrusted_certificates + 1, bytes_view(l->untrusted[0]));
+    CHECK(x509::detail::verify_chain_with(x509test::openssl_verify_signature, l->leaf, many,
+                                          l->store, l->options)
+              .error() == errc::cert_chain_too_long);
+    // Duplicates within the limit are fine.
+    std::vector<bytes_view> dups(8, bytes_view(l->untrusted[0]));
+    dups.push_back(l->untrusted[1]);
+    CHECK(x509::detail::verify_chain_with(x509test::openssl_verify_signature, l->leaf, dups,
+                                          l->store, l->options)
+              .ok());
+}
+
+TEST_CASE("x509 verify: validity boundaries are inclusive", "[x509][verify]") {
+    chain_case c{"", "good_rsa", {"int_rsa"}, {"root_rsa"}, "good.example.com", ""};
+    auto l = x509test::load(c);
+    auto leaf = parse_certificate(l->leaf);
+    REQUIRE(leaf.ok());
+    l->options.time = leaf->not_before;
+    CHECK(run(*l).ok());
+    l->options.time = leaf->not_before - 1;
+    CHECK(run(*l).error() == errc::cert_not_yet_valid);
+    l->options.time = leaf->not_after;
+    CHECK(run(*l).ok());
+    l->options.time = leaf->not_after + 1;
+    CHECK(run(*l).error() == errc::cert_expired);
+}
+
+TEST_CASE("x509 verify: set_host picks DNS or IP matching", "[x509][verify]") {
+    verify_options o;
+    o.set_host("example.com");
+    CHECK(o.dns_name == "example.com");
+    CHECK_FALSE(o.ip);
+    o.set_host("[2001:db8::1]");
+    CHECK(o.dns_name.empty());
+    REQUIRE(o.ip);
+    CHECK(o.ip->size == 16);
+    o.set_host("192.0.2.1");
+    REQUIRE(o.ip);
+    CHECK(o.ip->size == 4);
+}
+
+TEST_CASE("x509 verify: name constraint matching rules", "[x509][verify]") {
+    using x509::detail::dns_within;
+    using x509::detail::ip_within;
+    using x509::detail::wildcard_may_enter;
+    CHECK(dns_within("example.com", "example.com"));
+    CHECK(dns_within("www.Example.com", "example.COM"));
+    CHECK_FALSE(dns_within("badexample.com", "example.com"));
+    CHECK_FALSE(dns_within("example.com", ".example.com"));
+    CHECK(dns_within("a.example.com", ".example.com"));
+    CHECK(dns_within("anything.org", ""));
+    CHECK(dns_within("*.example.com", "example.com"));
+    CHECK_FALSE(dns_within("*.example.com", "www.example.com"));
+    CHECK(wildcard_may_enter("*.example.com", "bad.example.com"));
+    CHECK_FALSE(wildcard_may_enter("*.example.com", "a.bad.example.com"));
+    CHECK_FALSE(wildcard_may_enter("www.example.com", "bad.example.com"));
+    const std::uint8_t net[8] = {192, 0, 2, 0, 255, 255, 255, 0};
+    const std::uint8_t in[4] = {192, 0, 2, 99};
+    const std::uint8_t out[4] = {192, 0, 3, 1};
+    const std::uint8_t v6[16] = {};
+    CHECK(ip_within(in, net));
+    CHECK_FALSE(ip_within(out, net));
+    CHECK_FALSE(ip_within(v6, net));
+}

@@ -1,0 +1,578 @@
+// Shared X.509 test data: the generated chains of tests/fixtures/x509/ and the table of cases that
+// the rule tests and the OpenSSL differential test both run.
+#pragma once
+
+#include <https/x509/pem.hpp>
+#include <https/x509/verify.hpp>
+
+#include <support/vectors.hpp>
+
+#include <openssl/evp.h>
+#include <openssl/rsa.h>
+#include <openssl/x509.h>
+
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace x509test {
+
+using https::byte_vector;
+using https::bytes_view;
+using https::errc;
+
+/// Every fixture is valid or invalid as its name says at this instant, 2025-06-01T00:00:00Z
+/// (see make_chains.sh).
+inline constexpr https::x509::unix_time verify_time = 1748736000;
+
+inline std::string fixture_path(const std::string& name) {
+    return std::string(HTTPS_SOURCE_DIR) + "/tests/fixtures/x509/" + name + ".pem";
+}
+
+inline std::string fixture_text(const std::string& name) {
+    return test::read_file(fixture_path(name));
+}
+
+/// The single certificate of a fixture file, as DER.
+inline byte_vector der(const std::string& name) {
+    auto certs = https::x509::parse_pem_certificates(fixture_text(name));
+    if (!certs || certs->size() != 1) {
+        throw std::runtime_error("fixture " + name + " is not one PEM certificate");
+    }
+    return std::move(certs->front());
+}
+
+/// A signature verifier backed by OpenSSL's libcrypto, used as an oracle (and, until the
+/// library's own RSA/ECDSA land, as the verifier the path tests run with).
+inline https::status openssl_verify_signature(const https::x509::public_key_info& key,
+                                              const https::x509::signature_algorithm& alg,
+                                              bytes_view tbs, bytes_view signature) {
+    using https::x509::hash_algorithm;
+    using scheme = https::x509::signature_algorithm::scheme;
+    if (!https::x509::detail::key_fits_algorithm(key, alg)) {
+        return errc::cert_bad_signature;
+    }
+    const unsigned char* p = key.der.data();
+    std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> pkey(
+        d2i_PUBKEY(nullptr, &p, static_cast<long>(key.der.size())), EVP_PKEY_free);
+    if (!pkey) {
+        return errc::cert_bad_signature;
+    }
+    const EVP_MD* md = nullptr;
+    switch (alg.hash) {
+    case hash_algorithm::md5:
+        md = EVP_md5();
+        break;
+    case hash_algorithm::sha1:
+        md = EVP_sha1();
+        break;
+    case hash_algorithm::sha224:
+        md = EVP_sha224();
+        break;
+    case hash_algorithm::sha256:
+        md = EVP_sha256();
+        break;
+    case hash_algorithm::sha384:
+        md = EVP_sha384();
+        break;
+    case hash_algorithm::sha512:
+        md = EVP_sha512();
+        break;
+    case hash_algorithm::none:
+        break;
+    }
+    std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+    EVP_PKEY_CTX* pctx = nullptr;
+    if (EVP_DigestVerifyInit(ctx.get(), &pctx, md, nullptr, pkey.get()) != 1) {
+        return errc::cert_bad_signature;
+    }
+    if (alg.kind == scheme::rsa_pss) {
+        if (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 ||
+            EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, static_cast<int>(alg.pss_salt_length)) != 1 ||
+            EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, md) != 1) {
+            return errc::cert_bad_signature;
+        }
+    }
+    const int ok =
+        EVP_DigestVerify(ctx.get(), signature.data(), signature.size(), tbs.data(), tbs.size());
+    return ok == 1 ? https::status{} : https::status{errc::cert_bad_signature};
+}
+
+/// One verification scenario over the fixtures.
+struct chain_case {
+    std::string name;
+    std::string leaf;
+    std::vector<std::string> untrusted; ///< fixture names, in the order the "server" sends them
+    std::vector<std::string> roots;     ///< fixture names making up the trust store
+    std::string dns_name;               ///< -verify_hostname
+    std::string ip;                     ///< -verify_ip
+    errc expected = errc::ok;
+    std::size_t path_length = 0; ///< for accepted cases: certificates leaf..anchor
+    /// Does `openssl verify -x509_strict` agree with `expected`? When not, `why` says why we
+    /// differ.
+    bool openssl_agrees = true;
+    std::string why;
+
+    chain_case(std::string name_, std::string leaf_, std::vector<std::string> untrusted_,
+               std::vector<std::string> roots_, std::string dns_name_, std::string ip_,
+               errc expected_ = errc::ok, std::size_t path_length_ = 0, bool openssl_agrees_ = true,
+               std::string why_ = {})
+        : name(std::move(name_)), leaf(std::move(leaf_)), untrusted(std::move(untrusted_)),
+          roots(std::move(roots_)), dns_name(std::move(dns_name_)), ip(std::move(ip_)),
+          expected(expected_), path_length(path_length_), openssl_agrees(openssl_agrees_),
+          why(std::move(why_)) {}
+};
+
+inline const std::vector<chain_case>& cases() {
+    static const std::vector<chain_case> all = [] {
+        std::vector<chain_case> v;
+        const std::vector<std::string> rsa = {"int_rsa"};
+        // Good chains.
+        v.push_back(
+            {"good RSA chain", "good_rsa", rsa, {"root_rsa"}, "good.example.com", "", errc::ok, 3});
+        v.push_back({"good RSA chain, second SAN",
+                     "good_rsa",
+                     rsa,
+                     {"root_rsa"},
+                     "www.good.example.com",
+                     "",
+                     errc::ok,
+                     3});
+        v.push_back({"good RSA chain, no identity requested",
+                     "good_rsa",
+                     rsa,
+                     {"root_rsa"},
+                     "",
+                     "",
+                     errc::ok,
+                     3});
+        v.push_back({"good RSA-PSS signed leaf",
+                     "good_rsa_pss",
+                     rsa,
+                     {"root_rsa"},
+                     "pss.example.com",
+                     "",
+                     errc::ok,
+                     3});
+        v.push_back({"good ECDSA chain (P-384 root, P-256 below)",
+                     "good_ecdsa",
+                     {"int_ec"},
+                     {"root_ec"},
+                     "ecdsa.example.com",
+                     "",
+                     errc::ok,
+                     3});
+        v.push_back({"good mixed chain (RSA root, EC intermediate)",
+                     "good_mixed",
+                     {"int_mixed"},
+                     {"root_rsa"},
+                     "mixed.example.com",
+                     "",
+                     errc::ok,
+                     3});
+        v.push_back({"good mixed chain (EC intermediate, RSA leaf)",
+                     "good_rsa_under_ec",
+                     {"int_ec"},
+                     {"root_ec"},
+                     "rsa-under-ec.example.com",
+                     "",
+                     errc::ok,
+                     3});
+        v.push_back({"leaf issued by the root",
+                     "good_root_issued",
+                     {},
+                     {"root_rsa"},
+                     "direct.example.com",
+                     "",
+                     errc::ok,
+                     2});
+        v.push_back({"root also sent by the server",
+                     "good_rsa",
+                     {"int_rsa", "root_rsa"},
+                     {"root_rsa"},
+                     "good.example.com",
+                     "",
+                     errc::ok,
+                     3});
+        v.push_back({"out-of-order chain with extras and duplicates",
+                     "deep",
+                     {"int_rsa", "int_ec", "evil_root", "int_sub", "int_rsa"},
+                     {"root_rsa"},
+                     "deep.example.com",
+                     "",
+                     errc::ok,
+                     4});
+        v.push_back({"wrong trust anchor among several",
+                     "good_ecdsa",
+                     {"int_ec"},
+                     {"root_rsa", "evil_root", "root_ec"},
+                     "ecdsa.example.com",
+                     "",
+                     errc::ok,
+                     3});
+        // Validity.
+        v.push_back({"expired leaf",
+                     "expired",
+                     rsa,
+                     {"root_rsa"},
+                     "expired.example.com",
+                     "",
+                     errc::cert_expired});
+        v.push_back({"not yet valid leaf",
+                     "not_yet_valid",
+                     rsa,
+                     {"root_rsa"},
+                     "future.example.com",
+                     "",
+                     errc::cert_not_yet_valid});
+        // Host names.
+        v.push_back({"wrong host",
+                     "good_rsa",
+                     rsa,
+                     {"root_rsa"},
+                     "other.example.com",
+                     "",
+                     errc::cert_hostname_mismatch});
+        v.push_back({"CN-only certificate",
+                     "cn_only",
+                     rsa,
+                     {"root_rsa"},
+                     "cn_only.example.com",
+                     "",
+                     errc::cert_hostname_mismatch,
+                     0,
+                     false,
+                     "OpenSSL falls back to the subject CN when there is no dNSName SAN; RFC 9525 "
+                     "§6.3 and CA/B Forum BR 7.1.4.3 retire that fallback, and so do we"});
+        v.push_back({"wildcard matches one label",
+                     "wildcard",
+                     rsa,
+                     {"root_rsa"},
+                     "a.wild.example.com",
+                     "",
+                     errc::ok,
+                     3});
+        v.push_back({"wildcard is case-insensitive",
+                     "wildcard",
+                     rsa,
+                     {"root_rsa"},
+                     "A.WILD.Example.COM",
+                     "",
+                     errc::ok,
+                     3});
+        v.push_back({"wildcard does not match two labels",
+                     "wildcard",
+                     rsa,
+                     {"root_rsa"},
+                     "a.b.wild.example.com",
+                     "",
+                     errc::cert_hostname_mismatch});
+        v.push_back({"wildcard does not match the bare parent",
+                     "wildcard",
+                     rsa,
+                     {"root_rsa"},
+                     "wild.example.com",
+                     "",
+                     errc::cert_hostname_mismatch});
+        v.push_back({"IPv4 SAN", "ip_san", {"int_ec"}, {"root_ec"}, "", "192.0.2.10", errc::ok, 3});
+        v.push_back(
+            {"IPv6 SAN", "ip_san", {"int_ec"}, {"root_ec"}, "", "2001:db8::1", errc::ok, 3});
+        v.push_back({"IPv6 SAN, other spelling",
+                     "ip_san",
+                     {"int_ec"},
+                     {"root_ec"},
+                     "",
+                     "2001:DB8:0:0:0:0:0:1",
+                     errc::ok,
+                     3});
+        v.push_back({"wrong IP",
+                     "ip_san",
+                     {"int_ec"},
+                     {"root_ec"},
+                     "",
+                     "192.0.2.11",
+                     errc::cert_hostname_mismatch});
+        v.push_back({"IP given as a host name matches DNS SANs only",
+                     "ip_san",
+                     {"int_ec"},
+                     {"root_ec"},
+                     "192.0.2.10",
+                     "",
+                     errc::cert_hostname_mismatch});
+        v.push_back({"DNS name of the IP certificate",
+                     "ip_san",
+                     {"int_ec"},
+                     {"root_ec"},
+                     "ip.example.com",
+                     "",
+                     errc::ok,
+                     3});
+        // Trust.
+        v.push_back({"self-signed leaf",
+                     "self_signed",
+                     {},
+                     {"root_rsa"},
+                     "self.example.com",
+                     "",
+                     errc::cert_self_signed_leaf});
+        v.push_back({"self-signed leaf that is itself trusted",
+                     "self_signed",
+                     {},
+                     {"self_signed"},
+                     "self.example.com",
+                     "",
+                     errc::ok,
+                     1});
+        v.push_back({"chain to an untrusted root",
+                     "untrusted_root",
+                     {"evil_int", "evil_root"},
+                     {"root_rsa"},
+                     "evil.example.com",
+                     "",
+                     errc::cert_unknown_issuer});
+        v.push_back({"missing intermediate",
+                     "good_rsa",
+                     {},
+                     {"root_rsa"},
+                     "good.example.com",
+                     "",
+                     errc::cert_unknown_issuer});
+        v.push_back({"issuer key does not match",
+                     "good_ecdsa",
+                     {"int_ec"},
+                     {"root_rsa"},
+                     "ecdsa.example.com",
+                     "",
+                     errc::cert_unknown_issuer});
+        // CA rules.
+        v.push_back({"intermediate without CA:TRUE",
+                     "under_not_ca",
+                     {"int_not_ca"},
+                     {"root_rsa"},
+                     "notca.example.com",
+                     "",
+                     errc::cert_not_ca});
+        v.push_back({"pathlen 0 with the leaf right below",
+                     "pathlen_ok",
+                     {"int_p0"},
+                     {"root_rsa"},
+                     "pathlen-ok.example.com",
+                     "",
+                     errc::ok,
+                     3});
+        v.push_back({"pathlen 0 exceeded",
+                     "pathlen_exceeded",
+                     {"int_p0_sub", "int_p0"},
+                     {"root_rsa"},
+                     "pathlen.example.com",
+                     "",
+                     errc::cert_path_length_exceeded});
+        v.push_back({"leaf with clientAuth-only EKU",
+                     "client_auth",
+                     rsa,
+                     {"root_rsa"},
+                     "client.example.com",
+                     "",
+                     errc::cert_bad_eku});
+        v.push_back({"unknown critical extension",
+                     "unknown_critical",
+                     rsa,
+                     {"root_rsa"},
+                     "critical.example.com",
+                     "",
+                     errc::cert_unknown_critical_extension});
+        v.push_back({"issuer without keyCertSign",
+                     "under_no_cert_sign",
+                     {"int_no_cert_sign"},
+                     {"root_rsa"},
+                     "nocertsign.example.com",
+                     "",
+                     errc::cert_bad_key_usage});
+        v.push_back({"issuer whose EKU excludes serverAuth",
+                     "under_client_eku",
+                     {"int_client_eku"},
+                     {"root_rsa"},
+                     "clientca.example.com",
+                     "",
+                     errc::cert_bad_eku});
+        v.push_back({"expired intermediate",
+                     "under_expired_int",
+                     {"int_expired"},
+                     {"root_rsa"},
+                     "expiredca.example.com",
+                     "",
+                     errc::cert_expired});
+        v.push_back({"leaf keyUsage without a TLS use",
+                     "crl_sign_only",
+                     rsa,
+                     {"root_rsa"},
+                     "crlsign.example.com",
+                     "",
+                     errc::cert_bad_key_usage});
+        // Algorithms.
+        v.push_back({"SHA-1 signed leaf",
+                     "sha1",
+                     rsa,
+                     {"root_rsa"},
+                     "sha1.example.com",
+                     "",
+                     errc::cert_weak_signature});
+        v.push_back({"MD5 signed leaf",
+                     "md5",
+                     rsa,
+                     {"root_rsa"},
+                     "md5.example.com",
+                     "",
+                     errc::cert_weak_signature});
+        v.push_back({"ECDSA-SHA1 signed leaf",
+                     "ecdsa_sha1",
+                     {"int_ec"},
+                     {"root_ec"},
+                     "ecdsa-sha1.example.com",
+                     "",
+                     errc::cert_weak_signature});
+        v.push_back({"RSA-PSS with SHA-1 (the parameter defaults)",
+                     "pss_sha1",
+                     rsa,
+                     {"root_rsa"},
+                     "pss-sha1.example.com",
+                     "",
+                     errc::cert_weak_signature});
+        v.push_back({"RSA-1024 leaf",
+                     "rsa1024",
+                     rsa,
+                     {"root_rsa"},
+                     "rsa1024.example.com",
+                     "",
+                     errc::cert_weak_key});
+        // Name constraints.
+        v.push_back({"name constraints satisfied",
+                     "nc_ok",
+                     {"int_nc"},
+                     {"root_rsa"},
+                     "www.allowed.example.com",
+                     "",
+                     errc::ok,
+                     3});
+        v.push_back({"dNSName outside permitted subtree",
+                     "nc_dns_violation",
+                     {"int_nc"},
+                     {"root_rsa"},
+                     "www.other.example.org",
+                     "",
+                     errc::cert_name_constraint_violated});
+        v.push_back({"dNSName in excluded subtree",
+                     "nc_excluded",
+                     {"int_nc"},
+                     {"root_rsa"},
+                     "x.bad.allowed.example.com",
+                     "",
+                     errc::cert_name_constraint_violated});
+        v.push_back({"iPAddress outside permitted subtree",
+                     "nc_ip_violation",
+                     {"int_nc"},
+                     {"root_rsa"},
+                     "ip.allowed.example.com",
+                     "",
+                     errc::cert_name_constraint_violated});
+        v.push_back({"subject inside a directoryName subtree",
+                     "dir_ok",
+                     {"int_nc_dir"},
+                     {"root_rsa"},
+                     "dir-ok.example.com",
+                     "",
+                     errc::ok,
+                     3});
+        v.push_back({"subject outside a directoryName subtree",
+                     "dir_violation",
+                     {"int_nc_dir"},
+                     {"root_rsa"},
+                     "dir-bad.example.com",
+                     "",
+                     errc::cert_name_constraint_violated});
+        // Cross-signing: two candidate issuers named "Test New Root".
+        const std::vector<std::string> cross = {"new_int", "new_root_cross"};
+        v.push_back({"cross-signed: only the old root trusted",
+                     "cross",
+                     cross,
+                     {"old_root"},
+                     "cross.example.com",
+                     "",
+                     errc::ok,
+                     4});
+        v.push_back({"cross-signed: only the new root trusted",
+                     "cross",
+                     cross,
+                     {"new_root"},
+                     "cross.example.com",
+                     "",
+                     errc::ok,
+                     3});
+        v.push_back({"cross-signed: both roots trusted",
+                     "cross",
+                     cross,
+                     {"old_root", "new_root"},
+                     "cross.example.com",
+                     "",
+                     errc::ok,
+                     3});
+        v.push_back({"cross-signed: expired new root, backtrack to the old root",
+                     "cross",
+                     cross,
+                     {"new_root_expired", "old_root"},
+                     "cross.example.com",
+                     "",
+                     errc::ok,
+                     4,
+                     false,
+                     "OpenSSL takes the expired trusted 'New Root' as the anchor and stops; we "
+                     "backtrack past the failed path to the cross-signed certificate and the old "
+                     "root (as Go, NSS and BoringSSL's path builders do)"});
+        v.push_back({"cross-signed: only an expired new root trusted",
+                     "cross",
+                     cross,
+                     {"new_root_expired"},
+                     "cross.example.com",
+                     "",
+                     errc::cert_expired});
+        return v;
+    }();
+    return all;
+}
+
+/// The fixtures of a case as DER, and a trust store of its roots.
+struct loaded_case {
+    byte_vector leaf;
+    std::vector<byte_vector> untrusted;
+    std::vector<bytes_view> untrusted_views;
+    https::x509::trust_store store;
+    https::x509::verify_options options;
+};
+
+inline std::unique_ptr<loaded_case> load(const chain_case& c) {
+    auto l = std::make_unique<loaded_case>();
+    l->leaf = der(c.leaf);
+    for (const auto& u : c.untrusted) {
+        l->untrusted.push_back(der(u));
+    }
+    for (const auto& u : l->untrusted) {
+        l->untrusted_views.push_back(u);
+    }
+    for (const auto& r : c.roots) {
+        if (!l->store.add_der(der(r))) {
+            throw std::runtime_error("cannot add root " + r);
+        }
+    }
+    l->options.time = verify_time;
+    l->options.dns_name = c.dns_name;
+    if (!c.ip.empty()) {
+        l->options.ip = https::x509::parse_ip_address(c.ip);
+        if (!l->options.ip) {
+            throw std::runtime_error("bad IP in case " + c.name);
+        }
+    }
+    return l;
+}
+
+} // namespace x509test
