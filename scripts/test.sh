@@ -38,4 +38,4 @@ cat > build/CTestTestfile.cmake <<CTEST
 subdirs("release" "asan")
 CTEST
 echo "== build took $(( $(date +%s) - start ))s; running tests"
-ctest --test-dir build -j "$jobs" --output-on-failure --timeout 1800
+ctest --test-dir build -j "$jobs" --output-on-failure --timeout 1800 --no-label-summary
