@@ -12,7 +12,7 @@ using x509test::chain_case;
 namespace {
 
 result<verified_path> run(const x509test::loaded_case& l) {
-    return x509::detail::verify_chain_with(x509test::openssl_verify_signature, l.leaf,
+    return x509::detail::verify_chain_with(x509::detail::verify_signature, l.leaf,
                                            l.untrusted_views, l.store, l.options);
 }
 
@@ -93,12 +93,12 @@ TEST_CASE("x509 verify: malformed certificates in the chain are cert_malformed",
     auto l = x509test::load(c);
     byte_vector truncated(l->leaf.begin(), l->leaf.end() - 1);
     std::vector<bytes_view> untrusted = l->untrusted_views;
-    CHECK(x509::detail::verify_chain_with(x509test::openssl_verify_signature, truncated, untrusted,
+    CHECK(x509::detail::verify_chain_with(x509::detail::verify_signature, truncated, untrusted,
                                           l->store, l->options)
               .error() == errc::cert_malformed);
     byte_vector garbage = {0x30, 0x03, 0x02, 0x01, 0x01};
     untrusted.push_back(garbage);
-    CHECK(x509::detail::verify_chain_with(x509test::openssl_verify_signature, l->leaf, untrusted,
+    CHECK(x509::detail::verify_chain_with(x509::detail::verify_signature, l->leaf, untrusted,
                                           l->store, l->options)
               .error() == errc::cert_malformed);
 }
@@ -117,13 +117,13 @@ TEST_CASE("x509 verify: limits on chain length and work", "[x509][verify]") {
 
     // Too many untrusted certificates offered.
     std::vector<bytes_view> many(max_untrusted_certificates + 1, bytes_view(l->untrusted[0]));
-    CHECK(x509::detail::verify_chain_with(x509test::openssl_verify_signature, l->leaf, many,
+    CHECK(x509::detail::verify_chain_with(x509::detail::verify_signature, l->leaf, many,
                                           l->store, l->options)
               .error() == errc::cert_chain_too_long);
     // Duplicates within the limit are fine.
     std::vector<bytes_view> dups(8, bytes_view(l->untrusted[0]));
     dups.push_back(l->untrusted[1]);
-    CHECK(x509::detail::verify_chain_with(x509test::openssl_verify_signature, l->leaf, dups,
+    CHECK(x509::detail::verify_chain_with(x509::detail::verify_signature, l->leaf, dups,
                                           l->store, l->options)
               .ok());
 }

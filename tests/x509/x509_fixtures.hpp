@@ -43,8 +43,8 @@ inline byte_vector der(const std::string& name) {
     return std::move(certs->front());
 }
 
-/// A signature verifier backed by OpenSSL's libcrypto, used as an oracle (and, until the
-/// library's own RSA/ECDSA land, as the verifier the path tests run with).
+/// A signature verifier backed by OpenSSL's libcrypto, the oracle test_signature.cpp compares our
+/// verify_signature with on every fixture edge.
 inline https::status openssl_verify_signature(const https::x509::public_key_info& key,
                                               const https::x509::signature_algorithm& alg,
                                               bytes_view tbs, bytes_view signature) {

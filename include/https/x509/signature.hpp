@@ -6,6 +6,8 @@
 #include "../core/result.hpp"
 #include "../crypto/hash.hpp"
 #include "../crypto/hash_id.hpp"
+#include "../crypto/ec_public_key.hpp"
+#include "../crypto/ecdsa.hpp"
 #include "../crypto/rsa.hpp"
 #include "../crypto/sha1.hpp"
 #include "../crypto/sha2.hpp"
@@ -115,9 +117,21 @@ inline status verify_signature(const public_key_info& key, const signature_algor
         }
         break;
     }
-    case scheme::ecdsa: // TEMPORARY (issue 6): ECDSA (issue 5) has not landed on main yet;
-                        // until it does, ECDSA signatures do not verify (fail closed).
-    case scheme::ed25519:
+    case scheme::ecdsa: {
+        // `key.key` is the SEC 1 point from the BIT STRING; the curve came from the parameters.
+        auto verify_on = [&](auto curve_tag) -> status {
+            using curve = decltype(curve_tag);
+            auto point = crypto::ec_public_key<curve>::parse(key.key);
+            if (!point) {
+                return errc::cert_bad_signature;
+            }
+            return crypto::ecdsa_verify_digest(*point, *hash, digest, signature);
+        };
+        verdict = key.algorithm == key_algorithm::ec_p256 ? verify_on(crypto::p256{})
+                                                          : verify_on(crypto::p384{});
+        break;
+    }
+    case scheme::ed25519: // not implemented: Ed25519-signed web PKI certificates do not exist yet
     case scheme::unknown:
         break;
     }
