@@ -1,0 +1,336 @@
+// X25519 Diffie-Hellman (RFC 7748): GF(2^255-19) arithmetic in radix 2^51, the constant-time
+// Montgomery ladder, and key pairs.
+#pragma once
+
+#include "../core/bytes.hpp"
+#include "../core/ct.hpp"
+#include "../core/result.hpp"
+#include "random.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+namespace https::crypto {
+
+namespace detail {
+
+__extension__ typedef unsigned __int128 x25519_u128; // -Wpedantic: a GCC/Clang extension
+
+/// An element of GF(p), p = 2^255 - 19, as v[0] + v[1]*2^51 + ... + v[4]*2^204. Limbs may exceed
+/// 2^51 (carries are lazy); each operation says which limb bounds it accepts and returns:
+///   "tight": every limb < 2^51 + 2^13 (what mul, sq, mul_small and decode return),
+///   "loose": every limb < 2^53 (what add and sub return from tight inputs).
+/// mul and sq accept loose inputs: with limbs < 2^53 every 128-bit column sum stays below 2^113
+/// and the carry out of the top column times 19 below 2^64 (worked out at fe25519_mul).
+struct fe25519 {
+    std::array<std::uint64_t, 5> v;
+};
+
+inline constexpr std::uint64_t fe25519_mask51 = (std::uint64_t{1} << 51) - 1;
+
+/// h = f + g, no carry. Tight + tight -> loose (< 2^52 + 2^14). CT: branch-free.
+inline fe25519 fe25519_add(const fe25519& f, const fe25519& g) noexcept {
+    return {{f.v[0] + g.v[0], f.v[1] + g.v[1], f.v[2] + g.v[2], f.v[3] + g.v[3], f.v[4] + g.v[4]}};
+}
+
+/// h = f - g + 2p, so no limb goes negative. Requires g tight (each limb of 2p, 2^52 - 38 or
+/// 2^52 - 2, exceeds 2^51 + 2^13) and f tight; returns loose (< 2^53). CT: branch-free.
+inline fe25519 fe25519_sub(const fe25519& f, const fe25519& g) noexcept {
+    constexpr std::uint64_t two_p0 = 0xfffffffffffdaULL; // 2 * (2^51 - 19)
+    constexpr std::uint64_t two_pi = 0xffffffffffffeULL; // 2 * (2^51 - 1)
+    return {{f.v[0] + two_p0 - g.v[0], f.v[1] + two_pi - g.v[1], f.v[2] + two_pi - g.v[2],
+             f.v[3] + two_pi - g.v[3], f.v[4] + two_pi - g.v[4]}};
+}
+
+/// Carry five 128-bit column sums into a tight element. Requires t0..t3 < 2^114 (every carry
+/// then fits in 63 bits) and t4 < 2^110, so that the carry out of the top column, times 19
+/// (2^255 = 19 mod p), fits in 64 bits. CT: branch-free.
+[[gnu::always_inline]] inline fe25519 fe25519_carry_wide(x25519_u128 t0, x25519_u128 t1,
+                                                         x25519_u128 t2, x25519_u128 t3,
+                                                         x25519_u128 t4) noexcept {
+    constexpr std::uint64_t m = fe25519_mask51;
+    // Two interleaved chains (0 -> 1 -> 2 -> 3 and 3 -> 4 -> 0 -> 1) halve the dependent steps.
+    t1 += static_cast<std::uint64_t>(t0 >> 51);
+    t4 += static_cast<std::uint64_t>(t3 >> 51);
+    std::uint64_t r0 = static_cast<std::uint64_t>(t0) & m;
+    std::uint64_t r3 = static_cast<std::uint64_t>(t3) & m;
+    t2 += static_cast<std::uint64_t>(t1 >> 51);
+    r0 += static_cast<std::uint64_t>(t4 >> 51) * 19;
+    std::uint64_t r1 = static_cast<std::uint64_t>(t1) & m;
+    std::uint64_t r4 = static_cast<std::uint64_t>(t4) & m;
+    r3 += static_cast<std::uint64_t>(t2 >> 51);
+    std::uint64_t r2 = static_cast<std::uint64_t>(t2) & m;
+    r1 += r0 >> 51;
+    r0 &= m;
+    r4 += r3 >> 51;
+    r3 &= m;
+    return {{r0, r1, r2, r3, r4}};
+}
+
+/// h = f * g. Loose inputs, tight output.
+/// Bounds: with limbs < 2^53, 19 * g_i < 2^57.3, so every product is < 2^110.3 and each column of
+/// five products < 2^112.7; the top column has no factor 19 and stays < 2^108.4 with the carry
+/// it receives, so its carry out is < 2^57.4 and 19 times that < 2^61.7.
+/// CT: fixed sequence of multiplications (constant-time on x86-64 and AArch64), no branch.
+[[gnu::always_inline]] inline fe25519 fe25519_mul(const fe25519& f, const fe25519& g) noexcept {
+    using w = x25519_u128;
+    const std::uint64_t f0 = f.v[0], f1 = f.v[1], f2 = f.v[2], f3 = f.v[3], f4 = f.v[4];
+    const std::uint64_t g0 = g.v[0], g1 = g.v[1], g2 = g.v[2], g3 = g.v[3], g4 = g.v[4];
+    // 2^255 = 19 (mod p): a product landing in column 5+i is folded into column i times 19.
+    const std::uint64_t g1_19 = 19 * g1, g2_19 = 19 * g2, g3_19 = 19 * g3, g4_19 = 19 * g4;
+    const w t0 = w{f0} * g0 + w{f1} * g4_19 + w{f2} * g3_19 + w{f3} * g2_19 + w{f4} * g1_19;
+    const w t1 = w{f0} * g1 + w{f1} * g0 + w{f2} * g4_19 + w{f3} * g3_19 + w{f4} * g2_19;
+    const w t2 = w{f0} * g2 + w{f1} * g1 + w{f2} * g0 + w{f3} * g4_19 + w{f4} * g3_19;
+    const w t3 = w{f0} * g3 + w{f1} * g2 + w{f2} * g1 + w{f3} * g0 + w{f4} * g4_19;
+    const w t4 = w{f0} * g4 + w{f1} * g3 + w{f2} * g2 + w{f3} * g1 + w{f4} * g0;
+    return fe25519_carry_wide(t0, t1, t2, t3, t4);
+}
+
+/// h = f^2: 15 products instead of 25 by doubling the cross terms. Loose input, tight output.
+/// Bounds: with limbs < 2^53 a doubled limb is < 2^54 and 19 times a limb < 2^57.3, so each
+/// column of three products is < 2^112.4 and the top one (no factor 19) < 2^108.3.
+/// CT: fixed sequence of multiplications, no branch.
+[[gnu::always_inline]] inline fe25519 fe25519_sq(const fe25519& f) noexcept {
+    using w = x25519_u128;
+    const std::uint64_t f0 = f.v[0], f1 = f.v[1], f2 = f.v[2], f3 = f.v[3], f4 = f.v[4];
+    const std::uint64_t f0_2 = 2 * f0, f1_2 = 2 * f1, f2_2 = 2 * f2, f3_2 = 2 * f3;
+    const std::uint64_t f3_19 = 19 * f3, f4_19 = 19 * f4;
+    const w t0 = w{f0} * f0 + w{f1_2} * f4_19 + w{f2_2} * f3_19;
+    const w t1 = w{f0_2} * f1 + w{f2_2} * f4_19 + w{f3} * f3_19;
+    const w t2 = w{f0_2} * f2 + w{f1} * f1 + w{f3_2} * f4_19;
+    const w t3 = w{f0_2} * f3 + w{f1_2} * f2 + w{f4} * f4_19;
+    const w t4 = w{f0_2} * f4 + w{f1_2} * f3 + w{f2} * f2;
+    return fe25519_carry_wide(t0, t1, t2, t3, t4);
+}
+
+/// h = f^(2^n): n squarings (n is public). CT: n only.
+inline fe25519 fe25519_sq_n(fe25519 f, int n) noexcept {
+    for (int i = 0; i < n; ++i) {
+        f = fe25519_sq(f);
+    }
+    return f;
+}
+
+/// h = f * c for a small public constant c < 2^17. Loose input, tight output. CT: branch-free.
+inline fe25519 fe25519_mul_small(const fe25519& f, std::uint32_t c) noexcept {
+    using w = x25519_u128;
+    return fe25519_carry_wide(w{f.v[0]} * c, w{f.v[1]} * c, w{f.v[2]} * c, w{f.v[3]} * c,
+                              w{f.v[4]} * c);
+}
+
+/// h = f^(p-2) = 1/f (and 0 for f = 0), by a fixed addition chain for p - 2 = 2^255 - 21:
+/// 254 squarings and 11 multiplications, the same for every input. Loose input, tight output.
+/// CT: fixed sequence of operations, no branch on f.
+inline fe25519 fe25519_invert(const fe25519& z) noexcept {
+    const fe25519 z2 = fe25519_sq(z);                                // z^2
+    const fe25519 z9 = fe25519_mul(fe25519_sq_n(z2, 2), z);          // z^9
+    const fe25519 z11 = fe25519_mul(z9, z2);                         // z^11
+    const fe25519 e5 = fe25519_mul(fe25519_sq(z11), z9);             // z^(2^5 - 1)
+    const fe25519 e10 = fe25519_mul(fe25519_sq_n(e5, 5), e5);        // z^(2^10 - 1)
+    const fe25519 e20 = fe25519_mul(fe25519_sq_n(e10, 10), e10);     // z^(2^20 - 1)
+    const fe25519 e40 = fe25519_mul(fe25519_sq_n(e20, 20), e20);     // z^(2^40 - 1)
+    const fe25519 e50 = fe25519_mul(fe25519_sq_n(e40, 10), e10);     // z^(2^50 - 1)
+    const fe25519 e100 = fe25519_mul(fe25519_sq_n(e50, 50), e50);    // z^(2^100 - 1)
+    const fe25519 e200 = fe25519_mul(fe25519_sq_n(e100, 100), e100); // z^(2^200 - 1)
+    const fe25519 e250 = fe25519_mul(fe25519_sq_n(e200, 50), e50);   // z^(2^250 - 1)
+    return fe25519_mul(fe25519_sq_n(e250, 5), z11); // z^(2^255 - 32 + 11) = z^(p - 2)
+}
+
+/// Decode 32 little-endian bytes, ignoring the top bit (RFC 7748 §5: "implementations of X25519
+/// MUST mask the most significant bit in the final byte"). Values in [p, 2^255) are kept as they
+/// are: the arithmetic is mod p, so they act as u - p, which is what §5 asks of non-canonical u.
+/// Returns all limbs < 2^51. CT: branch-free.
+inline fe25519 fe25519_decode(std::span<const std::uint8_t, 32> s) noexcept {
+    using https::detail::load_le64;
+    const std::uint64_t w0 = load_le64(s.data()), w1 = load_le64(s.data() + 8),
+                        w2 = load_le64(s.data() + 16), w3 = load_le64(s.data() + 24);
+    constexpr std::uint64_t m = fe25519_mask51;
+    return {{w0 & m, ((w0 >> 51) | (w1 << 13)) & m, ((w1 >> 38) | (w2 << 26)) & m,
+             ((w2 >> 25) | (w3 << 39)) & m, (w3 >> 12) & m}};
+}
+
+/// Encode the canonical representative (in [0, p)) as 32 little-endian bytes. Tight input.
+/// CT: branch-free; the final subtraction of p is done by arithmetic on the carry q.
+inline void fe25519_encode(const fe25519& f, std::span<std::uint8_t, 32> out) noexcept {
+    constexpr std::uint64_t m = fe25519_mask51;
+    std::uint64_t h0 = f.v[0], h1 = f.v[1], h2 = f.v[2], h3 = f.v[3], h4 = f.v[4];
+    // One carry pass: limbs < 2^51 except h0 < 2^51 + 19, so h < 2^255 + 19 < 2p.
+    h1 += h0 >> 51;
+    h0 &= m;
+    h2 += h1 >> 51;
+    h1 &= m;
+    h3 += h2 >> 51;
+    h2 &= m;
+    h4 += h3 >> 51;
+    h3 &= m;
+    h0 += (h4 >> 51) * 19;
+    h4 &= m;
+    // q = floor((h + 19) / 2^255), exactly, by carrying h + 19 without storing it; for h < 2p,
+    // q is 1 when h >= p and 0 otherwise, and h - q*p = h + 19q - q*2^255 is the answer.
+    std::uint64_t q = (h0 + 19) >> 51;
+    q = (h1 + q) >> 51;
+    q = (h2 + q) >> 51;
+    q = (h3 + q) >> 51;
+    q = (h4 + q) >> 51;
+    h0 += 19 * q;
+    h1 += h0 >> 51;
+    h0 &= m;
+    h2 += h1 >> 51;
+    h1 &= m;
+    h3 += h2 >> 51;
+    h2 &= m;
+    h4 += h3 >> 51;
+    h3 &= m;
+    h4 &= m; // drops the q * 2^255
+    using https::detail::store_le64;
+    store_le64(out.data(), h0 | (h1 << 51));
+    store_le64(out.data() + 8, (h1 >> 13) | (h2 << 38));
+    store_le64(out.data() + 16, (h2 >> 26) | (h3 << 25));
+    store_le64(out.data() + 24, (h3 >> 39) | (h4 << 12));
+}
+
+/// Swap a and b when `m` is set. CT: no branch on m.
+inline void fe25519_cswap(ct::mask<std::uint64_t> m, fe25519& a, fe25519& b) noexcept {
+    ct::conditional_swap(m, std::span<std::uint64_t>(a.v), std::span<std::uint64_t>(b.v));
+}
+
+/// RFC 7748 §5 decodeScalar25519: clear bits 0-2 (a multiple of the cofactor 8), clear bit 255
+/// and set bit 254 (a fixed ladder length). CT: branch-free.
+inline void x25519_clamp(std::array<std::uint8_t, 32>& k) noexcept {
+    k[0] &= 248;
+    k[31] &= 127;
+    k[31] |= 64;
+}
+
+/// The x-coordinate (u) of [k]P for the clamped scalar k and P with u-coordinate x1, by the
+/// Montgomery ladder of RFC 7748 §5, written to `out` in canonical form. `BaseNine` says x1 is
+/// the base point u = 9, so multiplying by it is a small-constant multiplication.
+/// The ladder runs 255 identical steps (bits 254..0); which register pair is "current" is chosen
+/// by masked swaps driven by the scalar bits, never by branches or indices.
+/// CT: no branch or memory index depends on k or x1.
+template <bool BaseNine>
+inline void x25519_ladder(const std::array<std::uint8_t, 32>& k, const fe25519& x1,
+                          std::span<std::uint8_t, 32> out) noexcept {
+    fe25519 x2{{1, 0, 0, 0, 0}};
+    fe25519 z2{{0, 0, 0, 0, 0}};
+    fe25519 x3 = x1;
+    fe25519 z3{{1, 0, 0, 0, 0}};
+    std::uint64_t swap = 0;
+    for (int t = 254; t >= 0; --t) {
+        // t is public: the byte index depends on the loop counter only.
+        const std::uint64_t bit = (k[static_cast<std::size_t>(t >> 3)] >> (t & 7)) & 1;
+        swap ^= bit;
+        const auto m = ct::mask<std::uint64_t>::from_bit(swap);
+        fe25519_cswap(m, x2, x3);
+        fe25519_cswap(m, z2, z3);
+        swap = bit;
+
+        // RFC 7748 §5 ladder step (a24 = 121665, so AA + a24*E = AA + 121665 * (AA - BB)).
+        const fe25519 a = fe25519_add(x2, z2);
+        const fe25519 aa = fe25519_sq(a);
+        const fe25519 b = fe25519_sub(x2, z2);
+        const fe25519 bb = fe25519_sq(b);
+        const fe25519 e = fe25519_sub(aa, bb);
+        const fe25519 c = fe25519_add(x3, z3);
+        const fe25519 d = fe25519_sub(x3, z3);
+        const fe25519 da = fe25519_mul(d, a);
+        const fe25519 cb = fe25519_mul(c, b);
+        x3 = fe25519_sq(fe25519_add(da, cb));
+        const fe25519 dmc2 = fe25519_sq(fe25519_sub(da, cb));
+        if constexpr (BaseNine) {
+            z3 = fe25519_mul_small(dmc2, 9);
+        } else {
+            z3 = fe25519_mul(x1, dmc2);
+        }
+        x2 = fe25519_mul(aa, bb);
+        z2 = fe25519_mul(e, fe25519_add(aa, fe25519_mul_small(e, 121665)));
+    }
+    const auto m = ct::mask<std::uint64_t>::from_bit(swap);
+    fe25519_cswap(m, x2, x3);
+    fe25519_cswap(m, z2, z3);
+
+    fe25519 r = fe25519_mul(x2, fe25519_invert(z2));
+    fe25519_encode(r, out);
+    ct::wipe(x2.v);
+    ct::wipe(z2.v);
+    ct::wipe(x3.v);
+    ct::wipe(z3.v);
+    ct::wipe(r.v);
+}
+
+} // namespace detail
+
+/// X25519(scalar, u) of RFC 7748 §5: the scalar is clamped, the top bit of u is ignored and
+/// non-canonical u (>= p) is reduced, as §5 requires. The result is always written to `out`;
+/// when it is all zero (u of small order, or u = 0) the call fails with
+/// `errc::zero_shared_secret`, the check RFC 7748 §6.1 and RFC 8446 §7.4.2 ask for, and `out`
+/// (zero) must not be used. `out` may overlap `scalar` or `u`: both are read before it is written.
+/// CT: time does not depend on scalar or u; only the verdict "output is all zero" is public.
+[[nodiscard]] inline status x25519(std::span<const std::uint8_t, 32> scalar,
+                                   std::span<const std::uint8_t, 32> u,
+                                   std::span<std::uint8_t, 32> out) noexcept {
+    std::array<std::uint8_t, 32> k;
+    std::copy(scalar.begin(), scalar.end(), k.begin());
+    detail::x25519_clamp(k);
+    detail::x25519_ladder<false>(k, detail::fe25519_decode(u), out);
+    ct::wipe(k);
+    std::uint32_t acc = 0;
+    for (std::uint8_t byte : out) {
+        acc |= byte;
+    }
+    if (ct::mask<std::uint32_t>::is_zero(acc).declassify()) {
+        return errc::zero_shared_secret;
+    }
+    return {};
+}
+
+/// The public key X25519(scalar, 9) of a private key (RFC 7748 §6.1). Never zero: 9 generates
+/// the subgroup of prime order, and a clamped scalar is never a multiple of that order.
+/// CT: time does not depend on the scalar.
+inline void x25519_public_key(std::span<const std::uint8_t, 32> scalar,
+                              std::span<std::uint8_t, 32> out) noexcept {
+    std::array<std::uint8_t, 32> k;
+    std::copy(scalar.begin(), scalar.end(), k.begin());
+    detail::x25519_clamp(k);
+    const detail::fe25519 nine{{9, 0, 0, 0, 0}};
+    detail::x25519_ladder<true>(k, nine, out);
+    ct::wipe(k);
+}
+
+/// An X25519 key pair. The private key is kept as the 32 random bytes (clamped at each use, as
+/// RFC 7748 §5 specifies) and wiped on destruction.
+struct x25519_key_pair {
+    ct::secret_array<32> private_key;
+    std::array<std::uint8_t, 32> public_key{};
+
+    /// A fresh key pair from `rng`; fails only with `errc::random_failure`.
+    /// CT: time does not depend on the private key.
+    [[nodiscard]] static result<x25519_key_pair> generate(random_source& rng = default_random()) {
+        x25519_key_pair kp;
+        HTTPS_TRY(rng.fill(kp.private_key.span()));
+        x25519_public_key(kp.private_key.span(), kp.public_key);
+        return kp;
+    }
+
+    /// The key pair of a given private key (e.g. one from a test vector).
+    /// CT: time does not depend on the private key.
+    [[nodiscard]] static x25519_key_pair from_private(std::span<const std::uint8_t, 32> key) {
+        x25519_key_pair kp;
+        std::copy(key.begin(), key.end(), kp.private_key.bytes.begin());
+        x25519_public_key(kp.private_key.span(), kp.public_key);
+        return kp;
+    }
+
+    /// The shared secret with a peer's public key, X25519(private_key, peer_public); fails with
+    /// `errc::zero_shared_secret` for small-order peer keys (see `x25519`).
+    /// CT: time does not depend on the private key or the peer key; only the zero verdict leaks.
+    [[nodiscard]] status shared_secret(std::span<const std::uint8_t, 32> peer_public,
+                                       std::span<std::uint8_t, 32> out) const noexcept {
+        return x25519(private_key.span(), peer_public, out);
+    }
+};
+
+} // namespace https::crypto
