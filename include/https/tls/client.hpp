@@ -82,6 +82,9 @@ struct client_config {
     std::size_t max_handshake_message = 256 * 1024;
     /// Largest plaintext per record we send (at most 2^14).
     std::size_t max_fragment = max_plaintext_length;
+    /// Smallest RSA key accepted for CertificateVerify. Only trace replays with their 1024-bit
+    /// test key lower it; certificate chains have their own policy in the verifier.
+    std::size_t min_rsa_key_bits = 2048;
     /// Session tickets kept (older ones are dropped first); 0 ignores tickets.
     std::size_t max_session_tickets = 4;
 
@@ -528,6 +531,13 @@ class client {
                 break;
             case extension_type::supported_groups:
                 break; // the server's preferences (§4.2.7)
+            case extension_type::record_size_limit: {
+                // RFC 8449 §4: the server's limit on what we send, content type byte included.
+                HTTPS_TLS_ASSIGN(std::uint16_t limit, parse_record_size_limit(e.data));
+                records_.set_max_fragment(std::min<std::size_t>(
+                    {config_.max_fragment, std::size_t{limit} - 1u, max_plaintext_length}));
+                break;
+            }
             case extension_type::application_layer_protocol_negotiation: {
                 if (ch_.alpn.empty()) {
                     return errc::tls_unsupported_extension;
@@ -601,7 +611,9 @@ class client {
             return errc::tls_illegal_parameter;
         }
         const byte_vector content = certificate_verify_content(transcript_.current());
-        if (auto s = verify_signature(scheme, peer_chain_.front(), content, cv.signature); !s) {
+        if (auto s = verify_signature(scheme, peer_chain_.front(), content, cv.signature,
+                                      config_.min_rsa_key_bits);
+            !s) {
             // §4.4.3: a signature that does not verify is decrypt_error.
             return s.error() == errc::bad_signature ? errc::tls_decrypt_error : s.error();
         }

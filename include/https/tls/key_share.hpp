@@ -4,6 +4,7 @@
 
 #include "../core/bytes.hpp"
 #include "../core/result.hpp"
+#include "../crypto/ecdh.hpp"
 #include "../crypto/random.hpp"
 #include "../crypto/x25519.hpp"
 #include "extensions.hpp"
@@ -22,6 +23,20 @@ class key_exchange {
         switch (group) {
         case named_group::x25519: {
             auto kp = crypto::x25519_key_pair::generate(rng);
+            if (!kp) {
+                return kp.error();
+            }
+            return key_exchange(std::move(*kp));
+        }
+        case named_group::secp256r1: {
+            auto kp = crypto::ecdh_p256::generate(rng);
+            if (!kp) {
+                return kp.error();
+            }
+            return key_exchange(std::move(*kp));
+        }
+        case named_group::secp384r1: {
+            auto kp = crypto::ecdh_p384::generate(rng);
             if (!kp) {
                 return kp.error();
             }
@@ -50,7 +65,8 @@ class key_exchange {
     }
 
   private:
-    explicit key_exchange(crypto::x25519_key_pair k) : key_(std::move(k)) {}
+    using key_type = std::variant<crypto::x25519_key_pair, crypto::ecdh_p256, crypto::ecdh_p384>;
+    template <class K> explicit key_exchange(K k) : key_(std::move(k)) {}
 
     static named_group group_of(const crypto::x25519_key_pair&) { return named_group::x25519; }
     static bytes_view public_of(const crypto::x25519_key_pair& k) { return k.public_key; }
@@ -65,7 +81,27 @@ class key_exchange {
         return secret(out.span());
     }
 
-    std::variant<crypto::x25519_key_pair> key_;
+    static named_group group_of(const crypto::ecdh_p256&) { return named_group::secp256r1; }
+    static named_group group_of(const crypto::ecdh_p384&) { return named_group::secp384r1; }
+    template <class Curve> static bytes_view public_of(const crypto::ecdh_key_pair<Curve>& k) {
+        return k.public_key();
+    }
+    /// RFC 8446 §4.2.8.2: an uncompressed point of the right size, fully validated (on the
+    /// curve, not the identity) by the ECDH code; the secret is the x-coordinate (§7.4.1).
+    template <class Curve>
+    static result<secret> agree(const crypto::ecdh_key_pair<Curve>& k, bytes_view peer) {
+        using kp = crypto::ecdh_key_pair<Curve>;
+        if (peer.size() != kp::public_key_size || peer[0] != 0x04) {
+            return errc::tls_illegal_parameter;
+        }
+        ct::secret_array<kp::shared_secret_size> out;
+        if (!k.shared_secret(peer, out.span())) {
+            return errc::tls_illegal_parameter;
+        }
+        return secret(out.span());
+    }
+
+    key_type key_;
 };
 
 } // namespace https::tls

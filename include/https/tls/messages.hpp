@@ -76,6 +76,8 @@ struct client_hello {
     std::vector<protocol_version> supported_versions;
     std::vector<std::string> alpn;
     byte_vector cookie; ///< echoed from a HelloRetryRequest (§4.2.2)
+    /// RFC 8449 record_size_limit we advertise (0: extension left out).
+    std::uint16_t record_size_limit = 0;
 };
 
 /// The whole ClientHello handshake message (header included).
@@ -150,6 +152,10 @@ inline byte_vector encode_client_hello(const client_hello& ch) {
             }
             e.end_prefixed(list, 1);
         });
+    }
+    if (ch.record_size_limit != 0) {
+        detail::put_extension(w, extension_type::record_size_limit,
+                              [&](writer& e) { e.put_u16(ch.record_size_limit); });
     }
     if (!ch.key_shares.empty()) {
         detail::put_extension(w, extension_type::key_share, [&](writer& e) {
@@ -230,6 +236,19 @@ inline result<named_group> parse_hrr_key_share(bytes_view data) {
         return errc::tls_decode_error;
     }
     return static_cast<named_group>(*group);
+}
+
+/// record_size_limit extension body (RFC 8449 §4): a uint16 of at least 64.
+inline result<std::uint16_t> parse_record_size_limit(bytes_view data) {
+    reader r(data);
+    auto v = r.read_u16();
+    if (!v || !r.empty()) {
+        return errc::tls_decode_error;
+    }
+    if (*v < 64) {
+        return errc::tls_illegal_parameter; // §4: smaller values are a fatal error
+    }
+    return *v;
 }
 
 /// Cookie extension body (RFC 8446 §4.2.2): opaque cookie<1..2^16-1>.

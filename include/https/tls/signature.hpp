@@ -4,6 +4,11 @@
 
 #include "../core/bytes.hpp"
 #include "../core/result.hpp"
+#include "../crypto/ec_public_key.hpp"
+#include "../crypto/ecdsa.hpp"
+#include "../crypto/rsa.hpp"
+#include "../crypto/sha2.hpp"
+#include "../x509/certificate.hpp"
 #include "extensions.hpp"
 #include "key_schedule.hpp"
 
@@ -50,15 +55,52 @@ inline byte_vector certificate_verify_content(const hash_value& transcript, bool
 }
 
 /// Verify `signature` over `content` with the public key of the DER certificate `leaf` under
-/// `scheme`. A key that does not fit the scheme is `tls_illegal_parameter`; a signature that
-/// does not verify is `bad_signature` (sent as decrypt_error).
+/// `scheme` (RFC 8446 §4.4.3). A key that does not fit the scheme is `tls_illegal_parameter`; an
+/// RSA key below `min_rsa_bits` is `weak_key`; a signature that does not verify is
+/// `bad_signature` (which the handshake reports as decrypt_error).
+/// CT: public inputs only.
 inline status verify_signature(signature_scheme scheme, bytes_view leaf, bytes_view content,
-                               bytes_view signature) {
-    (void)scheme;
-    (void)leaf;
-    (void)content;
-    (void)signature;
-    return errc::unsupported_algorithm; // wired to x509 + rsa + ecdsa when they land
+                               bytes_view signature,
+                               std::size_t min_rsa_bits = crypto::rsa_min_bits) {
+    auto cert = x509::parse_certificate(leaf);
+    if (!cert) {
+        return errc::cert_malformed;
+    }
+    const x509::public_key_info& spki = cert->spki;
+    auto ecdsa = [&]<class Hash, class Curve>(std::type_identity<Hash>,
+                                              std::type_identity<Curve>) -> status {
+        auto key = crypto::parse_ec_public_key_info(spki.der);
+        if (!key || !std::holds_alternative<crypto::ec_public_key<Curve>>(*key)) {
+            return errc::tls_illegal_parameter;
+        }
+        return crypto::ecdsa_verify<Hash>(std::get<crypto::ec_public_key<Curve>>(*key), content,
+                                          signature);
+    };
+    auto pss = [&]<class Hash>(std::type_identity<Hash>) -> status {
+        if (spki.algorithm != x509::key_algorithm::rsa) {
+            return errc::tls_illegal_parameter;
+        }
+        auto key = crypto::rsa_public_key::parse_spki(spki.der, min_rsa_bits);
+        if (!key) {
+            return key.error() == errc::weak_key ? errc::weak_key : errc::tls_illegal_parameter;
+        }
+        return crypto::verify_pss<Hash>(*key, content, signature);
+    };
+    using std::type_identity;
+    switch (scheme) {
+    case signature_scheme::ecdsa_secp256r1_sha256:
+        return ecdsa(type_identity<crypto::sha256>{}, type_identity<crypto::p256>{});
+    case signature_scheme::ecdsa_secp384r1_sha384:
+        return ecdsa(type_identity<crypto::sha384>{}, type_identity<crypto::p384>{});
+    case signature_scheme::rsa_pss_rsae_sha256:
+        return pss(type_identity<crypto::sha256>{});
+    case signature_scheme::rsa_pss_rsae_sha384:
+        return pss(type_identity<crypto::sha384>{});
+    case signature_scheme::rsa_pss_rsae_sha512:
+        return pss(type_identity<crypto::sha512>{});
+    default:
+        return errc::tls_illegal_parameter; // not a scheme we offer for CertificateVerify
+    }
 }
 
 } // namespace https::tls

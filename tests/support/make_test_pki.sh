@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Make the throw-away PKI of the TLS interop tests in DIR (idempotent: skipped when present).
+#   ca.pem/ca.key         trusted test root (RSA 2048)
+#   rsa.pem/rsa.key       leaf for localhost + 127.0.0.1, RSA 2048 (signs with RSA-PSS in TLS 1.3)
+#   ecdsa.pem/ecdsa.key   leaf for localhost + 127.0.0.1, ECDSA P-256
+#   other.pem/other.key   leaf for other.example only (host name mismatch)
+#   expired.pem/.key      leaf for localhost whose validity ended in 2020
+#   rogue_ca.pem, rogue.pem/.key  a leaf for localhost from a root the tests do not trust
+#   index.txt             the file the servers serve
+set -euo pipefail
+dir=$1
+[ -f "$dir/done" ] && exit 0
+mkdir -p "$dir"
+cd "$dir"
+days=3650
+ext() { printf 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=%s\n' "$1"; }
+ca_ext='basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n'
+
+make_ca() { # name cn
+    openssl req -x509 -newkey rsa:2048 -nodes -keyout "$1.key" -out "$1.pem" -days $days \
+        -subj "/CN=$2" -addext "basicConstraints=critical,CA:TRUE" \
+        -addext "keyUsage=critical,keyCertSign,cRLSign"
+}
+make_leaf() { # name keyspec san ca [start end]
+    local name=$1 keyspec=$2 san=$3 ca=$4
+    openssl req -new -newkey "$keyspec" -nodes -keyout "$name.key" -out "$name.csr" -subj "/CN=$name"
+    ext "$san" > "$name.ext"
+    if [ $# -ge 6 ]; then
+        # an explicit validity window (for the expired certificate), via a throw-away CA db
+        mkdir -p db && : > db/index.txt && echo 01 > db/serial
+        cat > db/ca.cnf <<CNF
+[ca]
+default_ca = c
+[c]
+database = db/index.txt
+serial = db/serial
+new_certs_dir = db
+default_md = sha256
+policy = p
+copy_extensions = none
+[p]
+commonName = supplied
+CNF
+        openssl ca -batch -config db/ca.cnf -cert "$ca.pem" -keyfile "$ca.key" -in "$name.csr" \
+            -out "$name.pem" -startdate "$5" -enddate "$6" -extfile "$name.ext" -notext
+    else
+        openssl x509 -req -in "$name.csr" -CA "$ca.pem" -CAkey "$ca.key" -CAcreateserial \
+            -out "$name.pem" -days $days -sha256 -extfile "$name.ext"
+    fi
+}
+make_ca ca "https test root"
+make_ca rogue_ca "rogue root"
+make_leaf rsa rsa:2048 "DNS:localhost,IP:127.0.0.1" ca
+make_leaf ecdsa ec:<(openssl ecparam -name prime256v1) "DNS:localhost,IP:127.0.0.1" ca
+make_leaf other rsa:2048 "DNS:other.example" ca
+make_leaf expired rsa:2048 "DNS:localhost,IP:127.0.0.1" ca 20190101000000Z 20200101000000Z
+make_leaf rogue rsa:2048 "DNS:localhost,IP:127.0.0.1" rogue_ca
+# A known body: 20000 bytes of varied text, so small-record servers split it over many records.
+python3 -c "
+import sys
+sys.stdout.write(''.join('line %05d: the quick brown fox jumps over the lazy dog\n' % i for i in range(360)))
+" > index.txt
+touch done
