@@ -4,10 +4,8 @@
 // wrong padding bytes or a padding length too large all rejected alike with bad_record_mac.
 #include <https/tls/tls12_record_protection.hpp>
 
+#include "support/tls12_oracle.hpp"
 #include "support/vectors.hpp"
-
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include <catch2/catch.hpp>
 
@@ -46,105 +44,6 @@ wire_record split(const test::bytes& rec) {
     w.payload.assign(rec.begin() + 5, rec.end());
     REQUIRE(w.payload.size() == w.header.length);
     return w;
-}
-
-test::bytes ad_for(std::uint64_t seq, std::uint8_t type, std::size_t len) {
-    test::bytes ad(13);
-    for (int i = 0; i < 8; ++i) {
-        ad[i] = static_cast<std::uint8_t>(seq >> (56 - 8 * i));
-    }
-    ad[8] = type;
-    ad[9] = 3;
-    ad[10] = 3;
-    ad[11] = static_cast<std::uint8_t>(len >> 8);
-    ad[12] = static_cast<std::uint8_t>(len);
-    return ad;
-}
-
-/// OpenSSL AEAD: returns ciphertext || tag, or nothing when `open` fails.
-std::optional<test::bytes> openssl_aead(const EVP_CIPHER* cipher, bool seal, const test::bytes& key,
-                                        const test::bytes& nonce, const test::bytes& ad,
-                                        const test::bytes& in) {
-    EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
-    REQUIRE(EVP_CipherInit_ex(ctx, cipher, nullptr, nullptr, nullptr, seal ? 1 : 0) == 1);
-    REQUIRE(EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_IVLEN, 12, nullptr) == 1);
-    REQUIRE(EVP_CipherInit_ex(ctx, nullptr, nullptr, key.data(), nonce.data(), -1) == 1);
-    int n = 0;
-    REQUIRE(EVP_CipherUpdate(ctx, nullptr, &n, ad.data(), static_cast<int>(ad.size())) == 1);
-    const std::size_t body = seal ? in.size() : in.size() - 16;
-    test::bytes out(body + 16);
-    if (!seal) {
-        test::bytes tag(in.end() - 16, in.end());
-        REQUIRE(EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, 16, tag.data()) == 1);
-    }
-    REQUIRE(EVP_CipherUpdate(ctx, out.data(), &n, in.data(), static_cast<int>(body)) == 1);
-    int fin = 0;
-    const bool ok = EVP_CipherFinal_ex(ctx, out.data() + n, &fin) == 1;
-    if (seal) {
-        REQUIRE(EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, 16, out.data() + body) == 1);
-    }
-    EVP_CIPHER_CTX_free(ctx);
-    if (!ok) {
-        return std::nullopt;
-    }
-    if (!seal) {
-        out.resize(body);
-    }
-    return out;
-}
-
-test::bytes openssl_cbc(bool encrypt, const test::bytes& key, const test::bytes& iv,
-                        const test::bytes& in) {
-    const EVP_CIPHER* c = key.size() == 16 ? EVP_aes_128_cbc() : EVP_aes_256_cbc();
-    EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
-    REQUIRE(EVP_CipherInit_ex(ctx, c, nullptr, key.data(), iv.data(), encrypt ? 1 : 0) == 1);
-    EVP_CIPHER_CTX_set_padding(ctx, 0);
-    test::bytes out(in.size());
-    int n = 0;
-    REQUIRE(EVP_CipherUpdate(ctx, out.data(), &n, in.data(), static_cast<int>(in.size())) == 1);
-    int fin = 0;
-    REQUIRE(EVP_CipherFinal_ex(ctx, out.data() + n, &fin) == 1);
-    EVP_CIPHER_CTX_free(ctx);
-    return out;
-}
-
-test::bytes openssl_hmac(const EVP_MD* md, const test::bytes& key, const test::bytes& data) {
-    test::bytes out(EVP_MAX_MD_SIZE);
-    unsigned len = 0;
-    REQUIRE(HMAC(md, key.data(), static_cast<int>(key.size()), data.data(), data.size(), out.data(),
-                 &len) != nullptr);
-    out.resize(len);
-    return out;
-}
-
-/// How to spoil a MAC-then-encrypt record built by the oracle.
-enum class spoil { none, mac, padding_byte, padding_too_long };
-
-/// A MAC-then-encrypt CBC payload (IV || ciphertext) built by OpenSSL with `pad` padding bytes.
-test::bytes oracle_mte(const EVP_MD* md, const test::bytes& key, const test::bytes& mac_key,
-                       std::uint64_t seq, std::uint8_t type, const test::bytes& content,
-                       std::size_t pad, spoil how, const test::bytes& iv) {
-    test::bytes mac_input = ad_for(seq, type, content.size());
-    mac_input.insert(mac_input.end(), content.begin(), content.end());
-    test::bytes mac = openssl_hmac(md, mac_key, mac_input);
-    if (how == spoil::mac) {
-        mac[mac.size() / 2] ^= 0x01;
-    }
-    test::bytes plain = content;
-    plain.insert(plain.end(), mac.begin(), mac.end());
-    plain.insert(plain.end(), pad + 1, static_cast<std::uint8_t>(pad));
-    REQUIRE(plain.size() % 16 == 0);
-    if (how == spoil::padding_byte) {
-        REQUIRE(pad >= 1);
-        plain[plain.size() - 1 - pad] ^= 0x80; // the first padding byte
-    }
-    if (how == spoil::padding_too_long) {
-        plain.back() = 255; // claims more padding than the record holds past the MAC
-    }
-    test::bytes out = iv;
-    const test::bytes c = openssl_cbc(true, key, iv, plain);
-    out.insert(out.end(), c.begin(), c.end());
-    return out;
 }
 
 template <class Protection>
@@ -247,8 +146,8 @@ TEST_CASE("TLS 1.2 AEAD records agree with OpenSSL both ways", "[tls][tls12][rec
                     }
                     sealed.assign(w.payload.begin() + 8, w.payload.end());
                 }
-                const auto ad = ad_for(seq, 22, msg.size());
-                const auto plain = openssl_aead(cipher, false, key, nonce, ad, sealed);
+                const auto ad = test::tls12_ad(seq, 22, msg.size());
+                const auto plain = test::openssl_aead(cipher, false, key, nonce, ad, sealed);
                 REQUIRE(plain);
                 CHECK(*plain == msg);
                 // OpenSSL -> ours, with a nonce_explicit that is not the sequence number
@@ -260,7 +159,7 @@ TEST_CASE("TLS 1.2 AEAD records agree with OpenSSL both ways", "[tls][tls12][rec
                     }
                     payload.assign(nonce2.begin() + 4, nonce2.end());
                 }
-                const auto c = openssl_aead(cipher, true, key, nonce2, ad, msg);
+                const auto c = test::openssl_aead(cipher, true, key, nonce2, ad, msg);
                 REQUIRE(c);
                 payload.insert(payload.end(), c->begin(), c->end());
                 auto opened = open_payload(ours_reader, 22, payload);
@@ -328,22 +227,24 @@ TEST_CASE("TLS 1.2 CBC records: every padding length, and every bad record alike
                     continue;
                 }
                 const auto iv = random_bytes(rng, 16);
-                const auto good =
-                    oracle_mte(md, key, mac_key, next_seq, 23, content, pad, spoil::none, iv);
+                const auto good = test::oracle_mte(md, key, mac_key, next_seq, 23, content, pad,
+                                                   test::spoil::none, iv);
                 auto opened = open_payload(in_order, 23, good);
                 REQUIRE(opened);
                 CHECK(*opened == content);
                 ++next_seq;
                 ++accepted;
-                for (spoil how : {spoil::mac, spoil::padding_byte, spoil::padding_too_long}) {
-                    if (how == spoil::padding_byte && pad == 0) {
+                for (test::spoil how :
+                     {test::spoil::mac, test::spoil::padding_byte, test::spoil::padding_too_long}) {
+                    if (how == test::spoil::padding_byte && pad == 0) {
                         continue;
                     }
-                    if (how == spoil::padding_too_long && content_len + pad + 1 >= 256) {
+                    if (how == test::spoil::padding_too_long && content_len + pad + 1 >= 256) {
                         continue; // a length byte of 255 would still fit
                     }
                     P fresh = make();
-                    const auto bad = oracle_mte(md, key, mac_key, 0, 23, content, pad, how, iv);
+                    const auto bad =
+                        test::oracle_mte(md, key, mac_key, 0, 23, content, pad, how, iv);
                     auto r = open_payload(fresh, 23, bad);
                     REQUIRE(!r);
                     CHECK(r.error() == errc::tls_bad_record_mac);
@@ -354,8 +255,9 @@ TEST_CASE("TLS 1.2 CBC records: every padding length, and every bad record alike
         // The right record at the wrong sequence number, or with another type, fails too.
         P fresh = make();
         const auto content = random_bytes(rng, 10);
-        const auto at1 = oracle_mte(md, key, mac_key, 1, 23, content, 15 - (10 + mac_size) % 16,
-                                    spoil::none, random_bytes(rng, 16));
+        const auto at1 =
+            test::oracle_mte(md, key, mac_key, 1, 23, content, 15 - (10 + mac_size) % 16,
+                             test::spoil::none, random_bytes(rng, 16));
         CHECK(open_payload(fresh, 23, at1).error() == errc::tls_bad_record_mac);
         CHECK(open_payload(fresh, 22, at1).error() == errc::tls_bad_record_mac);
         // Lengths that cannot be a record: not whole blocks, or too short for IV + MAC + 1.
@@ -384,12 +286,12 @@ TEST_CASE("TLS 1.2 CBC encrypt-then-MAC records agree with OpenSSL", "[tls][tls1
         writer.seal(content_type::application_data, 0x0303, content, wire);
         const auto w = split(wire);
         const std::size_t authenticated = w.payload.size() - 32;
-        test::bytes mac_input = ad_for(seq, 23, authenticated);
+        test::bytes mac_input = test::tls12_ad(seq, 23, authenticated);
         mac_input.insert(mac_input.end(), w.payload.begin(), w.payload.begin() + authenticated);
-        CHECK(openssl_hmac(EVP_sha256(), mac_key, mac_input) ==
+        CHECK(test::openssl_hmac(EVP_sha256(), mac_key, mac_input) ==
               test::bytes(w.payload.begin() + authenticated, w.payload.end()));
         const test::bytes iv(w.payload.begin(), w.payload.begin() + 16);
-        const auto plain = openssl_cbc(
+        const auto plain = test::openssl_cbc(
             false, key, iv, test::bytes(w.payload.begin() + 16, w.payload.begin() + authenticated));
         const std::size_t pad = plain.back();
         CHECK(test::bytes(plain.begin(), plain.end() - pad - 1) == content);
@@ -399,11 +301,11 @@ TEST_CASE("TLS 1.2 CBC encrypt-then-MAC records agree with OpenSSL", "[tls][tls1
         padded.insert(padded.end(), p + 1, static_cast<std::uint8_t>(p));
         const auto iv2 = random_bytes(rng, 16);
         test::bytes payload = iv2;
-        const auto c = openssl_cbc(true, key, iv2, padded);
+        const auto c = test::openssl_cbc(true, key, iv2, padded);
         payload.insert(payload.end(), c.begin(), c.end());
-        test::bytes in2 = ad_for(seq, 23, payload.size());
+        test::bytes in2 = test::tls12_ad(seq, 23, payload.size());
         in2.insert(in2.end(), payload.begin(), payload.end());
-        const auto mac = openssl_hmac(EVP_sha256(), mac_key, in2);
+        const auto mac = test::openssl_hmac(EVP_sha256(), mac_key, in2);
         payload.insert(payload.end(), mac.begin(), mac.end());
         auto bad = payload;
         bad[20] ^= 1;
