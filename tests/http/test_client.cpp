@@ -193,7 +193,7 @@ TEST_CASE("a stalled server hits the total timeout; malformed responses are name
     CHECK(c.perform(get(bad.url("/status")), {}).error() == errc::http_bad_status_line);
 }
 
-TEST_CASE("--resolve overrides name resolution; https needs a connector", "[http][client]") {
+TEST_CASE("resolve overrides (curl --resolve) bypass DNS; https needs a connector", "[http][client]") {
     test::test_server server([](const test::received_request& req, const auto& send) {
         send(ok_response(req.head.substr(req.head.find("Host: "), 40)));
         return true;
