@@ -26,10 +26,11 @@ struct received_request {
 };
 
 /// The handler writes a response with `send`; returning false closes the connection.
-using handler = std::function<bool(const received_request&, const std::function<void(std::string)>& send)>;
+using handler =
+    std::function<bool(const received_request&, const std::function<void(std::string)>& send)>;
 
 class test_server {
-public:
+  public:
     explicit test_server(handler h) : handler_(std::move(h)) {
         fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
         int one = 1;
@@ -63,7 +64,7 @@ public:
         return "http://127.0.0.1:" + std::to_string(port_) + path;
     }
 
-private:
+  private:
     void accept_loop() {
         while (!stop_) {
             pollfd p{fd_, POLLIN, 0};

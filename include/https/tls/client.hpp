@@ -84,7 +84,7 @@ struct client_config {
     /// change_cipher_spec before our second flight.
     bool middlebox_compatibility = true;
     /// Largest handshake message accepted (certificate chains are the big ones).
-    std::size_t max_handshake_message = 256 * 1024;
+    std::size_t max_handshake_message = std::size_t{256} * 1024;
     /// Largest plaintext per record we send (at most 2^14).
     std::size_t max_fragment = max_plaintext_length;
     /// Smallest RSA key accepted for CertificateVerify. Only trace replays with their 1024-bit
@@ -168,6 +168,9 @@ class client {
         ch_.signature_algorithms_cert = default_certificate_signature_schemes();
         ch_.supported_versions = {protocol_version::tls13};
         ch_.alpn = config_.alpn;
+        // RFC 8449 §4: in TLS 1.3 the limit counts the content type byte, so 2^14 + 1 says
+        // "full-size records"; advertising it lets servers announce a smaller limit of theirs.
+        ch_.record_size_limit = static_cast<std::uint16_t>(max_plaintext_length + 1);
         if (tls13) {
             auto share = key_exchange::generate(config_.groups.front(), rng());
             if (!share) {

@@ -47,12 +47,12 @@ class key_exchange {
         }
     }
 
-    [[nodiscard]] named_group group() const noexcept {
+    [[nodiscard]] named_group group() const {
         return std::visit([](const auto& k) { return group_of(k); }, key_);
     }
 
     /// The KeyShareEntry.key_exchange bytes we send.
-    [[nodiscard]] bytes_view public_key() const noexcept {
+    [[nodiscard]] bytes_view public_key() const {
         return std::visit([](const auto& k) { return public_of(k); }, key_);
     }
 

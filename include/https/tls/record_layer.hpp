@@ -129,7 +129,7 @@ template <class... Protections> class basic_record_layer {
 /// spans several records or a record holds several messages (RFC 8446 §5.1).
 class handshake_reassembler {
   public:
-    explicit handshake_reassembler(std::size_t max_message = 256 * 1024) noexcept
+    explicit handshake_reassembler(std::size_t max_message = std::size_t{256} * 1024) noexcept
         : max_message_(max_message) {}
 
     /// Add the payload of one handshake record. §5.1: zero-length handshake fragments are not

@@ -6,9 +6,12 @@
 
 /// `HTTPS_TLS_ASSIGN(auto v, r.read_u16());` evaluates a result-returning expression, returns its
 /// error from the enclosing function on failure, and otherwise binds the value to `lhs`.
+/// (`lhs` is a declaration such as `auto v`, so it cannot be parenthesised.)
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define HTTPS_TLS_ASSIGN(lhs, expr)                                                                \
     auto HTTPS_TLS_CONCAT(https_tls_r_, __LINE__) = (expr);                                        \
     if (!HTTPS_TLS_CONCAT(https_tls_r_, __LINE__).ok()) {                                          \
         return HTTPS_TLS_CONCAT(https_tls_r_, __LINE__).error();                                   \
     }                                                                                              \
     lhs = std::move(HTTPS_TLS_CONCAT(https_tls_r_, __LINE__)).value()
+// NOLINTEND(bugprone-macro-parentheses)

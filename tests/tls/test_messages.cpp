@@ -1,0 +1,190 @@
+// Message codecs, the record layer and handshake reassembly in isolation.
+#include <https/tls/client.hpp>
+#include <https/tls/messages.hpp>
+#include <https/tls/record_layer.hpp>
+
+#include "support/vectors.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace https;
+using namespace https::tls;
+using bytes = test::bytes;
+
+namespace {
+
+/// The extensions of an encoded ClientHello, parsed back with the server-side view.
+extension_list client_hello_extensions(const bytes& msg, reader& body_out) {
+    reader r(bytes_view(msg).subspan(4));
+    (void)r.skip(2 + 32);
+    (void)r.read_prefixed<1>();
+    (void)r.read_prefixed<2>();
+    (void)r.read_prefixed<1>();
+    body_out = r;
+    auto exts = extension_list::parse(r);
+    REQUIRE(exts);
+    REQUIRE(r.empty());
+    return *exts;
+}
+
+} // namespace
+
+TEST_CASE("ClientHello encoding", "[tls][messages]") {
+    crypto::replay_random rng(bytes(200, 0x11));
+    client_config cfg;
+    cfg.server_name = "example.com";
+    cfg.random = &rng;
+    client c(cfg);
+    REQUIRE(c.start());
+    const bytes record = c.take_output();
+    REQUIRE(record.size() > 5);
+    CHECK(record[0] == 22);
+    CHECK(record[1] == 3);
+    CHECK(record[2] == 1); // 0x0301 for the first ClientHello (RFC 8446 §5.1)
+    const bytes msg(record.begin() + 5, record.end());
+    CHECK(msg[0] == 1);
+    reader r(bytes_view(msg).subspan(4));
+    CHECK(*r.read_u16() == 0x0303);
+    CHECK(r.read_bytes(32)->size() == 32);
+    CHECK(r.read_prefixed<1>()->size() == 32); // compatibility-mode session id
+    const auto suites = *r.read_prefixed<2>();
+    CHECK(bytes(suites.begin(), suites.end()) == bytes{0x13, 0x01, 0x13, 0x02, 0x13, 0x03});
+    reader dummy;
+    const extension_list exts = client_hello_extensions(msg, dummy);
+    const std::uint16_t expected[] = {0, 10, 13, 50, 16, 28, 43, 51};
+    for (auto t : expected) {
+        INFO(t);
+        CHECK(exts.find(t) != nullptr);
+    }
+    CHECK(exts.items().size() == std::size(expected));
+    const auto* sv = exts.find(extension_type::supported_versions);
+    CHECK(bytes(sv->data.begin(), sv->data.end()) == bytes{2, 3, 4});
+    const auto* groups = exts.find(extension_type::supported_groups);
+    CHECK(bytes(groups->data.begin(), groups->data.end()) ==
+          bytes{0, 6, 0x00, 0x1d, 0x00, 0x17, 0x00, 0x18});
+    const auto* ks = exts.find(extension_type::key_share);
+    REQUIRE(ks->data.size() == 2 + 4 + 32); // one X25519 share only
+    const auto* sni = exts.find(extension_type::server_name);
+    const std::string host(sni->data.begin() + 5, sni->data.end());
+    CHECK(host == "example.com");
+    const auto* sigs = exts.find(extension_type::signature_algorithms);
+    // rsa_pkcs1_* only in signature_algorithms_cert (RFC 8446 §4.2.3).
+    const bytes pkcs1 = {0x04, 0x01};
+    CHECK(std::search(sigs->data.begin(), sigs->data.end(), pkcs1.begin(), pkcs1.end()) ==
+          sigs->data.end());
+    const auto* sigs_cert = exts.find(extension_type::signature_algorithms_cert);
+    CHECK(std::search(sigs_cert->data.begin(), sigs_cert->data.end(), pkcs1.begin(), pkcs1.end()) !=
+          sigs_cert->data.end());
+    const auto* alpn = exts.find(extension_type::application_layer_protocol_negotiation);
+    CHECK(bytes(alpn->data.begin(), alpn->data.end()) ==
+          bytes{0, 9, 8, 'h', 't', 't', 'p', '/', '1', '.', '1'});
+}
+
+TEST_CASE("ClientHello: no SNI for IP literals, no session id without compatibility mode",
+          "[tls][messages]") {
+    for (const char* host : {"127.0.0.1", "::1", "2001:db8::1"}) {
+        crypto::replay_random rng(bytes(200, 0x22));
+        client_config cfg;
+        cfg.server_name = host;
+        cfg.random = &rng;
+        cfg.middlebox_compatibility = false;
+        client c(cfg);
+        REQUIRE(c.start());
+        const bytes record = c.take_output();
+        const bytes msg(record.begin() + 5, record.end());
+        CHECK(msg[4 + 2 + 32] == 0); // empty legacy_session_id
+        reader dummy;
+        CHECK(client_hello_extensions(msg, dummy).find(extension_type::server_name) == nullptr);
+        CHECK(rng.remaining() == 200 - 32 - 32); // random and the X25519 key only
+    }
+}
+
+TEST_CASE("handshake reassembly", "[tls][messages]") {
+    handshake_reassembler h(100);
+    SECTION("several messages in one fragment, one across fragments") {
+        REQUIRE(h.append(bytes{20, 0, 0, 2, 0xaa, 0xbb, 4, 0, 0, 3, 1}));
+        auto m1 = h.next();
+        REQUIRE(m1);
+        REQUIRE(m1->has_value());
+        CHECK((*m1)->type == handshake_type::finished);
+        CHECK(bytes((*m1)->body.begin(), (*m1)->body.end()) == bytes{0xaa, 0xbb});
+        CHECK(bytes((*m1)->raw.begin(), (*m1)->raw.end()) == bytes{20, 0, 0, 2, 0xaa, 0xbb});
+        auto m2 = h.next();
+        REQUIRE(m2);
+        CHECK_FALSE(m2->has_value());
+        CHECK_FALSE(h.empty());
+        REQUIRE(h.append(bytes{2, 3}));
+        m2 = h.next();
+        REQUIRE(m2->has_value());
+        CHECK(bytes((*m2)->body.begin(), (*m2)->body.end()) == bytes{1, 2, 3});
+        CHECK(h.empty());
+    }
+    SECTION("a header split over fragments") {
+        REQUIRE(h.append(bytes{8, 0}));
+        CHECK_FALSE(h.next()->has_value());
+        REQUIRE(h.append(bytes{0, 0}));
+        auto m = h.next();
+        REQUIRE(m->has_value());
+        CHECK((*m)->body.empty());
+    }
+    SECTION("limits") {
+        CHECK(h.append(bytes{}).error() == errc::tls_unexpected_message);
+        REQUIRE(h.append(bytes{11, 0, 0, 101}));
+        CHECK(h.next().error() == errc::too_large);
+    }
+}
+
+TEST_CASE("record layer: framing and AEAD protection", "[tls][messages]") {
+    std::array<std::uint8_t, 32> key{};
+    std::array<std::uint8_t, 12> iv{};
+    for (std::size_t i = 0; i < 32; ++i) {
+        key[i] = static_cast<std::uint8_t>(i);
+    }
+    iv[11] = 7;
+    using chacha = tls13_aead_protection<crypto::chacha20_poly1305>;
+    record_layer writer_side, reader_side;
+    writer_side.set_write_protection(chacha(key, iv));
+    reader_side.set_read_protection(chacha(key, iv));
+    byte_vector wire;
+    writer_side.write(content_type::application_data, bytes(40000, 0x61), wire);
+    writer_side.write(content_type::handshake, bytes{24, 0, 0, 1, 0}, wire);
+    // 3 records for 40000 bytes, 1 for the handshake message; each 5 + len + 1 + 16 bytes.
+    CHECK(wire.size() == 4 * (5 + 1 + 16) + 40000 + 5);
+    // Feed byte by byte: the reader returns nothing until a record is complete.
+    std::size_t got_app = 0;
+    int records = 0;
+    for (std::size_t i = 0; i < wire.size(); ++i) {
+        reader_side.feed(bytes_view(wire).subspan(i, 1));
+        auto rec = reader_side.read();
+        REQUIRE(rec);
+        if (rec->has_value()) {
+            ++records;
+            CHECK((*rec)->was_protected);
+            if ((*rec)->type == content_type::application_data) {
+                got_app += (*rec)->payload.size();
+            } else {
+                CHECK((*rec)->type == content_type::handshake);
+                CHECK(bytes((*rec)->payload.begin(), (*rec)->payload.end()) ==
+                      bytes{24, 0, 0, 1, 0});
+            }
+        }
+    }
+    CHECK(records == 4);
+    CHECK(got_app == 40000);
+
+    SECTION("a record replayed out of sequence fails") {
+        record_layer again;
+        again.set_read_protection(chacha(key, iv));
+        const std::size_t first = 5 + 16384 + 17;
+        again.feed(bytes_view(wire).subspan(first, first)); // the second record first
+        CHECK(again.read().error() == errc::tls_bad_record_mac);
+    }
+    SECTION("a tampered header (it is the additional data) fails") {
+        record_layer again;
+        again.set_read_protection(chacha(key, iv));
+        byte_vector w = wire;
+        w[2] = 0x01; // legacy_record_version is authenticated
+        again.feed(w);
+        CHECK(again.read().error() == errc::tls_bad_record_mac);
+    }
+}
