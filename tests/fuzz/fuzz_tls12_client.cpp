@@ -44,6 +44,7 @@ struct session {
     tls12_suite_info suite{};
     tls12_key_block keys;
     byte_vector leaf;
+    byte_vector client_hello;
 };
 
 session load(const std::string& name, std::uint16_t suite_code) {
@@ -57,6 +58,9 @@ session load(const std::string& name, std::uint16_t suite_code) {
         if (line.rfind("S ", 0) == 0) {
             const byte_vector b = unhex(line.substr(2));
             all.insert(all.end(), b.begin(), b.end());
+        } else if (line.rfind("C ", 0) == 0 && s.client_hello.empty()) {
+            const byte_vector b = unhex(line.substr(2));
+            s.client_hello.assign(b.begin() + 5, b.end()); // our first record: the ClientHello
         } else if (const auto eq = line.find(" = "); eq != std::string::npos && line[0] != '#') {
             s.fields[line.substr(0, eq)] = line.substr(eq + 3);
         }
@@ -80,7 +84,8 @@ session load(const std::string& name, std::uint16_t suite_code) {
     const byte_vector ms = unhex(s.fields.at("master_secret"));
     const byte_vector cr = unhex(s.fields.at("client_random"));
     const byte_vector& sh = s.server_records.at(0); // ServerHello: random after the headers
-    s.keys = derive_key_block(s.suite, tls12_master_secret(std::span<const std::uint8_t, 48>(ms.data(), 48)),
+    s.keys = derive_key_block(s.suite,
+                              tls12_master_secret(std::span<const std::uint8_t, 48>(ms.data(), 48)),
                               std::span<const std::uint8_t, 32>(cr.data(), 32),
                               std::span<const std::uint8_t, 32>(sh.data() + 11, 32));
     s.leaf = unhex(s.fields.at("leaf"));
@@ -146,9 +151,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     client_config cfg;
     cfg.server_name = "localhost";
     cfg.random = &rng;
+    // As recorded: a TLS 1.2-only offer, and the recorded ClientHello on the wire and in the
+    // transcript, so that the recorded server flights verify.
+    cfg.max_version = protocol_version::tls12;
+    cfg.test_replace_client_hello = [&s](const byte_vector&, unsigned) { return s.client_hello; };
     cfg.verify_certificate = [&s](std::span<const bytes_view> chain, std::string_view) {
-        return !chain.empty() && std::equal(chain[0].begin(), chain[0].end(), s.leaf.begin(),
-                                            s.leaf.end())
+        return !chain.empty() &&
+                       std::equal(chain[0].begin(), chain[0].end(), s.leaf.begin(), s.leaf.end())
                    ? status{}
                    : status{errc::cert_unknown_issuer};
     };

@@ -44,12 +44,17 @@ test::bytes random_pool() {
     return pool;
 }
 
-/// What each fixture's client offers: our default configuration (TLS 1.3 and 1.2), so the
-/// recording also covers the downgrade-sentinel path of a TLS 1.2-only server.
-client_config fixture_config(crypto::random_source& rng, test::bytes leaf) {
+/// What each fixture's client offers: TLS 1.2 only, so that the random stream is consumed in a
+/// fixed order (client random, then the ECDHE key or the RSA premaster and its padding, then a
+/// CBC IV key) whatever the TLS 1.3 offer does. On replay `client_hello` (the recorded one) is
+/// sent instead of ours and enters the transcript, so the fixtures survive changes to how our
+/// ClientHello is encoded; every later byte must still match.
+client_config fixture_config(crypto::random_source& rng, test::bytes leaf,
+                             test::bytes client_hello = {}) {
     client_config cfg;
     cfg.server_name = "localhost";
     cfg.random = &rng;
+    cfg.max_version = protocol_version::tls12;
     // The chain is pinned to the recorded leaf (path validation is not under test here).
     cfg.verify_certificate = [leaf](std::span<const bytes_view> chain, std::string_view) {
         if (chain.empty() ||
@@ -58,6 +63,11 @@ client_config fixture_config(crypto::random_source& rng, test::bytes leaf) {
         }
         return status{};
     };
+    if (!client_hello.empty()) {
+        cfg.test_replace_client_hello = [client_hello](const byte_vector&, unsigned) {
+            return client_hello;
+        };
+    }
     return cfg;
 }
 
@@ -70,6 +80,19 @@ struct fixture {
     std::map<std::string, std::string> fields;
     std::vector<step> steps;
     [[nodiscard]] test::bytes hex(const std::string& k) const { return test::hex(fields.at(k)); }
+    /// Our recorded ClientHello message (the first record we sent, without its header).
+    [[nodiscard]] test::bytes client_hello() const {
+        const auto& first = steps.at(0);
+        REQUIRE(first.dir == 'C');
+        REQUIRE(first.data.at(0) == 22);
+        const std::size_t len = std::size_t{first.data[3]} << 8 | first.data[4];
+        REQUIRE(first.data.size() == 5 + len);
+        return test::bytes(first.data.begin() + 5, first.data.end());
+    }
+    /// The configuration of a replay.
+    [[nodiscard]] client_config config(crypto::random_source& rng) const {
+        return fixture_config(rng, hex("leaf"), client_hello());
+    }
 };
 
 fixture load(const std::string& name) {
@@ -319,7 +342,7 @@ TEST_CASE("TLS 1.2 replay: recorded sessions reproduce master secret and Finishe
         const fixture f = load(fc.name);
         const auto pool = random_pool();
         crypto::replay_random rng(pool);
-        client c(fixture_config(rng, f.hex("leaf")));
+        client c(f.config(rng));
         const std::string received = replay(f, c);
         CHECK(c.error() == errc::ok);
         CHECK(c.peer_closed());
@@ -347,7 +370,7 @@ TEST_CASE("TLS 1.2 replay: a HelloRequest during the handshake is ignored",
     const auto records = server_records(f);
     const auto ff = split_first_flight(records);
     crypto::replay_random rng(random_pool());
-    client c(fixture_config(rng, f.hex("leaf")));
+    client c(f.config(rng));
     REQUIRE(c.start());
     // RFC 5246 §7.4.1.1: ignored while negotiating, and not part of the transcript.
     for (std::size_t i = 0; i < ff.messages.size(); ++i) {
@@ -376,6 +399,7 @@ TEST_CASE("TLS 1.2 negative: the server picks a suite we did not offer", "[tls][
         sh[at] = static_cast<std::uint8_t>(suite >> 8);
         sh[at + 1] = static_cast<std::uint8_t>(suite);
         crypto::replay_random rng(random_pool());
+        // Our own ClientHello this time: it must offer only what the configuration allows.
         client_config cfg = fixture_config(rng, f.hex("leaf"));
         cfg.tls12_cipher_suites = {cipher_suite::tls_ecdhe_rsa_with_aes_128_gcm_sha256};
         client c(cfg);
@@ -397,7 +421,7 @@ TEST_CASE("TLS 1.2 negative: a bad ServerKeyExchange signature", "[tls][tls12][n
     int ran = 0;
     for (int variant = 0; variant < 3; ++variant) {
         crypto::replay_random rng(random_pool());
-        client c(fixture_config(rng, f.hex("leaf")));
+        client c(f.config(rng));
         REQUIRE(c.start());
         (void)c.take_output();
         status s;
@@ -440,7 +464,7 @@ TEST_CASE("TLS 1.2 negative: a bad server Finished", "[tls][tls12][negative]") {
     const tls12_key_block kb = fixture_keys(f, suite, server_random_of(ff));
 
     crypto::replay_random rng(random_pool());
-    client c(fixture_config(rng, f.hex("leaf")));
+    client c(f.config(rng));
     REQUIRE(c.start());
     (void)c.take_output();
     std::size_t i = 0;
@@ -465,7 +489,7 @@ TEST_CASE("TLS 1.2 negative: a bad server Finished", "[tls][tls12][negative]") {
 
     // The unaltered Finished, re-encrypted the same way, is accepted.
     crypto::replay_random rng2(random_pool());
-    client ok(fixture_config(rng2, f.hex("leaf")));
+    client ok(f.config(rng2));
     REQUIRE(ok.start());
     for (std::size_t j = 0; j < i; ++j) { // through the ChangeCipherSpec
         REQUIRE(ok.feed(records[j]));
@@ -482,7 +506,7 @@ TEST_CASE("TLS 1.2 negative: HelloRequest after the handshake", "[tls][tls12][ne
     const auto suite = *tls12_suite_info_of(0xc02f);
     const tls12_key_block kb = fixture_keys(f, suite, server_random_of(ff));
     crypto::replay_random rng(random_pool());
-    client c(fixture_config(rng, f.hex("leaf")));
+    client c(f.config(rng));
     REQUIRE(c.start());
     std::size_t i = 0;
     for (; !c.is_connected(); ++i) {
@@ -517,7 +541,7 @@ TEST_CASE("TLS 1.2 negative: CBC records with a wrong MAC or padding", "[tls][tl
                      test::spoil::padding_too_long}) {
         INFO(static_cast<int>(how));
         crypto::replay_random rng(random_pool());
-        client c(fixture_config(rng, f.hex("leaf")));
+        client c(f.config(rng));
         REQUIRE(c.start());
         std::size_t i = 0;
         for (; !c.is_connected(); ++i) {

@@ -80,6 +80,7 @@ struct tls12_offer {
     std::vector<named_group> groups;
     std::vector<std::uint16_t> signature_schemes;
     std::vector<std::string> alpn;
+    std::vector<std::uint16_t> supported_versions; ///< empty when the extension was left out
 
     [[nodiscard]] bool offered(extension_type t) const {
         return std::find(extensions.begin(), extensions.end(), static_cast<std::uint16_t>(t)) !=
@@ -137,6 +138,14 @@ struct tls12_offer {
                 while (!list.empty()) {
                     HTTPS_TLS_ASSIGN(std::uint16_t s, list.read_u16());
                     o.signature_schemes.push_back(s);
+                }
+                break;
+            }
+            case extension_type::supported_versions: {
+                HTTPS_TLS_ASSIGN(reader list, d.read_nested<1>());
+                while (!list.empty()) {
+                    HTTPS_TLS_ASSIGN(std::uint16_t v, list.read_u16());
+                    o.supported_versions.push_back(v);
                 }
                 break;
             }
@@ -206,6 +215,13 @@ class tls12_handshake {
                                          const server_hello& sh, bytes_view server_hello_raw,
                                          Records& records) {
         HTTPS_TLS_ASSIGN(tls12_offer offer, tls12_offer::parse(client_hello));
+        // RFC 8446 §4.2.1: a ClientHello with supported_versions offers exactly those versions.
+        if (!offer.supported_versions.empty() &&
+            std::find(offer.supported_versions.begin(), offer.supported_versions.end(),
+                      static_cast<std::uint16_t>(protocol_version::tls12)) ==
+                offer.supported_versions.end()) {
+            return errc::tls_protocol_version;
+        }
         tls12_handshake h(std::move(settings), std::move(offer));
         HTTPS_TRY(h.on_server_hello(sh, records));
         h.transcript_.select(h.suite_.prf_hash);
