@@ -105,10 +105,11 @@ TEST_CASE("TLS 1.2 ClientHello: one hello offers TLS 1.3 and 1.2", "[tls][tls12]
     CHECK(has(*sigs, 0x04, 0x03));
     CHECK_FALSE(has(*sigs, 0x02, 0x01)); // no SHA-1
     // Every extension type appears once.
-    for (const auto& [t, d] : h.extensions) {
+    for (const auto& e : h.extensions) {
+        const std::uint16_t t = e.first;
         INFO(t);
         CHECK(std::count_if(h.extensions.begin(), h.extensions.end(),
-                            [&](const auto& e) { return e.first == t; }) == 1);
+                            [t](const auto& x) { return x.first == t; }) == 1);
     }
 }
 

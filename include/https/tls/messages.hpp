@@ -173,8 +173,8 @@ inline byte_vector encode_client_hello(const client_hello& ch) {
             e.end_prefixed(list, 2);
         });
     }
-    for (const auto& [type, data] : ch.extra_extensions) {
-        detail::put_extension(w, type, [&](writer& e) { e.put_bytes(data); });
+    for (const auto& extra : ch.extra_extensions) {
+        detail::put_extension(w, extra.first, [&](writer& e) { e.put_bytes(extra.second); });
     }
     w.end_prefixed(exts, 2);
     w.end_prefixed(msg, 3);

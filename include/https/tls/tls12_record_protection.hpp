@@ -198,7 +198,7 @@ template <class Cipher, class Hash> class tls12_cbc_protection {
         https::detail::store_be64(counter.data() + 8, seq_);
         iv_cipher_.encrypt_block(counter, std::span<std::uint8_t, 16>(iv, 16));
 
-        std::memcpy(body, fragment.data(), fragment.size());
+        std::copy(fragment.begin(), fragment.end(), body);
         if (!etm_) {
             const auto hdr = detail::tls12_record_ad(seq_, type, version, fragment.size());
             mac_.mac(hdr, fragment,
