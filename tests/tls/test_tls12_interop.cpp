@@ -233,6 +233,12 @@ TEST_CASE("TLS 1.2 interop: version and suite choices", "[tls][tls12][interop]")
         client c(base_config());
         check_body(fetch(c, server.port()));
     }
+    SECTION("ALPN: the server picks http/1.1") {
+        openssl_server server("rsa", {"-alpn", "http/1.1"});
+        client c(base_config());
+        check_body(fetch(c, server.port()));
+        CHECK(c.alpn_protocol() == "http/1.1");
+    }
     SECTION("no session ticket offered back (-no_ticket)") {
         openssl_server server("rsa", {"-no_ticket"});
         client c(base_config());

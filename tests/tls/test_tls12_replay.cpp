@@ -584,3 +584,52 @@ TEST_CASE("TLS 1.2 negative: CBC records with a wrong MAC or padding", "[tls][tl
     }
     CHECK(ran == 4);
 }
+
+TEST_CASE("TLS 1.2: warning alerts are tolerated, a stream of them is not",
+          "[tls][tls12][negative]") {
+    const fixture f = load("ecdhe_rsa_aes128_gcm_sha256");
+    const auto records = server_records(f);
+    const auto ff = split_first_flight(records);
+    const auto suite = *tls12_suite_info_of(0xc02f);
+    const tls12_key_block kb = fixture_keys(f, suite, server_random_of(ff));
+    crypto::replay_random rng(random_pool());
+    client c(f.config(rng));
+    REQUIRE(c.start());
+    for (std::size_t i = 0; !c.is_connected(); ++i) {
+        REQUIRE(i < records.size());
+        REQUIRE(c.feed(records[i]));
+    }
+    (void)c.take_output();
+    std::uint64_t seq = 1;
+    // RFC 5246 §7.2: a warning (here unrecognized_name) does not end the connection.
+    REQUIRE(c.feed(seal_as_server_gcm(kb, seq++, 21, {1, 112})));
+    REQUIRE(c.feed(seal_as_server_gcm(kb, seq++, 23, {'o', 'k'})));
+    CHECK(c.is_connected());
+    const auto data = c.take_application_data();
+    CHECK(std::string(data.begin(), data.end()) == "ok");
+    // A fatal alert is the end, with its description kept.
+    SECTION("a fatal alert") {
+        CHECK(c.feed(seal_as_server_gcm(kb, seq++, 21, {2, 40})).error() ==
+              errc::tls_alert_received);
+        CHECK(c.received_alert() == alert_description::handshake_failure);
+        CHECK(!c.has_output()); // no alert in reply (RFC 5246 §7.2.2)
+    }
+    SECTION("endless warnings") {
+        status s;
+        for (int i = 0; i < 20 && s.ok(); ++i) {
+            s = c.feed(seal_as_server_gcm(kb, seq++, 21, {1, 112}));
+        }
+        CHECK(s.error() == errc::tls_unexpected_message);
+    }
+    SECTION("close_notify") {
+        REQUIRE(c.feed(seal_as_server_gcm(kb, seq++, 21, {1, 0})));
+        CHECK(c.peer_closed());
+    }
+    SECTION("a second ChangeCipherSpec after the handshake") {
+        CHECK(c.feed(record_of(20, {1})).error() == errc::tls_unexpected_message);
+    }
+    SECTION("a TLS 1.3 KeyUpdate means nothing in TLS 1.2") {
+        CHECK(c.feed(seal_as_server_gcm(kb, seq++, 22, {24, 0, 0, 1, 0})).error() ==
+              errc::tls_unexpected_message);
+    }
+}

@@ -95,6 +95,8 @@ template <class Hash> class tls12_record_mac {
     }
     tls12_record_mac(const tls12_record_mac&) = default;
     tls12_record_mac& operator=(const tls12_record_mac&) = default;
+    tls12_record_mac(tls12_record_mac&&) noexcept = default;
+    tls12_record_mac& operator=(tls12_record_mac&&) noexcept = default;
     ~tls12_record_mac() {
         ct::wipe(inner_);
         ct::wipe(outer_);

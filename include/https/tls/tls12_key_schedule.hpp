@@ -116,7 +116,7 @@ inline tls12_key_block derive_key_block(const tls12_suite_info& suite,
     std::array<std::uint8_t, 64> seed{};
     std::copy(server_random.begin(), server_random.end(), seed.begin());
     std::copy(client_random.begin(), client_random.end(), seed.begin() + 32);
-    ct::secret_array<2 * (48 + 32 + 12)> block;
+    ct::secret_array<std::size_t{2} * (48 + 32 + 12)> block;
     const std::size_t total = suite.key_block_length();
     tls12_prf(suite.prf_hash, master.bytes(), "key expansion", seed,
               mutable_bytes(block.data(), total));
