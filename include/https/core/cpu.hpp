@@ -19,6 +19,8 @@ struct cpu_features {
     bool sha_ni = false;
     bool bmi2 = false;
     bool adx = false;
+    bool vaes = false;       ///< AES instructions on 256-bit vectors (VEX), AVX state enabled
+    bool vpclmulqdq = false; ///< carry-less multiply on 256-bit vectors, AVX state enabled
 
     static cpu_features detect() noexcept {
         cpu_features f;
@@ -44,6 +46,8 @@ struct cpu_features {
             f.sha_ni = (b & bit_SHA) != 0;
             f.bmi2 = (b & bit_BMI2) != 0;
             f.adx = (b & bit_ADX) != 0;
+            f.vaes = ymm_enabled && (c & (1u << 9)) != 0;        // CPUID.(7,0):ECX.VAES
+            f.vpclmulqdq = ymm_enabled && (c & (1u << 10)) != 0; // CPUID.(7,0):ECX.VPCLMULQDQ
         }
 #endif
         return f;

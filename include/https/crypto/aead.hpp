@@ -13,8 +13,9 @@ namespace https::crypto {
 ///  - `seal(nonce, ad, plaintext, out)`: `out.size() == plaintext.size() + tag_size`; writes the
 ///    ciphertext followed by the tag.
 ///  - `open(nonce, ad, sealed, out)`: `out.size() == sealed.size() - tag_size`; verifies the tag in
-///    constant time and only then writes the plaintext. On failure returns `errc::bad_tag` and
-///    `out` is zero-filled, so no unauthenticated plaintext is ever released.
+///    constant time. On failure returns `errc::bad_tag` and `out` is zero-filled before the call
+///    returns, so no unauthenticated plaintext is ever released (an implementation may decrypt
+///    into `out` in the same pass as it authenticates, as one-pass AES-GCM does, and wipe it).
 /// In place is supported (`out.data() == input.data()`); any other overlap is a precondition
 /// violation. A nonce of the wrong length is `errc::bad_nonce_size`.
 template <class A>

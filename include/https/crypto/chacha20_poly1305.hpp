@@ -133,7 +133,7 @@ class chacha20_poly1305 {
 
   private:
     /// Data bytes taken from the first keystream batch: blocks 1..7 (block 0 is the Poly1305 key).
-    static constexpr std::size_t head_size = 7 * 64;
+    static constexpr std::size_t head_size = std::size_t{7} * 64;
 
     /// Set up the cipher for `nonce` (RFC 8439 §2.8), put block 0 (its first 32 bytes are the
     /// Poly1305 key, §2.6) and the keystream for the first `head` data bytes into `ks`, and leave

@@ -54,6 +54,8 @@ template <hash_function H> class hmac {
 
     hmac(const hmac&) = default;
     hmac& operator=(const hmac&) = default;
+    hmac(hmac&&) noexcept = default;
+    hmac& operator=(hmac&&) noexcept = default;
     ~hmac() {
         wipe_object(inner_);
         wipe_object(inner_init_);

@@ -63,7 +63,7 @@ inline void poly1305_blocks_scalar(poly1305_state& st, const std::uint8_t* p, st
         h2 += c1 + hibit;
 
         const u128 d0 = u128{h0} * r0 + u128{h1} * s1;
-        const u128 d1 = u128{h0} * r1 + u128{h1} * r0 + u128{h2 * s1} + (d0 >> 64);
+        const u128 d1 = u128{h0} * r1 + u128{h1} * r0 + u128{std::uint64_t{h2 * s1}} + (d0 >> 64);
         const std::uint64_t d2 = h2 * r0 + static_cast<std::uint64_t>(d1 >> 64);
 
         // fold the bits from 2^130 up: c * 2^130 = 5c = 4c + c (mod p)
@@ -327,15 +327,17 @@ class poly1305 {
 
     /// `key` = r (clamped here, RFC 8439 §2.5) || s.
     /// CT: no branch or index on the key.
-    explicit poly1305(std::span<const std::uint8_t, key_size> key) noexcept {
+    explicit poly1305(std::span<const std::uint8_t, key_size> key) noexcept
+        : pad0_(https::detail::load_le64(key.data() + 16)),
+          pad1_(https::detail::load_le64(key.data() + 24)) {
         st_.r0 = https::detail::load_le64(key.data()) & 0x0ffffffc0fffffffULL;
         st_.r1 = https::detail::load_le64(key.data() + 8) & 0x0ffffffc0ffffffcULL;
         st_.s1 = st_.r1 + (st_.r1 >> 2);
-        pad0_ = https::detail::load_le64(key.data() + 16);
-        pad1_ = https::detail::load_le64(key.data() + 24);
     }
     poly1305(const poly1305&) = delete;
     poly1305& operator=(const poly1305&) = delete;
+    poly1305(poly1305&&) = delete;
+    poly1305& operator=(poly1305&&) = delete;
     ~poly1305() { clear(); }
 
     /// Absorb more message bytes.

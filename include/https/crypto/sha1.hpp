@@ -80,7 +80,7 @@ inline void sha1_blocks_portable(std::uint32_t* state, const std::uint8_t* p,
     std::uint32_t w[16];
     for (; n != 0; --n, p += 64) {
         for (int i = 0; i < 16; ++i) {
-            w[i] = https::detail::load_be32(p + 4 * i);
+            w[i] = https::detail::load_be32(p + std::size_t{4} * static_cast<std::size_t>(i));
         }
         std::uint32_t a = state[0], b = state[1], c = state[2], d = state[3], e = state[4];
         sha1_stage<0>(a, b, c, d, e, w);
