@@ -9,12 +9,14 @@
 #   index.txt             the file the servers serve
 set -euo pipefail
 dir=$1
-[ -f "$dir/done" ] && exit 0
 mkdir -p "$dir"
+# Test processes run in parallel (ctest -j): one makes the PKI, the others wait for it.
+exec 9>"$dir/.lock"
+flock 9
+[ -f "$dir/done" ] && exit 0
 cd "$dir"
 days=3650
 ext() { printf 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=%s\n' "$1"; }
-ca_ext='basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n'
 
 make_ca() { # name cn
     openssl req -x509 -newkey rsa:2048 -nodes -keyout "$1.key" -out "$1.pem" -days $days \

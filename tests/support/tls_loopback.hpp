@@ -4,6 +4,8 @@
 #pragma once
 
 #include <https/tls/client.hpp>
+#include <https/x509/trust_store.hpp>
+#include <https/x509/verify.hpp>
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -236,6 +238,26 @@ inline const std::string& test_pki_dir() {
         return d;
     }();
     return dir;
+}
+
+/// Chain verification with our own X.509 layer: path to the anchors in `root_pem`, then the host
+/// name or IP address.
+inline https::tls::certificate_verifier x509_verifier(const std::string& root_pem) {
+    auto store = https::x509::trust_store::from_file(root_pem);
+    if (!store) {
+        throw std::runtime_error("cannot load trust store " + root_pem);
+    }
+    auto anchors = std::make_shared<https::x509::trust_store>(std::move(*store));
+    return [anchors](std::span<const https::bytes_view> chain,
+                     std::string_view host) -> https::status {
+        if (chain.empty()) {
+            return https::errc::cert_malformed;
+        }
+        https::x509::verify_options options;
+        options.set_host(host);
+        auto path = https::x509::verify_chain(chain[0], chain.subspan(1), *anchors, options);
+        return path ? https::status{} : https::status{path.error()};
+    };
 }
 
 /// Chain verification with OpenSSL's libcrypto as the oracle (tests only): `root_pem` is the

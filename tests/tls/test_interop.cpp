@@ -25,10 +25,19 @@ std::string known_body() {
     return ss.str();
 }
 
+/// The TLS engine's tests check chains with OpenSSL as the oracle verifier, so that they test
+/// this layer alone; "end to end" below puts our X.509 layer in its place.
 client_config base_config(const std::string& host = "localhost") {
     client_config cfg;
     cfg.server_name = host;
     cfg.verify_certificate = test::openssl_verifier(pki("ca.pem"));
+    return cfg;
+}
+
+/// Our whole stack: the chain checked by our X.509 layer against the test root.
+client_config our_stack_config(const std::string& host = "localhost") {
+    client_config cfg = base_config(host);
+    cfg.verify_certificate = test::x509_verifier(pki("ca.pem"));
     return cfg;
 }
 
@@ -75,7 +84,7 @@ void check_body(const test::tls_session& s) {
 
 } // namespace
 
-TEST_CASE("interop: openssl s_server, each TLS 1.3 suite", "[tls][interop]") {
+TEST_CASE("interop: openssl s_server with each TLS 1.3 suite", "[tls][interop]") {
     const std::pair<const char*, cipher_suite> suites[] = {
         {"TLS_AES_128_GCM_SHA256", cipher_suite::tls_aes_128_gcm_sha256},
         {"TLS_AES_256_GCM_SHA384", cipher_suite::tls_aes_256_gcm_sha384},
@@ -94,7 +103,7 @@ TEST_CASE("interop: openssl s_server, each TLS 1.3 suite", "[tls][interop]") {
     CHECK(ran == 3);
 }
 
-TEST_CASE("interop: openssl s_server, key exchange groups", "[tls][interop]") {
+TEST_CASE("interop: openssl s_server key exchange groups", "[tls][interop]") {
     SECTION("X25519 only") {
         openssl_server server("rsa", {"-groups", "X25519"});
         client c(base_config());
@@ -135,7 +144,7 @@ TEST_CASE("interop: openssl s_server, key exchange groups", "[tls][interop]") {
     }
 }
 
-TEST_CASE("interop: openssl s_server, certificates and record sizes", "[tls][interop]") {
+TEST_CASE("interop: openssl s_server certificates and record sizes", "[tls][interop]") {
     SECTION("RSA certificate, RSA-PSS CertificateVerify") {
         openssl_server server("rsa", {});
         client c(base_config());
@@ -192,24 +201,39 @@ TEST_CASE("interop: negative cases", "[tls][interop]") {
         {"rogue", errc::cert_unknown_issuer, alert_description::unknown_ca, "unknown ca"},
     };
     int ran = 0;
-    for (const auto& bc : cases) {
-        INFO(bc.cert);
-        openssl_server server(bc.cert, {});
-        client c(base_config());
-        const auto s = fetch(c, server.process.port());
-        CHECK_FALSE(s.handshake_done);
-        CHECK(s.error == bc.error);
-        CHECK(c.sent_alert() == bc.alert);
-        // The alert reached the server and decrypted there (it is under our handshake key).
-        std::string log;
-        for (int i = 0; i < 50 && log.find(bc.server_says) == std::string::npos; ++i) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(20));
-            log = server.process.log_text();
+    for (const bool ours : {true, false}) {
+        for (const auto& bc : cases) {
+            INFO(bc.cert << (ours ? " (our X.509 layer)" : " (OpenSSL as verifier)"));
+            openssl_server server(bc.cert, {});
+            client_config cfg = ours ? our_stack_config() : base_config();
+            client c(cfg);
+            const auto s = fetch(c, server.process.port());
+            CHECK_FALSE(s.handshake_done);
+            CHECK(s.error == bc.error);
+            CHECK(c.sent_alert() == bc.alert);
+            // The alert reached the server and decrypted there (under our handshake key).
+            std::string log;
+            for (int i = 0; i < 50 && log.find(bc.server_says) == std::string::npos; ++i) {
+                std::this_thread::sleep_for(std::chrono::milliseconds(20));
+                log = server.process.log_text();
+            }
+            CHECK(log.find(bc.server_says) != std::string::npos);
+            ++ran;
         }
-        CHECK(log.find(bc.server_says) != std::string::npos);
-        ++ran;
     }
-    CHECK(ran == 3);
+    CHECK(ran == 6);
+}
+
+TEST_CASE("interop: end to end with our X.509 layer", "[tls][interop]") {
+    for (const char* cert : {"rsa", "ecdsa"}) {
+        INFO(cert);
+        openssl_server server(cert, {});
+        client c(our_stack_config());
+        check_body(fetch(c, server.process.port()));
+    }
+    openssl_server server("rsa", {});
+    client c(our_stack_config("127.0.0.1"));
+    check_body(fetch(c, server.process.port()));
 }
 
 TEST_CASE("interop: a plain TCP port answering HTTP fails fast", "[tls][interop]") {

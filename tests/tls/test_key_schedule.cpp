@@ -140,7 +140,7 @@ TEST_CASE("draft trace: handshake secret IKM is the X25519 shared secret", "[tls
     CHECK(checked == 4); // sections 3, 4, 6, 7 (section 5 ends on P-256 after the HRR)
 }
 
-TEST_CASE("transcript hash: buffered until selected, HRR rewrite", "[tls][key_schedule]") {
+TEST_CASE("transcript hash: buffered until selected; HRR rewrite", "[tls][key_schedule]") {
     const test::bytes ch = test::hex("0100000401020304");
     const test::bytes hrr = test::hex("020000020a0b");
     transcript_hash t;

@@ -82,7 +82,7 @@ TEST_CASE("ClientHello encoding", "[tls][messages]") {
           bytes{0, 9, 8, 'h', 't', 't', 'p', '/', '1', '.', '1'});
 }
 
-TEST_CASE("ClientHello: no SNI for IP literals, no session id without compatibility mode",
+TEST_CASE("ClientHello: no SNI for IP literals; no session id without compatibility mode",
           "[tls][messages]") {
     for (const char* host : {"127.0.0.1", "::1", "2001:db8::1"}) {
         crypto::replay_random rng(bytes(200, 0x22));
@@ -189,4 +189,15 @@ TEST_CASE("record layer: framing and AEAD protection", "[tls][messages]") {
         again.feed(w);
         CHECK(again.read().error() == errc::tls_bad_record_mac);
     }
+}
+
+TEST_CASE("client: a configuration we cannot honour fails in start() without output",
+          "[tls][messages]") {
+    client_config cfg;
+    cfg.groups = {named_group::x448}; // no implementation: no key share to offer
+    client c(cfg);
+    CHECK(c.start().error() == errc::unsupported_curve);
+    CHECK(c.state() == client_state::failed);
+    CHECK_FALSE(c.has_output());
+    CHECK_FALSE(c.sent_alert());
 }

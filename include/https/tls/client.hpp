@@ -824,10 +824,12 @@ class client {
         if (state_ == client_state::failed) {
             return error_;
         }
+        // Nothing was sent yet if start() itself failed: there is no peer to alert.
+        const bool started = state_ != client_state::start;
         state_ = client_state::failed;
         error_ = e;
         alert_description a{};
-        if (alert_for(e, a) && !local_closed_) {
+        if (started && alert_for(e, a) && !local_closed_) {
             // RFC 5246 §7.2.2: no_renegotiation is always a warning.
             send_alert(a == alert_description::no_renegotiation ? alert_level::warning
                                                                 : alert_level::fatal,
