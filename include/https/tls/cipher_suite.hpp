@@ -13,6 +13,22 @@ enum class cipher_suite : std::uint16_t {
     tls_aes_128_gcm_sha256 = 0x1301,
     tls_aes_256_gcm_sha384 = 0x1302,
     tls_chacha20_poly1305_sha256 = 0x1303,
+
+    // TLS 1.2 (RFC 5289, RFC 7905, RFC 5288, RFC 5246 §A.5); what each fixes is in
+    // tls12_cipher_suites.hpp.
+    tls_ecdhe_ecdsa_with_aes_128_gcm_sha256 = 0xc02b,
+    tls_ecdhe_rsa_with_aes_128_gcm_sha256 = 0xc02f,
+    tls_ecdhe_ecdsa_with_aes_256_gcm_sha384 = 0xc02c,
+    tls_ecdhe_rsa_with_aes_256_gcm_sha384 = 0xc030,
+    tls_ecdhe_ecdsa_with_chacha20_poly1305_sha256 = 0xcca9,
+    tls_ecdhe_rsa_with_chacha20_poly1305_sha256 = 0xcca8,
+    tls_ecdhe_ecdsa_with_aes_128_cbc_sha256 = 0xc023,
+    tls_ecdhe_rsa_with_aes_128_cbc_sha256 = 0xc027,
+    tls_ecdhe_ecdsa_with_aes_256_cbc_sha384 = 0xc024,
+    tls_ecdhe_rsa_with_aes_256_cbc_sha384 = 0xc028,
+    tls_rsa_with_aes_256_gcm_sha384 = 0x009d,
+    tls_rsa_with_aes_128_gcm_sha256 = 0x009c,
+    tls_rsa_with_aes_256_cbc_sha256 = 0x003d,
 };
 
 /// The hash of the transcript, HKDF and Finished MAC.
@@ -61,6 +77,32 @@ inline const char* describe(cipher_suite s) noexcept {
         return "TLS_AES_256_GCM_SHA384";
     case cipher_suite::tls_chacha20_poly1305_sha256:
         return "TLS_CHACHA20_POLY1305_SHA256";
+    case cipher_suite::tls_ecdhe_ecdsa_with_aes_128_gcm_sha256:
+        return "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256";
+    case cipher_suite::tls_ecdhe_rsa_with_aes_128_gcm_sha256:
+        return "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256";
+    case cipher_suite::tls_ecdhe_ecdsa_with_aes_256_gcm_sha384:
+        return "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384";
+    case cipher_suite::tls_ecdhe_rsa_with_aes_256_gcm_sha384:
+        return "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384";
+    case cipher_suite::tls_ecdhe_ecdsa_with_chacha20_poly1305_sha256:
+        return "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256";
+    case cipher_suite::tls_ecdhe_rsa_with_chacha20_poly1305_sha256:
+        return "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256";
+    case cipher_suite::tls_ecdhe_ecdsa_with_aes_128_cbc_sha256:
+        return "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256";
+    case cipher_suite::tls_ecdhe_rsa_with_aes_128_cbc_sha256:
+        return "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256";
+    case cipher_suite::tls_ecdhe_ecdsa_with_aes_256_cbc_sha384:
+        return "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384";
+    case cipher_suite::tls_ecdhe_rsa_with_aes_256_cbc_sha384:
+        return "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384";
+    case cipher_suite::tls_rsa_with_aes_256_gcm_sha384:
+        return "TLS_RSA_WITH_AES_256_GCM_SHA384";
+    case cipher_suite::tls_rsa_with_aes_128_gcm_sha256:
+        return "TLS_RSA_WITH_AES_128_GCM_SHA256";
+    case cipher_suite::tls_rsa_with_aes_256_cbc_sha256:
+        return "TLS_RSA_WITH_AES_256_CBC_SHA256";
     }
     return "unknown";
 }

@@ -17,6 +17,7 @@
 #include "messages.hpp"
 #include "record_layer.hpp"
 #include "signature.hpp"
+#include "tls12_handshake.hpp"
 #include "transcript.hpp"
 
 #include <algorithm>
@@ -33,10 +34,14 @@
 
 namespace https::tls {
 
-/// The record layer of a client: plaintext, or one of the TLS 1.3 AEADs.
-using record_layer = basic_record_layer<tls13_aead_protection<crypto::aes128_gcm>,
-                                        tls13_aead_protection<crypto::aes256_gcm>,
-                                        tls13_aead_protection<crypto::chacha20_poly1305>>;
+/// The record layer of a client: plaintext, one of the TLS 1.3 AEADs, or a TLS 1.2 protection.
+using record_layer =
+    basic_record_layer<tls13_aead_protection<crypto::aes128_gcm>,
+                       tls13_aead_protection<crypto::aes256_gcm>,
+                       tls13_aead_protection<crypto::chacha20_poly1305>,
+                       tls12_aes128_gcm_protection, tls12_aes256_gcm_protection,
+                       tls12_chacha20_poly1305_protection, tls12_aes128_cbc_sha256_protection,
+                       tls12_aes256_cbc_sha256_protection, tls12_aes256_cbc_sha384_protection>;
 
 /// Checks the server's certificate chain (DER, leaf first, as sent) for `host`: path validation
 /// to a trust anchor and the host-name match. Returns an x509 error (`cert_expired`, ...) which
@@ -93,6 +98,17 @@ struct client_config {
     /// recorded trace's exact ClientHello can be replayed. The engine still expects the answer
     /// to what it offered itself.
     std::function<byte_vector(const byte_vector& ours, unsigned attempt)> test_replace_client_hello;
+
+    // ---- TLS 1.2 (RFC 5246) ----
+    /// Lowest and highest version offered; one ClientHello offers both when they differ, and
+    /// the server's choice decides which handshake runs.
+    protocol_version min_version = protocol_version::tls12;
+    protocol_version max_version = protocol_version::tls13;
+    /// TLS 1.2 suites offered, in preference order (restrict it, e.g. to the RSA key exchange
+    /// suites only; empty offers no TLS 1.2 suite).
+    std::vector<cipher_suite> tls12_cipher_suites = default_tls12_cipher_suites();
+    /// Refuse a TLS 1.2 server that does not negotiate extended_master_secret (RFC 7627 §5.4).
+    bool require_extended_master_secret = false;
 };
 
 /// Where the handshake stands. RFC 8446 §A.1 names the client states alike.
@@ -106,6 +122,7 @@ enum class client_state : std::uint8_t {
     wait_finished,               ///< WAIT_FINISHED
     connected,                   ///< handshake done, application data both ways
     failed,                      ///< a fatal error; `error()` says which
+    tls12_handshake,             ///< TLS 1.2 negotiated, its handshake under way (tls12_state)
 };
 
 /// A TLS client connection without I/O. Typical driver loop:
@@ -123,17 +140,21 @@ class client {
     /// Queue the ClientHello. Precondition: called once, first.
     status start() {
         assert(state_ == client_state::start);
-        if (config_.cipher_suites.empty() || config_.groups.empty()) {
+        const bool tls13 = offers(protocol_version::tls13);
+        if (!tls13 && !offers_tls12()) {
+            return fail(errc::tls_internal_error); // min_version above max_version
+        }
+        if ((tls13 && config_.cipher_suites.empty()) || config_.groups.empty()) {
             return fail(errc::tls_internal_error);
         }
         ch_.cipher_suites.clear();
-        for (auto s : config_.cipher_suites) {
+        for (auto s : tls13 ? config_.cipher_suites : std::vector<cipher_suite>{}) {
             ch_.cipher_suites.push_back(static_cast<std::uint16_t>(s));
         }
         if (auto s = rng().fill(ch_.random); !s) {
             return fail(s.error());
         }
-        if (config_.middlebox_compatibility) {
+        if (config_.middlebox_compatibility && tls13) {
             ch_.legacy_session_id.resize(32);
             if (auto s = rng().fill(ch_.legacy_session_id); !s) {
                 return fail(s.error());
@@ -150,13 +171,19 @@ class client {
         // RFC 8449 §4: in TLS 1.3 the limit counts the content type byte, so 2^14 + 1 says
         // "full-size records"; advertising it lets servers announce a smaller limit of theirs.
         ch_.record_size_limit = static_cast<std::uint16_t>(max_plaintext_length + 1);
-        auto share = key_exchange::generate(config_.groups.front(), rng());
-        if (!share) {
-            return fail(share.error());
+        if (tls13) {
+            auto share = key_exchange::generate(config_.groups.front(), rng());
+            if (!share) {
+                return fail(share.error());
+            }
+            shares_.clear();
+            shares_.push_back(std::move(*share));
+            ch_.key_shares = {
+                key_share_entry{shares_[0].group(), to_vector(shares_[0].public_key())}};
         }
-        shares_.clear();
-        shares_.push_back(std::move(*share));
-        ch_.key_shares = {key_share_entry{shares_[0].group(), to_vector(shares_[0].public_key())}};
+        if (auto s = add_tls12_offer(); !s) {
+            return fail(s.error());
+        }
         // RFC 8446 §5.1: 0x0301 is allowed (and most compatible) for the initial ClientHello.
         records_.set_write_version(0x0301);
         send_client_hello(0);
@@ -230,6 +257,9 @@ class client {
         return received_alert_;
     }
     [[nodiscard]] std::optional<cipher_suite> negotiated_suite() const noexcept {
+        if (tls12_) {
+            return tls12_->suite().suite;
+        }
         return suite_ ? std::optional<cipher_suite>(suite_->suite) : std::nullopt;
     }
     [[nodiscard]] std::optional<protocol_version> negotiated_version() const noexcept {
@@ -246,6 +276,11 @@ class client {
     [[nodiscard]] const std::vector<session_ticket>& session_tickets() const noexcept {
         return tickets_;
     }
+    /// The TLS 1.2 handshake (extended master secret, encrypt-then-MAC, ...), or null when TLS 1.2
+    /// was not negotiated.
+    [[nodiscard]] const tls12_handshake* tls12_session() const noexcept {
+        return tls12_ ? &*tls12_ : nullptr;
+    }
 
   private:
     // ---- records -------------------------------------------------------------------------
@@ -253,6 +288,9 @@ class client {
     status on_record(record& rec) {
         switch (rec.type) {
         case content_type::change_cipher_spec:
+            if (tls12_) {
+                return on_tls12_change_cipher_spec(rec);
+            }
             // RFC 8446 §5: an unprotected CCS of value 1 between our first ClientHello and the
             // server's Finished is dropped; any other is unexpected_message.
             if (rec.was_protected || !ccs_allowed() || rec.payload.size() != 1 ||
@@ -289,6 +327,10 @@ class client {
             return errc::tls_decode_error;
         }
         const auto description = static_cast<alert_description>(payload[1]);
+        if (tls12_ && payload[0] == static_cast<std::uint8_t>(alert_level::warning) &&
+            description != alert_description::close_notify) {
+            return on_tls12_warning_alert();
+        }
         if (description == alert_description::close_notify) {
             peer_closed_ = true;
             // Closing before the handshake completes is a failure of the handshake.
@@ -321,6 +363,9 @@ class client {
     /// that state is unexpected_message (RFC 8446 §4 and §A.1).
     status on_handshake(const handshake_message& m) {
         using t = handshake_type;
+        if (tls12_) {
+            return on_tls12_handshake(m);
+        }
         switch (state_) {
         case client_state::wait_server_hello:
             if (m.type == t::server_hello) {
@@ -375,15 +420,14 @@ class client {
         const extension* sv = sh.extensions.find(extension_type::supported_versions);
         if (sv == nullptr) {
             // §4.1.3: a TLS 1.3 server that falls back sets a sentinel in its random; seeing it
-            // means someone removed our 1.3 offer.
+            // means someone removed our 1.3 offer (a 1.2-only offer expects it).
             const bytes_view tail = bytes_view(sh.random).subspan(24);
-            if (std::equal(tail.begin(), tail.end(), downgrade_sentinel_tls12.begin()) ||
-                std::equal(tail.begin(), tail.end(), downgrade_sentinel_tls11.begin())) {
+            if (offers(protocol_version::tls13) &&
+                (std::equal(tail.begin(), tail.end(), downgrade_sentinel_tls12.begin()) ||
+                 std::equal(tail.begin(), tail.end(), downgrade_sentinel_tls11.begin()))) {
                 return errc::tls_downgrade_detected;
             }
-            // The TLS 1.2 handshake (issue 8) plugs in here; until then we offer 1.3 only and a
-            // 1.2 answer is a version we did not offer.
-            return errc::tls_protocol_version;
+            return start_tls12(sh, m);
         }
         HTTPS_TLS_ASSIGN(std::uint16_t selected, parse_selected_version(sv->data));
         // §4.2.1: a version we did not offer, or below 1.3 here, is illegal_parameter.
@@ -755,6 +799,7 @@ class client {
         }
         transcript_.update(msg);
         records_.write(content_type::handshake, msg, output_);
+        client_hello_sent_ = msg; // a TLS 1.2 handshake reads its offer back from it
     }
 
     /// RFC 8446 §D.4: one unprotected change_cipher_spec record, at most once per connection.
@@ -785,10 +830,112 @@ class client {
         error_ = e;
         alert_description a{};
         if (started && alert_for(e, a) && !local_closed_) {
-            send_alert(alert_level::fatal, a);
+            // RFC 5246 §7.2.2: no_renegotiation is always a warning.
+            send_alert(a == alert_description::no_renegotiation ? alert_level::warning
+                                                                : alert_level::fatal,
+                       a);
             sent_alert_ = a;
         }
         return e;
+    }
+
+    // ---- TLS 1.2 (RFC 5246): the offer, the dispatch, and the records it handles -----------
+
+    [[nodiscard]] bool offers(protocol_version v) const noexcept {
+        const auto x = static_cast<std::uint16_t>(v);
+        return static_cast<std::uint16_t>(config_.min_version) <= x &&
+               x <= static_cast<std::uint16_t>(config_.max_version);
+    }
+    [[nodiscard]] bool offers_tls12() const noexcept {
+        return offers(protocol_version::tls12) && !config_.tls12_cipher_suites.empty();
+    }
+
+    /// Add TLS 1.2 to the ClientHello being built: its suites after the TLS 1.3 ones, the
+    /// extensions it needs, the PKCS#1 v1.5 schemes TLS 1.2 servers sign ServerKeyExchange with,
+    /// and supported_versions only when TLS 1.3 is offered too (RFC 8446 §4.2.1: without it a
+    /// server negotiates TLS 1.2 or below).
+    status add_tls12_offer() {
+        const bool tls13 = offers(protocol_version::tls13);
+        if (!offers_tls12()) {
+            return {};
+        }
+        bool cbc = false;
+        for (auto s : config_.tls12_cipher_suites) {
+            const auto info = tls12_suite_info_of(static_cast<std::uint16_t>(s));
+            if (!info) {
+                return errc::tls_internal_error; // not a TLS 1.2 suite we implement
+            }
+            cbc = cbc || info->is_cbc();
+            ch_.cipher_suites.push_back(static_cast<std::uint16_t>(s));
+        }
+        ch_.extra_extensions = tls12_client_hello_extensions(cbc);
+        for (auto scheme : tls12_signature_schemes()) {
+            if (std::find(ch_.signature_algorithms.begin(), ch_.signature_algorithms.end(),
+                          scheme) == ch_.signature_algorithms.end()) {
+                ch_.signature_algorithms.push_back(scheme);
+            }
+        }
+        if (tls13) {
+            ch_.supported_versions = {protocol_version::tls13, protocol_version::tls12};
+        } else {
+            ch_.supported_versions.clear();
+        }
+        return {};
+    }
+
+    /// A ServerHello without supported_versions selects TLS 1.2 (or older) by legacy_version.
+    status start_tls12(const server_hello& sh, const handshake_message& m) {
+        if (hrr_seen_) {
+            return errc::tls_illegal_parameter; // RFC 8446 §4.1.4: HRR chose TLS 1.3
+        }
+        if (sh.legacy_version != static_cast<std::uint16_t>(protocol_version::tls12) ||
+            !offers_tls12()) {
+            return errc::tls_protocol_version;
+        }
+        tls12_settings settings;
+        settings.server_name = config_.server_name;
+        settings.verify_certificate = config_.verify_certificate;
+        settings.random = config_.random;
+        settings.min_rsa_key_bits = config_.min_rsa_key_bits;
+        settings.require_extended_master_secret = config_.require_extended_master_secret;
+        settings.max_fragment = config_.max_fragment;
+        HTTPS_TLS_ASSIGN(
+            tls12_handshake h,
+            tls12_handshake::start(std::move(settings), client_hello_sent_, sh, m.raw, records_));
+        tls12_.emplace(std::move(h));
+        version_ = protocol_version::tls12;
+        alpn_ = tls12_->alpn();
+        state_ = client_state::tls12_handshake;
+        return {};
+    }
+
+    status on_tls12_handshake(const handshake_message& m) {
+        HTTPS_TRY(tls12_->on_message(m, records_, output_));
+        if (state_ == client_state::tls12_handshake && tls12_->connected()) {
+            peer_chain_ = tls12_->peer_chain();
+            group_ = tls12_->group();
+            state_ = client_state::connected;
+        }
+        return {};
+    }
+
+    /// RFC 5246 §7.1: ChangeCipherSpec is a record type of its own, so it may not cut a
+    /// handshake message in two.
+    status on_tls12_change_cipher_spec(const record& rec) {
+        if (!handshake_.empty()) {
+            return errc::tls_unexpected_message;
+        }
+        return tls12_->on_change_cipher_spec(rec.payload, records_);
+    }
+
+    /// RFC 5246 §7.2: a warning alert other than close_notify (unrecognized_name,
+    /// no_renegotiation, ...) does not end a TLS 1.2 connection; a stream of them does, so a
+    /// peer cannot keep us busy.
+    status on_tls12_warning_alert() {
+        if (++tls12_warning_alerts_ > 16) {
+            return errc::tls_unexpected_message;
+        }
+        return {};
     }
 
     crypto::random_source& rng() const {
@@ -825,6 +972,9 @@ class client {
     byte_vector request_context_;
 
     std::optional<suite_info> suite_;
+    byte_vector client_hello_sent_;
+    std::optional<tls12_handshake> tls12_;
+    unsigned tls12_warning_alerts_ = 0;
     std::optional<protocol_version> version_;
     std::optional<named_group> group_;
     std::optional<handshake_secret> handshake_secret_;

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "detail/macro_scope.hpp"
@@ -78,6 +79,9 @@ struct client_hello {
     byte_vector cookie; ///< echoed from a HelloRetryRequest (§4.2.2)
     /// RFC 8449 record_size_limit we advertise (0: extension left out).
     std::uint16_t record_size_limit = 0;
+    /// Further extensions (type, extension_data), sent as given after all of the above: the
+    /// TLS 1.2 offer (ec_point_formats, extended_master_secret, renegotiation_info, ...).
+    std::vector<std::pair<extension_type, byte_vector>> extra_extensions;
 };
 
 /// The whole ClientHello handshake message (header included).
@@ -168,6 +172,9 @@ inline byte_vector encode_client_hello(const client_hello& ch) {
             }
             e.end_prefixed(list, 2);
         });
+    }
+    for (const auto& extra : ch.extra_extensions) {
+        detail::put_extension(w, extra.first, [&](writer& e) { e.put_bytes(extra.second); });
     }
     w.end_prefixed(exts, 2);
     w.end_prefixed(msg, 3);

@@ -1,0 +1,675 @@
+// The TLS 1.2 client handshake (RFC 5246 §7.3-7.4) as an explicit state machine, entered after a
+// ServerHello that selects TLS 1.2: Certificate, ServerKeyExchange (ECDHE), CertificateRequest,
+// ServerHelloDone; our ClientKeyExchange, ChangeCipherSpec and Finished; the server's
+// NewSessionTicket, ChangeCipherSpec and Finished. Extended master secret (RFC 7627), secure
+// renegotiation indication (RFC 5746) and encrypt-then-MAC (RFC 7366) are negotiated here.
+#pragma once
+
+#include "../core/bytes.hpp"
+#include "../core/ct.hpp"
+#include "../core/result.hpp"
+#include "../crypto/random.hpp"
+#include "extensions.hpp"
+#include "key_share.hpp"
+#include "messages.hpp"
+#include "record_protection.hpp"
+#include "tls12_cipher_suites.hpp"
+#include "tls12_key_exchange.hpp"
+#include "tls12_key_schedule.hpp"
+#include "tls12_record_protection.hpp"
+#include "transcript.hpp"
+
+#include <algorithm>
+#include <array>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "detail/macro_scope.hpp"
+
+namespace https::tls {
+
+/// Every TLS 1.2 record protection, chosen once per key change.
+using tls12_protection =
+    std::variant<tls12_aes128_gcm_protection, tls12_aes256_gcm_protection,
+                 tls12_chacha20_poly1305_protection, tls12_aes128_cbc_sha256_protection,
+                 tls12_aes256_cbc_sha256_protection, tls12_aes256_cbc_sha384_protection>;
+
+/// Build the protection of one direction from the key block. `iv_key` keys the CBC record IV
+/// generator of a direction we write (see tls12_cbc_protection).
+/// CT: keys are secret; lengths only.
+inline tls12_protection make_tls12_protection(const tls12_suite_info& suite,
+                                              const tls12_key_block& kb, bool client_write,
+                                              bool encrypt_then_mac,
+                                              std::span<const std::uint8_t, 32> iv_key) {
+    const bytes_view key = client_write ? kb.client_write_key() : kb.server_write_key();
+    const bytes_view iv = client_write ? kb.client_write_iv() : kb.server_write_iv();
+    const bytes_view mac = client_write ? kb.client_mac_key() : kb.server_mac_key();
+    auto k16 = [&] { return std::span<const std::uint8_t, 16>(key.data(), 16); };
+    auto k32 = [&] { return std::span<const std::uint8_t, 32>(key.data(), 32); };
+    switch (suite.cipher) {
+    case tls12_cipher_kind::aes_128_gcm:
+        return tls12_aes128_gcm_protection(k16(), std::span<const std::uint8_t, 4>(iv.data(), 4));
+    case tls12_cipher_kind::aes_256_gcm:
+        return tls12_aes256_gcm_protection(k32(), std::span<const std::uint8_t, 4>(iv.data(), 4));
+    case tls12_cipher_kind::chacha20_poly1305:
+        return tls12_chacha20_poly1305_protection(k32(),
+                                                  std::span<const std::uint8_t, 12>(iv.data(), 12));
+    case tls12_cipher_kind::aes_128_cbc:
+        return tls12_aes128_cbc_sha256_protection(k16(), mac, iv_key.first<16>(), encrypt_then_mac);
+    case tls12_cipher_kind::aes_256_cbc:
+        if (suite.prf_hash == hash_algorithm::sha384) {
+            return tls12_aes256_cbc_sha384_protection(k32(), mac, iv_key, encrypt_then_mac);
+        }
+        return tls12_aes256_cbc_sha256_protection(k32(), mac, iv_key, encrypt_then_mac);
+    }
+    return tls12_aes128_gcm_protection(k16(), std::span<const std::uint8_t, 4>(iv.data(), 4));
+}
+
+/// What our ClientHello offered, read back from the message exactly as it was sent (so that a
+/// replayed ClientHello is judged by what it really offered).
+struct tls12_offer {
+    std::array<std::uint8_t, 32> random{};
+    byte_vector session_id;
+    std::vector<std::uint16_t> cipher_suites;
+    std::vector<std::uint16_t> extensions; ///< extension types offered
+    std::vector<named_group> groups;
+    std::vector<std::uint16_t> signature_schemes;
+    std::vector<std::string> alpn;
+    std::vector<std::uint16_t> supported_versions; ///< empty when the extension was left out
+
+    [[nodiscard]] bool offered(extension_type t) const {
+        return std::find(extensions.begin(), extensions.end(), static_cast<std::uint16_t>(t)) !=
+               extensions.end();
+    }
+
+    /// Parse our own ClientHello message (header included). Our own output, so any
+    /// malformation is an internal error.
+    static result<tls12_offer> parse(bytes_view message) {
+        auto r = parse_inner(message);
+        if (!r) {
+            return errc::tls_internal_error;
+        }
+        return r;
+    }
+
+  private:
+    static result<tls12_offer> parse_inner(bytes_view message) {
+        reader r(message);
+        tls12_offer o;
+        HTTPS_TLS_ASSIGN(std::uint8_t type, r.read_u8());
+        if (type != static_cast<std::uint8_t>(handshake_type::client_hello)) {
+            return errc::bad_encoding;
+        }
+        HTTPS_TLS_ASSIGN(reader body, r.read_nested<3>());
+        HTTPS_TRY(body.skip(2)); // legacy_version
+        HTTPS_TLS_ASSIGN(bytes_view random, body.read_bytes(32));
+        std::copy(random.begin(), random.end(), o.random.begin());
+        HTTPS_TLS_ASSIGN(bytes_view sid, body.read_prefixed<1>());
+        o.session_id.assign(sid.begin(), sid.end());
+        HTTPS_TLS_ASSIGN(reader suites, body.read_nested<2>());
+        while (!suites.empty()) {
+            HTTPS_TLS_ASSIGN(std::uint16_t s, suites.read_u16());
+            o.cipher_suites.push_back(s);
+        }
+        HTTPS_TRY(body.read_prefixed<1>()); // legacy_compression_methods
+        if (body.empty()) {
+            return o;
+        }
+        HTTPS_TLS_ASSIGN(extension_list exts, extension_list::parse(body));
+        for (const auto& e : exts.items()) {
+            o.extensions.push_back(e.type);
+            reader d(e.data);
+            switch (static_cast<extension_type>(e.type)) {
+            case extension_type::supported_groups: {
+                HTTPS_TLS_ASSIGN(reader list, d.read_nested<2>());
+                while (!list.empty()) {
+                    HTTPS_TLS_ASSIGN(std::uint16_t g, list.read_u16());
+                    o.groups.push_back(static_cast<named_group>(g));
+                }
+                break;
+            }
+            case extension_type::signature_algorithms: {
+                HTTPS_TLS_ASSIGN(reader list, d.read_nested<2>());
+                while (!list.empty()) {
+                    HTTPS_TLS_ASSIGN(std::uint16_t s, list.read_u16());
+                    o.signature_schemes.push_back(s);
+                }
+                break;
+            }
+            case extension_type::supported_versions: {
+                HTTPS_TLS_ASSIGN(reader list, d.read_nested<1>());
+                while (!list.empty()) {
+                    HTTPS_TLS_ASSIGN(std::uint16_t v, list.read_u16());
+                    o.supported_versions.push_back(v);
+                }
+                break;
+            }
+            case extension_type::application_layer_protocol_negotiation: {
+                HTTPS_TLS_ASSIGN(reader list, d.read_nested<2>());
+                while (!list.empty()) {
+                    HTTPS_TLS_ASSIGN(bytes_view name, list.read_prefixed<1>());
+                    o.alpn.emplace_back(name.begin(), name.end());
+                }
+                break;
+            }
+            default:
+                break;
+            }
+        }
+        return o;
+    }
+};
+
+/// RFC 8422 §5.1.2, RFC 7627 §5.1, RFC 5746 §3.4, RFC 5077 §3.2, RFC 7366 §2: the extension
+/// bodies a TLS 1.2 offer needs. encrypt_then_mac only matters when a CBC suite is offered.
+inline std::vector<std::pair<extension_type, byte_vector>>
+tls12_client_hello_extensions(bool offer_cbc) {
+    std::vector<std::pair<extension_type, byte_vector>> out;
+    out.emplace_back(extension_type::ec_point_formats, byte_vector{1, 0}); // uncompressed
+    out.emplace_back(extension_type::extended_master_secret, byte_vector{});
+    out.emplace_back(extension_type::renegotiation_info, byte_vector{0}); // empty
+    out.emplace_back(extension_type::session_ticket, byte_vector{});      // no ticket to offer
+    if (offer_cbc) {
+        out.emplace_back(extension_type::encrypt_then_mac, byte_vector{});
+    }
+    return out;
+}
+
+/// Where a TLS 1.2 handshake stands (RFC 5246 §7.3, client side).
+enum class tls12_state : std::uint8_t {
+    wait_certificate,                 ///< after ServerHello
+    wait_server_key_exchange,         ///< ECDHE: after Certificate
+    wait_certificate_request_or_done, ///< after ServerKeyExchange (RSA: after Certificate)
+    wait_server_hello_done,           ///< after CertificateRequest
+    wait_new_session_ticket,          ///< our flight sent; the server promised a ticket
+    wait_change_cipher_spec,          ///< our flight sent
+    wait_finished,                    ///< the server's ChangeCipherSpec received
+    connected,                        ///< both Finished verified
+};
+
+/// Settings the TLS 1.2 handshake takes from the client's configuration.
+struct tls12_settings {
+    std::string server_name;
+    std::function<status(std::span<const bytes_view> chain, std::string_view host)>
+        verify_certificate;
+    crypto::random_source* random = nullptr;
+    std::size_t min_rsa_key_bits = crypto::rsa_min_bits;
+    bool require_extended_master_secret = false;
+    std::size_t max_fragment = max_plaintext_length;
+};
+
+/// One TLS 1.2 client handshake. `Records` is the engine's record layer: the handshake writes
+/// its messages through it and installs the new protections in it.
+class tls12_handshake {
+  public:
+    /// Start from the ServerHello that selected TLS 1.2. `client_hello` is our ClientHello
+    /// message exactly as sent; `server_hello_raw` the ServerHello message (header included).
+    /// Errors are those of RFC 5246 §7.4.1.3 and of the extensions' RFCs.
+    template <class Records>
+    static result<tls12_handshake> start(tls12_settings settings, bytes_view client_hello,
+                                         const server_hello& sh, bytes_view server_hello_raw,
+                                         Records& records) {
+        HTTPS_TLS_ASSIGN(tls12_offer offer, tls12_offer::parse(client_hello));
+        // RFC 8446 §4.2.1: a ClientHello with supported_versions offers exactly those versions.
+        if (!offer.supported_versions.empty() &&
+            std::find(offer.supported_versions.begin(), offer.supported_versions.end(),
+                      static_cast<std::uint16_t>(protocol_version::tls12)) ==
+                offer.supported_versions.end()) {
+            return errc::tls_protocol_version;
+        }
+        tls12_handshake h(std::move(settings), std::move(offer));
+        HTTPS_TRY(h.on_server_hello(sh, records));
+        h.transcript_.select(h.suite_.prf_hash);
+        h.transcript_.update(client_hello);
+        h.transcript_.update(server_hello_raw);
+        return h;
+    }
+
+    /// A complete handshake message from the server.
+    template <class Records>
+    status on_message(const handshake_message& m, Records& records, byte_vector& out) {
+        using t = handshake_type;
+        // RFC 5246 §7.4.1.1: HelloRequest is ignored during a handshake and is not part of the
+        // transcript; once connected it asks for a renegotiation, which we refuse.
+        if (m.type == t::hello_request) {
+            if (!m.body.empty()) {
+                return errc::tls_decode_error;
+            }
+            return state_ == tls12_state::connected ? status{errc::tls_no_renegotiation} : status{};
+        }
+        switch (state_) {
+        case tls12_state::wait_certificate:
+            if (m.type == t::certificate) {
+                return on_certificate(m);
+            }
+            break;
+        case tls12_state::wait_server_key_exchange:
+            if (m.type == t::server_key_exchange) {
+                return on_server_key_exchange(m);
+            }
+            break;
+        case tls12_state::wait_certificate_request_or_done:
+            if (m.type == t::certificate_request) {
+                return on_certificate_request(m);
+            }
+            if (m.type == t::server_hello_done) {
+                return on_server_hello_done(m, records, out);
+            }
+            break;
+        case tls12_state::wait_server_hello_done:
+            if (m.type == t::server_hello_done) {
+                return on_server_hello_done(m, records, out);
+            }
+            break;
+        case tls12_state::wait_new_session_ticket:
+            if (m.type == t::new_session_ticket) {
+                return on_new_session_ticket(m);
+            }
+            break;
+        case tls12_state::wait_finished:
+            if (m.type == t::finished) {
+                return on_finished(m);
+            }
+            break;
+        default:
+            break;
+        }
+        return errc::tls_unexpected_message;
+    }
+
+    /// The server's ChangeCipherSpec: from here on its records are protected (RFC 5246 §7.1).
+    /// Only in wait_change_cipher_spec, with the single byte 1; anything else is
+    /// unexpected_message (or decode_error for a malformed body).
+    template <class Records> status on_change_cipher_spec(bytes_view payload, Records& records) {
+        if (state_ != tls12_state::wait_change_cipher_spec) {
+            return errc::tls_unexpected_message;
+        }
+        if (payload.size() != 1 || payload[0] != 1) {
+            return errc::tls_decode_error;
+        }
+        assert(pending_read_.has_value());
+        install(records, std::move(*pending_read_), false);
+        pending_read_.reset();
+        state_ = tls12_state::wait_finished;
+        return {};
+    }
+
+    [[nodiscard]] tls12_state state() const noexcept { return state_; }
+    [[nodiscard]] bool connected() const noexcept { return state_ == tls12_state::connected; }
+    [[nodiscard]] const tls12_suite_info& suite() const noexcept { return suite_; }
+    [[nodiscard]] std::optional<named_group> group() const noexcept { return group_; }
+    [[nodiscard]] const std::string& alpn() const noexcept { return alpn_; }
+    [[nodiscard]] const std::vector<byte_vector>& peer_chain() const noexcept { return chain_; }
+    [[nodiscard]] bool extended_master_secret() const noexcept { return ems_; }
+    [[nodiscard]] bool encrypt_then_mac() const noexcept { return etm_; }
+    [[nodiscard]] bool secure_renegotiation() const noexcept { return secure_renegotiation_; }
+    [[nodiscard]] bool session_ticket_received() const noexcept { return ticket_received_; }
+    /// Test hook: the master secret once derived (the replay test compares it).
+    [[nodiscard]] const tls12_master_secret& master_secret_for_testing() const noexcept {
+        return master_;
+    }
+    /// Test hook: the Finished verify_data we sent and the one the server sent.
+    [[nodiscard]] const std::array<std::uint8_t, 12>& client_verify_data() const noexcept {
+        return client_verify_;
+    }
+    [[nodiscard]] const std::array<std::uint8_t, 12>& server_verify_data() const noexcept {
+        return server_verify_;
+    }
+
+  private:
+    tls12_handshake(tls12_settings s, tls12_offer o)
+        : settings_(std::move(s)), offer_(std::move(o)) {}
+
+    crypto::random_source& rng() const {
+        return settings_.random != nullptr ? *settings_.random : crypto::default_random();
+    }
+
+    template <class Records> static void install(Records& records, tls12_protection p, bool write) {
+        std::visit(
+            [&](auto& prot) {
+                typename Records::protection rp(std::move(prot));
+                if (write) {
+                    records.set_write_protection(std::move(rp));
+                } else {
+                    records.set_read_protection(std::move(rp));
+                }
+            },
+            p);
+    }
+
+    /// ServerHello (RFC 5246 §7.4.1.3): a suite and compression we offered, no resumption we did
+    /// not ask for, and only extensions we offered, each well-formed.
+    template <class Records> status on_server_hello(const server_hello& sh, Records& records) {
+        const auto info = tls12_suite_info_of(sh.cipher_suite);
+        if (!info || std::find(offer_.cipher_suites.begin(), offer_.cipher_suites.end(),
+                               sh.cipher_suite) == offer_.cipher_suites.end()) {
+            return errc::tls_illegal_parameter; // a suite we did not offer (for TLS 1.2)
+        }
+        suite_ = *info;
+        if (sh.legacy_compression_method != 0) {
+            return errc::tls_illegal_parameter;
+        }
+        std::copy(sh.random.begin(), sh.random.end(), server_random_.begin());
+        // Echoing our (random, never issued) session id would mean resuming a session we never
+        // had: refuse rather than run an abbreviated handshake we cannot check.
+        if (!offer_.session_id.empty() &&
+            std::equal(sh.legacy_session_id_echo.begin(), sh.legacy_session_id_echo.end(),
+                       offer_.session_id.begin(), offer_.session_id.end())) {
+            return errc::tls_illegal_parameter;
+        }
+        bool renegotiation_info_seen = false;
+        for (const auto& e : sh.extensions.items()) {
+            const auto type = static_cast<extension_type>(e.type);
+            // RFC 5246 §7.4.1.4: only extensions the client offered may appear.
+            if (!offer_.offered(type)) {
+                return errc::tls_unsupported_extension;
+            }
+            switch (type) {
+            case extension_type::renegotiation_info:
+                // RFC 5746 §3.4: on an initial handshake renegotiated_connection is empty.
+                if (e.data.size() != 1 || e.data[0] != 0) {
+                    return errc::tls_handshake_failure;
+                }
+                renegotiation_info_seen = true;
+                break;
+            case extension_type::extended_master_secret:
+                if (!e.data.empty()) {
+                    return errc::tls_decode_error;
+                }
+                ems_ = true;
+                break;
+            case extension_type::ec_point_formats: {
+                // RFC 8422 §5.2: the list must contain uncompressed (0).
+                HTTPS_TLS_ASSIGN(bytes_view formats, parse_u8_list(e.data));
+                if (std::find(formats.begin(), formats.end(), 0) == formats.end()) {
+                    return errc::tls_illegal_parameter;
+                }
+                break;
+            }
+            case extension_type::session_ticket:
+                if (!e.data.empty()) {
+                    return errc::tls_decode_error;
+                }
+                ticket_expected_ = true; // RFC 5077 §3.2
+                break;
+            case extension_type::encrypt_then_mac:
+                // RFC 7366 §3: never with an AEAD suite.
+                if (!e.data.empty()) {
+                    return errc::tls_decode_error;
+                }
+                if (!suite_.is_cbc()) {
+                    return errc::tls_illegal_parameter;
+                }
+                etm_ = true;
+                break;
+            case extension_type::server_name:
+                if (!e.data.empty()) {
+                    return errc::tls_decode_error; // RFC 6066 §3: an empty acknowledgement
+                }
+                break;
+            case extension_type::application_layer_protocol_negotiation: {
+                HTTPS_TLS_ASSIGN(bytes_view name, parse_alpn_selection(e.data));
+                const std::string chosen(name.begin(), name.end());
+                if (std::find(offer_.alpn.begin(), offer_.alpn.end(), chosen) ==
+                    offer_.alpn.end()) {
+                    return errc::tls_illegal_parameter; // RFC 7301 §3.2
+                }
+                alpn_ = chosen;
+                break;
+            }
+            case extension_type::record_size_limit: {
+                // RFC 8449 §4: in TLS 1.2 the limit counts the plaintext fragment only.
+                reader r(e.data);
+                auto limit = r.read_u16();
+                if (!limit || !r.empty()) {
+                    return errc::tls_decode_error;
+                }
+                if (*limit < 64) {
+                    return errc::tls_illegal_parameter;
+                }
+                records.set_max_fragment(std::min<std::size_t>(
+                    {settings_.max_fragment, std::size_t{*limit}, max_plaintext_length}));
+                break;
+            }
+            default:
+                // Offered but not a TLS 1.2 ServerHello extension (key_share, supported_groups,
+                // signature_algorithms, ...).
+                return errc::tls_illegal_parameter;
+            }
+        }
+        secure_renegotiation_ = renegotiation_info_seen;
+        if (settings_.require_extended_master_secret && !ems_) {
+            return errc::tls_handshake_failure; // RFC 7627 §5.4 lets the client insist
+        }
+        state_ = tls12_state::wait_certificate;
+        return {};
+    }
+
+    /// Certificate (RFC 5246 §7.4.2): a non-empty chain, checked by the configured verifier, whose
+    /// leaf key fits the suite.
+    status on_certificate(const handshake_message& m) {
+        HTTPS_TLS_ASSIGN(std::vector<bytes_view> chain, parse_certificate_list(m.body));
+        if (chain.empty()) {
+            return errc::tls_decode_error;
+        }
+        if (!settings_.verify_certificate) {
+            return errc::trust_store_unavailable; // fail closed without a verifier
+        }
+        HTTPS_TRY(settings_.verify_certificate(chain, settings_.server_name));
+        HTTPS_TLS_ASSIGN(server_key_, tls12_leaf_key(chain.front(), suite_.key_exchange));
+        chain_.clear();
+        for (auto c : chain) {
+            chain_.emplace_back(c.begin(), c.end());
+        }
+        transcript_.update(m.raw);
+        state_ = suite_.is_ecdhe() ? tls12_state::wait_server_key_exchange
+                                   : tls12_state::wait_certificate_request_or_done;
+        return {};
+    }
+
+    /// ServerKeyExchange for ECDHE (RFC 8422 §5.4): a group and a signature scheme we offered,
+    /// the signature over both randoms and the parameters made with the certificate key; then
+    /// our key share and the premaster secret.
+    status on_server_key_exchange(const handshake_message& m) {
+        HTTPS_TLS_ASSIGN(tls12_server_ecdh_params p, parse_tls12_server_key_exchange(m.body));
+        if (std::find(offer_.groups.begin(), offer_.groups.end(), p.group) == offer_.groups.end()) {
+            return errc::tls_illegal_parameter; // RFC 8422 §5.4: a curve we did not offer
+        }
+        if (std::find(offer_.signature_schemes.begin(), offer_.signature_schemes.end(), p.scheme) ==
+            offer_.signature_schemes.end()) {
+            return errc::tls_illegal_parameter; // RFC 5246 §7.4.1.4.1
+        }
+        const byte_vector signed_content =
+            tls12_signed_params(offer_.random, server_random_, p.params);
+        if (auto s =
+                verify_tls12_signature(static_cast<signature_scheme>(p.scheme), server_key_,
+                                       signed_content, p.signature, settings_.min_rsa_key_bits);
+            !s) {
+            return s.error() == errc::bad_signature ? errc::tls_decrypt_error : s.error();
+        }
+        HTTPS_TLS_ASSIGN(key_exchange mine, key_exchange::generate(p.group, rng()));
+        HTTPS_TLS_ASSIGN(secret shared, mine.shared_secret(p.public_key));
+        premaster_ = byte_vector(shared.bytes().begin(), shared.bytes().end());
+        client_key_exchange_ = encode_tls12_client_key_exchange_ecdhe(mine.public_key());
+        group_ = p.group;
+        transcript_.update(m.raw);
+        state_ = tls12_state::wait_certificate_request_or_done;
+        return {};
+    }
+
+    /// CertificateRequest (RFC 5246 §7.4.4): we have no certificate and will send an empty one.
+    status on_certificate_request(const handshake_message& m) {
+        HTTPS_TRY(parse_certificate_request_12(m.body));
+        certificate_requested_ = true;
+        transcript_.update(m.raw);
+        state_ = tls12_state::wait_server_hello_done;
+        return {};
+    }
+
+    /// ServerHelloDone (RFC 5246 §7.4.5), then our flight: [empty Certificate],
+    /// ClientKeyExchange, ChangeCipherSpec, Finished (§7.3).
+    template <class Records>
+    status on_server_hello_done(const handshake_message& m, Records& records, byte_vector& out) {
+        if (!m.body.empty()) {
+            return errc::tls_decode_error;
+        }
+        transcript_.update(m.raw);
+        if (certificate_requested_) {
+            // §7.4.6: an empty certificate_list when we have no suitable certificate.
+            const std::uint8_t empty[3] = {0, 0, 0};
+            send(detail::handshake_with_body(handshake_type::certificate, empty), records, out);
+        }
+        if (suite_.key_exchange == tls12_key_exchange_kind::rsa) {
+            HTTPS_TLS_ASSIGN(
+                tls12_rsa_premaster pm,
+                tls12_make_rsa_premaster(server_key_, rng(), settings_.min_rsa_key_bits));
+            premaster_.assign(pm.premaster.bytes.begin(), pm.premaster.bytes.end());
+            client_key_exchange_ = encode_tls12_client_key_exchange_rsa(pm.encrypted);
+        }
+        send(client_key_exchange_, records, out);
+
+        // RFC 7627 §4: the session hash covers ClientHello up to and including
+        // ClientKeyExchange; RFC 5246 §8.1 otherwise.
+        const hash_algorithm h = suite_.prf_hash;
+        master_ = ems_ ? derive_extended_master_secret(h, premaster_, transcript_.current())
+                       : derive_master_secret(h, premaster_, offer_.random, server_random_);
+        ct::wipe(premaster_.data(), premaster_.size());
+        premaster_.clear();
+        const tls12_key_block kb = derive_key_block(suite_, master_, offer_.random, server_random_);
+        ct::secret_array<32> iv_key; // keys our CBC record IVs (unused by AEAD suites)
+        if (suite_.is_cbc()) {
+            HTTPS_TRY(rng().fill(iv_key.span()));
+        }
+        const ct::secret_array<32> unused;
+        tls12_protection write = make_tls12_protection(suite_, kb, true, etm_, iv_key.span());
+        pending_read_ = make_tls12_protection(suite_, kb, false, etm_, unused.span());
+
+        // §7.1: ChangeCipherSpec, then the Finished under the new keys.
+        const std::uint8_t one = 1;
+        plaintext_protection{}.seal(content_type::change_cipher_spec, 0x0303, bytes_view(&one, 1),
+                                    out);
+        install(records, std::move(write), true);
+        client_verify_ = tls12_finished_verify_data(h, master_, true, transcript_.current());
+        send(encode_finished(client_verify_), records, out);
+        state_ = ticket_expected_ ? tls12_state::wait_new_session_ticket
+                                  : tls12_state::wait_change_cipher_spec;
+        return {};
+    }
+
+    /// NewSessionTicket (RFC 5077 §3.3): accepted and ignored (we do not resume TLS 1.2
+    /// sessions); it is part of the transcript the server's Finished covers.
+    status on_new_session_ticket(const handshake_message& m) {
+        HTTPS_TRY(detail::as_decode_error([&]() -> status {
+            reader r(m.body);
+            HTTPS_TRY(r.read_u32()); // ticket_lifetime_hint
+            HTTPS_TRY(r.read_prefixed<2>());
+            return r.expect_empty();
+        }()));
+        ticket_received_ = true;
+        transcript_.update(m.raw);
+        state_ = tls12_state::wait_change_cipher_spec;
+        return {};
+    }
+
+    /// The server's Finished (RFC 5246 §7.4.9), over every message up to our Finished and the
+    /// ticket: a mismatch is decrypt_error.
+    status on_finished(const handshake_message& m) {
+        if (m.body.size() != tls12_verify_data_length) {
+            return errc::tls_decode_error;
+        }
+        server_verify_ =
+            tls12_finished_verify_data(suite_.prf_hash, master_, false, transcript_.current());
+        if (!ct::equal(m.body, server_verify_)) {
+            return errc::tls_decrypt_error;
+        }
+        transcript_.update(m.raw);
+        state_ = tls12_state::connected;
+        return {};
+    }
+
+    template <class Records> void send(bytes_view message, Records& records, byte_vector& out) {
+        transcript_.update(message);
+        records.write(content_type::handshake, message, out);
+    }
+
+    /// opaque list<1..2^8-1> of single bytes (ec_point_formats).
+    static result<bytes_view> parse_u8_list(bytes_view data) {
+        reader r(data);
+        auto list = r.read_prefixed<1>();
+        if (!list || list->empty() || !r.empty()) {
+            return errc::tls_decode_error;
+        }
+        return *list;
+    }
+
+    /// TLS 1.2 Certificate body: ASN.1Cert certificate_list<0..2^24-1>, each <1..2^24-1>.
+    static result<std::vector<bytes_view>> parse_certificate_list(bytes_view body) {
+        return detail::as_decode_error([&]() -> result<std::vector<bytes_view>> {
+            reader r(body);
+            HTTPS_TLS_ASSIGN(reader list, r.read_nested<3>());
+            HTTPS_TRY(r.expect_empty());
+            std::vector<bytes_view> out;
+            while (!list.empty()) {
+                HTTPS_TLS_ASSIGN(bytes_view cert, list.read_prefixed<3>());
+                if (cert.empty()) {
+                    return errc::tls_decode_error;
+                }
+                out.push_back(cert);
+            }
+            return out;
+        }());
+    }
+
+    /// TLS 1.2 CertificateRequest body (RFC 5246 §7.4.4): certificate_types<1..2^8-1>,
+    /// supported_signature_algorithms<2..2^16-2>, certificate_authorities<0..2^16-1>.
+    static status parse_certificate_request_12(bytes_view body) {
+        return detail::as_decode_error([&]() -> status {
+            reader r(body);
+            HTTPS_TLS_ASSIGN(bytes_view types, r.read_prefixed<1>());
+            HTTPS_TLS_ASSIGN(bytes_view algs, r.read_prefixed<2>());
+            if (types.empty() || algs.size() < 2 || algs.size() % 2 != 0) {
+                return errc::tls_decode_error;
+            }
+            HTTPS_TLS_ASSIGN(reader cas, r.read_nested<2>());
+            while (!cas.empty()) {
+                HTTPS_TLS_ASSIGN(bytes_view dn, cas.read_prefixed<2>());
+                if (dn.empty()) {
+                    return errc::tls_decode_error;
+                }
+            }
+            return r.expect_empty();
+        }());
+    }
+
+    tls12_settings settings_;
+    tls12_offer offer_;
+    tls12_state state_ = tls12_state::wait_certificate;
+    tls12_suite_info suite_{};
+    std::array<std::uint8_t, 32> server_random_{};
+    transcript_hash transcript_;
+    bool ems_ = false;
+    bool etm_ = false;
+    bool secure_renegotiation_ = false;
+    bool ticket_expected_ = false;
+    bool ticket_received_ = false;
+    bool certificate_requested_ = false;
+    std::string alpn_;
+    std::vector<byte_vector> chain_;
+    tls12_server_key server_key_;
+    std::optional<named_group> group_;
+    byte_vector premaster_; // wiped as soon as the master secret exists
+    byte_vector client_key_exchange_;
+    tls12_master_secret master_;
+    std::optional<tls12_protection> pending_read_;
+    std::array<std::uint8_t, 12> client_verify_{};
+    std::array<std::uint8_t, 12> server_verify_{};
+};
+
+} // namespace https::tls
+
+#include "detail/macro_unscope.hpp"

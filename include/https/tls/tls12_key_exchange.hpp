@@ -1,0 +1,242 @@
+// TLS 1.2 key exchange: the ECDHE ServerKeyExchange (RFC 8422 §5.4) with its signature checked
+// against the certificate key (RFC 5246 §7.4.3), the RSA key exchange's encrypted premaster
+// secret (RFC 5246 §7.4.7.1), and the ClientKeyExchange encodings.
+#pragma once
+
+#include "../core/bytes.hpp"
+#include "../core/result.hpp"
+#include "../crypto/ec_public_key.hpp"
+#include "../crypto/ecdsa.hpp"
+#include "../crypto/random.hpp"
+#include "../crypto/rsa.hpp"
+#include "../crypto/sha2.hpp"
+#include "../x509/certificate.hpp"
+#include "extensions.hpp"
+#include "messages.hpp"
+#include "tls12_cipher_suites.hpp"
+
+#include <array>
+#include <cstdint>
+#include <type_traits>
+#include <variant>
+#include <vector>
+
+#include "detail/macro_scope.hpp"
+
+namespace https::tls {
+
+/// The signature schemes we accept in a TLS 1.2 ServerKeyExchange, in preference order: those of
+/// TLS 1.3 plus RSASSA-PKCS1-v1_5, which TLS 1.2 servers use most (RFC 5246 §7.4.1.4.1; SHA-1
+/// and MD5 are not offered).
+inline const std::vector<signature_scheme>& tls12_signature_schemes() {
+    static const std::vector<signature_scheme> schemes = {
+        signature_scheme::ecdsa_secp256r1_sha256, signature_scheme::ecdsa_secp384r1_sha384,
+        signature_scheme::rsa_pss_rsae_sha256,    signature_scheme::rsa_pss_rsae_sha384,
+        signature_scheme::rsa_pss_rsae_sha512,    signature_scheme::rsa_pkcs1_sha256,
+        signature_scheme::rsa_pkcs1_sha384,       signature_scheme::rsa_pkcs1_sha512,
+    };
+    return schemes;
+}
+
+/// The server's certificate key as the TLS 1.2 handshake needs it.
+struct tls12_server_key {
+    x509::key_algorithm algorithm = x509::key_algorithm::unsupported;
+    std::optional<std::uint16_t> key_usage; ///< keyUsage bits, if the extension is present
+    byte_vector spki;                       ///< the DER SubjectPublicKeyInfo
+};
+
+/// Extract the key of the leaf certificate and check that it fits the suite's key exchange:
+/// an EC key for ECDHE_ECDSA, an RSA key for ECDHE_RSA and RSA (RFC 5246 §7.4.2, RFC 8422 §5.3),
+/// with keyUsage, when present, allowing digitalSignature (ECDHE) or keyEncipherment (RSA).
+inline result<tls12_server_key> tls12_leaf_key(bytes_view leaf_der, tls12_key_exchange_kind kx) {
+    auto cert = x509::parse_certificate(leaf_der);
+    if (!cert) {
+        return errc::cert_malformed;
+    }
+    tls12_server_key k;
+    k.algorithm = cert->spki.algorithm;
+    k.key_usage = cert->key_usage;
+    k.spki.assign(cert->spki.der.begin(), cert->spki.der.end());
+    const bool is_ec =
+        k.algorithm == x509::key_algorithm::ec_p256 || k.algorithm == x509::key_algorithm::ec_p384;
+    const bool is_rsa = k.algorithm == x509::key_algorithm::rsa;
+    std::uint16_t needed = x509::key_usage::digital_signature;
+    switch (kx) {
+    case tls12_key_exchange_kind::ecdhe_ecdsa:
+        if (!is_ec) {
+            return errc::tls_illegal_parameter; // the wrong certificate type for the suite
+        }
+        break;
+    case tls12_key_exchange_kind::ecdhe_rsa:
+        if (!is_rsa) {
+            return errc::tls_illegal_parameter;
+        }
+        break;
+    case tls12_key_exchange_kind::rsa:
+        if (!is_rsa) {
+            return errc::tls_illegal_parameter;
+        }
+        needed = x509::key_usage::key_encipherment;
+        break;
+    }
+    if (k.key_usage && (*k.key_usage & needed) == 0) {
+        return errc::cert_bad_key_usage; // RFC 5280 §4.2.1.3
+    }
+    return k;
+}
+
+/// The ECDHE ServerKeyExchange (RFC 8422 §5.4): ServerECDHParams, then the signature.
+struct tls12_server_ecdh_params {
+    named_group group{};
+    bytes_view public_key;    ///< the server's ECPoint
+    bytes_view params;        ///< the ServerECDHParams encoding, as signed
+    std::uint16_t scheme = 0; ///< SignatureAndHashAlgorithm
+    bytes_view signature;
+};
+
+/// Parse the body of an ECDHE ServerKeyExchange. Only named curves are accepted (RFC 8422 §5.4:
+/// explicit curves are deprecated): anything else is illegal_parameter; malformed input is
+/// decode_error.
+inline result<tls12_server_ecdh_params> parse_tls12_server_key_exchange(bytes_view body) {
+    return detail::as_decode_error([&]() -> result<tls12_server_ecdh_params> {
+        reader r(body);
+        tls12_server_ecdh_params p;
+        HTTPS_TLS_ASSIGN(std::uint8_t curve_type, r.read_u8());
+        if (curve_type != 3) { // named_curve
+            return errc::tls_illegal_parameter;
+        }
+        HTTPS_TLS_ASSIGN(std::uint16_t group, r.read_u16());
+        p.group = static_cast<named_group>(group);
+        HTTPS_TLS_ASSIGN(p.public_key, r.read_prefixed<1>());
+        if (p.public_key.empty()) {
+            return errc::tls_decode_error; // point <1..2^8-1>
+        }
+        p.params = body.first(r.position());
+        HTTPS_TLS_ASSIGN(p.scheme, r.read_u16());
+        HTTPS_TLS_ASSIGN(p.signature, r.read_prefixed<2>());
+        if (p.signature.empty()) {
+            return errc::tls_decode_error;
+        }
+        HTTPS_TRY(r.expect_empty());
+        return p;
+    }());
+}
+
+/// RFC 5246 §7.4.3: the signed content is client_random || server_random || params.
+inline byte_vector tls12_signed_params(std::span<const std::uint8_t, 32> client_random,
+                                       std::span<const std::uint8_t, 32> server_random,
+                                       bytes_view params) {
+    byte_vector out(64 + params.size());
+    std::copy(client_random.begin(), client_random.end(), out.begin());
+    std::copy(server_random.begin(), server_random.end(), out.begin() + 32);
+    std::copy(params.begin(), params.end(), out.begin() + 64);
+    return out;
+}
+
+/// Verify a TLS 1.2 digitally-signed struct made with `scheme` by the key `key`. In TLS 1.2
+/// the ECDSA code points name only the hash (the curve is the key's, RFC 5246 §7.4.1.4.1), so
+/// ecdsa_secp256r1_sha256 is ECDSA-SHA-256 on either curve. A scheme that does not fit the key
+/// is illegal_parameter; an RSA key under `min_rsa_bits` is weak_key; a signature that does not
+/// verify is bad_signature (sent as decrypt_error).
+/// CT: public inputs only.
+inline status verify_tls12_signature(signature_scheme scheme, const tls12_server_key& key,
+                                     bytes_view message, bytes_view signature,
+                                     std::size_t min_rsa_bits = crypto::rsa_min_bits) {
+    using std::type_identity;
+    auto ecdsa = [&]<class Hash>(type_identity<Hash>) -> status {
+        auto k = crypto::parse_ec_public_key_info(key.spki);
+        if (!k) {
+            return errc::tls_illegal_parameter;
+        }
+        const status s = std::visit(
+            [&](const auto& pub) { return crypto::ecdsa_verify<Hash>(pub, message, signature); },
+            *k);
+        return s.ok() ? status{} : status{errc::bad_signature};
+    };
+    auto rsa = [&]<class Hash>(type_identity<Hash>, bool pss) -> status {
+        if (key.algorithm != x509::key_algorithm::rsa) {
+            return errc::tls_illegal_parameter;
+        }
+        auto k = crypto::rsa_public_key::parse_spki(key.spki, min_rsa_bits);
+        if (!k) {
+            return k.error() == errc::weak_key ? errc::weak_key : errc::tls_illegal_parameter;
+        }
+        const status s = pss ? crypto::verify_pss<Hash>(*k, message, signature)
+                             : crypto::verify_pkcs1v15<Hash>(*k, message, signature);
+        return s.ok() ? status{} : status{errc::bad_signature};
+    };
+    const bool is_ec = key.algorithm == x509::key_algorithm::ec_p256 ||
+                       key.algorithm == x509::key_algorithm::ec_p384;
+    switch (scheme) {
+    case signature_scheme::ecdsa_secp256r1_sha256:
+        return is_ec ? ecdsa(type_identity<crypto::sha256>{}) : errc::tls_illegal_parameter;
+    case signature_scheme::ecdsa_secp384r1_sha384:
+        return is_ec ? ecdsa(type_identity<crypto::sha384>{}) : errc::tls_illegal_parameter;
+    case signature_scheme::rsa_pss_rsae_sha256:
+        return rsa(type_identity<crypto::sha256>{}, true);
+    case signature_scheme::rsa_pss_rsae_sha384:
+        return rsa(type_identity<crypto::sha384>{}, true);
+    case signature_scheme::rsa_pss_rsae_sha512:
+        return rsa(type_identity<crypto::sha512>{}, true);
+    case signature_scheme::rsa_pkcs1_sha256:
+        return rsa(type_identity<crypto::sha256>{}, false);
+    case signature_scheme::rsa_pkcs1_sha384:
+        return rsa(type_identity<crypto::sha384>{}, false);
+    case signature_scheme::rsa_pkcs1_sha512:
+        return rsa(type_identity<crypto::sha512>{}, false);
+    default:
+        return errc::tls_illegal_parameter; // not a scheme we offer
+    }
+}
+
+/// RFC 5246 §7.4.7.1: the RSA key exchange's 48-byte premaster secret.
+inline constexpr std::size_t tls12_rsa_premaster_length = 48;
+
+/// The premaster secret client_version (0x0303, the version we offered, not the negotiated one)
+/// || 46 random bytes, and its RSAES-PKCS1-v1_5 encryption to the server's key.
+struct tls12_rsa_premaster {
+    ct::secret_array<tls12_rsa_premaster_length> premaster;
+    byte_vector encrypted;
+};
+
+/// Make and encrypt the premaster secret (RFC 5246 §7.4.7.1).
+/// CT: the premaster secret is secret; the RSA encryption is constant time in it.
+inline result<tls12_rsa_premaster>
+tls12_make_rsa_premaster(const tls12_server_key& key, crypto::random_source& rng,
+                         std::size_t min_rsa_bits = crypto::rsa_min_bits) {
+    auto k = crypto::rsa_public_key::parse_spki(key.spki, min_rsa_bits);
+    if (!k) {
+        return k.error() == errc::weak_key ? errc::weak_key : errc::tls_illegal_parameter;
+    }
+    tls12_rsa_premaster out;
+    out.premaster.bytes[0] = 0x03; // ClientHello.client_version: TLS 1.2
+    out.premaster.bytes[1] = 0x03;
+    HTTPS_TRY(rng.fill(mutable_bytes(out.premaster.data() + 2, tls12_rsa_premaster_length - 2)));
+    out.encrypted.resize(k->size());
+    HTTPS_TRY(crypto::encrypt_pkcs1v15(*k, out.premaster.span(), out.encrypted, rng));
+    return out;
+}
+
+/// ClientKeyExchange for ECDHE (RFC 8422 §5.7): ECPoint ecdh_Yc<1..2^8-1>.
+inline byte_vector encode_tls12_client_key_exchange_ecdhe(bytes_view public_key) {
+    byte_vector body;
+    writer w(body);
+    const std::size_t m = w.begin_prefixed(1);
+    w.put_bytes(public_key);
+    w.end_prefixed(m, 1);
+    return detail::handshake_with_body(handshake_type::client_key_exchange, body);
+}
+
+/// ClientKeyExchange for RSA (RFC 5246 §7.4.7.1): EncryptedPreMasterSecret<0..2^16-1>.
+inline byte_vector encode_tls12_client_key_exchange_rsa(bytes_view encrypted) {
+    byte_vector body;
+    writer w(body);
+    const std::size_t m = w.begin_prefixed(2);
+    w.put_bytes(encrypted);
+    w.end_prefixed(m, 2);
+    return detail::handshake_with_body(handshake_type::client_key_exchange, body);
+}
+
+} // namespace https::tls
+
+#include "detail/macro_unscope.hpp"
