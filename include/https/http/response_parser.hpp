@@ -12,6 +12,7 @@
 #include <limits>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace https::http {
@@ -41,8 +42,13 @@ public:
     /// Receives decoded body bytes; returning an error aborts parsing with it.
     using body_sink = std::function<status(bytes_view)>;
 
-    explicit response_parser(bool head_request = false, parser_limits limits = {})
-        : head_request_(head_request), limits_(limits) {}
+    /// Called once the final (non-1xx) head is parsed, before any body byte is delivered;
+    /// returning an error aborts parsing with it.
+    using head_callback = std::function<status(const response_head&)>;
+
+    explicit response_parser(bool head_request = false, parser_limits limits = {},
+                             head_callback on_head = {})
+        : head_request_(head_request), limits_(limits), on_head_(std::move(on_head)) {}
 
     /// Consume bytes; returns how many were used (less than offered only once the response is
     /// complete). Errors are sticky: every later call returns the same error.
@@ -272,8 +278,16 @@ private:
         return {};
     }
 
-    // RFC 9112 §6.3: decide how the body is delimited.
     status end_of_head() {
+        HTTPS_TRY(choose_framing());
+        if (on_head_ && !in_head()) {
+            return on_head_(head_);
+        }
+        return {};
+    }
+
+    // RFC 9112 §6.3: decide how the body is delimited.
+    status choose_framing() {
         seen_head_ = true;
         const int s = head_.status;
         if (s >= 100 && s < 200) {
@@ -400,6 +414,7 @@ private:
 
     bool head_request_;
     parser_limits limits_;
+    head_callback on_head_;
     state state_ = state::status_line;
     errc error_ = errc::ok;
     std::string line_;

@@ -4,6 +4,7 @@
 
 #include "../core/bytes.hpp"
 #include "../core/result.hpp"
+#include "stream.hpp"
 
 #include <arpa/inet.h>
 #include <cerrno>
@@ -25,9 +26,6 @@
 #include <vector>
 
 namespace https::net {
-
-using clock = std::chrono::steady_clock;
-using deadline = clock::time_point;
 
 /// A deadline `timeout` from now; a zero or negative timeout means "no limit".
 inline deadline deadline_after(std::chrono::milliseconds timeout) {
@@ -153,7 +151,7 @@ inline result<std::vector<endpoint>> resolve(const std::string& host, std::uint1
 
 /// A connected TCP socket (owning its descriptor), with deadline-bounded I/O. Writes never raise
 /// SIGPIPE (MSG_NOSIGNAL), so a peer that hangs up cannot kill the host program.
-class tcp_stream {
+class tcp_stream final : public stream {
 public:
     tcp_stream() = default;
     explicit tcp_stream(int fd) noexcept : fd_(fd) {}
@@ -169,7 +167,7 @@ public:
     }
     tcp_stream(const tcp_stream&) = delete;
     tcp_stream& operator=(const tcp_stream&) = delete;
-    ~tcp_stream() { close(); }
+    ~tcp_stream() override { close(); }
 
     [[nodiscard]] bool is_open() const noexcept { return fd_ >= 0; }
     [[nodiscard]] int native_handle() const noexcept { return fd_; }
@@ -183,7 +181,7 @@ public:
     }
 
     /// Send all of `data` before the deadline.
-    status write_all(bytes_view data, deadline d) {
+    status write_all(bytes_view data, deadline d) override {
         std::size_t sent = 0;
         while (sent < data.size()) {
             const ssize_t n =
@@ -206,7 +204,7 @@ public:
     }
 
     /// Receive at least one byte before the deadline; 0 means the peer closed the connection.
-    result<std::size_t> read_some(mutable_bytes buf, deadline d) {
+    result<std::size_t> read_some(mutable_bytes buf, deadline d) override {
         for (;;) {
             const ssize_t n = ::recv(fd_, buf.data(), buf.size(), MSG_DONTWAIT);
             if (n >= 0) {
@@ -229,6 +227,8 @@ public:
         pollfd p{fd_, POLLIN, 0};
         return ::poll(&p, 1, 0) != 0;
     }
+    [[nodiscard]] bool reusable() const override { return is_open() && !idle_connection_broken(); }
+    [[nodiscard]] std::string describe() const override { return "plain TCP to " + peer_.to_string(); }
 
 private:
     friend result<tcp_stream> connect_endpoint(const endpoint& e, deadline d);

@@ -1,0 +1,35 @@
+// The byte-stream interface the HTTP client talks to: plain TCP or TLS over TCP, with deadlines.
+#pragma once
+
+#include "../core/bytes.hpp"
+#include "../core/result.hpp"
+
+#include <chrono>
+#include <string>
+
+namespace https::net {
+
+using clock = std::chrono::steady_clock;
+using deadline = clock::time_point;
+
+/// A connected, ordered, reliable byte stream.
+class stream {
+public:
+    stream() = default;
+    stream(const stream&) = delete;
+    stream& operator=(const stream&) = delete;
+    stream(stream&&) = delete;
+    stream& operator=(stream&&) = delete;
+    virtual ~stream() = default;
+
+    /// Send all of `data` before the deadline.
+    virtual status write_all(bytes_view data, deadline d) = 0;
+    /// Receive at least one byte before the deadline; 0 means the peer ended the stream cleanly.
+    virtual result<std::size_t> read_some(mutable_bytes buf, deadline d) = 0;
+    /// Whether an idle pooled connection may carry another request (peer has not closed it).
+    [[nodiscard]] virtual bool reusable() const = 0;
+    /// A short description of the negotiated security, for `-v` output ("TLSv1.3 ...").
+    [[nodiscard]] virtual std::string describe() const = 0;
+};
+
+} // namespace https::net

@@ -1,0 +1,208 @@
+// The HTTP client over plain TCP against a scripted local server: keep-alive reuse, redirects,
+// streaming, limits, timeouts and malformed responses.
+#include <https/http/client.hpp>
+
+#include "support/test_server.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <thread>
+
+using namespace https;
+using namespace std::chrono_literals;
+
+namespace {
+http::request get(const std::string& u) {
+    http::request r;
+    r.url = *http::parse_url(u);
+    return r;
+}
+
+std::string ok_response(const std::string& body) {
+    return "HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+}
+} // namespace
+
+TEST_CASE("ten requests through one client use one connection", "[http][client]") {
+    test::test_server server([](const test::received_request& req, const auto& send) {
+        send(ok_response("n=" + std::to_string(req.connection_index)));
+        return true;
+    });
+    http::client c(nullptr);
+    http::client_options opts;
+    for (int i = 0; i < 10; ++i) {
+        auto r = c.perform(get(server.url("/item/" + std::to_string(i))), opts);
+        REQUIRE(r.ok());
+        CHECK(r->status == 200);
+        CHECK(r->body == "n=0");
+    }
+    CHECK(server.connections() == 1);
+    CHECK(server.requests() == 10);
+    CHECK(c.connections_opened() == 1);
+}
+
+TEST_CASE("Connection: close and server-side closes lead to fresh connections", "[http][client]") {
+    test::test_server server([](const test::received_request&, const auto& send) {
+        send("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok");
+        return false;
+    });
+    http::client c(nullptr);
+    for (int i = 0; i < 3; ++i) {
+        auto r = c.perform(get(server.url()), {});
+        REQUIRE(r.ok());
+        CHECK(r->body == "ok");
+    }
+    CHECK(server.connections() == 3);
+
+    // Keep-alive advertised, but the server closes the idle connection anyway: retried once.
+    test::test_server flaky([](const test::received_request&, const auto& send) {
+        send(ok_response("x"));
+        return false;
+    });
+    http::client c2(nullptr);
+    REQUIRE(c2.perform(get(flaky.url()), {}).ok());
+    std::this_thread::sleep_for(50ms);
+    auto again = c2.perform(get(flaky.url()), {});
+    REQUIRE(again.ok());
+    CHECK(again->body == "x");
+    CHECK(flaky.connections() == 2);
+}
+
+TEST_CASE("redirects: followed when asked, bounded, methods rewritten", "[http][client]") {
+    test::test_server server([](const test::received_request& req, const auto& send) {
+        if (req.head.rfind("GET /loop", 0) == 0) {
+            send("HTTP/1.1 302 Found\r\nLocation: /loop\r\nContent-Length: 0\r\n\r\n");
+        } else if (req.head.rfind("POST /old", 0) == 0) {
+            send("HTTP/1.1 303 See Other\r\nLocation: /new\r\nContent-Length: 0\r\n\r\n");
+        } else if (req.head.rfind("POST /keep", 0) == 0) {
+            send("HTTP/1.1 307 Temporary\r\nLocation: /echo\r\nContent-Length: 0\r\n\r\n");
+        } else if (req.head.rfind("POST /echo", 0) == 0) {
+            send(ok_response("posted:" + req.body));
+        } else if (req.head.rfind("GET /new", 0) == 0) {
+            send(ok_response("new"));
+        } else {
+            send("HTTP/1.1 301 Moved\r\nLocation: /new\r\nContent-Length: 3\r\n\r\nabc");
+        }
+        return true;
+    });
+    http::client c(nullptr);
+    http::client_options no_follow;
+    auto raw = c.perform(get(server.url("/start")), no_follow);
+    REQUIRE(raw.ok());
+    CHECK(raw->status == 301);
+    CHECK(raw->body == "abc");
+
+    http::client_options follow;
+    follow.follow_redirects = true;
+    auto r = c.perform(get(server.url("/start")), follow);
+    REQUIRE(r.ok());
+    CHECK(r->body == "new");
+    CHECK(r->redirects == 1);
+    CHECK(r->url == server.url("/new"));
+
+    // Streaming while following: only the final response's head and body reach the callbacks.
+    http::client_options streaming = follow;
+    std::string streamed;
+    std::vector<int> heads;
+    streaming.on_body = [&](bytes_view b) {
+        streamed.append(reinterpret_cast<const char*>(b.data()), b.size());
+        return true;
+    };
+    streaming.on_head = [&](int status, const http::headers&) { heads.push_back(status); };
+    REQUIRE(c.perform(get(server.url("/start")), streaming).ok());
+    CHECK(streamed == "new");
+    CHECK(heads == std::vector<int>{200});
+
+    follow.max_redirects = 5;
+    CHECK(c.perform(get(server.url("/loop")), follow).error() == errc::http_too_many_redirects);
+
+    http::request post = get(server.url("/old"));
+    post.method = "POST";
+    post.body = "data";
+    auto see_other = c.perform(post, follow);
+    REQUIRE(see_other.ok());
+    CHECK(see_other->body == "new");
+
+    post.url = *http::parse_url(server.url("/keep"));
+    auto kept = c.perform(post, follow);
+    REQUIRE(kept.ok());
+    CHECK(kept->body == "posted:data");
+}
+
+TEST_CASE("streaming body callback, progress, body cap, abort", "[http][client]") {
+    const std::string big(1 << 20, 'z');
+    test::test_server server([&](const test::received_request&, const auto& send) {
+        send(ok_response(big));
+        return true;
+    });
+    http::client c(nullptr);
+    http::client_options opts;
+    std::size_t streamed = 0;
+    std::uint64_t last_progress = 0;
+    std::optional<std::uint64_t> total;
+    opts.on_body = [&](bytes_view b) {
+        streamed += b.size();
+        return true;
+    };
+    opts.on_progress = [&](std::uint64_t got, std::optional<std::uint64_t> t) {
+        last_progress = got;
+        total = t;
+    };
+    auto r = c.perform(get(server.url()), opts);
+    REQUIRE(r.ok());
+    CHECK(r->body.empty());
+    CHECK(streamed == big.size());
+    CHECK(last_progress == big.size());
+    CHECK(total == big.size());
+
+    http::client_options capped;
+    capped.max_body_bytes = 1000;
+    CHECK(c.perform(get(server.url()), capped).error() == errc::http_body_too_large);
+
+    http::client_options aborting;
+    aborting.on_body = [](bytes_view) { return false; };
+    CHECK(c.perform(get(server.url()), aborting).error() == errc::http_aborted);
+}
+
+TEST_CASE("a stalled server hits the total timeout; malformed responses are named", "[http][client]") {
+    test::test_server stall([](const test::received_request&, const auto& send) {
+        send("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\npartial");
+        std::this_thread::sleep_for(1500ms);
+        return false;
+    });
+    http::client c(nullptr);
+    http::client_options opts;
+    opts.total_timeout = 300ms;
+    const auto start = std::chrono::steady_clock::now();
+    CHECK(c.perform(get(stall.url()), opts).error() == errc::net_timeout);
+    CHECK(std::chrono::steady_clock::now() - start < 1s);
+
+    test::test_server bad([](const test::received_request& req, const auto& send) {
+        if (req.head.find("/conflict") != std::string::npos) {
+            send("HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab");
+        } else if (req.head.find("/truncated") != std::string::npos) {
+            send("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n10\r\nabc");
+        } else {
+            send("HTTTP/1.1 200 OK\r\n\r\n");
+        }
+        return false;
+    });
+    CHECK(c.perform(get(bad.url("/conflict")), {}).error() == errc::http_bad_content_length);
+    CHECK(c.perform(get(bad.url("/truncated")), {}).error() == errc::http_truncated_body);
+    CHECK(c.perform(get(bad.url("/status")), {}).error() == errc::http_bad_status_line);
+}
+
+TEST_CASE("--resolve overrides name resolution; https needs a connector", "[http][client]") {
+    test::test_server server([](const test::received_request& req, const auto& send) {
+        send(ok_response(req.head.substr(req.head.find("Host: "), 40)));
+        return true;
+    });
+    http::client c(nullptr);
+    http::client_options opts;
+    opts.resolve.push_back("example.test:" + std::to_string(server.port()) + ":127.0.0.1");
+    auto r = c.perform(get("http://example.test:" + std::to_string(server.port()) + "/"), opts);
+    REQUIRE(r.ok());
+    CHECK(r->body.rfind("Host: example.test:", 0) == 0);
+    CHECK(c.perform(get("https://127.0.0.1:1/"), {}).error() == errc::http_unsupported_scheme);
+}
