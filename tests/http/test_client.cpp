@@ -109,7 +109,7 @@ TEST_CASE("redirects: followed when asked, bounded, methods rewritten", "[http][
         streamed.append(reinterpret_cast<const char*>(b.data()), b.size());
         return true;
     };
-    streaming.on_head = [&](int status, const http::headers&) { heads.push_back(status); };
+    streaming.on_head = [&](const http::response_head& h) { heads.push_back(h.status); };
     REQUIRE(c.perform(get(server.url("/start")), streaming).ok());
     CHECK(streamed == "new");
     CHECK(heads == std::vector<int>{200});

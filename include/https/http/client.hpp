@@ -52,7 +52,7 @@ struct client_options {
     std::function<bool(bytes_view)> on_body;
     /// Called with the status and header fields of each final response before its body (not for
     /// redirects that are being followed).
-    std::function<void(int, const http::headers&)> on_head;
+    std::function<void(const response_head&)> on_head;
     /// Called as body bytes arrive: (received so far, Content-Length if known).
     std::function<void(std::uint64_t, std::optional<std::uint64_t>)> on_progress;
     /// curl's --resolve: "host:port:address" entries that bypass DNS for that host and port.
@@ -262,7 +262,7 @@ private:
                 content_length = std::strtoull(cl->c_str(), nullptr, 10);
             }
             if (!discard && opts.on_head) {
-                opts.on_head(s, head.headers);
+                opts.on_head(head);
             }
             return {};
         };
