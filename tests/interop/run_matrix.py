@@ -84,7 +84,8 @@ def gnutls_serv(priority):
     return make
 
 
-def nginx(protocols="TLSv1.2 TLSv1.3"):
+def nginx(protocols="TLSv1.2 TLSv1.3", suites=""):
+    """nginx with a static root; `suites` pins the cipher suites (TLS 1.3 and 1.2 names)."""
     def make(env, port):
         d = env["pki"]
         prefix = tempfile.mkdtemp(prefix="nginx-", dir=env["tmp"])
@@ -109,12 +110,15 @@ http {
         ssl_certificate %(d)s/rsa-chain.pem;
         ssl_certificate_key %(d)s/rsa.key;
         ssl_protocols %(protocols)s;
+        %(suites)s
         root %(www)s;
         location = /moved { return 301 /hello.txt; }
         location /chunked/ { alias %(www)s/; sub_filter_types *; sub_filter 'zzz' 'zzz'; }
     }
 }
-""" % {"p": prefix, "port": port, "d": d, "www": env["www"], "protocols": protocols})
+""" % {"p": prefix, "port": port, "d": d, "www": env["www"], "protocols": protocols,
+       "suites": ("ssl_conf_command Ciphersuites TLS_AES_256_GCM_SHA384; "
+                  "ssl_ciphers ECDHE-RSA-AES256-GCM-SHA384;") if suites else ""})
         return ["nginx", "-p", prefix, "-c", conf, "-g", "daemon off;"], prefix
     return make
 
