@@ -1,0 +1,269 @@
+// https-get: a curl-compatible command line over the https library.
+//   https-get [options] URL
+// Options and exit codes follow curl's (see usage()); the body streams to stdout or -o FILE, so
+// downloads of any size run in constant memory.
+#include <https/https.hpp>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace {
+
+void usage(std::FILE* out) {
+    std::fputs(
+        "usage: https-get [options] URL\n"
+        "  --cacert FILE             trust anchors (PEM) instead of the system store\n"
+        "  --resolve HOST:PORT:ADDR  connect to ADDR for HOST:PORT\n"
+        "  -o, --output FILE         write the body to FILE\n"
+        "  -i, --include             print the response head before the body\n"
+        "  -I, --head                HEAD request, print the response head\n"
+        "  -X, --request METHOD      request method\n"
+        "  -H, --header 'Name: v'    extra request header\n"
+        "  -d, --data DATA|@FILE     send DATA (POST unless -X), as curl does\n"
+        "  -L, --location            follow redirects\n"
+        "      --max-redirs N        at most N redirects (default 50 with -L)\n"
+        "  -m, --max-time S          total time limit in seconds\n"
+        "      --connect-timeout S   connect (and handshake) time limit in seconds\n"
+        "      --tlsv1.2, --tlsv1.3  minimum TLS version\n"
+        "      --tls-max VERSION     maximum TLS version (1.2 or 1.3)\n"
+        "  -f, --fail                exit 22 on HTTP status >= 400, print no body\n"
+        "  -s, --silent              no error messages\n"
+        "  -v, --verbose             connection details to stderr\n"
+        "  -k, --insecure            do not verify the server certificate (warns)\n",
+        out);
+}
+
+// curl's exit codes for our error kinds.
+int exit_code_for(https::errc e) {
+    using https::errc;
+    switch (e) {
+    case errc::http_unsupported_scheme: return 1;
+    case errc::http_bad_url: return 3;
+    case errc::net_resolve_failed: return 6;
+    case errc::net_connect_failed: return 7;
+    case errc::net_timeout: return 28;
+    case errc::http_too_many_redirects: return 47;
+    case errc::http_insecure_redirect: return 1;
+    case errc::http_aborted: return 23; // write error
+    default: break;
+    }
+    switch (https::layer_of(e)) {
+    case https::error_layer::x509: return 60;
+    case https::error_layer::tls:
+    case https::error_layer::crypto:
+    case https::error_layer::decode: return 35;
+    case https::error_layer::net: return 56;
+    default: return 56; // malformed or truncated response: receive failure, as curl reports
+    }
+}
+
+bool parse_seconds(const char* text, std::chrono::milliseconds& out) {
+    char* end = nullptr;
+    errno = 0;
+    const double s = std::strtod(text, &end);
+    if (errno != 0 || end == text || *end != '\0' || s < 0 || s > 1e7) {
+        return false;
+    }
+    out = std::chrono::milliseconds(static_cast<long long>(s * 1000));
+    return true;
+}
+
+bool parse_version(const std::string& v, https::tls_version& out) {
+    if (v == "1.2") {
+        out = https::tls_version::tls1_2;
+    } else if (v == "1.3") {
+        out = https::tls_version::tls1_3;
+    } else {
+        return false;
+    }
+    return true;
+}
+
+void print_head(std::ostream& out, const https::http::response_head& h) {
+    out << "HTTP/1." << h.version_minor << " " << h.status << (h.reason.empty() ? "" : " ")
+        << h.reason << "\r\n";
+    for (const auto& [name, value] : h.headers) {
+        out << name << ": " << value << "\r\n";
+    }
+    out << "\r\n";
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    https::options opts;
+    std::string url, method, data, output;
+    bool have_data = false, include = false, head = false, fail = false, silent = false;
+    bool verbose = false;
+    std::optional<int> max_redirs;
+    bool follow = false;
+
+    auto need = [&](int& i) -> const char* {
+        if (i + 1 >= argc) {
+            std::fprintf(stderr, "https-get: option %s needs a value\n", argv[i]);
+            std::exit(2);
+        }
+        return argv[++i];
+    };
+    for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        if (a == "--cacert") {
+            opts.ca_file = need(i);
+        } else if (a == "--resolve") {
+            opts.resolve.emplace_back(need(i));
+        } else if (a == "-o" || a == "--output") {
+            output = need(i);
+        } else if (a == "-i" || a == "--include") {
+            include = true;
+        } else if (a == "-I" || a == "--head") {
+            head = true;
+        } else if (a == "-X" || a == "--request") {
+            method = need(i);
+        } else if (a == "-H" || a == "--header") {
+            const std::string h = need(i);
+            const auto colon = h.find(':');
+            if (colon == std::string::npos || colon == 0) {
+                std::fprintf(stderr, "https-get: bad header '%s'\n", h.c_str());
+                return 2;
+            }
+            std::string value = h.substr(colon + 1);
+            value.erase(0, value.find_first_not_of(" \t"));
+            opts.headers.add(h.substr(0, colon), value);
+        } else if (a == "-d" || a == "--data") {
+            std::string d = need(i);
+            if (!d.empty() && d[0] == '@') {
+                std::ifstream f(d.substr(1), std::ios::binary);
+                if (!f) {
+                    std::fprintf(stderr, "https-get: cannot read %s\n", d.c_str() + 1);
+                    return 26;
+                }
+                std::ostringstream ss;
+                ss << f.rdbuf();
+                d = ss.str();
+                // curl -d strips newlines from files
+                std::erase(d, '\n');
+                std::erase(d, '\r');
+            }
+            if (have_data) {
+                data += "&";
+            }
+            data += d;
+            have_data = true;
+        } else if (a == "-L" || a == "--location") {
+            follow = true;
+        } else if (a == "--max-redirs") {
+            max_redirs = std::atoi(need(i));
+        } else if (a == "-m" || a == "--max-time") {
+            if (!parse_seconds(need(i), opts.total_timeout)) {
+                std::fprintf(stderr, "https-get: bad --max-time\n");
+                return 2;
+            }
+        } else if (a == "--connect-timeout") {
+            if (!parse_seconds(need(i), opts.connect_timeout)) {
+                std::fprintf(stderr, "https-get: bad --connect-timeout\n");
+                return 2;
+            }
+        } else if (a == "--tlsv1.2") {
+            opts.min_version = https::tls_version::tls1_2;
+        } else if (a == "--tlsv1.3") {
+            opts.min_version = https::tls_version::tls1_3;
+        } else if (a == "--tls-max") {
+            if (!parse_version(need(i), opts.max_version)) {
+                std::fprintf(stderr, "https-get: --tls-max takes 1.2 or 1.3\n");
+                return 2;
+            }
+        } else if (a == "-f" || a == "--fail") {
+            fail = true;
+        } else if (a == "-s" || a == "--silent") {
+            silent = true;
+        } else if (a == "-v" || a == "--verbose") {
+            verbose = true;
+        } else if (a == "-k" || a == "--insecure") {
+            opts.insecure = true;
+        } else if (a == "-h" || a == "--help") {
+            usage(stdout);
+            return 0;
+        } else if (!a.empty() && a[0] == '-') {
+            std::fprintf(stderr, "https-get: unknown option %s\n", a.c_str());
+            usage(stderr);
+            return 2;
+        } else if (url.empty()) {
+            url = a;
+        } else {
+            std::fprintf(stderr, "https-get: only one URL is supported\n");
+            return 2;
+        }
+    }
+    if (url.empty()) {
+        usage(stderr);
+        return 2;
+    }
+    if (opts.insecure && !silent) {
+        std::fprintf(stderr, "https-get: WARNING: --insecure: the server's certificate is NOT "
+                             "verified; anyone on the path can read and change this transfer\n");
+    }
+    if (method.empty()) {
+        method = head ? "HEAD" : have_data ? "POST" : "GET";
+    }
+    if (have_data && !opts.headers.contains("Content-Type")) {
+        opts.headers.add("Content-Type", "application/x-www-form-urlencoded");
+    }
+    opts.follow_redirects = follow;
+    opts.max_redirects = max_redirs.value_or(50);
+    if (verbose) {
+        opts.on_verbose = [](const std::string& line) { std::cerr << "* " << line << "\n"; };
+    }
+
+    std::ofstream file;
+    if (!output.empty()) {
+        file.open(output, std::ios::binary | std::ios::trunc);
+        if (!file) {
+            std::fprintf(stderr, "https-get: cannot write %s\n", output.c_str());
+            return 23;
+        }
+    }
+    std::ostream& out = output.empty() ? std::cout : file;
+    bool http_error = false;
+    opts.on_head = [&](const https::http::response_head& h) {
+        if (verbose) {
+            std::cerr << "< HTTP/1." << h.version_minor << " " << h.status << " " << h.reason << "\n";
+        }
+        http_error = fail && h.status >= 400;
+        if ((include || head) && !http_error) {
+            print_head(out, h);
+        }
+    };
+    opts.on_body = [&](https::bytes_view b) {
+        if (!http_error) {
+            out.write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
+        }
+        return static_cast<bool>(out);
+    };
+
+    https::client client;
+    std::error_code ec;
+    auto r = client.request(method, url, opts, data, ec);
+    out.flush();
+    if (ec) {
+        if (!silent) {
+            std::fprintf(stderr, "https-get: (%d) %s\n", exit_code_for(static_cast<https::errc>(ec.value())),
+                         ec.message().c_str());
+        }
+        return ec.category() == https::errc_category() ? exit_code_for(static_cast<https::errc>(ec.value())) : 56;
+    }
+    if (http_error) {
+        if (!silent) {
+            std::fprintf(stderr, "https-get: (22) The requested URL returned error: %d\n", r.status);
+        }
+        return 22;
+    }
+    return 0;
+}

@@ -1,0 +1,96 @@
+"""Throwaway PKI for interop tests, made with the openssl command line in a temporary directory:
+a root CA, an intermediate, and leaves (RSA, ECDSA P-256) for 127.0.0.1/localhost, plus the bad
+ones the negative tests need (wrong host, expired, signed by an untrusted root)."""
+import os
+import subprocess
+
+
+def _run(*args, cwd):
+    subprocess.run(args, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _key(cwd, name, kind):
+    if kind == "rsa":
+        _run("openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048",
+             "-out", name + ".key", cwd=cwd)
+    else:
+        _run("openssl", "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:" + kind,
+             "-out", name + ".key", cwd=cwd)
+
+
+def _ext(cwd, name, text):
+    with open(os.path.join(cwd, name + ".ext"), "w") as f:
+        f.write(text)
+    return name + ".ext"
+
+
+def _issue(cwd, name, issuer, ext_text, days="30", subject=None):
+    subject = subject or "/CN=" + name
+    _run("openssl", "req", "-new", "-key", name + ".key", "-subj", subject, "-out", name + ".csr",
+         cwd=cwd)
+    args = ["openssl", "x509", "-req", "-in", name + ".csr", "-out", name + ".pem",
+            "-extfile", _ext(cwd, name, ext_text), "-sha256"]
+    if issuer is None:
+        args += ["-signkey", name + ".key"]
+    else:
+        args += ["-CA", issuer + ".pem", "-CAkey", issuer + ".key", "-CAcreateserial"]
+    args += ["-days", days]
+    _run(*args, cwd=cwd)
+
+
+CA_EXT = "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n" \
+         "subjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n"
+
+
+def leaf_ext(names):
+    sans = ",".join(("IP:" if n[0].isdigit() else "DNS:") + n for n in names)
+    return ("basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\n"
+            "extendedKeyUsage=serverAuth\nsubjectAltName=" + sans + "\n"
+            "subjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n")
+
+
+def make_pki(cwd):
+    """Create every certificate; return a dict of useful paths."""
+    _key(cwd, "root", "P-256")
+    _run("openssl", "req", "-x509", "-new", "-key", "root.key", "-subj", "/CN=Interop Test Root",
+         "-days", "30", "-out", "root.pem", "-addext", "basicConstraints=critical,CA:TRUE",
+         "-addext", "keyUsage=critical,keyCertSign,cRLSign", cwd=cwd)
+    _key(cwd, "inter", "P-256")
+    _issue(cwd, "inter", "root", CA_EXT, subject="/CN=Interop Test Intermediate")
+    good = ["127.0.0.1", "localhost"]
+    for name, kind in (("rsa", "rsa"), ("ecdsa", "P-256"), ("p384", "P-384")):
+        _key(cwd, name, kind)
+        _issue(cwd, name, "inter", leaf_ext(good))
+    _key(cwd, "wronghost", "P-256")
+    _issue(cwd, "wronghost", "inter", leaf_ext(["other.example"]))
+    # Expired: `openssl x509` (3.0) cannot backdate, `openssl ca` can (-startdate/-enddate).
+    _key(cwd, "expired", "P-256")
+    _run("openssl", "req", "-new", "-key", "expired.key", "-subj", "/CN=expired", "-out",
+         "expired.csr", cwd=cwd)
+    with open(os.path.join(cwd, "ca.cnf"), "w") as f:
+        f.write("[ca]\ndefault_ca=d\n[d]\ndatabase=index.txt\nnew_certs_dir=.\nserial=serial\n"
+                "default_md=sha256\npolicy=p\ncopy_extensions=none\n[p]\ncommonName=supplied\n"
+                "[x]\n" + leaf_ext(good))
+    open(os.path.join(cwd, "index.txt"), "w").close()
+    with open(os.path.join(cwd, "serial"), "w") as f:
+        f.write("1000\n")
+    _run("openssl", "ca", "-batch", "-config", "ca.cnf", "-cert", "inter.pem", "-keyfile",
+         "inter.key", "-in", "expired.csr", "-out", "expired.pem", "-startdate", "20200101000000Z",
+         "-enddate", "20200201000000Z", "-extensions", "x", "-notext", cwd=cwd)
+    # A chain to a root the client does not trust.
+    _key(cwd, "evilroot", "P-256")
+    _run("openssl", "req", "-x509", "-new", "-key", "evilroot.key", "-subj", "/CN=Untrusted Root",
+         "-days", "30", "-out", "evilroot.pem", "-addext", "basicConstraints=critical,CA:TRUE",
+         "-addext", "keyUsage=critical,keyCertSign", cwd=cwd)
+    _key(cwd, "untrusted", "P-256")
+    _issue(cwd, "untrusted", "evilroot", leaf_ext(good))
+    # Chains as servers send them: leaf then intermediate.
+    for name in ("rsa", "ecdsa", "p384", "wronghost", "expired"):
+        with open(os.path.join(cwd, name + "-chain.pem"), "w") as out:
+            for part in (name + ".pem", "inter.pem"):
+                with open(os.path.join(cwd, part)) as f:
+                    out.write(f.read())
+    with open(os.path.join(cwd, "untrusted-chain.pem"), "w") as out:
+        with open(os.path.join(cwd, "untrusted.pem")) as f:
+            out.write(f.read())
+    return {"root": os.path.join(cwd, "root.pem"), "dir": cwd}

@@ -1,0 +1,275 @@
+#!/usr/bin/env python3
+"""Interop matrix: start real TLS/HTTP servers on 127.0.0.1 (openssl s_server, gnutls-serv,
+nginx), run https-get against each configuration, and compare the body and exit code with the
+expectation and, when curl is installed, with curl run with the same arguments.
+Prints one line per case and 'N passed, M failed'; exits non-zero if any case failed.
+
+  run_matrix.py --https-get PATH [--only REGEX] [--no-curl] [--plant-mismatch]
+
+--plant-mismatch adds a case whose expectation is deliberately wrong; the meta-test runs the
+matrix with it and requires that it be reported as a failure (a runner that cannot fail is
+worthless)."""
+import argparse
+import contextlib
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import pki  # noqa: E402
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_listening(port, proc, seconds=10.0):
+    end = time.time() + seconds
+    while time.time() < end:
+        if proc.poll() is not None:
+            return False
+        with socket.socket() as s:
+            s.settimeout(0.2)
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return True
+        time.sleep(0.05)
+    return False
+
+
+@contextlib.contextmanager
+def server(argv, cwd, port):
+    log = open(os.path.join(cwd, "server-%d.log" % port), "w")
+    proc = subprocess.Popen(argv, cwd=cwd, stdin=subprocess.PIPE, stdout=log, stderr=log,
+                            start_new_session=True)
+    try:
+        if not wait_listening(port, proc):
+            raise RuntimeError("server did not start: " + " ".join(argv))
+        yield proc
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        log.close()
+
+
+# ---- servers --------------------------------------------------------------------------------
+
+def s_server(*extra, cert="ecdsa"):
+    def make(env, port):
+        d = env["pki"]
+        return ["openssl", "s_server", "-accept", "127.0.0.1:%d" % port, "-naccept", "1000",
+                "-cert", os.path.join(d, cert + ".pem"), "-key", os.path.join(d, cert + ".key"),
+                "-cert_chain", os.path.join(d, "inter.pem"), "-WWW", "-quiet", *extra], env["www"]
+    return make
+
+
+def gnutls_serv(priority):
+    def make(env, port):
+        d = env["pki"]
+        return ["gnutls-serv", "--http", "--port", str(port), "--priority", priority,
+                "--x509certfile", os.path.join(d, "ecdsa-chain.pem"),
+                "--x509keyfile", os.path.join(d, "ecdsa.key")], env["www"]
+    return make
+
+
+def nginx(protocols="TLSv1.2 TLSv1.3", suites=""):
+    """nginx with a static root; `suites` pins the cipher suites (TLS 1.3 and 1.2 names)."""
+    def make(env, port):
+        d = env["pki"]
+        prefix = tempfile.mkdtemp(prefix="nginx-", dir=env["tmp"])
+        os.makedirs(os.path.join(prefix, "logs"))
+        conf = os.path.join(prefix, "nginx.conf")
+        with open(conf, "w") as f:
+            f.write("""
+worker_processes 1;
+error_log %(p)s/logs/error.log;
+pid %(p)s/nginx.pid;
+events { worker_connections 64; }
+http {
+    access_log off;
+    client_body_temp_path %(p)s/body;
+    proxy_temp_path %(p)s/proxy;
+    fastcgi_temp_path %(p)s/fastcgi;
+    uwsgi_temp_path %(p)s/uwsgi;
+    scgi_temp_path %(p)s/scgi;
+    types { text/plain txt; application/octet-stream bin; }
+    server {
+        listen 127.0.0.1:%(port)d ssl;
+        ssl_certificate %(d)s/rsa-chain.pem;
+        ssl_certificate_key %(d)s/rsa.key;
+        ssl_protocols %(protocols)s;
+        %(suites)s
+        root %(www)s;
+        location = /moved { return 301 /hello.txt; }
+        location /chunked/ { alias %(www)s/; sub_filter_types *; sub_filter 'zzz' 'zzz'; }
+    }
+}
+""" % {"p": prefix, "port": port, "d": d, "www": env["www"], "protocols": protocols,
+       "suites": ("ssl_conf_command Ciphersuites TLS_AES_256_GCM_SHA384; "
+                  "ssl_ciphers ECDHE-RSA-AES256-GCM-SHA384;") if suites else ""})
+        return ["nginx", "-p", prefix, "-c", conf, "-g", "daemon off;"], prefix
+    return make
+
+
+def plain_http_text():
+    """A plain-TCP port that answers HTTP text: TLS must fail cleanly, not hang."""
+    def make(env, port):
+        script = ("import socket\n"
+                  "s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
+                  "s.bind(('127.0.0.1', %d)); s.listen(8)\n"
+                  "while True:\n"
+                  "    c,_=s.accept(); c.recv(4096)\n"
+                  "    c.sendall(b'HTTP/1.1 400 Bad Request\\r\\nContent-Length: 0\\r\\n\\r\\n'); c.close()\n"
+                  % port)
+        return [sys.executable, "-c", script], env["tmp"]
+    return make
+
+
+# ---- cases ----------------------------------------------------------------------------------
+
+class Case:
+    def __init__(self, name, make_server, path="/hello.txt", args=(), exit_code=0, body=None,
+                 curl=True):
+        self.name, self.make_server, self.path = name, make_server, path
+        self.args, self.exit_code, self.body, self.curl = list(args), exit_code, body, curl
+
+
+TLS13 = ["-tls1_3"]
+CASES = [
+    Case("s_server tls1.3 aes128gcm", s_server(*TLS13, "-ciphersuites", "TLS_AES_128_GCM_SHA256")),
+    Case("s_server tls1.3 aes256gcm", s_server(*TLS13, "-ciphersuites", "TLS_AES_256_GCM_SHA384")),
+    Case("s_server tls1.3 chacha20", s_server(*TLS13, "-ciphersuites", "TLS_CHACHA20_POLY1305_SHA256")),
+    Case("s_server tls1.3 x25519 only", s_server(*TLS13, "-groups", "X25519")),
+    Case("s_server tls1.3 p256 only", s_server(*TLS13, "-groups", "P-256")),
+    Case("s_server tls1.3 p384 only (HelloRetryRequest)", s_server(*TLS13, "-groups", "P-384")),
+    Case("s_server tls1.3 rsa-pss certificate", s_server(*TLS13, cert="rsa")),
+    Case("s_server tls1.3 p384 certificate", s_server(*TLS13, cert="p384")),
+    Case("s_server tls1.3 512-byte records", s_server(*TLS13, "-max_send_frag", "512"),
+         path="/big.bin"),
+    Case("s_server tls1.3 1 MiB body", s_server(*TLS13), path="/big.bin"),
+    Case("nginx static Content-Length", nginx()),
+    Case("nginx chunked", nginx(), path="/chunked/hello.txt"),
+    Case("nginx 301 not followed", nginx(), path="/moved", body=False),
+    Case("nginx 404 with -f", nginx(), path="/missing.txt", args=["-f"], exit_code=22),
+    Case("nginx 301 followed -L", nginx(), path="/moved", args=["-L"]),
+    Case("nginx HEAD -I", nginx(), args=["-I"], body=None),
+    Case("nginx -i headers", nginx(), args=["-i"], body=None),
+    Case("nginx tls1.2 pinned --tls-max 1.2", nginx(), args=["--tls-max", "1.2"]),
+    Case("nginx tls1.3 required against 1.2-only", nginx("TLSv1.2"), args=["--tlsv1.3"],
+         exit_code=35),
+    Case("wrong host certificate", s_server(*TLS13, cert="wronghost"), exit_code=60),
+    Case("expired certificate", s_server(*TLS13, cert="expired"), exit_code=60),
+    Case("untrusted root", s_server(*TLS13, cert="untrusted"), exit_code=60),
+    Case("plain HTTP port", plain_http_text(), exit_code=35, curl=False),
+]
+
+PLANTED = Case("planted mismatch (must FAIL)", s_server(*TLS13), body=b"not the real body")
+
+
+def run_client(tool, case, url, env, out_path):
+    argv = [tool, "-s", "--cacert", os.path.join(env["pki"], "root.pem"), "-o", out_path,
+            "--max-time", "20", *case.args, url]
+    p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+    body = open(out_path, "rb").read() if os.path.exists(out_path) else b""
+    return p.returncode, body, p.stderr.decode(errors="replace").strip()
+
+
+def run_case(case, env, tool, curl):
+    port = free_port()
+    argv, cwd = case.make_server(env, port)
+    url = "https://127.0.0.1:%d%s" % (port, case.path)
+    with server(argv, cwd, port):
+        ours_out = os.path.join(env["tmp"], "ours.out")
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(ours_out)
+        code, body, err = run_client(tool, case, url, env, ours_out)
+        problems = []
+        if code != case.exit_code:
+            problems.append("exit %d, expected %d (%s)" % (code, case.exit_code, err))
+        expected = case.body
+        if expected is False:  # not fixed in advance: compared with curl's only
+            expected = None
+        elif expected is None and case.exit_code == 0 and "-i" not in case.args and "-I" not in case.args:
+            expected = open(os.path.join(env["www"], case.path.split("/")[-1]), "rb").read() \
+                if os.path.exists(os.path.join(env["www"], case.path.split("/")[-1])) else None
+        if expected is not None and code == 0 and body != expected:
+            problems.append("body differs (%d bytes, expected %d)" % (len(body), len(expected)))
+        if curl and case.curl:
+            curl_out = os.path.join(env["tmp"], "curl.out")
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(curl_out)
+            ccode, cbody, _ = run_client(curl, case, url, env, curl_out)
+            if ccode != code:
+                problems.append("curl exit %d, ours %d" % (ccode, code))
+            elif cbody != body and "-i" not in case.args and "-I" not in case.args:
+                problems.append("body differs from curl's (%d vs %d bytes)" % (len(body), len(cbody)))
+    return problems
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--https-get", required=True)
+    ap.add_argument("--only")
+    ap.add_argument("--no-curl", action="store_true")
+    ap.add_argument("--plant-mismatch", action="store_true")
+    a = ap.parse_args()
+    for tool in ("openssl", "nginx", "gnutls-serv"):
+        if shutil.which(tool) is None:
+            print("SKIP: %s not installed" % tool)
+    curl = None if a.no_curl else shutil.which("curl")
+    tmp = tempfile.mkdtemp(prefix="interop-")
+    try:
+        pki_dir = os.path.join(tmp, "pki")
+        www = os.path.join(tmp, "www")
+        os.makedirs(pki_dir)
+        os.makedirs(www)
+        os.chmod(tmp, 0o755)  # nginx workers run as an unprivileged user
+        os.chmod(www, 0o755)
+        pki.make_pki(pki_dir)
+        with open(os.path.join(www, "hello.txt"), "wb") as f:
+            f.write(b"hello from the interop matrix\n")
+        with open(os.path.join(www, "big.bin"), "wb") as f:
+            f.write(os.urandom(1 << 20))
+        for name in ("hello.txt", "big.bin"):
+            os.chmod(os.path.join(www, name), 0o644)
+        env = {"pki": pki_dir, "www": www, "tmp": tmp}
+        cases = [c for c in CASES if not a.only or re.search(a.only, c.name)]
+        if a.plant_mismatch:
+            cases.append(PLANTED)
+        passed = failed = 0
+        for case in cases:
+            needed = case.make_server(env, 0)[0][0]
+            if shutil.which(needed) is None and needed != sys.executable:
+                print("SKIP  %s (%s not installed)" % (case.name, needed))
+                continue
+            try:
+                problems = run_case(case, env, a.https_get, curl)
+            except Exception as e:  # a server that would not start is a failure, not a crash
+                problems = [str(e)]
+            if problems:
+                failed += 1
+                print("FAIL  %s: %s" % (case.name, "; ".join(problems)))
+            else:
+                passed += 1
+                print("ok    %s" % case.name)
+            sys.stdout.flush()
+        print("%d passed, %d failed" % (passed, failed))
+        return 1 if failed else 0
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
