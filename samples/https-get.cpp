@@ -34,6 +34,7 @@ void usage(std::FILE* out) {
         "      --connect-timeout S   connect (and handshake) time limit in seconds\n"
         "      --tlsv1.2, --tlsv1.3  minimum TLS version\n"
         "      --tls-max VERSION     maximum TLS version (1.2 or 1.3)\n"
+        "      --max-filesize BYTES  refuse a body larger than BYTES\n"
         "  -f, --fail                exit 22 on HTTP status >= 400, print no body\n"
         "  -s, --silent              no error messages\n"
         "  -v, --verbose             connection details to stderr\n"
@@ -53,6 +54,11 @@ int exit_code_for(https::errc e) {
     case errc::http_too_many_redirects: return 47;
     case errc::http_insecure_redirect: return 1;
     case errc::http_aborted: return 23; // write error
+    case errc::http_bad_status_line:
+    case errc::http_bad_header:
+    case errc::http_bad_content_length: return 8; // weird server reply
+    case errc::http_truncated_body: return 18;   // partial file
+    case errc::http_body_too_large: return 63;   // maximum file size exceeded
     default: break;
     }
     switch (https::layer_of(e)) {
@@ -161,6 +167,16 @@ int main(int argc, char** argv) {
             follow = true;
         } else if (a == "--max-redirs") {
             max_redirs = std::atoi(need(i));
+        } else if (a == "--max-filesize") {
+            char* end = nullptr;
+            const char* text = need(i);
+            errno = 0;
+            const unsigned long long n = std::strtoull(text, &end, 10);
+            if (errno != 0 || end == text || *end != '\0') {
+                std::fprintf(stderr, "https-get: bad --max-filesize\n");
+                return 2;
+            }
+            opts.max_body_bytes = n;
         } else if (a == "-m" || a == "--max-time") {
             if (!parse_seconds(need(i), opts.total_timeout)) {
                 std::fprintf(stderr, "https-get: bad --max-time\n");

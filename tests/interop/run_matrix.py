@@ -66,10 +66,19 @@ def server(argv, cwd, port):
 
 # ---- servers --------------------------------------------------------------------------------
 
-def s_server(*extra, cert="ecdsa"):
+def s_server(*extra, cert="ecdsa", no_ems=False):
+    """openssl s_server -WWW; `no_ems` turns extended master secret off (OpenSSL has no command
+    line option for it, only the configuration file)."""
     def make(env, port):
         d = env["pki"]
-        return ["openssl", "s_server", "-accept", "127.0.0.1:%d" % port, "-naccept", "1000",
+        prefix = []
+        if no_ems:
+            conf = os.path.join(env["tmp"], "no_ems.cnf")
+            with open(conf, "w") as f:
+                f.write("openssl_conf = c\n[c]\nssl_conf = s\n[s]\nsystem_default = d\n"
+                        "[d]\nOptions = -ExtendedMasterSecret\n")
+            prefix = ["env", "OPENSSL_CONF=" + conf]
+        return prefix + ["openssl", "s_server", "-accept", "127.0.0.1:%d" % port, "-naccept", "1000",
                 "-cert", os.path.join(d, cert + ".pem"), "-key", os.path.join(d, cert + ".key"),
                 "-cert_chain", os.path.join(d, "inter.pem"), "-WWW", "-quiet", *extra], env["www"]
     return make
@@ -113,6 +122,8 @@ http {
         %(suites)s
         root %(www)s;
         location = /moved { return 301 /hello.txt; }
+        location = /loop { return 302 /loop; }
+        location = /to-http { return 301 http://127.0.0.1:%(port)d/hello.txt; }
         location /chunked/ { alias %(www)s/; sub_filter_types *; sub_filter 'zzz' 'zzz'; }
     }
 }
@@ -121,6 +132,33 @@ http {
                   "ssl_ciphers ECDHE-RSA-AES256-GCM-SHA384;") if suites else ""})
         return ["nginx", "-p", prefix, "-c", conf, "-g", "daemon off;"], prefix
     return make
+
+
+def silent_tcp():
+    """Accepts connections and never answers: every timeout must fire."""
+    def make(env, port):
+        script = ("import socket, time\n"
+                  "s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
+                  "s.bind(('127.0.0.1', %d)); s.listen(8); held=[]\n"
+                  "while True:\n"
+                  "    c,_=s.accept(); held.append(c)\n" % port)
+        return [sys.executable, "-c", script], env["tmp"]
+    return make
+
+
+def bad_http():
+    """TLS done right, HTTP done wrong (tests/interop/bad_http_server.py)."""
+    def make(env, port):
+        d = env["pki"]
+        script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "bad_http_server.py")
+        return [sys.executable, script, str(port), os.path.join(d, "ecdsa-chain.pem"),
+                os.path.join(d, "ecdsa.key")], env["tmp"]
+    return make
+
+
+def no_server():
+    """Nothing listens on the port: connection refused."""
+    return None
 
 
 def plain_http_text():
@@ -141,12 +179,20 @@ def plain_http_text():
 
 class Case:
     def __init__(self, name, make_server, path="/hello.txt", args=(), exit_code=0, body=None,
-                 curl=True):
+                 curl=True, contains=None, url=None, curl_exit=None):
         self.name, self.make_server, self.path = name, make_server, path
         self.args, self.exit_code, self.body, self.curl = list(args), exit_code, body, curl
+        # `contains`: the body varies per connection (gnutls-serv's status page), so only this
+        # text is checked and the body is not compared with curl's. `url`: a fixed URL (with
+        # {port}) instead of https://127.0.0.1:{port}{path}.
+        self.contains, self.url = contains, url
+        # `curl_exit`: where we are deliberately stricter than curl, the exit code curl gives
+        # (checked too, so that a change on either side is noticed).
+        self.curl_exit = curl_exit
 
 
 TLS13 = ["-tls1_3"]
+TLS12 = ["-tls1_2"]
 CASES = [
     Case("s_server tls1.3 aes128gcm", s_server(*TLS13, "-ciphersuites", "TLS_AES_128_GCM_SHA256")),
     Case("s_server tls1.3 aes256gcm", s_server(*TLS13, "-ciphersuites", "TLS_AES_256_GCM_SHA384")),
@@ -159,6 +205,21 @@ CASES = [
     Case("s_server tls1.3 512-byte records", s_server(*TLS13, "-max_send_frag", "512"),
          path="/big.bin"),
     Case("s_server tls1.3 1 MiB body", s_server(*TLS13), path="/big.bin"),
+    Case("s_server tls1.2 ECDHE-RSA-AES128-GCM-SHA256",
+         s_server(*TLS12, "-cipher", "ECDHE-RSA-AES128-GCM-SHA256", cert="rsa")),
+    Case("s_server tls1.2 ECDHE-ECDSA-AES256-GCM-SHA384",
+         s_server(*TLS12, "-cipher", "ECDHE-ECDSA-AES256-GCM-SHA384")),
+    Case("s_server tls1.2 ECDHE-RSA-CHACHA20-POLY1305",
+         s_server(*TLS12, "-cipher", "ECDHE-RSA-CHACHA20-POLY1305", cert="rsa")),
+    Case("s_server tls1.2 AES256-SHA256 (RSA key exchange, CBC)",
+         s_server(*TLS12, "-cipher", "AES256-SHA256", cert="rsa"), path="/big.bin"),
+    Case("s_server tls1.2 AES256-GCM-SHA384 (RSA key exchange)",
+         s_server(*TLS12, "-cipher", "AES256-GCM-SHA384", cert="rsa")),
+    Case("s_server tls1.2 without extended master secret",
+         s_server(*TLS12, cert="rsa", no_ems=True)),
+    Case("gnutls-serv defaults", gnutls_serv("NORMAL"), path="/", contains=b"TLS1.3"),
+    Case("gnutls-serv tls1.2 only", gnutls_serv("NORMAL:-VERS-ALL:+VERS-TLS1.2"), path="/",
+         contains=b"TLS1.2"),
     Case("nginx static Content-Length", nginx()),
     Case("nginx chunked", nginx(), path="/chunked/hello.txt"),
     Case("nginx 301 not followed", nginx(), path="/moved", body=False),
@@ -169,6 +230,38 @@ CASES = [
     Case("nginx tls1.2 pinned --tls-max 1.2", nginx(), args=["--tls-max", "1.2"]),
     Case("nginx tls1.3 required against 1.2-only", nginx("TLSv1.2"), args=["--tlsv1.3"],
          exit_code=35),
+    Case("nginx --resolve", nginx(), url="https://localhost:{port}/hello.txt",
+         args=["--resolve", "localhost:{port}:127.0.0.1"]),
+    Case("nginx redirect loop --max-redirs 3", nginx(), path="/loop",
+         args=["-L", "--max-redirs", "3"], exit_code=47),
+    Case("nginx POST -d to a static file with -f", nginx(), args=["-f", "-d", "a=1"],
+         exit_code=22),
+    Case("unsupported scheme", no_server(), url="foo://127.0.0.1:{port}/", exit_code=1),
+    Case("malformed URL", no_server(), url="https://[::1:{port}/", exit_code=3),
+    Case("connection refused", no_server(), exit_code=7),
+    Case("silent server --max-time 1", silent_tcp(), args=["--max-time", "1"], exit_code=28),
+    Case("silent server --connect-timeout 1", silent_tcp(), args=["--connect-timeout", "1"],
+         exit_code=28),
+    Case("bad server: control", bad_http(), path="/ok", body=b"fine\n"),
+    Case("bad server: status line", bad_http(), path="/bad-status", exit_code=8,
+         curl_exit=1),  # curl reads "HTTTP/" as an unsupported protocol
+    # RFC 9112 obs-fold and conflicting Content-Length values (a request-smuggling vector) are
+    # rejected here; curl accepts both.
+    Case("bad server: folded header", bad_http(), path="/folded-header", exit_code=8,
+         curl_exit=0),
+    Case("bad server: conflicting Content-Length", bad_http(), path="/conflicting-length",
+         exit_code=8, curl_exit=0),
+    # A 128 KiB header field: curl's limit reports it as CURLE_OUT_OF_MEMORY (27); ours is a
+    # receive failure.
+    Case("bad server: oversized header", bad_http(), path="/huge-header", exit_code=56,
+         curl_exit=27),
+    Case("bad server: truncated chunk", bad_http(), path="/truncated-chunk", exit_code=18),
+    Case("bad server: body shorter than Content-Length", bad_http(), path="/short-body",
+         exit_code=18),
+    Case("bad server: body over --max-filesize", bad_http(), path="/long-body",
+         args=["--max-filesize", "1000"], exit_code=63),
+    Case("bad server: stall mid-body", bad_http(), path="/stall", args=["--max-time", "2"],
+         exit_code=28),
     Case("wrong host certificate", s_server(*TLS13, cert="wronghost"), exit_code=60),
     Case("expired certificate", s_server(*TLS13, cert="expired"), exit_code=60),
     Case("untrusted root", s_server(*TLS13, cert="untrusted"), exit_code=60),
@@ -178,9 +271,9 @@ CASES = [
 PLANTED = Case("planted mismatch (must FAIL)", s_server(*TLS13), body=b"not the real body")
 
 
-def run_client(tool, case, url, env, out_path):
+def run_client(tool, case, url, env, out_path, port):
     argv = [tool, "-s", "--cacert", os.path.join(env["pki"], "root.pem"), "-o", out_path,
-            "--max-time", "20", *case.args, url]
+            "--max-time", "20", *[a.replace("{port}", str(port)) for a in case.args], url]
     p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
     body = open(out_path, "rb").read() if os.path.exists(out_path) else b""
     return p.returncode, body, p.stderr.decode(errors="replace").strip()
@@ -188,13 +281,14 @@ def run_client(tool, case, url, env, out_path):
 
 def run_case(case, env, tool, curl):
     port = free_port()
-    argv, cwd = case.make_server(env, port)
-    url = "https://127.0.0.1:%d%s" % (port, case.path)
-    with server(argv, cwd, port):
+    url = case.url.replace("{port}", str(port)) if case.url else \
+        "https://127.0.0.1:%d%s" % (port, case.path)
+    with (server(*case.make_server(env, port), port) if case.make_server
+          else contextlib.nullcontext()):
         ours_out = os.path.join(env["tmp"], "ours.out")
         with contextlib.suppress(FileNotFoundError):
             os.remove(ours_out)
-        code, body, err = run_client(tool, case, url, env, ours_out)
+        code, body, err = run_client(tool, case, url, env, ours_out, port)
         problems = []
         if code != case.exit_code:
             problems.append("exit %d, expected %d (%s)" % (code, case.exit_code, err))
@@ -202,18 +296,26 @@ def run_case(case, env, tool, curl):
         if expected is False:  # not fixed in advance: compared with curl's only
             expected = None
         elif expected is None and case.exit_code == 0 and "-i" not in case.args and "-I" not in case.args:
-            expected = open(os.path.join(env["www"], case.path.split("/")[-1]), "rb").read() \
-                if os.path.exists(os.path.join(env["www"], case.path.split("/")[-1])) else None
+            served = os.path.join(env["www"], case.path.split("/")[-1])
+            expected = open(served, "rb").read() if os.path.isfile(served) else None
+        if case.contains is not None:
+            expected = None
+            if code == 0 and case.contains not in body:
+                problems.append("body lacks %r" % case.contains)
         if expected is not None and code == 0 and body != expected:
             problems.append("body differs (%d bytes, expected %d)" % (len(body), len(expected)))
         if curl and case.curl:
             curl_out = os.path.join(env["tmp"], "curl.out")
             with contextlib.suppress(FileNotFoundError):
                 os.remove(curl_out)
-            ccode, cbody, _ = run_client(curl, case, url, env, curl_out)
-            if ccode != code:
+            ccode, cbody, _ = run_client(curl, case, url, env, curl_out, port)
+            if case.curl_exit is not None:
+                if ccode != case.curl_exit:
+                    problems.append("curl exit %d, expected curl to give %d" % (ccode, case.curl_exit))
+            elif ccode != code:
                 problems.append("curl exit %d, ours %d" % (ccode, code))
-            elif cbody != body and "-i" not in case.args and "-I" not in case.args:
+            elif (cbody != body and case.contains is None and "-i" not in case.args
+                  and "-I" not in case.args):
                 problems.append("body differs from curl's (%d vs %d bytes)" % (len(body), len(cbody)))
     return problems
 
@@ -250,7 +352,7 @@ def main():
             cases.append(PLANTED)
         passed = failed = 0
         for case in cases:
-            needed = case.make_server(env, 0)[0][0]
+            needed = case.make_server(env, 0)[0][0] if case.make_server else sys.executable
             if shutil.which(needed) is None and needed != sys.executable:
                 print("SKIP  %s (%s not installed)" % (case.name, needed))
                 continue

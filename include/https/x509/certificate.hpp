@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -944,6 +945,18 @@ inline result<certificate> parse_certificate(bytes_view der, errc* cause = nullp
         return errc::cert_malformed;
     }
     return c;
+}
+
+/// One line for diagnostics (curl -v style): subject, issuer and validity period, or why the
+/// certificate could not be parsed.
+inline std::string describe_certificate(bytes_view der) {
+    errc cause = errc::ok;
+    auto c = parse_certificate(der, &cause);
+    if (!c) {
+        return std::string("unparsable certificate (") + describe(cause) + ")";
+    }
+    return "subject: " + to_string(c->subject) + "; issuer: " + to_string(c->issuer) +
+           "; valid " + format_time(c->not_before) + " to " + format_time(c->not_after);
 }
 
 } // namespace https::x509
