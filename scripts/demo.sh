@@ -15,7 +15,7 @@ if [ -n "$need" ]; then
 fi
 cmake -S . -B build/demo -DCMAKE_BUILD_TYPE=Release -DHTTPS_BUILD_TESTS=OFF -DHTTPS_BUILD_BENCH=OFF >/dev/null
 cmake --build build/demo --target https-get -j "$(nproc)" >/dev/null
-tool=build/demo/samples/https-get
+tool=$PWD/build/demo/samples/https-get
 
 if [ $# -ge 1 ]; then
     exec "$tool" -L -v "$1"
@@ -41,4 +41,4 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 server=$!
 for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.1; done
 echo "== https-get -v --cacert ca.pem https://127.0.0.1:$port/index.html"
-"$OLDPWD/$tool" -v --cacert ca.pem "https://127.0.0.1:$port/index.html"
+"$tool" -v --cacert ca.pem "https://127.0.0.1:$port/index.html"

@@ -18,12 +18,17 @@ fi
 if [ -d "$seeds" ]; then
     cp -r "$seeds"/. "$work/"
 fi
+# Crashing inputs are kept outside the scratch corpus (which is deleted on exit).
+artifacts=${FUZZ_ARTIFACTS:-${TMPDIR:-/tmp}/fuzz-artifacts}/$name
+mkdir -p "$artifacts"
 rc=0
 "$fuzzer" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
-    -print_final_stats=1 "$work" >"$work.log" 2>&1 || rc=$?
+    -artifact_prefix="$artifacts/" -print_final_stats=1 "$work" >"$work.log" 2>&1 || rc=$?
 if [ "$rc" -ne 0 ]; then
     tail -n 60 "$work.log"
-    echo "FAIL: $name found a problem (exit $rc); keep the crashing input under $regressions/"
+    echo "FAIL: $name found a problem (exit $rc); the input is in $artifacts/:"
+    ls -l "$artifacts"
+    echo "keep it under $regressions/ once fixed"
 else
     grep -E "^stat::number_of_executed_units|^Done" "$work.log" || true
     echo "$name: no finding in ${seconds}s"
