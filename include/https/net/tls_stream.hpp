@@ -24,9 +24,13 @@ public:
     tls_stream(tls_stream&&) = delete;
     tls_stream& operator=(tls_stream&&) = delete;
     ~tls_stream() override {
-        // Best effort close_notify; the connection is going away either way.
-        engine_.close();
-        (void)flush(clock::now() + std::chrono::milliseconds(100));
+        // Best effort close_notify; the connection is going away either way, so nothing (not
+        // even an allocation failure) may escape.
+        try {
+            engine_.close();
+            (void)flush(clock::now() + std::chrono::milliseconds(100));
+        } catch (...) { // NOLINT(bugprone-empty-catch)
+        }
     }
 
     /// Connect TLS over an open TCP connection, before the deadline.

@@ -633,11 +633,15 @@ template <class Params> struct curve {
         jacobian acc{fp::zero, fp::one, fp::zero};
         for (std::size_t i = (len1 > len2 ? len1 : len2); i-- > 0;) {
             acc = dbl(acc);
+            // wNAF digits are signed by design (odd, in -2^(w-1)..2^(w-1)).
+            // NOLINTNEXTLINE(bugprone-signed-char-misuse,cert-str34-c)
             if (const int d = naf1[i]; d > 0) {
                 acc = add_vartime(acc, gt.points[static_cast<std::size_t>(d / 2)]);
             } else if (d < 0) {
                 acc = add_vartime(acc, negate(gt.points[static_cast<std::size_t>(-d / 2)]));
             }
+            // wNAF digits are signed by design (odd, in -2^(w-1)..2^(w-1)).
+            // NOLINTNEXTLINE(bugprone-signed-char-misuse,cert-str34-c)
             if (const int d = naf2[i]; d > 0) {
                 acc = add_vartime(acc, qt[static_cast<std::size_t>(d / 2)]);
             } else if (d < 0) {
