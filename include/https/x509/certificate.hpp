@@ -515,23 +515,40 @@ inline status parse_general_name(der::parser& p, general_names& out, bool in_con
     }
 }
 
-/// subjectAltName: GeneralNames ::= SEQUENCE SIZE (1..MAX) OF GeneralName.
-inline status parse_subject_alt_name(der::parser value, certificate& c) {
+/// An extension value that must be exactly one SEQUENCE: its contents.
+inline result<der::parser> sole_sequence(der::parser value) {
     auto seq = value.read_sequence();
     if (!seq) {
         return seq.error();
     }
     HTTPS_TRY(value.expect_empty());
-    if (seq->empty()) {
+    return *seq;
+}
+
+/// SEQUENCE SIZE (1..MAX) OF X with at most `max_general_names` elements: `read_one(parser&)`
+/// consumes one element and returns a status.
+template <class ReadOne> status for_each_element(der::parser seq, ReadOne&& read_one) {
+    if (seq.empty()) {
         return errc::bad_encoding;
     }
-    std::size_t count = 0;
-    while (!seq->empty()) {
-        if (++count > max_general_names) {
+    for (std::size_t count = 1; !seq.empty(); ++count) {
+        if (count > max_general_names) {
             return errc::too_large;
         }
-        HTTPS_TRY(parse_general_name(*seq, c.subject_alt_names, false));
+        HTTPS_TRY(read_one(seq));
     }
+    return {};
+}
+
+/// subjectAltName: GeneralNames ::= SEQUENCE SIZE (1..MAX) OF GeneralName.
+inline status parse_subject_alt_name(der::parser value, certificate& c) {
+    auto seq = sole_sequence(value);
+    if (!seq) {
+        return seq.error();
+    }
+    HTTPS_TRY(for_each_element(*seq, [&c](der::parser& p) {
+        return parse_general_name(p, c.subject_alt_names, false);
+    }));
     c.has_subject_alt_name = true;
     return {};
 }
@@ -540,30 +557,21 @@ inline status parse_subject_alt_name(der::parser value, certificate& c) {
 /// [1] maximum OPTIONAL }; RFC 5280 §4.2.1.10: minimum MUST be zero and maximum absent, so a
 /// subtree carrying either is refused (DER omits the zero default).
 inline status parse_general_subtrees(der::parser subtrees, general_names& out) {
-    if (subtrees.empty()) {
-        return errc::bad_encoding;
-    }
-    std::size_t count = 0;
-    while (!subtrees.empty()) {
-        if (++count > max_general_names) {
-            return errc::too_large;
-        }
-        auto subtree = subtrees.read_sequence();
+    return for_each_element(subtrees, [&out](der::parser& p) -> status {
+        auto subtree = p.read_sequence();
         if (!subtree) {
             return subtree.error();
         }
         HTTPS_TRY(parse_general_name(*subtree, out, true));
-        HTTPS_TRY(subtree->expect_empty());
-    }
-    return {};
+        return subtree->expect_empty();
+    });
 }
 
 inline status parse_name_constraints(der::parser value, certificate& c) {
-    auto seq = value.read_sequence();
+    auto seq = sole_sequence(value);
     if (!seq) {
         return seq.error();
     }
-    HTTPS_TRY(value.expect_empty());
     name_constraints nc;
     bool any = false;
     if (seq->next_is(der::tag::context_constructed(0))) {
@@ -594,11 +602,10 @@ inline status parse_name_constraints(der::parser value, certificate& c) {
 /// An explicit cA FALSE is not DER but common in old certificates; like OpenSSL and Go we accept
 /// it. A path length without cA is meaningless and refused (§4.2.1.9: only if cA is set).
 inline status parse_basic_constraints(der::parser value, certificate& c) {
-    auto seq = value.read_sequence();
+    auto seq = sole_sequence(value);
     if (!seq) {
         return seq.error();
     }
-    HTTPS_TRY(value.expect_empty());
     if (seq->next_is(der::tag::boolean)) {
         auto ca = seq->read_boolean();
         if (!ca) {
@@ -643,20 +650,12 @@ inline status parse_key_usage(der::parser value, certificate& c) {
 
 /// ExtKeyUsageSyntax ::= SEQUENCE SIZE (1..MAX) OF KeyPurposeId.
 inline status parse_ext_key_usage(der::parser value, certificate& c) {
-    auto seq = value.read_sequence();
+    auto seq = sole_sequence(value);
     if (!seq) {
         return seq.error();
     }
-    HTTPS_TRY(value.expect_empty());
-    if (seq->empty()) {
-        return errc::bad_encoding;
-    }
-    std::size_t count = 0;
-    while (!seq->empty()) {
-        if (++count > max_general_names) {
-            return errc::too_large;
-        }
-        auto id = seq->read_oid();
+    HTTPS_TRY(for_each_element(*seq, [&c](der::parser& p) -> status {
+        auto id = p.read_oid();
         if (!id) {
             return id.error();
         }
@@ -667,7 +666,8 @@ inline status parse_ext_key_usage(der::parser value, certificate& c) {
         } else if (der::oid_equals(*id, oid::any_extended_key_usage)) {
             c.ext_key_usage.any = true;
         }
-    }
+        return {};
+    }));
     c.ext_key_usage.present = true;
     return {};
 }
@@ -675,11 +675,10 @@ inline status parse_ext_key_usage(der::parser value, certificate& c) {
 /// AuthorityKeyIdentifier ::= SEQUENCE { keyIdentifier [0] IMPLICIT OCTET STRING OPTIONAL,
 /// authorityCertIssuer [1] GeneralNames OPTIONAL, authorityCertSerialNumber [2] OPTIONAL }.
 inline status parse_authority_key_id(der::parser value, certificate& c) {
-    auto seq = value.read_sequence();
+    auto seq = sole_sequence(value);
     if (!seq) {
         return seq.error();
     }
-    HTTPS_TRY(value.expect_empty());
     auto key_id = seq->read_optional(der::tag::context_primitive(0));
     if (!key_id) {
         return key_id.error();
