@@ -10,8 +10,8 @@ root=$(pwd)
 start=$(date +%s)
 jobs=${HTTPS_JOBS:-$(nproc)}
 
-packages="build-essential cmake clang libclang-rt-14-dev catch2 nlohmann-json3-dev libssl-dev
-          openssl valgrind gnutls-bin nginx-light curl python3"
+packages="build-essential cmake clang clang-tidy libclang-rt-14-dev catch2 nlohmann-json3-dev libssl-dev
+          openssl valgrind gnutls-bin nginx-light curl python3 time"
 missing=""
 for p in $packages; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -6,8 +6,8 @@ build=$1
 root=$(cd "$(dirname "$0")/.." && pwd)
 tidy=$(command -v clang-tidy || command -v clang-tidy-14 || true)
 if [ -z "$tidy" ]; then
-    echo "SKIP: clang-tidy not installed"
-    exit 0
+    echo "FAIL: clang-tidy not found (scripts/test.sh installs it)"
+    exit 1
 fi
 "$tidy" -p "$build" --quiet --config-file="$root/.clang-tidy" \
     "$build/tests/header_check/all_headers.cpp" 2>&1 | grep -v "warnings generated" || true

@@ -5,6 +5,7 @@
 #include "../core/bytes.hpp"
 #include "../core/result.hpp"
 #include "headers.hpp"
+#include "response.hpp"
 
 #include <algorithm>
 #include <cstdint>
@@ -16,14 +17,6 @@
 #include <vector>
 
 namespace https::http {
-
-/// The status line and header fields of a response.
-struct response_head {
-    int status = 0;
-    std::string reason;
-    int version_minor = 1; ///< HTTP/1.<minor>
-    http::headers headers;
-};
 
 /// Limits that bound what a server can make us buffer or wait for.
 struct parser_limits {

@@ -1,0 +1,53 @@
+// What a request can be told: timeouts, redirects, extra header fields, body limits and
+// callbacks, DNS overrides and the TLS settings (trust anchors, versions).
+#pragma once
+
+#include "../core/bytes.hpp"
+#include "headers.hpp"
+#include "response.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace https::http {
+
+/// TLS protocol versions a caller may pin.
+enum class tls_version { tls1_2 = 0x0303, tls1_3 = 0x0304 };
+
+/// Everything a request can be told. Defaults: 30 s connect timeout, no total timeout, no
+/// redirects (the facade's `https::get` turns them on), no body cap.
+struct client_options {
+    std::chrono::milliseconds connect_timeout{30'000}; ///< DNS + TCP connect + TLS handshake
+    std::chrono::milliseconds total_timeout{0};        ///< whole request incl. body; 0 = none
+    /// Follow 301/302/303/307/308. Unset: the call's default (`https::get` follows,
+    /// `https::request` and `http::client::perform` do not).
+    std::optional<bool> follow_redirects;
+    int max_redirects = 10;
+    http::headers headers;                 ///< extra request header fields
+    std::uint64_t max_body_bytes = std::numeric_limits<std::uint64_t>::max();
+    /// Receives the body as it arrives instead of storing it; return false to abort.
+    std::function<bool(bytes_view)> on_body;
+    /// Called with the status and header fields of each final response before its body (not for
+    /// redirects that are being followed).
+    std::function<void(const response_head&)> on_head;
+    /// Called as body bytes arrive: (received so far, Content-Length if known).
+    std::function<void(std::uint64_t, std::optional<std::uint64_t>)> on_progress;
+    /// curl's --resolve: "host:port:address" entries that bypass DNS for that host and port.
+    std::vector<std::string> resolve;
+    // TLS settings, used by the TLS connector.
+    std::string ca_file;     ///< PEM bundle of trust anchors (instead of the system store)
+    std::string ca_pem;      ///< in-memory PEM trust anchors (instead of the system store)
+    bool insecure = false;   ///< skip certificate verification (curl -k); never the default
+    tls_version min_version = tls_version::tls1_2;
+    tls_version max_version = tls_version::tls1_3;
+    /// Where diagnostics go for verbose output (curl -v); empty = silent.
+    std::function<void(const std::string&)> on_verbose;
+};
+
+
+} // namespace https::http

@@ -1,0 +1,9 @@
+// Every out-of-line definition of the library, for the one translation unit that compiles them in
+// separate-compilation mode (src/https.cpp).
+#pragma once
+
+#if !defined(HTTPS_SEPARATE_COMPILATION)
+#error "https/impl/src.ipp is for separate compilation: define HTTPS_SEPARATE_COMPILATION"
+#endif
+
+#include "https.ipp"
