@@ -7,3 +7,4 @@
 #endif
 
 #include "https.ipp"
+#include "../tls/impl/client.ipp"
