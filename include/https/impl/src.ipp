@@ -8,3 +8,7 @@
 
 #include "https.ipp"
 #include "../tls/impl/client.ipp"
+#include "../x509/impl/certificate.ipp"
+#include "../x509/impl/signature.ipp"
+#include "../x509/impl/trust_store.ipp"
+#include "../x509/impl/verify.ipp"
