@@ -6,4 +6,11 @@
 #error "https/impl/src.ipp is for separate compilation: define HTTPS_SEPARATE_COMPILATION"
 #endif
 
+#include "../x509/impl/certificate.ipp"
+#include "../x509/impl/signature.ipp"
+#include "../x509/impl/trust_store.ipp"
+#include "../x509/impl/verify.ipp"
+#include "../tls/impl/client.ipp"
+#include "../net/impl/tls_stream.ipp"
+#include "../http/impl/client.ipp"
 #include "https.ipp"

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "../core/bytes.hpp"
+#include "../core/config.hpp"
 #include "../core/result.hpp"
 #include "certificate.hpp"
 #include "hostname.hpp"
@@ -149,129 +150,13 @@ inline bool directory_within(const std::vector<std::string>& rdns, const name& b
 /// constrained); the subject and directoryName SANs against directoryName subtrees. A name form
 /// constrained by the CA that we do not process (rfc822Name, URI, ...) and that `c` carries makes
 /// the certificate unacceptable, as §4.2.1.10 requires of applications that cannot process it.
-inline status check_name_constraints(const certificate& c, const name_constraints& nc) {
-    const general_names& names = c.subject_alt_names;
-    if ((names.other_forms & (nc.permitted.other_forms | nc.excluded.other_forms)) != 0) {
-        return errc::cert_name_constraint_violated;
-    }
-    for (std::string_view dns : names.dns_names) {
-        if (!nc.permitted.dns_names.empty() &&
-            std::none_of(nc.permitted.dns_names.begin(), nc.permitted.dns_names.end(),
-                         [&](std::string_view p) { return dns_within(dns, p); })) {
-            return errc::cert_name_constraint_violated;
-        }
-        if (std::any_of(nc.excluded.dns_names.begin(), nc.excluded.dns_names.end(),
-                        [&](std::string_view e) {
-                            return dns_within(dns, e) || wildcard_may_enter(dns, e);
-                        })) {
-            return errc::cert_name_constraint_violated;
-        }
-    }
-    for (bytes_view ip : names.ip_addresses) {
-        if (!nc.permitted.ip_addresses.empty() &&
-            std::none_of(nc.permitted.ip_addresses.begin(), nc.permitted.ip_addresses.end(),
-                         [&](bytes_view p) { return ip_within(ip, p); })) {
-            return errc::cert_name_constraint_violated;
-        }
-        if (std::any_of(nc.excluded.ip_addresses.begin(), nc.excluded.ip_addresses.end(),
-                        [&](bytes_view e) { return ip_within(ip, e); })) {
-            return errc::cert_name_constraint_violated;
-        }
-    }
-    if (nc.permitted.directory_names.empty() && nc.excluded.directory_names.empty()) {
-        return {};
-    }
-    std::vector<name> directories = names.directory_names;
-    if (!c.subject.empty()) {
-        directories.push_back(c.subject);
-    }
-    for (const name& n : directories) {
-        const std::vector<std::string> rdns = rdn_keys(n);
-        if (!nc.permitted.directory_names.empty() &&
-            std::none_of(nc.permitted.directory_names.begin(), nc.permitted.directory_names.end(),
-                         [&](const name& p) { return directory_within(rdns, p); })) {
-            return errc::cert_name_constraint_violated;
-        }
-        if (std::any_of(nc.excluded.directory_names.begin(), nc.excluded.directory_names.end(),
-                        [&](const name& e) { return directory_within(rdns, e); })) {
-            return errc::cert_name_constraint_violated;
-        }
-    }
-    return {};
-}
+HTTPS_DECL status check_name_constraints(const certificate& c, const name_constraints& nc);
 
 /// Validate one complete candidate path (leaf first, anchor last) at time `now`, in the order of
 /// RFC 5280 §6.1 (from the anchor down). The trust anchor's own constraints (validity, CA flag,
 /// path length, key usage, EKU, name constraints) are enforced too, as OpenSSL and browsers do;
 /// v1/v2 anchors, which cannot carry basicConstraints, are accepted as CAs.
-inline status validate_path(const std::vector<const path_node*>& path, unix_time now) {
-    const std::size_t n = path.size();
-    for (std::size_t i = n; i-- > 0;) {
-        const certificate& c = *path[i]->cert;
-        if (now < c.not_before) {
-            return errc::cert_not_yet_valid;
-        }
-        if (now > c.not_after) {
-            return errc::cert_expired;
-        }
-        if (c.unknown_critical_extension) {
-            return errc::cert_unknown_critical_extension;
-        }
-        if (c.spki.algorithm == key_algorithm::rsa && c.spki.rsa_bits < min_rsa_bits) {
-            return errc::cert_weak_key;
-        }
-        if (i + 1 < n && weak_hash(c.sig_alg.hash)) {
-            return errc::cert_weak_signature;
-        }
-        if (i >= 1) {
-            // §6.1.4 (k): an issuer must be a CA.
-            const bool legacy_anchor = i == n - 1 && c.version < 3;
-            if (!legacy_anchor && !(c.has_basic_constraints && c.is_ca)) {
-                return errc::cert_not_ca;
-            }
-            // §6.1.4 (n): keyCertSign when keyUsage is present.
-            if (c.key_usage && (*c.key_usage & key_usage::key_cert_sign) == 0) {
-                return errc::cert_bad_key_usage;
-            }
-            // EKU on a CA restricts what it may issue for (CA/B Forum BR 7.1.2.2; every browser).
-            if (c.ext_key_usage.present && !c.ext_key_usage.server_auth && !c.ext_key_usage.any) {
-                return errc::cert_bad_eku;
-            }
-            // §6.1.4 (l)-(m): at most pathLenConstraint non-self-issued intermediates below it.
-            if (c.path_len_constraint) {
-                std::size_t below = 0;
-                for (std::size_t j = 1; j < i; ++j) {
-                    below += path[j]->self_issued ? 0 : 1;
-                }
-                if (below > *c.path_len_constraint) {
-                    return errc::cert_path_length_exceeded;
-                }
-            }
-        } else {
-            // The leaf: serverAuth when EKU is present (anyExtendedKeyUsage is not enough, as in
-            // OpenSSL; BR 7.1.2.3 forbids it in server certificates) and a keyUsage that allows
-            // a TLS key exchange or handshake signature.
-            if (c.ext_key_usage.present && !c.ext_key_usage.server_auth) {
-                return errc::cert_bad_eku;
-            }
-            constexpr std::uint16_t tls_uses = key_usage::digital_signature |
-                                               key_usage::key_encipherment |
-                                               key_usage::key_agreement;
-            if (c.key_usage && (*c.key_usage & tls_uses) == 0) {
-                return errc::cert_bad_key_usage;
-            }
-        }
-        // §6.1.3 (b)-(c): names below a constraining CA; self-issued intermediates are exempt.
-        if (i == 0 || !path[i]->self_issued) {
-            for (std::size_t k = i + 1; k < n; ++k) {
-                if (path[k]->cert->constraints) {
-                    HTTPS_TRY(check_name_constraints(c, *path[k]->cert->constraints));
-                }
-            }
-        }
-    }
-    return {};
-}
+HTTPS_DECL status validate_path(const std::vector<const path_node*>& path, unix_time now);
 
 /// Depth-first search for a valid path from a leaf to a trust anchor, trying every candidate
 /// issuer (anchors first, then the untrusted pool) and backtracking past any that fail, so
@@ -523,10 +408,13 @@ result<verified_path> verify_chain_with(const Verifier& verify, bytes_view leaf_
 /// rules documented at `detail::validate_path`), then check the identity in `options`. Every
 /// failure is a specific `cert_*` error; the views in the result point into the inputs and the
 /// trust store.
-inline result<verified_path> verify_chain(bytes_view leaf, std::span<const bytes_view> untrusted,
-                                          const trust_store& anchors,
-                                          const verify_options& options = {}) {
-    return detail::verify_chain_with(detail::verify_signature, leaf, untrusted, anchors, options);
-}
+HTTPS_DECL result<verified_path> verify_chain(bytes_view leaf,
+                                              std::span<const bytes_view> untrusted,
+                                              const trust_store& anchors,
+                                              const verify_options& options = {});
 
 } // namespace https::x509
+
+#if !defined(HTTPS_SEPARATE_COMPILATION)
+#include "impl/verify.ipp"
+#endif

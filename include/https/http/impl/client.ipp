@@ -1,0 +1,232 @@
+// The HTTP/1.1 client (http/client.hpp), out of line for separate compilation.
+#pragma once
+
+#include "../client.hpp"
+
+#include <array>
+#include <cstdint>
+#include <cstdlib>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace https::http {
+
+namespace detail {
+
+HTTPS_DECL result<std::vector<net::endpoint>> resolve_target(const url& u, const client_options& o,
+                                                             net::deadline d) {
+    for (const auto& entry : o.resolve) {
+        // host:port:address (address may be a bracketed IPv6 literal)
+        const auto first = entry.find(':');
+        const auto second = first == std::string::npos ? first : entry.find(':', first + 1);
+        if (second == std::string::npos) {
+            return errc::http_bad_url;
+        }
+        std::string host = entry.substr(0, first);
+        for (auto& c : host) {
+            c = http::detail::to_lower(c);
+        }
+        const std::string port = entry.substr(first + 1, second - first - 1);
+        std::string address = entry.substr(second + 1);
+        if (address.size() > 2 && address.front() == '[' && address.back() == ']') {
+            address = address.substr(1, address.size() - 2);
+        }
+        if (host == u.host && port == std::to_string(u.port)) {
+            return net::resolve(address, u.port, d);
+        }
+    }
+    return net::resolve(u.host, u.port, d);
+}
+
+} // namespace detail
+
+HTTPS_DECL result<std::unique_ptr<net::stream>> connect_plain(const connect_request& req) {
+    auto endpoints = detail::resolve_target(req.target, req.options, req.deadline);
+    if (!endpoints) {
+        return endpoints.error();
+    }
+    auto s = net::connect(*endpoints, req.deadline);
+    if (!s) {
+        return s.error();
+    }
+    return std::unique_ptr<net::stream>(new net::tcp_stream(std::move(s).value()));
+}
+
+HTTPS_DECL client::client(connector secure, connector plain)
+    : secure_(std::move(secure)), plain_(std::move(plain)) {}
+
+HTTPS_DECL result<response> client::perform(request req, const client_options& opts) {
+    const net::deadline total = net::deadline_after(opts.total_timeout);
+    int redirects = 0;
+    for (;;) {
+        auto r = perform_once(req, opts, total);
+        if (!r) {
+            return r.error();
+        }
+        r->redirects = redirects;
+        const int s = r->status;
+        const bool is_redirect = s == 301 || s == 302 || s == 303 || s == 307 || s == 308;
+        auto location = r->headers.get("Location");
+        if (!opts.follow_redirects.value_or(false) || !is_redirect || !location) {
+            return r;
+        }
+        if (redirects >= opts.max_redirects) {
+            return errc::http_too_many_redirects;
+        }
+        auto next = resolve_redirect(req.url, *location);
+        if (!next) {
+            return next.error();
+        }
+        if (req.url.is_https() && !next->is_https()) {
+            return errc::http_insecure_redirect; // never downgrade to cleartext
+        }
+        if (next->host != req.url.host) {
+            req.headers.remove("Authorization"); // credentials stay with their origin
+            req.headers.remove("Cookie");
+        }
+        // RFC 9110 §15.4: 303 always becomes GET; 301/302 turn POST into GET as browsers do.
+        if (s == 303 || ((s == 301 || s == 302) && req.method == "POST")) {
+            if (req.method != "HEAD") {
+                req.method = "GET";
+            }
+            req.body.clear();
+        }
+        req.url = std::move(next).value();
+        ++redirects;
+    }
+}
+
+HTTPS_DECL result<client::stream_ptr> client::open(const url& u, const client_options& opts,
+                                                   net::deadline total) {
+    auto& idle = pool_[origin_key(u)];
+    while (!idle.empty()) {
+        stream_ptr s = std::move(idle.back());
+        idle.pop_back();
+        if (s->reusable()) {
+            return s;
+        }
+    }
+    net::deadline d = net::deadline_after(opts.connect_timeout);
+    d = std::min(d, total);
+    const connector& c = u.is_https() ? secure_ : plain_;
+    if (!c) {
+        return errc::http_unsupported_scheme;
+    }
+    auto s = c(connect_request{u, opts, d});
+    if (s) {
+        ++opened_;
+        if (opts.on_verbose) {
+            opts.on_verbose("connected: " + (*s)->describe());
+        }
+    }
+    return s;
+}
+
+HTTPS_DECL result<response> client::perform_once(const request& req, const client_options& opts,
+                                                 net::deadline total) {
+    request wire_req = req;
+    for (const auto& [name, value] : opts.headers) {
+        if (!wire_req.headers.contains(name)) {
+            wire_req.headers.add(name, value);
+        }
+    }
+    auto wire = encode_request(wire_req);
+    if (!wire) {
+        return wire.error();
+    }
+    // A pooled connection the server closed meanwhile fails before any response byte; then
+    // (and only then) the request is retried once on a fresh connection.
+    for (int attempt = 0;; ++attempt) {
+        const std::size_t opened_before = opened_;
+        auto s = open(req.url, opts, total);
+        if (!s) {
+            return s.error();
+        }
+        const bool reused = opened_ == opened_before;
+        bool got_any = false;
+        auto r = exchange(**s, as_bytes(*wire), req, opts, total, got_any);
+        if (r) {
+            if (r->second) {
+                pool_[origin_key(req.url)].push_back(std::move(*s));
+            }
+            return std::move(r->first);
+        }
+        const bool retryable =
+            r.error() == errc::net_connection_closed || r.error() == errc::tls_closed;
+        if (!(reused && !got_any && retryable && attempt == 0)) {
+            return r.error();
+        }
+    }
+}
+
+HTTPS_DECL result<std::pair<response, bool>> client::exchange(net::stream& s, bytes_view wire,
+                                                              const request& req,
+                                                              const client_options& opts,
+                                                              net::deadline total, bool& got_any) {
+    HTTPS_TRY(s.write_all(wire, total));
+    parser_limits limits;
+    limits.max_body_bytes = opts.max_body_bytes;
+    response out;
+    out.url = req.url.to_string();
+    std::optional<std::uint64_t> content_length;
+    bool discard = false; // the body of a redirect we are about to follow
+    auto on_head = [&](const response_head& head) -> status {
+        const int s = head.status;
+        discard = opts.follow_redirects.value_or(false) && head.headers.contains("Location") &&
+                  (s == 301 || s == 302 || s == 303 || s == 307 || s == 308);
+        if (auto cl = head.headers.get("Content-Length")) {
+            content_length = std::strtoull(cl->c_str(), nullptr, 10);
+        }
+        if (!discard && opts.on_head) {
+            opts.on_head(head);
+        }
+        return {};
+    };
+    response_parser parser(req.method == "HEAD", limits, on_head);
+    auto sink = [&](bytes_view body) -> status {
+        if (discard) {
+            return {};
+        }
+        if (opts.on_body) {
+            if (!opts.on_body(body)) {
+                return errc::http_aborted;
+            }
+        } else {
+            out.body.append(reinterpret_cast<const char*>(body.data()), body.size());
+        }
+        if (opts.on_progress) {
+            opts.on_progress(parser.body_bytes(), content_length); // already counts `body`
+        }
+        return {};
+    };
+    std::array<std::uint8_t, 16384> buf{};
+    bool leftover = false;
+    while (!parser.complete()) {
+        auto n = s.read_some(buf, total);
+        if (!n) {
+            return n.error();
+        }
+        if (*n == 0) {
+            HTTPS_TRY(parser.finish_eof());
+            break;
+        }
+        got_any = true;
+        auto used = parser.feed(bytes_view(buf.data(), *n), sink);
+        if (!used) {
+            return used.error();
+        }
+        leftover = *used < *n;
+    }
+    const auto& head = parser.head();
+    out.status = head.status;
+    out.reason = head.reason;
+    out.headers = head.headers;
+    const bool reusable = parser.keep_alive() && !leftover && s.reusable();
+    return std::pair<response, bool>{std::move(out), reusable};
+}
+
+} // namespace https::http
