@@ -11,14 +11,6 @@ using namespace https::tls;
 using test::rfc8448_server;
 using bytes = test::bytes;
 
-// GCC 12 at -O3 reports std::vector::insert in the helpers below as a memcpy out of bounds, a
-// false positive of that release that appears once this file no longer compiles the engine
-// (the engine is in the separately compiled library) and GCC inlines those insertions.
-#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ == 12
-#pragma GCC diagnostic ignored "-Warray-bounds"
-#pragma GCC diagnostic ignored "-Wstringop-overread"
-#endif
-
 namespace {
 
 struct ext {

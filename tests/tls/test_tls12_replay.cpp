@@ -9,14 +9,6 @@
 #include <https/tls/client.hpp>
 #include <https/tls/tls12_key_schedule.hpp>
 
-// GCC 12 at -O3 reports std::vector::insert in the oracle's helpers as a memmove out of bounds,
-// a false positive of that release that appears once this file no longer compiles the engine
-// (the engine is in the separately compiled library) and GCC inlines those insertions.
-#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ == 12
-#pragma GCC diagnostic ignored "-Warray-bounds"
-#pragma GCC diagnostic ignored "-Wstringop-overread"
-#endif
-
 #include "support/tls12_oracle.hpp"
 #include "support/vectors.hpp"
 
