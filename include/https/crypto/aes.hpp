@@ -38,8 +38,8 @@ template <std::size_t KeyBytes> class aes_cipher {
 #if defined(__x86_64__) || defined(__i386__)
         aesni_ = aesni_usable(https::detail::cpu()); // NOLINT(cppcoreguidelines-prefer-member-initializer): x86 only
         if (aesni_) {
-            aesni_prepare_keys<rounds>(round_keys.data(), ni_bytes(),
-                                       ni_bytes() + ni_schedule_size);
+            aesni_prepare_keys(round_keys.data(), rounds, ni_bytes(),
+                               ni_bytes() + ni_schedule_size);
             return;
         }
 #endif
@@ -94,7 +94,7 @@ template <std::size_t KeyBytes> class aes_cipher {
     void encrypt(const std::uint8_t* in, std::uint8_t* out, std::size_t blocks) const noexcept {
 #if defined(__x86_64__) || defined(__i386__)
         if (aesni_) {
-            aesni_encrypt<rounds>(ni_bytes(), in, out, blocks);
+            aesni_encrypt(ni_bytes(), rounds, in, out, blocks);
             return;
         }
 #endif
@@ -105,7 +105,7 @@ template <std::size_t KeyBytes> class aes_cipher {
     void decrypt(const std::uint8_t* in, std::uint8_t* out, std::size_t blocks) const noexcept {
 #if defined(__x86_64__) || defined(__i386__)
         if (aesni_) {
-            aesni_decrypt<rounds>(ni_bytes() + ni_schedule_size, in, out, blocks);
+            aesni_decrypt(ni_bytes() + ni_schedule_size, rounds, in, out, blocks);
             return;
         }
 #endif

@@ -31,8 +31,8 @@ void cbc_encrypt(const BlockCipher& cipher, std::span<const std::uint8_t, 16> iv
         if (const std::uint8_t* keys = detail::aes_internals::ni_encryption_keys(cipher)) {
             std::array<std::uint8_t, 16> chain{};
             std::memcpy(chain.data(), iv.data(), 16);
-            detail::aesni_cbc_encrypt<BlockCipher::rounds>(keys, chain.data(), in.data(),
-                                                           out.data(), blocks);
+            detail::aesni_cbc_encrypt(keys, BlockCipher::rounds, chain.data(), in.data(),
+                                      out.data(), blocks);
             return;
         }
     }
@@ -64,8 +64,8 @@ void cbc_decrypt(const BlockCipher& cipher, std::span<const std::uint8_t, 16> iv
 #if defined(__x86_64__) || defined(__i386__)
     if constexpr (detail::aes_based<BlockCipher>) {
         if (const std::uint8_t* keys = detail::aes_internals::ni_decryption_keys(cipher)) {
-            detail::aesni_cbc_decrypt<BlockCipher::rounds>(keys, prev.data(), in.data(), out.data(),
-                                                           blocks);
+            detail::aesni_cbc_decrypt(keys, BlockCipher::rounds, prev.data(), in.data(), out.data(),
+                                      blocks);
             return;
         }
     }

@@ -140,7 +140,8 @@ inline void chacha20_xor_portable(chacha20_state& s, const std::uint8_t* in, std
 // counter+0 .. counter+7, one per 32-bit lane, so each quarter round is 12 vector operations
 // for eight blocks. A transpose at the end turns the lanes back into consecutive blocks.
 
-#define HTTPS_CHACHA20_AVX2 __attribute__((target("avx2"), always_inline))
+// Helpers of chacha20_avx2_8blocks: small, so GCC inlines them there without being forced.
+#define HTTPS_CHACHA20_AVX2 __attribute__((target("avx2")))
 
 HTTPS_CHACHA20_AVX2 inline __m256i chacha20_avx2_rotl(__m256i v, int n) noexcept {
     return _mm256_or_si256(_mm256_slli_epi32(v, n), _mm256_srli_epi32(v, 32 - n));

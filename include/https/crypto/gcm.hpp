@@ -64,21 +64,11 @@ template <block_cipher BlockCipher> class gcm_engine {
                 const std::uint8_t* keys = aes_internals::ni_encryption_keys(cipher_);
                 constexpr unsigned rounds = BlockCipher::rounds;
                 if (wide_) {
-                    if (encrypt) {
-                        gcm_wide_crypt<rounds, true>(keys, ghash_, nonce, in, out, len, y);
-                    } else {
-                        gcm_wide_crypt<rounds, false>(keys, ghash_, nonce, in, out, len, y);
-                    }
+                    gcm_wide_crypt(keys, rounds, encrypt, ghash_, nonce, in, out, len, y);
                 } else if (avx_) {
-                    if (encrypt) {
-                        gcm_ni_crypt_avx<rounds, true>(keys, ghash_, nonce, in, out, len, y);
-                    } else {
-                        gcm_ni_crypt_avx<rounds, false>(keys, ghash_, nonce, in, out, len, y);
-                    }
-                } else if (encrypt) {
-                    gcm_ni_crypt<rounds, true>(keys, ghash_, nonce, in, out, len, y);
+                    gcm_ni_crypt_avx(keys, rounds, encrypt, ghash_, nonce, 2, in, out, len, y);
                 } else {
-                    gcm_ni_crypt<rounds, false>(keys, ghash_, nonce, in, out, len, y);
+                    gcm_ni_crypt(keys, rounds, encrypt, ghash_, nonce, 2, in, out, len, y);
                 }
                 done = true;
             }

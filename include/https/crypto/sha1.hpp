@@ -209,14 +209,14 @@ class sha1 {
     }
 
     /// Absorb `in`. CT: time depends on lengths only.
-    void update(bytes_view in) noexcept {
+    [[gnu::noinline]] void update(bytes_view in) noexcept {
         buf_.update(in, [this](const std::uint8_t* p, std::size_t n) {
             detail::sha1_blocks(state_.data(), p, n);
         });
     }
 
     /// Write the digest, then reset. CT: time depends on lengths only.
-    void finish(std::span<std::uint8_t, digest_size> out) noexcept {
+    [[gnu::noinline]] void finish(std::span<std::uint8_t, digest_size> out) noexcept {
         buf_.finish([this](const std::uint8_t* p, std::size_t n) {
             detail::sha1_blocks(state_.data(), p, n);
         });
