@@ -4791,14 +4791,14 @@ class sha1 {
     }
 
     /// Absorb `in`. CT: time depends on lengths only.
-    void update(bytes_view in) noexcept {
+    [[gnu::noinline]] void update(bytes_view in) noexcept {
         buf_.update(in, [this](const std::uint8_t* p, std::size_t n) {
             detail::sha1_blocks(state_.data(), p, n);
         });
     }
 
     /// Write the digest, then reset. CT: time depends on lengths only.
-    void finish(std::span<std::uint8_t, digest_size> out) noexcept {
+    [[gnu::noinline]] void finish(std::span<std::uint8_t, digest_size> out) noexcept {
         buf_.finish([this](const std::uint8_t* p, std::size_t n) {
             detail::sha1_blocks(state_.data(), p, n);
         });
@@ -5067,6 +5067,9 @@ inline void sha256_blocks(std::uint32_t* state, const std::uint8_t* p, std::size
 }
 
 /// SHA-224 and SHA-256 differ only in the initial value and the output length.
+/// `update` and `finish` are kept out of line (here, in sha512_engine and in sha1): HMAC, HKDF,
+/// the TLS 1.2 PRF and MGF1 call them many times each, and inlined, every call site carried its
+/// own copy of the buffering code (the TLS 1.2 PRF over SHA-256 alone made 6.5 KB).
 template <std::size_t DigestSize> class sha256_engine {
     static_assert(DigestSize == 28 || DigestSize == 32);
 
@@ -5091,7 +5094,7 @@ template <std::size_t DigestSize> class sha256_engine {
     }
 
     /// Absorb `in`. CT: time depends on lengths only.
-    void update(bytes_view in) noexcept {
+    [[gnu::noinline]] void update(bytes_view in) noexcept {
         buf_.update(in, [this](const std::uint8_t* p, std::size_t n) {
             sha256_blocks(state_.data(), p, n);
         });
@@ -5100,7 +5103,7 @@ template <std::size_t DigestSize> class sha256_engine {
     /// Write the digest of everything absorbed since the last reset, then reset, so the object
     /// is ready for a new message (a second `finish` gives the digest of the empty input).
     /// CT: time depends on lengths only.
-    void finish(std::span<std::uint8_t, digest_size> out) noexcept {
+    [[gnu::noinline]] void finish(std::span<std::uint8_t, digest_size> out) noexcept {
         buf_.finish(
             [this](const std::uint8_t* p, std::size_t n) { sha256_blocks(state_.data(), p, n); });
         for (std::size_t i = 0; i < digest_size / 4; ++i) {
@@ -5141,14 +5144,14 @@ template <std::size_t DigestSize> class sha512_engine {
     }
 
     /// Absorb `in`. CT: time depends on lengths only.
-    void update(bytes_view in) noexcept {
+    [[gnu::noinline]] void update(bytes_view in) noexcept {
         buf_.update(in, [this](const std::uint8_t* p, std::size_t n) {
             sha512_blocks_portable(state_.data(), p, n);
         });
     }
 
     /// Write the digest and reset (see sha256_engine::finish). CT: lengths only.
-    void finish(std::span<std::uint8_t, digest_size> out) noexcept {
+    [[gnu::noinline]] void finish(std::span<std::uint8_t, digest_size> out) noexcept {
         buf_.finish([this](const std::uint8_t* p, std::size_t n) {
             sha512_blocks_portable(state_.data(), p, n);
         });
@@ -8182,7 +8185,8 @@ inline void chacha20_xor_portable(chacha20_state& s, const std::uint8_t* in, std
 // counter+0 .. counter+7, one per 32-bit lane, so each quarter round is 12 vector operations
 // for eight blocks. A transpose at the end turns the lanes back into consecutive blocks.
 
-#define HTTPS_CHACHA20_AVX2 __attribute__((target("avx2"), always_inline))
+// Helpers of chacha20_avx2_8blocks: small, so GCC inlines them there without being forced.
+#define HTTPS_CHACHA20_AVX2 __attribute__((target("avx2")))
 
 HTTPS_CHACHA20_AVX2 inline __m256i chacha20_avx2_rotl(__m256i v, int n) noexcept {
     return _mm256_or_si256(_mm256_slli_epi32(v, n), _mm256_srli_epi32(v, 32 - n));
@@ -8528,6 +8532,8 @@ inline void poly1305_compute_powers(poly1305_state& st) noexcept {
 
 #if HTTPS_POLY1305_HAVE_AVX2
 
+// Forced inline: GCC keeps poly1305_avx2_mul out of line otherwise (measured 8% slower). Each
+// helper has one call site.
 #define HTTPS_POLY1305_AVX2 __attribute__((target("avx2"), always_inline))
 
 /// One schoolbook column: x0*y0 + x1*y1 + x2*y2 + x3*y3 + x4*y4 on the low 32 bits of each lane.
@@ -8616,11 +8622,8 @@ poly1305_blocks_avx2(poly1305_state& st, const std::uint8_t* p, std::size_t grou
                       _mm256_or_si256(_mm256_srli_epi64(lo, 52), _mm256_slli_epi64(hi, 12)), m));
         a[3] = _mm256_add_epi64(a[3], _mm256_and_si256(_mm256_srli_epi64(hi, 14), m));
         a[4] = _mm256_add_epi64(a[4], _mm256_or_si256(_mm256_srli_epi64(hi, 40), hibit));
-        if (groups > 1) {
-            poly1305_avx2_mul(a, r4, s4);
-        } else {
-            poly1305_avx2_mul(a, rf, sf);
-        }
+        // one multiplication, its factors chosen by the public count (one inlined copy)
+        poly1305_avx2_mul(a, groups > 1 ? r4 : rf, groups > 1 ? s4 : sf);
     }
     // Sum the lanes, carry, and repack into h0 + h1*2^64 + h2*2^128 (h2 <= 4 afterwards).
     poly1305_limbs sum;
@@ -9340,7 +9343,8 @@ inline void aes_ct_decrypt(const std::uint64_t* sk, const std::uint8_t* in, std:
 #include <immintrin.h>
 
 // Function-level target: the rest of the program is compiled without these extensions, and the
-// caller checks https::detail::cpu() before calling in.
+// caller checks https::detail::cpu() before calling in. The round count (10 for AES-128, 14 for
+// AES-256; public) is a run-time argument, so one copy of each loop serves both key sizes.
 #define HTTPS_AESNI_FN __attribute__((target("aes,sse4.1,pclmul")))
 
 namespace https::crypto::detail {
@@ -9354,49 +9358,45 @@ inline bool aesni_usable(const https::detail::cpu_features& f) noexcept {
 /// and the decryption schedule of the Equivalent Inverse Cipher (FIPS 197 §5.3.5): the keys in
 /// reverse order with InvMixColumns applied to all but the outer two. `enc` and `dec` are
 /// 16-byte aligned. CT: AES-NI instructions run in constant time.
-template <unsigned Rounds>
-HTTPS_AESNI_FN inline void aesni_prepare_keys(const std::uint8_t* round_keys, std::uint8_t* enc,
-                                              std::uint8_t* dec) noexcept {
+HTTPS_AESNI_FN inline void aesni_prepare_keys(const std::uint8_t* round_keys, unsigned rounds,
+                                              std::uint8_t* enc, std::uint8_t* dec) noexcept {
     auto* e = reinterpret_cast<__m128i*>(enc);
     auto* d = reinterpret_cast<__m128i*>(dec);
-    for (unsigned i = 0; i <= Rounds; ++i) {
+    for (unsigned i = 0; i <= rounds; ++i) {
         _mm_store_si128(e + i, _mm_loadu_si128(reinterpret_cast<const __m128i*>(round_keys) + i));
     }
-    _mm_store_si128(d, _mm_load_si128(e + Rounds));
-    for (unsigned i = 1; i < Rounds; ++i) {
-        _mm_store_si128(d + i, _mm_aesimc_si128(_mm_load_si128(e + Rounds - i)));
+    _mm_store_si128(d, _mm_load_si128(e + rounds));
+    for (unsigned i = 1; i < rounds; ++i) {
+        _mm_store_si128(d + i, _mm_aesimc_si128(_mm_load_si128(e + rounds - i)));
     }
-    _mm_store_si128(d + Rounds, _mm_load_si128(e));
+    _mm_store_si128(d + rounds, _mm_load_si128(e));
 }
 
 /// Encrypt one block held in a register. CT: constant-time instructions.
-template <unsigned Rounds>
-HTTPS_AESNI_FN inline __m128i aesni_encrypt1(const __m128i* k, __m128i b) noexcept {
+HTTPS_AESNI_FN inline __m128i aesni_encrypt1(const __m128i* k, unsigned rounds,
+                                             __m128i b) noexcept {
     b = _mm_xor_si128(b, _mm_load_si128(k));
-#pragma GCC unroll 14
-    for (unsigned r = 1; r < Rounds; ++r) {
+    for (unsigned r = 1; r < rounds; ++r) {
         b = _mm_aesenc_si128(b, _mm_load_si128(k + r));
     }
-    return _mm_aesenclast_si128(b, _mm_load_si128(k + Rounds));
+    return _mm_aesenclast_si128(b, _mm_load_si128(k + rounds));
 }
 
 /// Encrypt eight blocks in registers. CT: constant-time instructions.
-template <unsigned Rounds>
-HTTPS_AESNI_FN inline void aesni_encrypt8(const __m128i* k, __m128i* b) noexcept {
+HTTPS_AESNI_FN inline void aesni_encrypt8(const __m128i* k, unsigned rounds, __m128i* b) noexcept {
     const __m128i k0 = _mm_load_si128(k);
 #pragma GCC unroll 8
     for (unsigned j = 0; j < 8; ++j) {
         b[j] = _mm_xor_si128(b[j], k0);
     }
-#pragma GCC unroll 14
-    for (unsigned r = 1; r < Rounds; ++r) {
+    for (unsigned r = 1; r < rounds; ++r) {
         const __m128i kr = _mm_load_si128(k + r);
 #pragma GCC unroll 8
         for (unsigned j = 0; j < 8; ++j) {
             b[j] = _mm_aesenc_si128(b[j], kr);
         }
     }
-    const __m128i kl = _mm_load_si128(k + Rounds);
+    const __m128i kl = _mm_load_si128(k + rounds);
 #pragma GCC unroll 8
     for (unsigned j = 0; j < 8; ++j) {
         b[j] = _mm_aesenclast_si128(b[j], kl);
@@ -9405,22 +9405,20 @@ HTTPS_AESNI_FN inline void aesni_encrypt8(const __m128i* k, __m128i* b) noexcept
 
 /// Decrypt eight blocks in registers with the decryption schedule. CT: constant-time
 /// instructions.
-template <unsigned Rounds>
-HTTPS_AESNI_FN inline void aesni_decrypt8(const __m128i* k, __m128i* b) noexcept {
+HTTPS_AESNI_FN inline void aesni_decrypt8(const __m128i* k, unsigned rounds, __m128i* b) noexcept {
     const __m128i k0 = _mm_load_si128(k);
 #pragma GCC unroll 8
     for (unsigned j = 0; j < 8; ++j) {
         b[j] = _mm_xor_si128(b[j], k0);
     }
-#pragma GCC unroll 14
-    for (unsigned r = 1; r < Rounds; ++r) {
+    for (unsigned r = 1; r < rounds; ++r) {
         const __m128i kr = _mm_load_si128(k + r);
 #pragma GCC unroll 8
         for (unsigned j = 0; j < 8; ++j) {
             b[j] = _mm_aesdec_si128(b[j], kr);
         }
     }
-    const __m128i kl = _mm_load_si128(k + Rounds);
+    const __m128i kl = _mm_load_si128(k + rounds);
 #pragma GCC unroll 8
     for (unsigned j = 0; j < 8; ++j) {
         b[j] = _mm_aesdeclast_si128(b[j], kl);
@@ -9428,9 +9426,9 @@ HTTPS_AESNI_FN inline void aesni_decrypt8(const __m128i* k, __m128i* b) noexcept
 }
 
 /// Encrypt `blocks` blocks (in place allowed). CT: branches on the block count only.
-template <unsigned Rounds>
-HTTPS_AESNI_FN inline void aesni_encrypt(const std::uint8_t* enc, const std::uint8_t* in,
-                                         std::uint8_t* out, std::size_t blocks) noexcept {
+HTTPS_AESNI_FN inline void aesni_encrypt(const std::uint8_t* enc, unsigned rounds,
+                                         const std::uint8_t* in, std::uint8_t* out,
+                                         std::size_t blocks) noexcept {
     const auto* k = reinterpret_cast<const __m128i*>(enc);
     const auto* src = reinterpret_cast<const __m128i*>(in);
     auto* dst = reinterpret_cast<__m128i*>(out);
@@ -9440,21 +9438,21 @@ HTTPS_AESNI_FN inline void aesni_encrypt(const std::uint8_t* enc, const std::uin
         for (unsigned j = 0; j < 8; ++j) {
             b[j] = _mm_loadu_si128(src + j);
         }
-        aesni_encrypt8<Rounds>(k, b);
+        aesni_encrypt8(k, rounds, b);
 #pragma GCC unroll 8
         for (unsigned j = 0; j < 8; ++j) {
             _mm_storeu_si128(dst + j, b[j]);
         }
     }
     for (; blocks > 0; --blocks, ++src, ++dst) {
-        _mm_storeu_si128(dst, aesni_encrypt1<Rounds>(k, _mm_loadu_si128(src)));
+        _mm_storeu_si128(dst, aesni_encrypt1(k, rounds, _mm_loadu_si128(src)));
     }
 }
 
 /// Decrypt `blocks` blocks (in place allowed). CT: branches on the block count only.
-template <unsigned Rounds>
-HTTPS_AESNI_FN inline void aesni_decrypt(const std::uint8_t* dec, const std::uint8_t* in,
-                                         std::uint8_t* out, std::size_t blocks) noexcept {
+HTTPS_AESNI_FN inline void aesni_decrypt(const std::uint8_t* dec, unsigned rounds,
+                                         const std::uint8_t* in, std::uint8_t* out,
+                                         std::size_t blocks) noexcept {
     const auto* k = reinterpret_cast<const __m128i*>(dec);
     const auto* src = reinterpret_cast<const __m128i*>(in);
     auto* dst = reinterpret_cast<__m128i*>(out);
@@ -9464,7 +9462,7 @@ HTTPS_AESNI_FN inline void aesni_decrypt(const std::uint8_t* dec, const std::uin
         for (unsigned j = 0; j < 8; ++j) {
             b[j] = _mm_loadu_si128(src + j);
         }
-        aesni_decrypt8<Rounds>(k, b);
+        aesni_decrypt8(k, rounds, b);
 #pragma GCC unroll 8
         for (unsigned j = 0; j < 8; ++j) {
             _mm_storeu_si128(dst + j, b[j]);
@@ -9472,20 +9470,18 @@ HTTPS_AESNI_FN inline void aesni_decrypt(const std::uint8_t* dec, const std::uin
     }
     for (; blocks > 0; --blocks, ++src, ++dst) {
         __m128i b = _mm_xor_si128(_mm_loadu_si128(src), _mm_load_si128(k));
-#pragma GCC unroll 14
-        for (unsigned r = 1; r < Rounds; ++r) {
+        for (unsigned r = 1; r < rounds; ++r) {
             b = _mm_aesdec_si128(b, _mm_load_si128(k + r));
         }
-        _mm_storeu_si128(dst, _mm_aesdeclast_si128(b, _mm_load_si128(k + Rounds)));
+        _mm_storeu_si128(dst, _mm_aesdeclast_si128(b, _mm_load_si128(k + rounds)));
     }
 }
 
 /// CBC decryption (NIST SP 800-38A §6.2) of whole blocks, eight at a time; in place allowed.
 /// `iv` is updated to the last ciphertext block. CT: branches on the block count only.
-template <unsigned Rounds>
-HTTPS_AESNI_FN inline void aesni_cbc_decrypt(const std::uint8_t* dec, std::uint8_t* iv,
-                                             const std::uint8_t* in, std::uint8_t* out,
-                                             std::size_t blocks) noexcept {
+HTTPS_AESNI_FN inline void aesni_cbc_decrypt(const std::uint8_t* dec, unsigned rounds,
+                                             std::uint8_t* iv, const std::uint8_t* in,
+                                             std::uint8_t* out, std::size_t blocks) noexcept {
     const auto* k = reinterpret_cast<const __m128i*>(dec);
     const auto* src = reinterpret_cast<const __m128i*>(in);
     auto* dst = reinterpret_cast<__m128i*>(out);
@@ -9497,7 +9493,7 @@ HTTPS_AESNI_FN inline void aesni_cbc_decrypt(const std::uint8_t* dec, std::uint8
             c[j] = _mm_loadu_si128(src + j); // kept: `out` may overwrite `in`
             b[j] = c[j];
         }
-        aesni_decrypt8<Rounds>(k, b);
+        aesni_decrypt8(k, rounds, b);
         _mm_storeu_si128(dst, _mm_xor_si128(b[0], prev));
 #pragma GCC unroll 7
         for (unsigned j = 1; j < 8; ++j) {
@@ -9508,12 +9504,11 @@ HTTPS_AESNI_FN inline void aesni_cbc_decrypt(const std::uint8_t* dec, std::uint8
     for (; blocks > 0; --blocks, ++src, ++dst) {
         const __m128i c = _mm_loadu_si128(src);
         __m128i b = _mm_xor_si128(c, _mm_load_si128(k));
-#pragma GCC unroll 14
-        for (unsigned r = 1; r < Rounds; ++r) {
+        for (unsigned r = 1; r < rounds; ++r) {
             b = _mm_aesdec_si128(b, _mm_load_si128(k + r));
         }
         _mm_storeu_si128(dst,
-                         _mm_xor_si128(_mm_aesdeclast_si128(b, _mm_load_si128(k + Rounds)), prev));
+                         _mm_xor_si128(_mm_aesdeclast_si128(b, _mm_load_si128(k + rounds)), prev));
         prev = c;
     }
     _mm_storeu_si128(reinterpret_cast<__m128i*>(iv), prev);
@@ -9521,16 +9516,15 @@ HTTPS_AESNI_FN inline void aesni_cbc_decrypt(const std::uint8_t* dec, std::uint8
 
 /// CBC encryption (NIST SP 800-38A §6.2): inherently one block after another; in place allowed.
 /// `iv` is updated to the last ciphertext block. CT: branches on the block count only.
-template <unsigned Rounds>
-HTTPS_AESNI_FN inline void aesni_cbc_encrypt(const std::uint8_t* enc, std::uint8_t* iv,
-                                             const std::uint8_t* in, std::uint8_t* out,
-                                             std::size_t blocks) noexcept {
+HTTPS_AESNI_FN inline void aesni_cbc_encrypt(const std::uint8_t* enc, unsigned rounds,
+                                             std::uint8_t* iv, const std::uint8_t* in,
+                                             std::uint8_t* out, std::size_t blocks) noexcept {
     const auto* k = reinterpret_cast<const __m128i*>(enc);
     const auto* src = reinterpret_cast<const __m128i*>(in);
     auto* dst = reinterpret_cast<__m128i*>(out);
     __m128i prev = _mm_loadu_si128(reinterpret_cast<const __m128i*>(iv));
     for (; blocks > 0; --blocks, ++src, ++dst) {
-        prev = aesni_encrypt1<Rounds>(k, _mm_xor_si128(_mm_loadu_si128(src), prev));
+        prev = aesni_encrypt1(k, rounds, _mm_xor_si128(_mm_loadu_si128(src), prev));
         _mm_storeu_si128(dst, prev);
     }
     _mm_storeu_si128(reinterpret_cast<__m128i*>(iv), prev);
@@ -9571,8 +9565,8 @@ template <std::size_t KeyBytes> class aes_cipher {
 #if defined(__x86_64__) || defined(__i386__)
         aesni_ = aesni_usable(https::detail::cpu()); // NOLINT(cppcoreguidelines-prefer-member-initializer): x86 only
         if (aesni_) {
-            aesni_prepare_keys<rounds>(round_keys.data(), ni_bytes(),
-                                       ni_bytes() + ni_schedule_size);
+            aesni_prepare_keys(round_keys.data(), rounds, ni_bytes(),
+                               ni_bytes() + ni_schedule_size);
             return;
         }
 #endif
@@ -9627,7 +9621,7 @@ template <std::size_t KeyBytes> class aes_cipher {
     void encrypt(const std::uint8_t* in, std::uint8_t* out, std::size_t blocks) const noexcept {
 #if defined(__x86_64__) || defined(__i386__)
         if (aesni_) {
-            aesni_encrypt<rounds>(ni_bytes(), in, out, blocks);
+            aesni_encrypt(ni_bytes(), rounds, in, out, blocks);
             return;
         }
 #endif
@@ -9638,7 +9632,7 @@ template <std::size_t KeyBytes> class aes_cipher {
     void decrypt(const std::uint8_t* in, std::uint8_t* out, std::size_t blocks) const noexcept {
 #if defined(__x86_64__) || defined(__i386__)
         if (aesni_) {
-            aesni_decrypt<rounds>(ni_bytes() + ni_schedule_size, in, out, blocks);
+            aesni_decrypt(ni_bytes() + ni_schedule_size, rounds, in, out, blocks);
             return;
         }
 #endif
@@ -9825,8 +9819,10 @@ inline gf128 gf128_reduce(std::uint64_t r3, std::uint64_t r2, std::uint64_t r1,
 }
 
 /// x * h in GF(2^128) (SP 800-38D §6.3), Karatsuba over three 64-bit carry-less products.
+/// Kept out of line: inlined, each GHASH call site carried its own 800-byte copy, and the call
+/// costs little next to 75 multiplications.
 /// CT: no branch or memory index depends on x or h.
-inline gf128 gf128_mul(gf128 x, gf128 h) noexcept {
+[[gnu::noinline]] inline gf128 gf128_mul(gf128 x, gf128 h) noexcept {
     std::uint64_t a1 = 0, a0 = 0, b1 = 0, b0 = 0, c1 = 0, c0 = 0;
     clmul64(x.hi, h.hi, a1, a0);
     clmul64(x.lo, h.lo, b1, b0);
@@ -10056,19 +10052,23 @@ inline void ghash_padded(gf128& y, const ghash_key& k, bytes_view data) noexcept
 #include <cstring>
 #include <immintrin.h>
 
-// The 128-bit body is written once with SSE intrinsics and always inlined into its entry points:
-// one compiled for SSE4.1 and one for AVX, where the same intrinsics get the three-operand VEX
-// encoding (no register copies; measured 5-10% faster on AMD Zen 3), and the 256-bit loop, which
-// hands it the last blocks. On Zen 3, AES-128-GCM at 16 KiB: 128-bit SSE 0.96x OpenSSL 3.0, AVX
-// 1.03x, 256-bit 1.7x (OpenSSL 3.0.19 as installed, same run, same buffers).
+// The 128-bit body is written once with SSE intrinsics and compiled twice, once per entry point:
+// one for SSE4.1 and one for AVX, where the same intrinsics get the three-operand VEX encoding (no
+// register copies; measured 5-10% faster on AMD Zen 3). The 256-bit loop hands its last blocks to
+// the AVX one. Each entry point is one out-of-line function for both key sizes (the round count is
+// a run-time argument) and both directions, so a program holds three copies of the loop, not one
+// per key size, direction and CPU path. The body and its helpers are forced inline: GCC would
+// otherwise call the SSE-encoded helpers from the AVX entry point. On Zen 3, AES-128-GCM at 16 KiB:
+// 128-bit SSE 0.96x OpenSSL 3.0, AVX 1.03x, 256-bit 1.7x (OpenSSL 3.0.19 as installed, same run,
+// same buffers).
 #define HTTPS_GCM_FN __attribute__((target("aes,sse4.1,pclmul"), always_inline))
 
 namespace https::crypto::detail {
 
 /// Blocks per batch of the one-pass loop. With eight, the AES chains (four-cycle aesenc latency,
-/// two per cycle) have no slack left once PCLMULQDQ shares their execution ports; twelve keep
-/// the AES units busy and still fit the sixteen vector registers. Measured on Zen 3 (16 KiB):
-/// 8 blocks 0.91x OpenSSL, 10: 0.96x, 12: 1.03x, 14: 1.02x, 16: 0.96x (spills).
+/// two per cycle) have no slack left once PCLMULQDQ shares their execution ports; twelve keep the
+/// AES units busy and still fit the sixteen vector registers. Measured on Zen 3 (16 KiB): 8 blocks
+/// 0.91x OpenSSL, 10: 0.96x, 12: 1.03x, 14: 1.02x, 16: 0.96x (spills).
 inline constexpr std::size_t gcm_ni_blocks = 12;
 static_assert(gcm_ni_blocks <= ghash_batch);
 
@@ -10085,9 +10085,9 @@ inline const __m256i* gcm_opaque_wide(const __m256i* p) noexcept {
     return p;
 }
 
-/// A batch of counter blocks from `ctr` (byte-reversed, so the 32-bit counter is lane 0 and
-/// adding wraps it modulo 2^32 as inc32 of SP 800-38D §6.2 requires), whitened with round key 0.
-/// CT: constant-time instructions (the counter is public, round key 0 is not).
+/// A batch of counter blocks from `ctr` (byte-reversed, so the 32-bit counter is lane 0 and adding
+/// wraps it modulo 2^32 as inc32 of SP 800-38D §6.2 requires), whitened with round key 0. CT:
+/// constant-time instructions (the counter is public, round key 0 is not).
 HTTPS_GCM_FN inline void gcm_ni_counters(__m128i& ctr, __m128i k0, __m128i* b) noexcept {
     const __m128i swap = _mm_set_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
 #pragma GCC unroll 16
@@ -10099,24 +10099,46 @@ HTTPS_GCM_FN inline void gcm_ni_counters(__m128i& ctr, __m128i k0, __m128i* b) n
     ctr = _mm_add_epi32(ctr, _mm_set_epi32(0, 0, 0, static_cast<int>(gcm_ni_blocks)));
 }
 
-/// A batch of keystream blocks into `b` while folding the batch of ciphertext blocks at
-/// `hash_src` into the GHASH state `y` with one reduction: block i is multiplied by H^(n-i), and
-/// the multiplications are spread over the AES rounds. CT: constant-time instructions only.
-template <unsigned Rounds>
-HTTPS_GCM_FN inline void gcm_ni_stitched(const __m128i* k, const ghash_key& hk, __m128i& ctr,
-                                         __m128i& y, const __m128i* hash_src, __m128i* b) noexcept {
+/// AES rounds 1..(rounds - 10) of a batch: none for AES-128, four for AES-256. The rest of a batch
+/// is then the same ten rounds for both key sizes, with round keys from `k + rounds - 10`: one
+/// unrolled stitched loop serves both, its GHASH multiplications spread over the last ten rounds.
+/// CT: constant-time instructions; `rounds` (10 or 14) is public.
+HTTPS_GCM_FN inline const __m128i* gcm_ni_first_rounds(const __m128i* k, unsigned rounds,
+                                                       __m128i* b) noexcept {
+    if (rounds > 10) {
+        // unrolled: as a loop, GCC copies all the blocks between registers every round
+#pragma GCC unroll 4
+        for (unsigned r = 1; r <= 4; ++r) {
+            const __m128i kr = _mm_load_si128(k + r);
+#pragma GCC unroll 16
+            for (std::size_t j = 0; j < gcm_ni_blocks; ++j) {
+                b[j] = _mm_aesenc_si128(b[j], kr);
+            }
+        }
+    }
+    return k + (rounds - 10);
+}
+
+/// A batch of keystream blocks into `b` (`rounds` = 10 or 14) while folding the batch of ciphertext
+/// blocks at `hash_src` into the GHASH state `y` with one reduction: block i is multiplied by
+/// H^(n-i), and the multiplications are spread over the last nine middle rounds. CT: constant-time
+/// instructions only; `rounds` is public (the key size).
+HTTPS_GCM_FN inline void gcm_ni_stitched(const __m128i* k, unsigned rounds, const ghash_key& hk,
+                                         __m128i& ctr, __m128i& y, const __m128i* hash_src,
+                                         __m128i* b) noexcept {
     constexpr std::size_t n = gcm_ni_blocks;
     gcm_ni_counters(ctr, _mm_load_si128(k), b);
+    k = gcm_ni_first_rounds(k, rounds, b);
     ghash_acc acc{};
-#pragma GCC unroll 14
-    for (unsigned r = 1; r < Rounds; ++r) {
+#pragma GCC unroll 9
+    for (unsigned r = 1; r < 10; ++r) {
         const __m128i kr = _mm_load_si128(k + r);
 #pragma GCC unroll 16
         for (std::size_t j = 0; j < n; ++j) {
             b[j] = _mm_aesenc_si128(b[j], kr);
         }
         // blocks [first, last) of the hash batch go with this round
-        const std::size_t first = (r - 1) * n / (Rounds - 1), last = r * n / (Rounds - 1);
+        const std::size_t first = (r - 1) * n / 9, last = r * n / 9;
 #pragma GCC unroll 4
         for (std::size_t i = first; i < last; ++i) {
             const __m128i x = ghash_byteswap(_mm_loadu_si128(hash_src + i));
@@ -10129,7 +10151,7 @@ HTTPS_GCM_FN inline void gcm_ni_stitched(const __m128i* k, const ghash_key& hk, 
             }
         }
     }
-    const __m128i kl = _mm_load_si128(k + Rounds);
+    const __m128i kl = _mm_load_si128(k + 10);
 #pragma GCC unroll 16
     for (std::size_t j = 0; j < n; ++j) {
         b[j] = _mm_aesenclast_si128(b[j], kl);
@@ -10137,46 +10159,53 @@ HTTPS_GCM_FN inline void gcm_ni_stitched(const __m128i* k, const ghash_key& hk, 
     y = ghash_reduce(acc);
 }
 
-/// A batch of keystream blocks, no hashing. CT: constant-time instructions only.
-template <unsigned Rounds>
-HTTPS_GCM_FN inline void gcm_ni_keystream(const __m128i* k, __m128i& ctr, __m128i* b) noexcept {
+/// A batch of keystream blocks, no hashing (the first batch when encrypting, and the tail): a plain
+/// loop over the rounds, as it is not the hot path. CT: constant-time instructions only.
+HTTPS_GCM_FN inline void gcm_ni_keystream(const __m128i* k, unsigned rounds, __m128i& ctr,
+                                          __m128i* b) noexcept {
     gcm_ni_counters(ctr, _mm_load_si128(k), b);
-#pragma GCC unroll 14
-    for (unsigned r = 1; r < Rounds; ++r) {
+    for (unsigned r = 1; r < rounds; ++r) {
         const __m128i kr = _mm_load_si128(k + r);
 #pragma GCC unroll 16
         for (std::size_t j = 0; j < gcm_ni_blocks; ++j) {
             b[j] = _mm_aesenc_si128(b[j], kr);
         }
     }
-    const __m128i kl = _mm_load_si128(k + Rounds);
+    const __m128i kl = _mm_load_si128(k + rounds);
 #pragma GCC unroll 16
     for (std::size_t j = 0; j < gcm_ni_blocks; ++j) {
         b[j] = _mm_aesenclast_si128(b[j], kl);
     }
 }
 
-/// GHASH of `bytes` (< 16 n) bytes at `p`, the last partial block zero-padded, with one
-/// reduction. CT: constant-time instructions; time depends on the length only.
-HTTPS_GCM_FN inline __m128i gcm_ni_hash_tail(const ghash_key& hk, __m128i y, const std::uint8_t* p,
-                                             std::size_t bytes) noexcept {
+/// GHASH of `bytes` bytes at `p`, the last partial block zero-padded, one reduction per
+/// gcm_ni_blocks blocks. CT: constant-time instructions; time depends on the length only.
+HTTPS_GCM_FN inline __m128i gcm_ni_hash(const ghash_key& hk, __m128i y, const std::uint8_t* p,
+                                        std::size_t bytes) noexcept {
     __m128i x[gcm_ni_blocks];
-    const std::size_t full = bytes / 16, rest = bytes % 16;
-    for (std::size_t i = 0; i < full; ++i) {
-        x[i] = ghash_byteswap(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p) + i));
+    while (bytes != 0) {
+        const std::size_t take = bytes < 16 * gcm_ni_blocks ? bytes : 16 * gcm_ni_blocks;
+        const std::size_t full = take / 16, rest = take % 16;
+        for (std::size_t i = 0; i < full; ++i) {
+            x[i] = ghash_byteswap(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p) + i));
+        }
+        std::size_t count = full;
+        if (rest != 0) {
+            alignas(16) std::array<std::uint8_t, 16> last{};
+            std::memcpy(last.data(), p + 16 * full, rest);
+            x[count++] =
+                ghash_byteswap(_mm_load_si128(reinterpret_cast<const __m128i*>(last.data())));
+            ct::wipe(last);
+        }
+        y = ghash_clmul_batch(hk, y, x, count);
+        p += take;
+        bytes -= take;
     }
-    std::size_t count = full;
-    if (rest != 0) {
-        alignas(16) std::array<std::uint8_t, 16> last{};
-        std::memcpy(last.data(), p + 16 * full, rest);
-        x[count++] = ghash_byteswap(_mm_load_si128(reinterpret_cast<const __m128i*>(last.data())));
-        ct::wipe(last);
-    }
-    return count == 0 ? y : ghash_clmul_batch(hk, y, x, count);
+    return y;
 }
 
-/// The counter block nonce || counter, byte-reversed (the form gcm_ni_counters works on).
-/// CT: nonce and counter are public.
+/// The counter block nonce || counter, byte-reversed (the form gcm_ni_counters works on). CT: nonce
+/// and counter are public.
 HTTPS_GCM_FN inline __m128i gcm_ni_counter_block(const std::uint8_t* nonce,
                                                  std::uint32_t counter) noexcept {
     alignas(16) std::array<std::uint8_t, 16> block{};
@@ -10185,13 +10214,17 @@ HTTPS_GCM_FN inline __m128i gcm_ni_counter_block(const std::uint8_t* nonce,
     return ghash_byteswap(_mm_load_si128(reinterpret_cast<const __m128i*>(block.data())));
 }
 
-/// SP 800-38D §7.1 steps 3-5 (or §7.2 steps 3-6) for the data: counter mode from
-/// nonce || `counter` (2 for a whole message) over `len` bytes of `in` into `out` (in place
-/// allowed), and GHASH of the ciphertext (the output when `Encrypt`, the input otherwise) into
-/// `state`, zero-padding the last block. When decrypting in place, every ciphertext block is
-/// hashed before it is overwritten. CT: constant-time instructions; time depends on the length.
-template <unsigned Rounds, bool Encrypt>
-HTTPS_GCM_FN inline void gcm_ni_crypt_body(const std::uint8_t* round_keys, const ghash_key& hk,
+/// SP 800-38D §7.1 steps 3-5 (or §7.2 steps 3-6) for the data: counter mode from nonce || `counter`
+/// (2 for a whole message) over `len` bytes of `in` into `out` (in place allowed), with `rounds` =
+/// 10 (AES-128) or 14 (AES-256), and GHASH of the ciphertext (the output when `encrypt`, the input
+/// otherwise) into `state`, zero-padding the last block. Encrypting, a batch's ciphertext is hashed
+/// while the next batch is encrypted; decrypting, it is hashed (read from memory) while its own
+/// keystream is made, before any of its plaintext is stored, so decrypting in place is safe. Always
+/// inlined into its two entry points below (one copy each): that is how the AVX one gets the VEX
+/// encoding of the same intrinsics. CT: constant-time instructions; time depends on the length;
+/// `rounds` and `encrypt` are public.
+HTTPS_GCM_FN inline void gcm_ni_crypt_body(const std::uint8_t* round_keys, unsigned rounds,
+                                           bool encrypt, const ghash_key& hk,
                                            const std::uint8_t* nonce, std::uint32_t counter,
                                            const std::uint8_t* in, std::uint8_t* out,
                                            std::size_t len, gf128& state) noexcept {
@@ -10201,51 +10234,39 @@ HTTPS_GCM_FN inline void gcm_ni_crypt_body(const std::uint8_t* round_keys, const
     __m128i y = ghash_to_lanes(state);
     const auto* src = reinterpret_cast<const __m128i*>(in);
     auto* dst = reinterpret_cast<__m128i*>(out);
-    std::size_t blocks = len / 16;
     __m128i b[n];
 
-    if constexpr (Encrypt) {
-        if (blocks >= n) {
-            // The ciphertext of a batch is hashed while the next batch is encrypted.
-            gcm_ni_keystream<Rounds>(k, ctr, b);
+    std::size_t blocks = len / 16;
+    std::size_t held = 0; // encrypting: ciphertext bytes before `dst` not hashed yet
+    if (encrypt && blocks >= n) {
+        gcm_ni_keystream(k, rounds, ctr, b);
 #pragma GCC unroll 16
-            for (std::size_t j = 0; j < n; ++j) {
-                _mm_storeu_si128(dst + j, _mm_xor_si128(b[j], _mm_loadu_si128(src + j)));
-            }
-            src += n;
-            dst += n;
-            blocks -= n;
-            for (; blocks >= n; blocks -= n, src += n, dst += n) {
-                gcm_ni_stitched<Rounds>(k, hk, ctr, y, gcm_opaque(dst - n), b);
-#pragma GCC unroll 16
-                for (std::size_t j = 0; j < n; ++j) {
-                    _mm_storeu_si128(dst + j, _mm_xor_si128(b[j], _mm_loadu_si128(src + j)));
-                }
-            }
-            y = gcm_ni_hash_tail(hk, y, reinterpret_cast<const std::uint8_t*>(dst - n), 16 * n);
+        for (std::size_t j = 0; j < n; ++j) {
+            _mm_storeu_si128(dst + j, _mm_xor_si128(b[j], _mm_loadu_si128(src + j)));
         }
-    } else {
-        for (; blocks >= n; blocks -= n, src += n, dst += n) {
-            // The batch's ciphertext is hashed (read from memory) before any of its plaintext
-            // is stored, so decrypting in place is safe.
-            gcm_ni_stitched<Rounds>(k, hk, ctr, y, gcm_opaque(src), b);
+        src += n;
+        dst += n;
+        blocks -= n;
+        held = 16 * n;
+    }
+    for (; blocks >= n; blocks -= n, src += n, dst += n) {
+        gcm_ni_stitched(k, rounds, hk, ctr, y, gcm_opaque(encrypt ? dst - n : src), b);
 #pragma GCC unroll 16
-            for (std::size_t j = 0; j < n; ++j) {
-                _mm_storeu_si128(dst + j, _mm_xor_si128(b[j], _mm_loadu_si128(src + j)));
-            }
+        for (std::size_t j = 0; j < n; ++j) {
+            _mm_storeu_si128(dst + j, _mm_xor_si128(b[j], _mm_loadu_si128(src + j)));
         }
     }
 
-    // Fewer than n blocks left (the last possibly partial): one more batch of keystream, of
-    // which only what is needed is used, and one aggregated GHASH.
-    const std::size_t rest = len - 16 * n * (len / (16 * n));
+    // Fewer than n blocks left (the last possibly partial): one more batch of keystream, of which
+    // only what is needed is used, and aggregated GHASH.
+    const std::size_t rest = len % (16 * n);
+    const auto* s = reinterpret_cast<const std::uint8_t*>(src);
+    auto* d = reinterpret_cast<std::uint8_t*>(dst);
     if (rest != 0) {
-        const auto* s = reinterpret_cast<const std::uint8_t*>(src);
-        auto* d = reinterpret_cast<std::uint8_t*>(dst);
-        if constexpr (!Encrypt) {
-            y = gcm_ni_hash_tail(hk, y, s, rest);
+        if (!encrypt) {
+            y = gcm_ni_hash(hk, y, s, rest);
         }
-        gcm_ni_keystream<Rounds>(k, ctr, b);
+        gcm_ni_keystream(k, rounds, ctr, b);
         const std::size_t full = rest / 16;
         for (std::size_t j = 0; j < full; ++j) {
             _mm_storeu_si128(dst + j, _mm_xor_si128(b[j], _mm_loadu_si128(src + j)));
@@ -10258,32 +10279,34 @@ HTTPS_GCM_FN inline void gcm_ni_crypt_body(const std::uint8_t* round_keys, const
             std::memcpy(d + 16 * full, buf.data(), rest % 16);
             ct::wipe(buf);
         }
-        if constexpr (Encrypt) {
-            y = gcm_ni_hash_tail(hk, y, d, rest);
-        }
+    }
+    if (encrypt) {
+        y = gcm_ni_hash(hk, y, d - held, held + rest);
     }
     state = ghash_from_lanes(y);
 }
 
-/// The SSE4.1 entry point of gcm_ni_crypt_body.
-template <unsigned Rounds, bool Encrypt>
-__attribute__((target("aes,sse4.1,pclmul"))) inline void
-gcm_ni_crypt(const std::uint8_t* round_keys, const ghash_key& hk, const std::uint8_t* nonce,
-             const std::uint8_t* in, std::uint8_t* out, std::size_t len, gf128& state) noexcept {
-    gcm_ni_crypt_body<Rounds, Encrypt>(round_keys, hk, nonce, 2, in, out, len, state);
+/// The SSE4.1 entry point of gcm_ni_crypt_body: one out-of-line copy for both key sizes and both
+/// directions.
+__attribute__((target("aes,sse4.1,pclmul"), noinline)) inline void
+gcm_ni_crypt(const std::uint8_t* round_keys, unsigned rounds, bool encrypt, const ghash_key& hk,
+             const std::uint8_t* nonce, std::uint32_t counter, const std::uint8_t* in,
+             std::uint8_t* out, std::size_t len, gf128& state) noexcept {
+    gcm_ni_crypt_body(round_keys, rounds, encrypt, hk, nonce, counter, in, out, len, state);
 }
 
 /// The AVX entry point of gcm_ni_crypt_body (VEX encoding of the same code).
-template <unsigned Rounds, bool Encrypt>
-__attribute__((target("aes,pclmul,avx"))) inline void
-gcm_ni_crypt_avx(const std::uint8_t* round_keys, const ghash_key& hk, const std::uint8_t* nonce,
-                 const std::uint8_t* in, std::uint8_t* out, std::size_t len,
-                 gf128& state) noexcept {
-    gcm_ni_crypt_body<Rounds, Encrypt>(round_keys, hk, nonce, 2, in, out, len, state);
+__attribute__((target("aes,pclmul,avx"), noinline)) inline void
+gcm_ni_crypt_avx(const std::uint8_t* round_keys, unsigned rounds, bool encrypt, const ghash_key& hk,
+                 const std::uint8_t* nonce, std::uint32_t counter, const std::uint8_t* in,
+                 std::uint8_t* out, std::size_t len, gf128& state) noexcept {
+    gcm_ni_crypt_body(round_keys, rounds, encrypt, hk, nonce, counter, in, out, len, state);
 }
 
 // ---- 256-bit vectors: VAES and VPCLMULQDQ, two blocks per register ----------------------------
 
+// Helpers of gcm_wide_crypt, each called from it once; forced inline because GCC keeps the stitched
+// batch out of line otherwise (measured 25% slower).
 #define HTTPS_GCM_WIDE_FN __attribute__((target("vaes,vpclmulqdq,avx2,aes,pclmul"), always_inline))
 
 /// Blocks per batch of the 256-bit loop: sixteen in eight registers.
@@ -10309,8 +10332,8 @@ struct gcm_wide_acc {
     __m256i mid;
 };
 
-/// acc (+)= x * h lane by lane (Karatsuba; `hk` holds lo ^ hi of each lane's power).
-/// CT: constant-time instructions.
+/// acc (+)= x * h lane by lane (Karatsuba; `hk` holds lo ^ hi of each lane's power). CT:
+/// constant-time instructions.
 HTTPS_GCM_WIDE_FN inline void gcm_wide_mul(gcm_wide_acc& acc, __m256i x, __m256i h, __m256i hk,
                                            bool first) noexcept {
     const __m256i xk = _mm256_xor_si256(x, _mm256_shuffle_epi32(x, 0x4E));
@@ -10336,8 +10359,8 @@ HTTPS_GCM_WIDE_FN inline __m128i gcm_wide_reduce(const gcm_wide_acc& acc) noexce
 }
 
 /// Pair i (blocks 2i and 2i+1) of a 16-block hash batch: byte-swapped blocks, `y` added to the
-/// first block of the batch, times (H^(16-2i), H^(15-2i)). CT: constant-time instructions; `i`
-/// is a public batch position.
+/// first block of the batch, times (H^(16-2i), H^(15-2i)). CT: constant-time instructions; `i` is a
+/// public batch position.
 HTTPS_GCM_WIDE_FN inline void gcm_wide_hash_pair(gcm_wide_acc& acc, const ghash_key& hk, __m128i y,
                                                  const __m256i* src, std::size_t i) noexcept {
     __m256i x = gcm_wide_byteswap(_mm256_loadu_si256(src + i));
@@ -10349,8 +10372,8 @@ HTTPS_GCM_WIDE_FN inline void gcm_wide_hash_pair(gcm_wide_acc& acc, const ghash_
     gcm_wide_mul(acc, x, _mm256_load_si256(powers + i), _mm256_load_si256(karatsuba + i), i == 0);
 }
 
-/// Sixteen counter blocks from `ctr` (see gcm_ni_counters) in eight registers, whitened.
-/// CT: constant-time instructions.
+/// Sixteen counter blocks from `ctr` (see gcm_ni_counters) in eight registers, whitened. CT:
+/// constant-time instructions.
 HTTPS_GCM_WIDE_FN inline void gcm_wide_counters(__m128i& ctr, __m256i k0, __m256i* b) noexcept {
     const __m256i base = _mm256_add_epi32(_mm256_broadcastsi128_si256(ctr),
                                           _mm256_set_epi32(0, 0, 0, 1, 0, 0, 0, 0));
@@ -10364,35 +10387,59 @@ HTTPS_GCM_WIDE_FN inline void gcm_wide_counters(__m128i& ctr, __m256i k0, __m256
     ctr = _mm_add_epi32(ctr, _mm_set_epi32(0, 0, 0, static_cast<int>(gcm_wide_blocks)));
 }
 
-/// Sixteen keystream blocks, while (if `Hash`) hashing the sixteen ciphertext blocks at
-/// `hash_src`. CT: constant-time instructions.
-template <unsigned Rounds, bool Hash>
-HTTPS_GCM_WIDE_FN inline void gcm_wide_batch(const __m256i* rk, const ghash_key& hk, __m128i& ctr,
-                                             __m128i& y, const __m256i* hash_src,
-                                             __m256i* b) noexcept {
+/// Sixteen keystream blocks, no hashing (the first batch when encrypting); `rk` holds each round
+/// key in both lanes. CT: constant-time instructions; `rounds` is public.
+HTTPS_GCM_WIDE_FN inline void gcm_wide_keystream(const __m256i* rk, unsigned rounds, __m128i& ctr,
+                                                 __m256i* b) noexcept {
     gcm_wide_counters(ctr, rk[0], b);
-    gcm_wide_acc acc{};
-#pragma GCC unroll 14
-    for (unsigned r = 1; r < Rounds; ++r) {
+    for (unsigned r = 1; r < rounds; ++r) {
 #pragma GCC unroll 8
         for (int j = 0; j < 8; ++j) {
             b[j] = _mm256_aesenc_epi128(b[j], rk[r]);
         }
-        if constexpr (Hash) {
-            const std::size_t first = (r - 1) * 8 / (Rounds - 1), last = r * 8 / (Rounds - 1);
-#pragma GCC unroll 2
-            for (std::size_t i = first; i < last; ++i) {
-                gcm_wide_hash_pair(acc, hk, y, hash_src, i);
+    }
+#pragma GCC unroll 8
+    for (int j = 0; j < 8; ++j) {
+        b[j] = _mm256_aesenclast_epi128(b[j], rk[rounds]);
+    }
+}
+
+/// Sixteen keystream blocks while hashing the sixteen ciphertext blocks at `hash_src` over the last
+/// nine middle rounds (see gcm_ni_first_rounds). CT: constant-time instructions; `rounds` is
+/// public.
+HTTPS_GCM_WIDE_FN inline void gcm_wide_stitched(const __m256i* rk, unsigned rounds,
+                                                const ghash_key& hk, __m128i& ctr, __m128i& y,
+                                                const __m256i* hash_src, __m256i* b) noexcept {
+    gcm_wide_counters(ctr, rk[0], b);
+    if (rounds > 10) {
+        // unrolled: as a loop, GCC copies all the blocks between registers every round
+#pragma GCC unroll 4
+        for (unsigned r = 1; r <= 4; ++r) {
+#pragma GCC unroll 8
+            for (int j = 0; j < 8; ++j) {
+                b[j] = _mm256_aesenc_epi128(b[j], rk[r]);
             }
+        }
+    }
+    rk += rounds - 10;
+    gcm_wide_acc acc{};
+#pragma GCC unroll 9
+    for (unsigned r = 1; r < 10; ++r) {
+#pragma GCC unroll 8
+        for (int j = 0; j < 8; ++j) {
+            b[j] = _mm256_aesenc_epi128(b[j], rk[r]);
+        }
+        const std::size_t first = (r - 1) * 8 / 9, last = r * 8 / 9;
+#pragma GCC unroll 2
+        for (std::size_t i = first; i < last; ++i) {
+            gcm_wide_hash_pair(acc, hk, y, hash_src, i);
         }
     }
 #pragma GCC unroll 8
     for (int j = 0; j < 8; ++j) {
-        b[j] = _mm256_aesenclast_epi128(b[j], rk[Rounds]);
+        b[j] = _mm256_aesenclast_epi128(b[j], rk[10]);
     }
-    if constexpr (Hash) {
-        y = gcm_wide_reduce(acc);
-    }
+    y = gcm_wide_reduce(acc);
 }
 
 /// XOR sixteen keystream blocks into the data. CT: constant-time instructions.
@@ -10404,20 +10451,20 @@ HTTPS_GCM_WIDE_FN inline void gcm_wide_xor(const __m256i* b, const __m256i* src,
     }
 }
 
-/// As gcm_ni_crypt_body, sixteen blocks per batch in 256-bit registers; the last (up to 15
-/// blocks and a partial one) goes through gcm_ni_crypt_body.
-/// CT: constant-time instructions; time depends on the length only.
-template <unsigned Rounds, bool Encrypt>
-__attribute__((target("vaes,vpclmulqdq,avx2,aes,pclmul"))) inline void
-gcm_wide_crypt(const std::uint8_t* round_keys, const ghash_key& hk, const std::uint8_t* nonce,
-               const std::uint8_t* in, std::uint8_t* out, std::size_t len, gf128& state) noexcept {
+/// As gcm_ni_crypt_body, sixteen blocks per batch in 256-bit registers; the last (up to 15 blocks
+/// and a partial one) goes through gcm_ni_crypt_avx. One copy for both key sizes and both
+/// directions. CT: constant-time instructions; time depends on the length only; `rounds`, `encrypt`
+/// public.
+__attribute__((target("vaes,vpclmulqdq,avx2,aes,pclmul"), noinline)) inline void
+gcm_wide_crypt(const std::uint8_t* round_keys, unsigned rounds, bool encrypt, const ghash_key& hk,
+               const std::uint8_t* nonce, const std::uint8_t* in, std::uint8_t* out,
+               std::size_t len, gf128& state) noexcept {
     constexpr std::size_t n = gcm_wide_blocks;
     const std::size_t batches = len / (16 * n);
     if (batches != 0) {
         const auto* k = reinterpret_cast<const __m128i*>(round_keys);
-        __m256i rk[Rounds + 1];
-#pragma GCC unroll 15
-        for (unsigned r = 0; r <= Rounds; ++r) {
+        __m256i rk[15];
+        for (unsigned r = 0; r <= rounds; ++r) {
             rk[r] = _mm256_broadcastsi128_si256(_mm_load_si128(k + r));
         }
         __m128i ctr = gcm_ni_counter_block(nonce, 2);
@@ -10425,38 +10472,37 @@ gcm_wide_crypt(const std::uint8_t* round_keys, const ghash_key& hk, const std::u
         const auto* src = reinterpret_cast<const __m256i*>(in);
         auto* dst = reinterpret_cast<__m256i*>(out);
         __m256i b[8];
-        if constexpr (Encrypt) {
-            // The ciphertext of a batch is hashed while the next batch is encrypted.
-            gcm_wide_batch<Rounds, false>(rk, hk, ctr, y, nullptr, b);
+        std::size_t i = 0;
+        if (encrypt) {
+            // the ciphertext of a batch is hashed while the next batch is encrypted
+            gcm_wide_keystream(rk, rounds, ctr, b);
             gcm_wide_xor(b, src, dst);
-            for (std::size_t i = 1; i < batches; ++i) {
-                src += 8;
-                dst += 8;
-                gcm_wide_batch<Rounds, true>(rk, hk, ctr, y, gcm_opaque_wide(dst - 8), b);
-                gcm_wide_xor(b, src, dst);
-            }
             src += 8;
             dst += 8;
+            i = 1;
+        }
+        for (; i < batches; ++i, src += 8, dst += 8) {
+            // encrypting, the previous batch's ciphertext; decrypting, this batch's, hashed (from
+            // memory) before any of its plaintext is stored
+            gcm_wide_stitched(rk, rounds, hk, ctr, y, gcm_opaque_wide(encrypt ? dst - 8 : src), b);
+            gcm_wide_xor(b, src, dst);
+        }
+        if (encrypt) {
             gcm_wide_acc acc{};
-#pragma GCC unroll 8
             for (std::size_t i = 0; i < 8; ++i) {
                 gcm_wide_hash_pair(acc, hk, y, dst - 8, i);
             }
             y = gcm_wide_reduce(acc);
-        } else {
-            for (std::size_t i = 0; i < batches; ++i, src += 8, dst += 8) {
-                // hashed (from memory) before any of the batch's plaintext is stored
-                gcm_wide_batch<Rounds, true>(rk, hk, ctr, y, gcm_opaque_wide(src), b);
-                gcm_wide_xor(b, src, dst);
-            }
         }
         state = ghash_from_lanes(y);
         ct::wipe(rk, sizeof rk);
     }
     const std::size_t done = 16 * n * batches;
-    gcm_ni_crypt_body<Rounds, Encrypt>(round_keys, hk, nonce,
-                                       static_cast<std::uint32_t>(2 + n * batches), in + done,
-                                       out + done, len - done, state);
+    if (done != len) {
+        gcm_ni_crypt_avx(round_keys, rounds, encrypt, hk, nonce,
+                         static_cast<std::uint32_t>(2 + n * batches), in + done, out + done,
+                         len - done, state);
+    }
 }
 
 } // namespace https::crypto::detail
@@ -10520,21 +10566,11 @@ template <block_cipher BlockCipher> class gcm_engine {
                 const std::uint8_t* keys = aes_internals::ni_encryption_keys(cipher_);
                 constexpr unsigned rounds = BlockCipher::rounds;
                 if (wide_) {
-                    if (encrypt) {
-                        gcm_wide_crypt<rounds, true>(keys, ghash_, nonce, in, out, len, y);
-                    } else {
-                        gcm_wide_crypt<rounds, false>(keys, ghash_, nonce, in, out, len, y);
-                    }
+                    gcm_wide_crypt(keys, rounds, encrypt, ghash_, nonce, in, out, len, y);
                 } else if (avx_) {
-                    if (encrypt) {
-                        gcm_ni_crypt_avx<rounds, true>(keys, ghash_, nonce, in, out, len, y);
-                    } else {
-                        gcm_ni_crypt_avx<rounds, false>(keys, ghash_, nonce, in, out, len, y);
-                    }
-                } else if (encrypt) {
-                    gcm_ni_crypt<rounds, true>(keys, ghash_, nonce, in, out, len, y);
+                    gcm_ni_crypt_avx(keys, rounds, encrypt, ghash_, nonce, 2, in, out, len, y);
                 } else {
-                    gcm_ni_crypt<rounds, false>(keys, ghash_, nonce, in, out, len, y);
+                    gcm_ni_crypt(keys, rounds, encrypt, ghash_, nonce, 2, in, out, len, y);
                 }
                 done = true;
             }
@@ -11994,8 +12030,8 @@ inline fe25519 fe25519_sub(const fe25519& f, const fe25519& g) noexcept {
 }
 
 /// h = f^(2^n): n squarings (n is public). CT: n only.
-inline fe25519 fe25519_sq_n(fe25519 f, int n) noexcept {
-    for (int i = 0; i < n; ++i) {
+inline fe25519 fe25519_sq_n(fe25519 f, unsigned n) noexcept {
+    for (unsigned i = 0; i < n; ++i) {
         f = fe25519_sq(f);
     }
     return f;
@@ -12009,21 +12045,39 @@ inline fe25519 fe25519_mul_small(const fe25519& f, std::uint32_t c) noexcept {
 }
 
 /// h = f^(p-2) = 1/f (and 0 for f = 0), by a fixed addition chain for p - 2 = 2^255 - 21:
-/// 254 squarings and 11 multiplications, the same for every input. Loose input, tight output.
-/// CT: fixed sequence of operations, no branch on f.
+/// 253 squarings and 12 multiplications (z^2 taken as z * z), the same for every input. The chain
+/// is a table run by one loop, so one squaring and one multiplication are compiled (written out
+/// step by step, the chain made 9.5 KB of code). Loose input, tight output.
+/// CT: fixed sequence of operations; the table indices are public; no branch on f.
 inline fe25519 fe25519_invert(const fe25519& z) noexcept {
-    const fe25519 z2 = fe25519_sq(z);                                // z^2
-    const fe25519 z9 = fe25519_mul(fe25519_sq_n(z2, 2), z);          // z^9
-    const fe25519 z11 = fe25519_mul(z9, z2);                         // z^11
-    const fe25519 e5 = fe25519_mul(fe25519_sq(z11), z9);             // z^(2^5 - 1)
-    const fe25519 e10 = fe25519_mul(fe25519_sq_n(e5, 5), e5);        // z^(2^10 - 1)
-    const fe25519 e20 = fe25519_mul(fe25519_sq_n(e10, 10), e10);     // z^(2^20 - 1)
-    const fe25519 e40 = fe25519_mul(fe25519_sq_n(e20, 20), e20);     // z^(2^40 - 1)
-    const fe25519 e50 = fe25519_mul(fe25519_sq_n(e40, 10), e10);     // z^(2^50 - 1)
-    const fe25519 e100 = fe25519_mul(fe25519_sq_n(e50, 50), e50);    // z^(2^100 - 1)
-    const fe25519 e200 = fe25519_mul(fe25519_sq_n(e100, 100), e100); // z^(2^200 - 1)
-    const fe25519 e250 = fe25519_mul(fe25519_sq_n(e200, 50), e50);   // z^(2^250 - 1)
-    return fe25519_mul(fe25519_sq_n(e250, 5), z11); // z^(2^255 - 32 + 11) = z^(p - 2)
+    // t[i + 1] = t[base]^(2^squarings) * t[factor], from t[0] = z
+    struct step {
+        std::uint8_t squarings, base, factor;
+    };
+    static constexpr step chain[] = {
+        {0, 0, 0},   // t1 = z^2
+        {2, 1, 0},   // t2 = z^9
+        {0, 2, 1},   // t3 = z^11
+        {1, 3, 2},   // t4 = z^(2^5 - 1)
+        {5, 4, 4},   // t5 = z^(2^10 - 1)
+        {10, 5, 5},  // t6 = z^(2^20 - 1)
+        {20, 6, 6},  // t7 = z^(2^40 - 1)
+        {10, 7, 5},  // t8 = z^(2^50 - 1)
+        {50, 8, 8},  // t9 = z^(2^100 - 1)
+        {100, 9, 9}, // t10 = z^(2^200 - 1)
+        {50, 10, 8}, // t11 = z^(2^250 - 1)
+        {5, 11, 3},  // t12 = z^(2^255 - 32 + 11) = z^(p - 2)
+    };
+    constexpr std::size_t steps = sizeof chain / sizeof chain[0];
+    std::array<fe25519, steps + 1> t;
+    t[0] = z;
+    for (std::size_t i = 0; i < steps; ++i) {
+        t[i + 1] =
+            fe25519_mul(fe25519_sq_n(t[chain[i].base], chain[i].squarings), t[chain[i].factor]);
+    }
+    const fe25519 r = t[steps];
+    ct::wipe(t.data(), sizeof t);
+    return r;
 }
 
 /// Decode 32 little-endian bytes, ignoring the top bit (RFC 7748 §5: "implementations of X25519
@@ -12093,13 +12147,13 @@ inline void x25519_clamp(std::array<std::uint8_t, 32>& k) noexcept {
 }
 
 /// The x-coordinate (u) of [k]P for the clamped scalar k and P with u-coordinate x1, by the
-/// Montgomery ladder of RFC 7748 §5, written to `out` in canonical form. `BaseNine` says x1 is
-/// the base point u = 9, so multiplying by it is a small-constant multiplication.
+/// Montgomery ladder of RFC 7748 §5, written to `out` in canonical form. `base_nine` says x1 is
+/// the base point u = 9, so multiplying by it is a small-constant multiplication (a public run-time
+/// flag rather than a template parameter: one compiled ladder serves both uses).
 /// The ladder runs 255 identical steps (bits 254..0); which register pair is "current" is chosen
 /// by masked swaps driven by the scalar bits, never by branches or indices.
 /// CT: no branch or memory index depends on k or x1.
-template <bool BaseNine>
-inline void x25519_ladder(const std::array<std::uint8_t, 32>& k, const fe25519& x1,
+inline void x25519_ladder(const std::array<std::uint8_t, 32>& k, const fe25519& x1, bool base_nine,
                           std::span<std::uint8_t, 32> out) noexcept {
     fe25519 x2{{1, 0, 0, 0, 0}};
     fe25519 z2{{0, 0, 0, 0, 0}};
@@ -12127,7 +12181,7 @@ inline void x25519_ladder(const std::array<std::uint8_t, 32>& k, const fe25519& 
         const fe25519 cb = fe25519_mul(c, b);
         x3 = fe25519_sq(fe25519_add(da, cb));
         const fe25519 dmc2 = fe25519_sq(fe25519_sub(da, cb));
-        if constexpr (BaseNine) {
+        if (base_nine) {
             z3 = fe25519_mul_small(dmc2, 9);
         } else {
             z3 = fe25519_mul(x1, dmc2);
@@ -12162,7 +12216,7 @@ inline void x25519_ladder(const std::array<std::uint8_t, 32>& k, const fe25519& 
     std::array<std::uint8_t, 32> k;
     std::copy(scalar.begin(), scalar.end(), k.begin());
     detail::x25519_clamp(k);
-    detail::x25519_ladder<false>(k, detail::fe25519_decode(u), out);
+    detail::x25519_ladder(k, detail::fe25519_decode(u), false, out);
     ct::wipe(k);
     std::uint32_t acc = 0;
     for (std::uint8_t byte : out) {
@@ -12183,7 +12237,7 @@ inline void x25519_public_key(std::span<const std::uint8_t, 32> scalar,
     std::copy(scalar.begin(), scalar.end(), k.begin());
     detail::x25519_clamp(k);
     const detail::fe25519 nine{{9, 0, 0, 0, 0}};
-    detail::x25519_ladder<true>(k, nine, out);
+    detail::x25519_ladder(k, nine, true, out);
     ct::wipe(k);
 }
 
@@ -13831,8 +13885,8 @@ void cbc_encrypt(const BlockCipher& cipher, std::span<const std::uint8_t, 16> iv
         if (const std::uint8_t* keys = detail::aes_internals::ni_encryption_keys(cipher)) {
             std::array<std::uint8_t, 16> chain{};
             std::memcpy(chain.data(), iv.data(), 16);
-            detail::aesni_cbc_encrypt<BlockCipher::rounds>(keys, chain.data(), in.data(),
-                                                           out.data(), blocks);
+            detail::aesni_cbc_encrypt(keys, BlockCipher::rounds, chain.data(), in.data(),
+                                      out.data(), blocks);
             return;
         }
     }
@@ -13864,8 +13918,8 @@ void cbc_decrypt(const BlockCipher& cipher, std::span<const std::uint8_t, 16> iv
 #if defined(__x86_64__) || defined(__i386__)
     if constexpr (detail::aes_based<BlockCipher>) {
         if (const std::uint8_t* keys = detail::aes_internals::ni_decryption_keys(cipher)) {
-            detail::aesni_cbc_decrypt<BlockCipher::rounds>(keys, prev.data(), in.data(), out.data(),
-                                                           blocks);
+            detail::aesni_cbc_decrypt(keys, BlockCipher::rounds, prev.data(), in.data(), out.data(),
+                                      blocks);
             return;
         }
     }
