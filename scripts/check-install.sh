@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Packaging check: `cmake --install`, then consumers of the installed package through
 # find_package(https CONFIG) in both modes (https::https header-only, https::https_compiled
-# separately compiled), a consumer that only adds include/ to its include path (no flags at all),
-# and one that only uses single_include/ (header-only, and with its implementation file).
+# separately compiled), and a consumer that only adds include/ to its include path (no flags at
+# all). The single-header distribution has its own check (check-single-header.sh).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cxx=${CXX:-c++}
