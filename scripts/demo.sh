@@ -11,7 +11,10 @@ if [ -n "$need" ]; then
     echo "== installing:$need"
     if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
     pkgs=${need/g++/g++ make}
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $pkgs ca-certificates >/dev/null
+    # a fresh Debian machine or container has empty package lists: update them first
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $pkgs \
+        ca-certificates >/dev/null
 fi
 cmake -S . -B build/demo -DCMAKE_BUILD_TYPE=Release -DHTTPS_BUILD_TESTS=OFF -DHTTPS_BUILD_BENCH=OFF >/dev/null
 cmake --build build/demo --target https-get -j "$(nproc)" >/dev/null

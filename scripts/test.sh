@@ -7,11 +7,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
+# Every check runs: a missing tool or file fails its test. HTTPS_ALLOW_SKIP=1 (for running ctest
+# by hand on a machine without them) is never honoured here.
+unset HTTPS_ALLOW_SKIP
 start=$(date +%s)
 jobs=${HTTPS_JOBS:-$(nproc)}
 
 packages="build-essential cmake clang clang-tidy libclang-rt-14-dev catch2 nlohmann-json3-dev libssl-dev
-          openssl valgrind gnutls-bin nginx-light curl python3 time"
+          openssl ca-certificates valgrind gnutls-bin nginx-light curl python3 time"
 missing=""
 for p in $packages; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
