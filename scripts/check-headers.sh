@@ -11,8 +11,6 @@ set -euo pipefail
 mode=$1
 cxx=$2
 root=$(cd "$(dirname "$0")/.." && pwd)
-flags=(-std=c++20 -fsyntax-only -Wall -Wextra -Wpedantic -Werror)
-
 case "$mode" in
 alone)
     cd "$root/include"
@@ -32,7 +30,8 @@ int main() { return https::get("https://example.com/").status == 200 ? 0 : 1; }'
     # paths as the compiler opened them (include/https/impl/../tls/client.hpp); any directory
     # named tls, x509 or crypto under our include root
     heavy="^\\.+ $root/include/https/(.*/)?(tls|x509|crypto)/"
-    flags+=(-I "$root/include")
+    # preprocessing is enough to list the headers (-H), and costs a fraction of parsing them
+    flags=(-std=c++20 -E -I "$root/include")
     # -H lists every header opened, one per line, on stderr
     included=$(printf '%s\n' "$example" | "$cxx" "${flags[@]}" -H -x c++ - 2>&1 >/dev/null)
     if ! grep -Eq "$heavy" <<<"$included"; then
