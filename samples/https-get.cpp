@@ -29,6 +29,8 @@ void usage(std::FILE* out) {
         "  -H, --header 'Name: v'    extra request header\n"
         "  -d, --data DATA|@FILE     send DATA (POST unless -X), as curl does\n"
         "  -L, --location            follow redirects\n"
+        "      --location-trusted    like -L, and send Authorization and Cookie headers to\n"
+        "                            other hosts too (default: only to the URL's origin)\n"
         "      --max-redirs N        at most N redirects (default 50 with -L)\n"
         "  -m, --max-time S          total time limit in seconds\n"
         "      --connect-timeout S   connect (and handshake) time limit in seconds\n"
@@ -165,6 +167,9 @@ int main(int argc, char** argv) {
             have_data = true;
         } else if (a == "-L" || a == "--location") {
             follow = true;
+        } else if (a == "--location-trusted") {
+            follow = true;
+            opts.credentials_follow_redirects = true;
         } else if (a == "--max-redirs") {
             max_redirs = std::atoi(need(i));
         } else if (a == "--max-filesize") {

@@ -7,7 +7,12 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <functional>
+#include <limits>
+#include <mutex>
+#include <string>
 #include <thread>
+#include <vector>
 
 using namespace https;
 using namespace std::chrono_literals;
@@ -205,4 +210,117 @@ TEST_CASE("resolve overrides (curl --resolve) bypass DNS; https needs a connecto
     REQUIRE(r.ok());
     CHECK(r->body.rfind("Host: example.test:", 0) == 0);
     CHECK(c.perform(get("https://127.0.0.1:1/"), {}).error() == errc::http_unsupported_scheme);
+}
+
+namespace {
+/// The request target of a received request ("GET /x HTTP/1.1" gives "/x").
+std::string path_of(const test::received_request& req) {
+    const auto sp = req.head.find(' ');
+    return req.head.substr(sp + 1, req.head.find(' ', sp + 1) - sp - 1);
+}
+
+bool has_line(const std::string& head, const std::string& line) {
+    return head.find("\r\n" + line + "\r\n") != std::string::npos;
+}
+
+/// Records the heads it receives and answers 200.
+struct recording_server {
+    std::mutex m;
+    std::vector<std::string> heads;
+    test::test_server server{[this](const test::received_request& req, const auto& send) {
+        {
+            std::lock_guard<std::mutex> lock(m);
+            heads.push_back(req.head);
+        }
+        send(ok_response("recorded"));
+        return true;
+    }};
+    std::string last() {
+        std::lock_guard<std::mutex> lock(m);
+        return heads.empty() ? std::string() : heads.back();
+    }
+};
+} // namespace
+
+TEST_CASE("credentials go only to the origin they were given for, across redirects",
+          "[http][client]") {
+    // curl's rule since CVE-2018-1000007 and CVE-2022-27776: Authorization, Cookie and
+    // Proxy-Authorization follow a redirect only to the same scheme, host and port, unless the
+    // caller opts in (curl --location-trusted).
+    recording_server other;
+    const std::string other_port = std::to_string(other.server.port());
+    std::string home_port; // set before the first request
+    test::test_server home([&](const test::received_request& req, const auto& send) {
+        const std::string path = path_of(req);
+        std::string to;
+        if (path == "/to-name") {
+            to = "http://other.test:" + other_port + "/landing"; // another name, another port
+        } else if (path == "/to-port") {
+            to = "http://127.0.0.1:" + other_port + "/landing"; // same host, another port
+        } else if (path == "/to-scheme") {
+            to = "https://127.0.0.1:" + home_port + "/landing"; // same host and port, https
+        } else if (path == "/same") {
+            to = "/landing";
+        } else {
+            send("HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(req.head.size()) +
+                 "\r\n\r\n" + req.head); // echo the head
+            return true;
+        }
+        send("HTTP/1.1 302 Found\r\nLocation: " + to + "\r\nContent-Length: 0\r\n\r\n");
+        return true;
+    });
+    home_port = std::to_string(home.port());
+    // "https" is plain TCP here (the secure connector is connect_plain): only the origin matters.
+    http::client c(http::connect_plain);
+    http::client_options o;
+    o.follow_redirects = true;
+    o.resolve = {"other.test:" + other_port + ":127.0.0.1"};
+    o.headers.add("Authorization", "Bearer secret");
+    o.headers.add("Cookie", "session=1");
+    o.headers.add("X-Trace", "t1"); // not a credential: goes everywhere
+    const auto base = "http://127.0.0.1:" + home_port;
+    auto request_with_proxy_auth = [&](const std::string& path) {
+        http::request r = get(base + path);
+        r.headers.add("Proxy-Authorization", "Basic cHJveHk6cHc="); // set on the request itself
+        return r;
+    };
+    const char* credentials[] = {"Authorization: Bearer secret", "Cookie: session=1",
+                                 "Proxy-Authorization: Basic cHJveHk6cHc="};
+
+    for (const char* path : {"/to-name", "/to-port"}) {
+        INFO(path);
+        auto r = c.perform(request_with_proxy_auth(path), o);
+        REQUIRE(r.ok());
+        CHECK(r->body == "recorded");
+        const std::string head = other.last();
+        CHECK(has_line(head, "X-Trace: t1"));
+        for (const char* cred : credentials) {
+            CHECK_FALSE(has_line(head, cred));
+        }
+    }
+    auto scheme = c.perform(request_with_proxy_auth("/to-scheme"), o);
+    REQUIRE(scheme.ok());
+    CHECK(scheme->url == "https://127.0.0.1:" + home_port + "/landing");
+    CHECK(has_line(scheme->body, "X-Trace: t1"));
+    for (const char* cred : credentials) {
+        CHECK_FALSE(has_line(scheme->body, cred));
+    }
+
+    // Same origin: credentials kept.
+    auto same = c.perform(request_with_proxy_auth("/same"), o);
+    REQUIRE(same.ok());
+    for (const char* cred : credentials) {
+        CHECK(has_line(same->body, cred));
+    }
+
+    // Opted in: sent to every host the redirects lead to.
+    o.credentials_follow_redirects = true;
+    for (const char* path : {"/to-name", "/to-port"}) {
+        INFO(path);
+        REQUIRE(c.perform(request_with_proxy_auth(path), o).ok());
+        const std::string head = other.last();
+        for (const char* cred : credentials) {
+            CHECK(has_line(head, cred));
+        }
+    }
 }

@@ -72,8 +72,10 @@ private:
     HTTPS_DECL result<stream_ptr> open(const url& u, const client_options& opts,
                                        net::deadline total);
 
+    // One request, no redirects; `with_credentials` false leaves out Authorization, Cookie and
+    // Proxy-Authorization.
     HTTPS_DECL result<response> perform_once(const request& req, const client_options& opts,
-                                             net::deadline total);
+                                             net::deadline total, bool with_credentials);
 
     // One request/response on one connection; the bool says whether it can be reused.
     HTTPS_DECL result<std::pair<response, bool>> exchange(net::stream& s, bytes_view wire,

@@ -28,6 +28,11 @@ struct client_options {
     /// `https::request` and `http::client::perform` do not).
     std::optional<bool> follow_redirects;
     int max_redirects = 10;
+    /// Authorization, Cookie and Proxy-Authorization (from `headers` or the request) go only to
+    /// the origin (scheme, host, port) of the URL first asked for; a redirect elsewhere drops
+    /// them (curl's rule since CVE-2018-1000007 and CVE-2022-27776). True sends them to every
+    /// host a redirect leads to, like curl's --location-trusted.
+    bool credentials_follow_redirects = false;
     http::headers headers;                 ///< extra request header fields
     std::uint64_t max_body_bytes = std::numeric_limits<std::uint64_t>::max();
     /// Receives the body as it arrives instead of storing it; return false to abort.

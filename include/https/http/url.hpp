@@ -41,6 +41,10 @@ struct url {
         return a;
     }
     [[nodiscard]] std::string to_string() const { return scheme + "://" + authority() + target; }
+    /// Same origin (RFC 6454 §5): scheme, host and port all equal.
+    [[nodiscard]] bool same_origin(const url& o) const noexcept {
+        return scheme == o.scheme && host == o.host && port == o.port;
+    }
 };
 
 namespace detail {

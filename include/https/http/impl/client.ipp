@@ -61,9 +61,12 @@ HTTPS_DECL client::client(connector secure, connector plain)
 
 HTTPS_DECL result<response> client::perform(request req, const client_options& opts) {
     const net::deadline total = net::deadline_after(opts.total_timeout);
+    const url first = req.url; // the origin the caller's credentials are for
     int redirects = 0;
     for (;;) {
-        auto r = perform_once(req, opts, total);
+        const bool with_credentials =
+            opts.credentials_follow_redirects || req.url.same_origin(first);
+        auto r = perform_once(req, opts, total, with_credentials);
         if (!r) {
             return r.error();
         }
@@ -83,10 +86,6 @@ HTTPS_DECL result<response> client::perform(request req, const client_options& o
         }
         if (req.url.is_https() && !next->is_https()) {
             return errc::http_insecure_redirect; // never downgrade to cleartext
-        }
-        if (next->host != req.url.host) {
-            req.headers.remove("Authorization"); // credentials stay with their origin
-            req.headers.remove("Cookie");
         }
         // RFC 9110 §15.4: 303 always becomes GET; 301/302 turn POST into GET as browsers do.
         if (s == 303 || ((s == 301 || s == 302) && req.method == "POST")) {
@@ -127,11 +126,16 @@ HTTPS_DECL result<client::stream_ptr> client::open(const url& u, const client_op
 }
 
 HTTPS_DECL result<response> client::perform_once(const request& req, const client_options& opts,
-                                                 net::deadline total) {
+                                                 net::deadline total, bool with_credentials) {
     request wire_req = req;
     for (const auto& [name, value] : opts.headers) {
         if (!wire_req.headers.contains(name)) {
             wire_req.headers.add(name, value);
+        }
+    }
+    if (!with_credentials) {
+        for (const char* name : {"Authorization", "Cookie", "Proxy-Authorization"}) {
+            wire_req.headers.remove(name);
         }
     }
     auto wire = encode_request(wire_req);
