@@ -64,7 +64,9 @@ public:
 };
 
 /// A session that keeps connections alive: many requests to one host pay for one TCP connection
-/// and one TLS handshake. Not thread-safe; use one client per thread. Movable, not copyable.
+/// and one TLS handshake. A connection is reused only by requests with the same `insecure`,
+/// `ca_file`, `ca_pem`, `resolve`, `min_version` and `max_version` as the one that opened it.
+/// Not thread-safe; use one client per thread. Movable, not copyable.
 class client {
 public:
     HTTPS_DECL client();

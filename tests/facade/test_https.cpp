@@ -289,3 +289,34 @@ TEST_CASE("a server that accepts and never answers times out within the limit",
     CHECK(ec == https::failure::timeout);
     CHECK(took < 3s);
 }
+
+TEST_CASE("a connection opened without verification is never reused by a verified request",
+          "[facade][interop]") {
+    // Class of CVE-2024-35195: the pool is keyed by how a connection was authenticated.
+    nginx_server server;
+    const auto verified = test_options(server); // trusts the test root
+    auto rogue = verified;                      // trusts another root: verification must fail
+    rogue.ca_file = pki("rogue_ca.pem");
+    auto insecure = rogue;
+    insecure.insecure = true;
+    const auto url = server.url("/index.txt");
+    std::error_code ec;
+
+    https::client after_insecure;
+    CHECK(after_insecure.get(url, insecure).status == 200);
+    (void)after_insecure.get(url, rogue, ec);
+    CHECK(ec == https::errc::cert_unknown_issuer); // a new handshake, verified and refused
+
+    https::client after_other_root;
+    CHECK(after_other_root.get(url, verified).status == 200);
+    (void)after_other_root.get(url, rogue, ec);
+    CHECK(ec == https::errc::cert_unknown_issuer);
+
+    // The reverse works, and each kind of connection is reused for its own kind.
+    https::client session;
+    CHECK(session.get(url, verified).status == 200);
+    CHECK(session.get(url, insecure).status == 200);
+    CHECK(session.get(url, verified).status == 200);
+    CHECK(session.get(url, insecure).status == 200);
+    CHECK(session.connections_opened() == 2);
+}

@@ -324,3 +324,44 @@ TEST_CASE("credentials go only to the origin they were given for, across redirec
         }
     }
 }
+
+TEST_CASE("pooled connections are reused only under the same security options",
+          "[http][client]") {
+    // Class of CVE-2024-35195 (python-requests): a connection opened with verification off, or
+    // against other trust anchors, addresses or TLS versions, must not serve a request that asks
+    // for more. The "secure" connector is plain TCP here: only the pool's choice is under test.
+    test::test_server server([](const test::received_request&, const auto& send) {
+        send(ok_response("x"));
+        return true;
+    });
+    http::client c(http::connect_plain);
+    const std::string port = std::to_string(server.port());
+    const std::string u = "https://127.0.0.1:" + port + "/";
+    auto opened_after = [&](const http::client_options& o) {
+        REQUIRE(c.perform(get(u), o).ok());
+        return c.connections_opened();
+    };
+    const http::client_options base;
+    CHECK(opened_after(base) == 1);
+    CHECK(opened_after(base) == 1);
+    std::size_t expected = 1;
+    auto differs_by = [&](const char* what, const std::function<void(http::client_options&)>& f) {
+        INFO(what);
+        http::client_options o = base;
+        f(o);
+        CHECK(opened_after(o) == ++expected); // not base's connection
+        CHECK(opened_after(o) == expected);   // but its own, again
+        CHECK(opened_after(base) == expected); // and base's is still there for base
+    };
+    differs_by("insecure", [](auto& o) { o.insecure = true; });
+    differs_by("ca_file", [](auto& o) { o.ca_file = "/nonexistent/other-ca.pem"; });
+    differs_by("ca_pem", [](auto& o) { o.ca_pem = "-----BEGIN CERTIFICATE-----"; });
+    differs_by("resolve", [&](auto& o) { o.resolve = {"127.0.0.1:" + port + ":127.0.0.1"}; });
+    differs_by("min_version", [](auto& o) { o.min_version = http::tls_version::tls1_3; });
+    differs_by("max_version", [](auto& o) { o.max_version = http::tls_version::tls1_2; });
+    // Options that do not change how a connection is made share it.
+    http::client_options timing = base;
+    timing.total_timeout = 10s;
+    timing.headers.add("X-Other", "1");
+    CHECK(opened_after(timing) == expected);
+}

@@ -44,7 +44,8 @@ struct client_options {
     std::function<void(std::uint64_t, std::optional<std::uint64_t>)> on_progress;
     /// curl's --resolve: "host:port:address" entries that bypass DNS for that host and port.
     std::vector<std::string> resolve;
-    // TLS settings, used by the TLS connector.
+    // TLS settings, used by the TLS connector. These and `resolve` are part of the connection
+    // pool's key: a pooled connection is reused only under the same values.
     std::string ca_file;     ///< PEM bundle of trust anchors (instead of the system store)
     std::string ca_pem;      ///< in-memory PEM trust anchors (instead of the system store)
     bool insecure = false;   ///< skip certificate verification (curl -k); never the default

@@ -101,7 +101,7 @@ HTTPS_DECL result<response> client::perform(request req, const client_options& o
 
 HTTPS_DECL result<client::stream_ptr> client::open(const url& u, const client_options& opts,
                                                    net::deadline total) {
-    auto& idle = pool_[origin_key(u)];
+    auto& idle = pool_[pool_key_for(u, opts)];
     while (!idle.empty()) {
         stream_ptr s = std::move(idle.back());
         idle.pop_back();
@@ -155,7 +155,7 @@ HTTPS_DECL result<response> client::perform_once(const request& req, const clien
         auto r = exchange(**s, as_bytes(*wire), req, opts, total, got_any);
         if (r) {
             if (r->second) {
-                pool_[origin_key(req.url)].push_back(std::move(*s));
+                pool_[pool_key_for(req.url, opts)].push_back(std::move(*s));
             }
             return std::move(r->first);
         }
