@@ -58,7 +58,8 @@ int exit_code_for(https::errc e) {
     case errc::http_aborted: return 23; // write error
     case errc::http_bad_status_line:
     case errc::http_bad_header:
-    case errc::http_bad_content_length: return 8; // weird server reply
+    case errc::http_bad_content_length:
+    case errc::http_too_many_interim: return 8; // weird server reply
     case errc::http_truncated_body: return 18;   // partial file
     case errc::http_body_too_large: return 63;   // maximum file size exceeded
     default: break;

@@ -365,3 +365,24 @@ TEST_CASE("pooled connections are reused only under the same security options",
     timing.headers.add("X-Other", "1");
     CHECK(opened_after(timing) == expected);
 }
+
+TEST_CASE("a server that sends interim responses without end is stopped at the cap",
+          "[http][client]") {
+    test::test_server server([](const test::received_request& req, const auto& send) {
+        const int n = path_of(req) == "/ten" ? 10 : path_of(req) == "/eleven" ? 11 : 100000;
+        std::string wire;
+        for (int i = 0; i < n; ++i) {
+            wire += (i % 2 == 0) ? "HTTP/1.1 100 Continue\r\n\r\n"
+                                 : "HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\n";
+        }
+        send(wire);
+        send(ok_response("final"));
+        return false;
+    });
+    http::client c(nullptr);
+    auto ten = c.perform(get(server.url("/ten")), {});
+    REQUIRE(ten.ok());
+    CHECK(ten->body == "final");
+    CHECK(c.perform(get(server.url("/eleven")), {}).error() == errc::http_too_many_interim);
+    CHECK(c.perform(get(server.url("/endless")), {}).error() == errc::http_too_many_interim);
+}

@@ -246,6 +246,33 @@ TEST_CASE("parser limits: header size, header count, body cap", "[http][parser]"
     CHECK(again.error() == errc::http_body_too_large);
 }
 
+TEST_CASE("interim (1xx) responses are capped", "[http][parser]") {
+    const std::string early = "HTTP/1.1 103 Early Hints\r\nLink: </s.css>; rel=preload\r\n\r\n";
+    const std::string cont = "HTTP/1.1 100 Continue\r\n\r\n";
+    const std::string final_response = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+    auto with_interim = [&](int n) {
+        std::string wire;
+        for (int i = 0; i < n; ++i) {
+            wire += (i % 2 == 0) ? early : cont;
+        }
+        return wire + final_response;
+    };
+    CHECK(http::parser_limits{}.max_interim_responses == 10);
+    response_parser ten;
+    auto r = run(ten, with_interim(10), 7);
+    CHECK(r.error == errc::ok);
+    CHECK(r.body == "ok");
+    response_parser eleven;
+    CHECK(run(eleven, with_interim(11), 7).error == errc::http_too_many_interim);
+    // An endless stream of 100 Continue stops at the cap, not at the end of input.
+    response_parser endless;
+    CHECK(run(endless, with_interim(100000), 4096, false).error == errc::http_too_many_interim);
+    http::parser_limits none;
+    none.max_interim_responses = 0;
+    response_parser strict(false, none);
+    CHECK(run(strict, with_interim(1), 1).error == errc::http_too_many_interim);
+}
+
 TEST_CASE("encode_request builds a request and refuses header injection", "[http][request]") {
     http::request req;
     req.method = "POST";

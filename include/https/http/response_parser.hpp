@@ -26,6 +26,8 @@ struct parser_limits {
     std::size_t max_header_count = 256;
     std::size_t max_line_bytes = 16 * 1024;  ///< any single line (incl. chunk-size lines)
     std::uint64_t max_body_bytes = std::numeric_limits<std::uint64_t>::max();
+    /// Interim (1xx) responses before the final one (each may use the whole head budget).
+    std::size_t max_interim_responses = 10;
 };
 
 /// Feed it the bytes of one response as they arrive; body bytes are handed to a callback as they
@@ -333,6 +335,9 @@ private:
             if (s == 101) {
                 return errc::http_bad_status_line; // we never ask to switch protocols
             }
+            if (++interim_responses_ > limits_.max_interim_responses) {
+                return errc::http_too_many_interim; // else a server could send them forever
+            }
             state_ = state::status_line; // interim response: the real one follows
             head_bytes_ = 0;
             return {};
@@ -453,6 +458,7 @@ private:
     std::string line_;
     std::optional<http::headers::field> pending_; // the last field line, open to obs-fold
     std::size_t head_bytes_ = 0;
+    std::size_t interim_responses_ = 0;
     bool seen_head_ = false;
     bool keep_alive_ = false;
     std::uint64_t remaining_ = 0;
