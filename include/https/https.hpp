@@ -19,6 +19,7 @@
 
 namespace https {
 
+using http::default_max_stored_body_bytes;
 using http::headers;
 using http::response;
 using http::tls_version;

@@ -386,3 +386,29 @@ TEST_CASE("a server that sends interim responses without end is stopped at the c
     CHECK(c.perform(get(server.url("/eleven")), {}).error() == errc::http_too_many_interim);
     CHECK(c.perform(get(server.url("/endless")), {}).error() == errc::http_too_many_interim);
 }
+
+TEST_CASE("bodies kept in memory are capped by default; streamed bodies are not",
+          "[http][client]") {
+    CHECK(http::default_max_stored_body_bytes == (std::uint64_t{1} << 30));
+    CHECK_FALSE(http::client_options{}.max_body_bytes.has_value());
+    // Each announces 2 GiB, sends a few bytes and hangs up.
+    test::test_server server([](const test::received_request& req, const auto& send) {
+        if (path_of(req) == "/length") {
+            send("HTTP/1.1 200 OK\r\nContent-Length: 2147483648\r\n\r\nabc");
+        } else {
+            send("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n80000000\r\nabc");
+        }
+        return false;
+    });
+    http::client c(nullptr);
+    http::client_options streaming;
+    streaming.on_body = [](bytes_view) { return true; };
+    http::client_options lifted;
+    lifted.max_body_bytes = std::numeric_limits<std::uint64_t>::max();
+    for (const char* path : {"/length", "/chunked"}) {
+        INFO(path);
+        CHECK(c.perform(get(server.url(path)), {}).error() == errc::http_body_too_large);
+        CHECK(c.perform(get(server.url(path)), streaming).error() == errc::http_truncated_body);
+        CHECK(c.perform(get(server.url(path)), lifted).error() == errc::http_truncated_body);
+    }
+}

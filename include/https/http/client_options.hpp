@@ -16,11 +16,14 @@
 
 namespace https::http {
 
+/// The body cap when a body is kept in memory (`response::body`) and `max_body_bytes` is unset.
+inline constexpr std::uint64_t default_max_stored_body_bytes = std::uint64_t{1} << 30; // 1 GiB
+
 /// TLS protocol versions a caller may pin.
 enum class tls_version { tls1_2 = 0x0303, tls1_3 = 0x0304 };
 
 /// Everything a request can be told. Defaults: 30 s connect timeout, no total timeout, no
-/// redirects (the facade's `https::get` turns them on), no body cap.
+/// redirects (the facade's `https::get` turns them on), bodies kept in memory capped at 1 GiB.
 struct client_options {
     std::chrono::milliseconds connect_timeout{30'000}; ///< DNS + TCP connect + TLS handshake
     std::chrono::milliseconds total_timeout{0};        ///< whole request incl. body; 0 = none
@@ -34,7 +37,11 @@ struct client_options {
     /// host a redirect leads to, like curl's --location-trusted.
     bool credentials_follow_redirects = false;
     http::headers headers;                 ///< extra request header fields
-    std::uint64_t max_body_bytes = std::numeric_limits<std::uint64_t>::max();
+    /// Largest body accepted (`http_body_too_large` beyond it). Unset: 1 GiB
+    /// (`default_max_stored_body_bytes`) when the body is kept in `response::body`, no limit when
+    /// it streams to `on_body`. Set it to lower or lift the cap in either case
+    /// (`std::numeric_limits<std::uint64_t>::max()` for none).
+    std::optional<std::uint64_t> max_body_bytes;
     /// Receives the body as it arrives instead of storing it; return false to abort.
     std::function<bool(bytes_view)> on_body;
     /// Called with the status and header fields of each final response before its body (not for

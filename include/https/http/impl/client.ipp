@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdint>
 #include <cstdlib>
+#include <limits>
 #include <map>
 #include <memory>
 #include <optional>
@@ -173,7 +174,8 @@ HTTPS_DECL result<std::pair<response, bool>> client::exchange(net::stream& s, by
                                                               net::deadline total, bool& got_any) {
     HTTPS_TRY(s.write_all(wire, total));
     parser_limits limits;
-    limits.max_body_bytes = opts.max_body_bytes;
+    limits.max_body_bytes = opts.max_body_bytes.value_or(
+        opts.on_body ? std::numeric_limits<std::uint64_t>::max() : default_max_stored_body_bytes);
     response out;
     out.url = req.url.to_string();
     std::optional<std::uint64_t> content_length;
