@@ -52,7 +52,8 @@ int exit_code_for(https::errc e) {
     case errc::http_bad_url: return 3;
     case errc::net_resolve_failed: return 6;
     case errc::net_connect_failed: return 7;
-    case errc::net_timeout: return 28;
+    case errc::net_timeout:
+    case errc::net_idle_timeout: return 28;
     case errc::http_too_many_redirects: return 47;
     case errc::http_insecure_redirect: return 1;
     case errc::http_aborted: return 23; // write error

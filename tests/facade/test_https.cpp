@@ -320,3 +320,28 @@ TEST_CASE("a connection opened without verification is never reused by a verifie
     CHECK(session.get(url, insecure).status == 200);
     CHECK(session.connections_opened() == 2);
 }
+
+TEST_CASE("a server that accepts and never answers the handshake hits the idle timeout",
+          "[facade][interop]") {
+    const int port = test::free_port();
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = htons(static_cast<std::uint16_t>(port));
+    REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+    REQUIRE(::listen(fd, 4) == 0);
+    https::options o;
+    o.ca_file = pki("ca.pem");
+    o.connect_timeout = 0ms; // none: only the idle timeout can end the wait
+    o.idle_timeout = 500ms;
+    o.total_timeout = 5s; // a safety net for the test only
+    const auto start = std::chrono::steady_clock::now();
+    std::error_code ec;
+    (void)https::get("https://127.0.0.1:" + std::to_string(port) + "/", o, ec);
+    const auto took = std::chrono::steady_clock::now() - start;
+    ::close(fd);
+    CHECK(ec == https::errc::net_idle_timeout);
+    CHECK(ec == https::failure::timeout);
+    CHECK(took < 3s);
+}

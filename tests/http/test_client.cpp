@@ -366,6 +366,36 @@ TEST_CASE("pooled connections are reused only under the same security options",
     CHECK(opened_after(timing) == expected);
 }
 
+TEST_CASE("a server that stops sending hits the idle timeout; a slow steady one does not",
+          "[http][client]") {
+    CHECK(http::client_options{}.idle_timeout == 30s);
+    test::test_server server([](const test::received_request& req, const auto& send) {
+        if (path_of(req) == "/stall") {
+            send("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\npartial");
+            std::this_thread::sleep_for(2s);
+            return false;
+        }
+        send("HTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\n");
+        for (char ch : std::string("trickled")) {
+            std::this_thread::sleep_for(150ms);
+            send(std::string(1, ch));
+        }
+        return true;
+    });
+    http::client c(nullptr);
+    http::client_options o;
+    o.idle_timeout = 600ms; // and no total timeout
+    const auto start = std::chrono::steady_clock::now();
+    CHECK(c.perform(get(server.url("/stall")), o).error() == errc::net_idle_timeout);
+    const auto took = std::chrono::steady_clock::now() - start;
+    CHECK(took >= 550ms);
+    CHECK(took < 1800ms);
+    // 1.2 s in all, never 600 ms without a byte.
+    auto r = c.perform(get(server.url("/trickle")), o);
+    REQUIRE(r.ok());
+    CHECK(r->body == "trickled");
+}
+
 TEST_CASE("a server that sends interim responses without end is stopped at the cap",
           "[http][client]") {
     test::test_server server([](const test::received_request& req, const auto& send) {

@@ -103,6 +103,7 @@ enum class errc : int {
     net_timeout,
     net_connection_closed,
     net_io_error,
+    net_idle_timeout,         ///< no progress on a connection for the idle timeout
 };
 
 namespace detail {
@@ -207,6 +208,7 @@ inline const char* describe(errc e) noexcept {
     case errc::net_timeout: return "operation timed out";
     case errc::net_connection_closed: return "connection closed";
     case errc::net_io_error: return "network I/O error";
+    case errc::net_idle_timeout: return "no data from the server within the idle timeout";
     }
     return "unknown error";
 }

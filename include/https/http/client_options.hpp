@@ -22,11 +22,16 @@ inline constexpr std::uint64_t default_max_stored_body_bytes = std::uint64_t{1} 
 /// TLS protocol versions a caller may pin.
 enum class tls_version { tls1_2 = 0x0303, tls1_3 = 0x0304 };
 
-/// Everything a request can be told. Defaults: 30 s connect timeout, no total timeout, no
-/// redirects (the facade's `https::get` turns them on), bodies kept in memory capped at 1 GiB.
+/// Everything a request can be told. Defaults: 30 s connect timeout, 30 s idle timeout, no total
+/// timeout, no redirects (the facade's `https::get` turns them on), bodies kept in memory capped
+/// at 1 GiB.
 struct client_options {
     std::chrono::milliseconds connect_timeout{30'000}; ///< DNS + TCP connect + TLS handshake
     std::chrono::milliseconds total_timeout{0};        ///< whole request incl. body; 0 = none
+    /// Longest wait without progress: for the TCP connect, for each byte of the TLS handshake and
+    /// the response, for room to send the request; `net_idle_timeout` when it passes. 0 = none.
+    /// (Not how long a pooled connection is kept; DNS is bounded by connect_timeout alone.)
+    std::chrono::milliseconds idle_timeout{30'000};
     /// Follow 301/302/303/307/308. Unset: the call's default (`https::get` follows,
     /// `https::request` and `http::client::perform` do not).
     std::optional<bool> follow_redirects;

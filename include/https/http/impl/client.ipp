@@ -50,7 +50,7 @@ HTTPS_DECL result<std::unique_ptr<net::stream>> connect_plain(const connect_requ
     if (!endpoints) {
         return endpoints.error();
     }
-    auto s = net::connect(*endpoints, req.deadline);
+    auto s = net::connect(*endpoints, req.deadline, req.options.idle_timeout);
     if (!s) {
         return s.error();
     }
@@ -152,6 +152,7 @@ HTTPS_DECL result<response> client::perform_once(const request& req, const clien
             return s.error();
         }
         const bool reused = opened_ == opened_before;
+        (*s)->set_idle_timeout(opts.idle_timeout); // a pooled one was opened under other options
         bool got_any = false;
         auto r = exchange(**s, as_bytes(*wire), req, opts, total, got_any);
         if (r) {
