@@ -57,6 +57,19 @@ inline bool is_hex(char c) noexcept {
 inline char to_lower(char c) noexcept {
     return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
 }
+/// RFC 3986 §3.1: scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )
+inline bool is_scheme(std::string_view s) noexcept {
+    if (s.empty() || !is_alpha(s[0])) {
+        return false;
+    }
+    for (char c : s) {
+        if (!is_alpha(c) && !is_digit(c) && c != '+' && c != '-' && c != '.') {
+            return false;
+        }
+    }
+    return true;
+}
+
 /// RFC 3986 unreserved / sub-delims / ':' '@' '/' '?' — what may stand unencoded in path+query.
 inline bool is_target_char(char c) noexcept {
     if (is_alpha(c) || is_digit(c)) {
@@ -235,14 +248,11 @@ inline result<url> parse_url(std::string_view text) {
         }
     }
     const auto colon = text.find(':');
-    if (colon == std::string_view::npos || colon == 0) {
+    if (colon == std::string_view::npos || !detail::is_scheme(text.substr(0, colon))) {
         return errc::http_bad_url;
     }
     url u;
     for (char c : text.substr(0, colon)) {
-        if (!detail::is_alpha(c) && !detail::is_digit(c) && c != '+' && c != '-' && c != '.') {
-            return errc::http_bad_url;
-        }
         u.scheme.push_back(detail::to_lower(c));
     }
     if (u.scheme != "https" && u.scheme != "http") {
@@ -330,19 +340,6 @@ inline result<url> parse_url(std::string_view text) {
 
 namespace detail {
 
-/// RFC 3986 §3.1: scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )
-inline bool is_scheme(std::string_view s) noexcept {
-    if (s.empty() || !is_alpha(s[0])) {
-        return false;
-    }
-    for (char c : s) {
-        if (!is_alpha(c) && !is_digit(c) && c != '+' && c != '-' && c != '.') {
-            return false;
-        }
-    }
-    return true;
-}
-
 /// A URI reference split into its five components (RFC 3986 Appendix B, except that a scheme is
 /// recognised only when it matches the scheme grammar; otherwise the text is a relative path).
 struct uri_parts {
@@ -390,11 +387,9 @@ inline std::string remove_dot_segments(std::string_view in) {
     while (!in.empty()) {
         if (in.substr(0, 3) == "../") { // A
             in.remove_prefix(3);
-        } else if (in.substr(0, 2) == "./") {
+        } else if (in.substr(0, 2) == "./" || in.substr(0, 3) == "/./") { // A; B: "/./" to "/"
             in.remove_prefix(2);
-        } else if (in.substr(0, 3) == "/./") { // B: "/./" becomes "/"
-            in.remove_prefix(2);
-        } else if (in == "/.") {
+        } else if (in == "/.") { // B
             out.push_back('/');
             in = {};
         } else if (in.substr(0, 4) == "/../") { // C: "/../" becomes "/", one segment dropped
