@@ -29,6 +29,8 @@ void usage(std::FILE* out) {
         "  -H, --header 'Name: v'    extra request header\n"
         "  -d, --data DATA|@FILE     send DATA (POST unless -X), as curl does\n"
         "  -L, --location            follow redirects\n"
+        "      --location-trusted    like -L, and send Authorization and Cookie headers to\n"
+        "                            other hosts too (default: only to the URL's origin)\n"
         "      --max-redirs N        at most N redirects (default 50 with -L)\n"
         "  -m, --max-time S          total time limit in seconds\n"
         "      --connect-timeout S   connect (and handshake) time limit in seconds\n"
@@ -50,13 +52,15 @@ int exit_code_for(https::errc e) {
     case errc::http_bad_url: return 3;
     case errc::net_resolve_failed: return 6;
     case errc::net_connect_failed: return 7;
-    case errc::net_timeout: return 28;
+    case errc::net_timeout:
+    case errc::net_idle_timeout: return 28;
     case errc::http_too_many_redirects: return 47;
     case errc::http_insecure_redirect: return 1;
     case errc::http_aborted: return 23; // write error
     case errc::http_bad_status_line:
     case errc::http_bad_header:
-    case errc::http_bad_content_length: return 8; // weird server reply
+    case errc::http_bad_content_length:
+    case errc::http_too_many_interim: return 8; // weird server reply
     case errc::http_truncated_body: return 18;   // partial file
     case errc::http_body_too_large: return 63;   // maximum file size exceeded
     default: break;
@@ -165,6 +169,9 @@ int main(int argc, char** argv) {
             have_data = true;
         } else if (a == "-L" || a == "--location") {
             follow = true;
+        } else if (a == "--location-trusted") {
+            follow = true;
+            opts.credentials_follow_redirects = true;
         } else if (a == "--max-redirs") {
             max_redirs = std::atoi(need(i));
         } else if (a == "--max-filesize") {

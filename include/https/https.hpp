@@ -19,6 +19,7 @@
 
 namespace https {
 
+using http::default_max_stored_body_bytes;
 using http::headers;
 using http::response;
 using http::tls_version;
@@ -64,7 +65,9 @@ public:
 };
 
 /// A session that keeps connections alive: many requests to one host pay for one TCP connection
-/// and one TLS handshake. Not thread-safe; use one client per thread. Movable, not copyable.
+/// and one TLS handshake. A connection is reused only by requests with the same `insecure`,
+/// `ca_file`, `ca_pem`, `resolve`, `min_version` and `max_version` as the one that opened it.
+/// Not thread-safe; use one client per thread. Movable, not copyable.
 class client {
 public:
     HTTPS_DECL client();

@@ -99,6 +99,26 @@ https::options test_options(const nginx_server& s) {
     return o;
 }
 
+/// A loopback listener whose backlog completes the TCP handshake; nobody ever reads or writes.
+struct silent_listener {
+    int port = test::free_port();
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    silent_listener() {
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        a.sin_port = htons(static_cast<std::uint16_t>(port));
+        REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+        REQUIRE(::listen(fd, 4) == 0);
+    }
+    ~silent_listener() { ::close(fd); }
+    silent_listener(const silent_listener&) = delete;
+    silent_listener& operator=(const silent_listener&) = delete;
+    [[nodiscard]] std::string url() const {
+        return "https://127.0.0.1:" + std::to_string(port) + "/";
+    }
+};
+
 /// The error code of a call expected to throw https::error.
 template <class F> std::error_code thrown_code(F&& f) {
     try {
@@ -268,24 +288,62 @@ TEST_CASE("failures throw https::error with a specific code and a kind", "[facad
 
 TEST_CASE("a server that accepts and never answers times out within the limit",
           "[facade][interop]") {
-    // A listening socket whose backlog completes the TCP handshake; nobody ever reads.
-    const int port = test::free_port();
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    a.sin_port = htons(static_cast<std::uint16_t>(port));
-    REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-    REQUIRE(::listen(fd, 4) == 0);
+    const silent_listener server;
     https::options o;
     o.ca_file = pki("ca.pem");
     o.connect_timeout = 500ms;
     const auto start = std::chrono::steady_clock::now();
-    const auto ec = thrown_code(
-        [&] { (void)https::get("https://127.0.0.1:" + std::to_string(port) + "/", o); });
+    const auto ec = thrown_code([&] { (void)https::get(server.url(), o); });
     const auto took = std::chrono::steady_clock::now() - start;
-    ::close(fd);
     CHECK(ec == https::errc::net_timeout);
+    CHECK(ec == https::failure::timeout);
+    CHECK(took < 3s);
+}
+
+TEST_CASE("a connection opened without verification is never reused by a verified request",
+          "[facade][interop]") {
+    // Class of CVE-2024-35195: the pool is keyed by how a connection was authenticated.
+    nginx_server server;
+    const auto verified = test_options(server); // trusts the test root
+    auto rogue = verified;                      // trusts another root: verification must fail
+    rogue.ca_file = pki("rogue_ca.pem");
+    auto insecure = rogue;
+    insecure.insecure = true;
+    const auto url = server.url("/index.txt");
+    std::error_code ec;
+
+    https::client after_insecure;
+    CHECK(after_insecure.get(url, insecure).status == 200);
+    (void)after_insecure.get(url, rogue, ec);
+    CHECK(ec == https::errc::cert_unknown_issuer); // a new handshake, verified and refused
+
+    https::client after_other_root;
+    CHECK(after_other_root.get(url, verified).status == 200);
+    (void)after_other_root.get(url, rogue, ec);
+    CHECK(ec == https::errc::cert_unknown_issuer);
+
+    // The reverse works, and each kind of connection is reused for its own kind.
+    https::client session;
+    CHECK(session.get(url, verified).status == 200);
+    CHECK(session.get(url, insecure).status == 200);
+    CHECK(session.get(url, verified).status == 200);
+    CHECK(session.get(url, insecure).status == 200);
+    CHECK(session.connections_opened() == 2);
+}
+
+TEST_CASE("a server that accepts and never answers the handshake hits the idle timeout",
+          "[facade][interop]") {
+    const silent_listener server;
+    https::options o;
+    o.ca_file = pki("ca.pem");
+    o.connect_timeout = 0ms; // none: only the idle timeout can end the wait
+    o.idle_timeout = 500ms;
+    o.total_timeout = 5s; // a safety net for the test only
+    const auto start = std::chrono::steady_clock::now();
+    std::error_code ec;
+    (void)https::get(server.url(), o, ec);
+    const auto took = std::chrono::steady_clock::now() - start;
+    CHECK(ec == https::errc::net_idle_timeout);
     CHECK(ec == https::failure::timeout);
     CHECK(took < 3s);
 }

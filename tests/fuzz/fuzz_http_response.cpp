@@ -1,4 +1,6 @@
 // Fuzz the HTTP response parser: arbitrary bytes, split at a point chosen by the input, then EOF.
+// Invariants: the body cap holds, and every stored field (obs-fold unfolded or not) has a token
+// name and a value with no CR/LF/NUL and no surrounding whitespace.
 #include <https/http/response_parser.hpp>
 
 #include <cstddef>
@@ -25,6 +27,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     (void)p.finish_eof();
     if (delivered > limits.max_body_bytes) {
         __builtin_trap(); // the body cap must hold
+    }
+    for (const auto* fields : {&p.head().headers, &p.trailers()}) {
+        for (const auto& [name, value] : *fields) {
+            const bool padded = !value.empty() && (value.front() == ' ' || value.front() == '\t' ||
+                                                   value.back() == ' ' || value.back() == '\t');
+            if (!https::http::detail::is_token(name) ||
+                !https::http::detail::is_field_value(value) || padded) {
+                __builtin_trap(); // a field value must never carry line structure or padding
+            }
+        }
     }
     return 0;
 }

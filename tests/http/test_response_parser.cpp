@@ -125,7 +125,7 @@ TEST_CASE("malformed responses get named errors", "[http][parser]") {
         {"HTTP/1.1 101 Switching\r\n\r\n", errc::http_bad_status_line},
         {"HTTP/1.1 200 OK\r\nBad Header: x\r\n\r\n", errc::http_bad_header},
         {"HTTP/1.1 200 OK\r\nName : x\r\n\r\n", errc::http_bad_header},
-        {"HTTP/1.1 200 OK\r\nA: b\r\n folded\r\n\r\n", errc::http_bad_header},
+        {"HTTP/1.1 200 OK\r\n folded\r\nA: b\r\n\r\n", errc::http_bad_header}, // fold, no field
         {"HTTP/1.1 200 OK\r\nNoColon\r\n\r\n", errc::http_bad_header},
         {"HTTP/1.1 200 OK\r\nA: b\rc\r\n\r\n", errc::http_bad_header},
         {"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello", errc::http_bad_content_length},
@@ -153,6 +153,72 @@ TEST_CASE("malformed responses get named errors", "[http][parser]") {
     CHECK(checked == 23);
 }
 
+TEST_CASE("obs-fold in a response is replaced by SP before the value is used (RFC 9112 5.2)",
+          "[http][parser]") {
+    // Fed byte by byte, in small pieces and whole, each response must parse the same way.
+    auto head_of = [](const std::string& wire) {
+        for (std::size_t step : {std::size_t{1}, std::size_t{2}, std::size_t{5}, wire.size()}) {
+            response_parser p;
+            auto r = run(p, wire, step);
+            REQUIRE(r.error == errc::ok);
+        }
+        response_parser p;
+        auto r = run(p, wire, 1);
+        return std::make_pair(p.head(), r.body);
+    };
+    auto [h1, body1] = head_of("HTTP/1.1 200 OK\r\nX-A: one\r\n two\r\n\t three \r\n"
+                               "Content-Length: 2\r\n\r\nok");
+    CHECK(h1.headers.get("X-A") == "one two three");
+    CHECK(h1.headers.size() == 2);
+    CHECK(body1 == "ok");
+
+    // A value that starts on the continuation line; framing read from the unfolded value.
+    auto [h2, body2] = head_of("HTTP/1.1 200 OK\r\nTransfer-Encoding:\r\n chunked\r\n\r\n"
+                               "2\r\nhi\r\n0\r\n\r\n");
+    CHECK(h2.headers.get("Transfer-Encoding") == "chunked");
+    CHECK(body2 == "hi");
+
+    // Whitespace-only continuation lines, bare-LF line ends, a fold in the last field.
+    auto [h3, body3] = head_of("HTTP/1.1 200 OK\nContent-Length: 1\nX-B: v\n   \n\tw\n\nz");
+    CHECK(h3.headers.get("X-B") == "v w");
+    CHECK(body3 == "z");
+
+    // Trailer fields are field lines too.
+    response_parser t;
+    auto tr = run(t, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n"
+                     "X-T: a\r\n b\r\n\r\n", 1);
+    CHECK(tr.error == errc::ok);
+    CHECK(t.trailers().get("X-T") == "a b");
+
+    // Still rejected: a fold with no field before it (here after an interim response), a
+    // folded Content-Length that becomes two numbers, control bytes on the continuation line.
+    const std::pair<const char*, errc> bad[] = {
+        {"HTTP/1.1 100 Continue\r\nA: b\r\n\r\nHTTP/1.1 200 OK\r\n c\r\n\r\n",
+         errc::http_bad_header},
+        {"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n 6\r\n\r\nhello", errc::http_bad_content_length},
+        {"HTTP/1.1 200 OK\r\nA: b\r\n c\x01\r\n\r\n", errc::http_bad_header},
+    };
+    for (const auto& [wire, expected] : bad) {
+        INFO(wire);
+        response_parser p;
+        CHECK(run(p, wire, 1).error == expected);
+    }
+
+    // Within the limits: an unfolded field is bounded like one line, the head as a whole.
+    const std::string prefix = "HTTP/1.1 200 OK\r\nX: a\r\n";
+    std::string folds;
+    for (int i = 0; i < 3000; ++i) {
+        folds += " bbbbbb\r\n"; // 27 KB folded into one value: over the 16 KiB line limit
+    }
+    response_parser p1;
+    CHECK(run(p1, prefix + folds + "\r\n", 512).error == errc::http_header_too_large);
+    http::parser_limits roomy;
+    roomy.max_line_bytes = 1 << 20;
+    response_parser p2(false, roomy);
+    const std::string longer = prefix + folds + folds + folds + "\r\n"; // 81 KB: over the head
+    CHECK(run(p2, longer, 512).error == errc::http_header_too_large);
+}
+
 TEST_CASE("parser limits: header size, header count, body cap", "[http][parser]") {
     std::string huge = "HTTP/1.1 200 OK\r\nX: " + std::string(70000, 'a') + "\r\n\r\n";
     response_parser p1;
@@ -178,6 +244,33 @@ TEST_CASE("parser limits: header size, header count, body cap", "[http][parser]"
     // errors are sticky
     auto again = p5.feed(as_bytes("more"), {});
     CHECK(again.error() == errc::http_body_too_large);
+}
+
+TEST_CASE("interim (1xx) responses are capped", "[http][parser]") {
+    const std::string early = "HTTP/1.1 103 Early Hints\r\nLink: </s.css>; rel=preload\r\n\r\n";
+    const std::string cont = "HTTP/1.1 100 Continue\r\n\r\n";
+    const std::string final_response = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+    auto with_interim = [&](int n) {
+        std::string wire;
+        for (int i = 0; i < n; ++i) {
+            wire += (i % 2 == 0) ? early : cont;
+        }
+        return wire + final_response;
+    };
+    CHECK(http::parser_limits{}.max_interim_responses == 10);
+    response_parser ten;
+    auto r = run(ten, with_interim(10), 7);
+    CHECK(r.error == errc::ok);
+    CHECK(r.body == "ok");
+    response_parser eleven;
+    CHECK(run(eleven, with_interim(11), 7).error == errc::http_too_many_interim);
+    // An endless stream of 100 Continue stops at the cap, not at the end of input.
+    response_parser endless;
+    CHECK(run(endless, with_interim(100000), 4096, false).error == errc::http_too_many_interim);
+    http::parser_limits none;
+    none.max_interim_responses = 0;
+    response_parser strict(false, none);
+    CHECK(run(strict, with_interim(1), 1).error == errc::http_too_many_interim);
 }
 
 TEST_CASE("encode_request builds a request and refuses header injection", "[http][request]") {

@@ -4,7 +4,7 @@ module), HTTP done wrong. The path picks the defect:
 
   /ok                 a correct 200 response (control)
   /bad-status         a status line that is not HTTP
-  /folded-header      an obs-fold continuation line (RFC 9112 says reject)
+  /folded-header      an obs-fold continuation line (RFC 9112 §5.2: unfold it to SP)
   /huge-header        one header field of 128 KiB
   /conflicting-length two different Content-Length values
   /truncated-chunk    a chunk that announces 16 bytes and the connection ends after 3

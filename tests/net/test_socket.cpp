@@ -126,3 +126,43 @@ TEST_CASE("connect times out when the server never completes the handshake", "[n
     CHECK(outcome == errc::net_timeout);
     CHECK(net::clock::now() - start < 5s);
 }
+
+TEST_CASE("the idle timeout ends a read, a write and a connect that make no progress", "[net]") {
+    listener l;
+    auto eps = net::resolve("127.0.0.1", l.port, net::deadline_after(2s));
+    REQUIRE(eps.ok());
+    auto s = net::connect(*eps, net::deadline::max(), 200ms);
+    REQUIRE(s.ok());
+    int c = ::accept(l.fd, nullptr, nullptr); // accepted, never reads or writes
+    std::uint8_t buf[8];
+    auto start = net::clock::now();
+    CHECK(s->read_some(buf, net::deadline::max()).error() == errc::net_idle_timeout);
+    CHECK(net::clock::now() - start >= 190ms);
+    CHECK(net::clock::now() - start < 2s);
+    // The call's deadline, when nearer, is still reported as the deadline.
+    CHECK(s->read_some(buf, net::deadline_after(50ms)).error() == errc::net_timeout);
+    // A peer that never reads: the send buffers fill, then the wait for room times out.
+    std::vector<std::uint8_t> big(64 << 20, 'x');
+    start = net::clock::now();
+    CHECK(s->write_all(big, net::deadline::max()).error() == errc::net_idle_timeout);
+    CHECK(net::clock::now() - start < 5s);
+    s->set_idle_timeout(0ms); // none: only the deadline remains
+    CHECK(s->read_some(buf, net::deadline_after(100ms)).error() == errc::net_timeout);
+    ::close(c);
+
+    // A connect that never completes (backlog full, see the test above).
+    listener full(0);
+    auto eps2 = net::resolve("127.0.0.1", full.port, net::deadline_after(1s));
+    REQUIRE(eps2.ok());
+    std::vector<net::tcp_stream> fillers;
+    errc outcome = errc::ok;
+    for (int i = 0; i < 8 && outcome == errc::ok; ++i) {
+        auto f = net::connect(*eps2, net::deadline::max(), 300ms);
+        if (f) {
+            fillers.push_back(std::move(f).value());
+        } else {
+            outcome = f.error();
+        }
+    }
+    CHECK(outcome == errc::net_idle_timeout);
+}

@@ -95,6 +95,7 @@ enum class errc : int {
     http_insecure_redirect,
     http_truncated_body,
     http_aborted,             ///< the caller's body callback asked to stop
+    http_too_many_interim,    ///< more interim (1xx) responses than parser_limits allows
 
     // 600..699 network
     net_resolve_failed = 600,
@@ -102,6 +103,7 @@ enum class errc : int {
     net_timeout,
     net_connection_closed,
     net_io_error,
+    net_idle_timeout,         ///< no progress on a connection for the idle timeout
 };
 
 namespace detail {
@@ -200,11 +202,13 @@ inline const char* describe(errc e) noexcept {
     case errc::http_insecure_redirect: return "redirect from https to http refused";
     case errc::http_truncated_body: return "HTTP body truncated";
     case errc::http_aborted: return "transfer aborted by callback";
+    case errc::http_too_many_interim: return "too many interim (1xx) responses";
     case errc::net_resolve_failed: return "could not resolve host";
     case errc::net_connect_failed: return "could not connect";
     case errc::net_timeout: return "operation timed out";
     case errc::net_connection_closed: return "connection closed";
     case errc::net_io_error: return "network I/O error";
+    case errc::net_idle_timeout: return "no data from the server within the idle timeout";
     }
     return "unknown error";
 }

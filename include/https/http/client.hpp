@@ -14,6 +14,7 @@
 
 #include <array>
 #include <chrono>
+#include <compare>
 #include <cstdint>
 #include <cstdlib>
 #include <functional>
@@ -49,7 +50,9 @@ HTTPS_DECL result<std::vector<net::endpoint>> resolve_target(const url& u, const
 HTTPS_DECL result<std::unique_ptr<net::stream>> connect_plain(const connect_request& req);
 
 /// A session: keeps idle connections per origin and reuses them, so many requests to one host
-/// pay for one connection and one handshake. Not thread-safe; use one client per thread.
+/// pay for one connection and one handshake. A connection is reused only by a request whose
+/// options would have made and authenticated it the same way (see `pool_key`). Not thread-safe;
+/// use one client per thread.
 class client {
 public:
     /// `secure` opens https:// connections (the facade passes the TLS connector);
@@ -67,13 +70,43 @@ public:
 private:
     using stream_ptr = std::unique_ptr<net::stream>;
 
-    static std::string origin_key(const url& u) { return u.scheme + "://" + u.authority(); }
+    // Idle connections are kept per origin and per every option that decides where a connection
+    // goes and how the server was authenticated, so that a connection opened under weaker
+    // settings (insecure, other trust anchors, a resolve override, other TLS versions) never
+    // carries a request that asks for more (class of CVE-2024-35195). A new such option in
+    // client_options must be added here.
+    struct pool_key {
+        std::string scheme;
+        std::string host;
+        std::uint16_t port = 0;
+        std::vector<std::string> resolve;
+        std::string ca_file;
+        std::string ca_pem;
+        bool insecure = false;
+        tls_version min_version = tls_version::tls1_2;
+        tls_version max_version = tls_version::tls1_3;
+        auto operator<=>(const pool_key&) const = default;
+    };
+
+    static pool_key pool_key_for(const url& u, const client_options& o) {
+        return {.scheme = u.scheme,
+                .host = u.host,
+                .port = u.port,
+                .resolve = o.resolve,
+                .ca_file = o.ca_file,
+                .ca_pem = o.ca_pem,
+                .insecure = o.insecure,
+                .min_version = o.min_version,
+                .max_version = o.max_version};
+    }
 
     HTTPS_DECL result<stream_ptr> open(const url& u, const client_options& opts,
                                        net::deadline total);
 
+    // One request, no redirects; `with_credentials` false leaves out Authorization, Cookie and
+    // Proxy-Authorization.
     HTTPS_DECL result<response> perform_once(const request& req, const client_options& opts,
-                                             net::deadline total);
+                                             net::deadline total, bool with_credentials);
 
     // One request/response on one connection; the bool says whether it can be reused.
     HTTPS_DECL result<std::pair<response, bool>> exchange(net::stream& s, bytes_view wire,
@@ -83,7 +116,7 @@ private:
 
     connector secure_;
     connector plain_;
-    std::map<std::string, std::vector<stream_ptr>> pool_;
+    std::map<pool_key, std::vector<stream_ptr>> pool_;
     std::size_t opened_ = 0;
 };
 

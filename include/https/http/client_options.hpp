@@ -9,27 +9,43 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
-#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace https::http {
 
+/// The body cap when a body is kept in memory (`response::body`) and `max_body_bytes` is unset.
+inline constexpr std::uint64_t default_max_stored_body_bytes = std::uint64_t{1} << 30; // 1 GiB
+
 /// TLS protocol versions a caller may pin.
 enum class tls_version { tls1_2 = 0x0303, tls1_3 = 0x0304 };
 
-/// Everything a request can be told. Defaults: 30 s connect timeout, no total timeout, no
-/// redirects (the facade's `https::get` turns them on), no body cap.
+/// Everything a request can be told. Defaults: 30 s connect timeout, 30 s idle timeout, no total
+/// timeout, no redirects (the facade's `https::get` turns them on), bodies kept in memory capped
+/// at 1 GiB.
 struct client_options {
     std::chrono::milliseconds connect_timeout{30'000}; ///< DNS + TCP connect + TLS handshake
     std::chrono::milliseconds total_timeout{0};        ///< whole request incl. body; 0 = none
+    /// Longest wait without progress: for the TCP connect, for each byte of the TLS handshake and
+    /// the response, for room to send the request; `net_idle_timeout` when it passes. 0 = none.
+    /// (Not how long a pooled connection is kept; DNS is bounded by connect_timeout alone.)
+    std::chrono::milliseconds idle_timeout{30'000};
     /// Follow 301/302/303/307/308. Unset: the call's default (`https::get` follows,
     /// `https::request` and `http::client::perform` do not).
     std::optional<bool> follow_redirects;
     int max_redirects = 10;
+    /// Authorization, Cookie and Proxy-Authorization (from `headers` or the request) go only to
+    /// the origin (scheme, host, port) of the URL first asked for; a redirect elsewhere drops
+    /// them (curl's rule since CVE-2018-1000007 and CVE-2022-27776). True sends them to every
+    /// host a redirect leads to, like curl's --location-trusted.
+    bool credentials_follow_redirects = false;
     http::headers headers;                 ///< extra request header fields
-    std::uint64_t max_body_bytes = std::numeric_limits<std::uint64_t>::max();
+    /// Largest body accepted (`http_body_too_large` beyond it). Unset: 1 GiB
+    /// (`default_max_stored_body_bytes`) when the body is kept in `response::body`, no limit when
+    /// it streams to `on_body`. Set it to lower or lift the cap in either case
+    /// (`std::numeric_limits<std::uint64_t>::max()` for none).
+    std::optional<std::uint64_t> max_body_bytes;
     /// Receives the body as it arrives instead of storing it; return false to abort.
     std::function<bool(bytes_view)> on_body;
     /// Called with the status and header fields of each final response before its body (not for
@@ -39,7 +55,8 @@ struct client_options {
     std::function<void(std::uint64_t, std::optional<std::uint64_t>)> on_progress;
     /// curl's --resolve: "host:port:address" entries that bypass DNS for that host and port.
     std::vector<std::string> resolve;
-    // TLS settings, used by the TLS connector.
+    // TLS settings, used by the TLS connector. These and `resolve` are part of the connection
+    // pool's key: a pooled connection is reused only under the same values.
     std::string ca_file;     ///< PEM bundle of trust anchors (instead of the system store)
     std::string ca_pem;      ///< in-memory PEM trust anchors (instead of the system store)
     bool insecure = false;   ///< skip certificate verification (curl -k); never the default

@@ -1,5 +1,6 @@
 // An incremental, sans-I/O HTTP/1.1 response parser (RFC 9112): status line, header fields with
-// size limits, and the body framed by Content-Length, chunked coding (with trailers) or EOF.
+// size limits (obs-fold unfolded as §5.2 asks), and the body framed by Content-Length, chunked
+// coding (with trailers) or EOF.
 #pragma once
 
 #include "../core/bytes.hpp"
@@ -11,6 +12,7 @@
 #include <cstdint>
 #include <functional>
 #include <limits>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -24,6 +26,8 @@ struct parser_limits {
     std::size_t max_header_count = 256;
     std::size_t max_line_bytes = 16 * 1024;  ///< any single line (incl. chunk-size lines)
     std::uint64_t max_body_bytes = std::numeric_limits<std::uint64_t>::max();
+    /// Interim (1xx) responses before the final one (each may use the whole head budget).
+    std::size_t max_interim_responses = 10;
 };
 
 /// Feed it the bytes of one response as they arrive; body bytes are handed to a callback as they
@@ -195,6 +199,7 @@ private:
         case state::status_line: return parse_status_line();
         case state::header_lines:
             if (line_.empty()) {
+                HTTPS_TRY(store_pending(head_.headers));
                 return end_of_head();
             }
             return parse_field(head_.headers);
@@ -207,6 +212,7 @@ private:
             return {};
         case state::trailer_lines:
             if (line_.empty()) {
+                HTTPS_TRY(store_pending(trailers_));
                 state_ = state::done;
                 return {};
             }
@@ -245,30 +251,72 @@ private:
         return {};
     }
 
+    // One field line. The field is held back in pending_ until the next line shows whether an
+    // obs-fold continues it (RFC 9112 §5.2), then stored by store_pending.
     status parse_field(http::headers& into) {
         std::string_view l = line_;
         if (l[0] == ' ' || l[0] == '\t') {
-            return errc::http_bad_header; // obs-fold (RFC 9112 §5.2): rejected
+            return unfold(l);
         }
+        HTTPS_TRY(store_pending(into));
         const auto colon = l.find(':');
         if (colon == std::string_view::npos || !detail::is_token(l.substr(0, colon))) {
             return errc::http_bad_header; // includes whitespace before the colon (§5.1)
         }
-        std::string_view value = l.substr(colon + 1);
-        while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) {
-            value.remove_prefix(1);
-        }
-        while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) {
-            value.remove_suffix(1);
-        }
+        const std::string_view value = trim_ows(l.substr(colon + 1));
         if (!detail::is_field_value(value)) {
             return errc::http_bad_header;
+        }
+        pending_ = http::headers::field(l.substr(0, colon), value);
+        return {};
+    }
+
+    // RFC 9112 §5.2: a user agent replaces each obs-fold (OWS CRLF RWS) in a response with SP
+    // before interpreting the value. A fold with no field line before it (straight after the
+    // status line, §2.2) has nothing to continue and stays an error. The unfolded field is held
+    // to the single-line limit.
+    status unfold(std::string_view continuation) {
+        if (!pending_) {
+            return errc::http_bad_header;
+        }
+        const std::string_view more = trim_ows(continuation);
+        if (!detail::is_field_value(more)) {
+            return errc::http_bad_header;
+        }
+        auto& value = pending_->second;
+        if (!more.empty()) {
+            if (!value.empty()) {
+                value.push_back(' ');
+            }
+            value.append(more);
+        }
+        if (pending_->first.size() + 2 + value.size() > limits_.max_line_bytes) {
+            return errc::http_header_too_large;
+        }
+        return {};
+    }
+
+    // Store the field held back by parse_field (at the next field line or the end of the block).
+    status store_pending(http::headers& into) {
+        if (!pending_) {
+            return {};
         }
         if (into.size() >= limits_.max_header_count) {
             return errc::http_header_too_large;
         }
-        into.add(std::string(l.substr(0, colon)), std::string(value));
+        into.add(std::move(pending_->first), std::move(pending_->second));
+        pending_.reset();
         return {};
+    }
+
+    static std::string_view trim_ows(std::string_view v) noexcept {
+        while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) {
+            v.remove_prefix(1);
+        }
+        while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) {
+            v.remove_suffix(1);
+        }
+        return v;
     }
 
     status end_of_head() {
@@ -286,6 +334,9 @@ private:
         if (s >= 100 && s < 200) {
             if (s == 101) {
                 return errc::http_bad_status_line; // we never ask to switch protocols
+            }
+            if (++interim_responses_ > limits_.max_interim_responses) {
+                return errc::http_too_many_interim; // else a server could send them forever
             }
             state_ = state::status_line; // interim response: the real one follows
             head_bytes_ = 0;
@@ -336,13 +387,7 @@ private:
             std::string_view v = field;
             while (true) {
                 const auto comma = v.find(',');
-                std::string_view item = v.substr(0, comma);
-                while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) {
-                    item.remove_prefix(1);
-                }
-                while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) {
-                    item.remove_suffix(1);
-                }
+                const std::string_view item = trim_ows(v.substr(0, comma));
                 if (item.empty() || item.size() > 19) {
                     return errc::http_bad_content_length;
                 }
@@ -411,7 +456,9 @@ private:
     state state_ = state::status_line;
     errc error_ = errc::ok;
     std::string line_;
+    std::optional<http::headers::field> pending_; // the last field line, open to obs-fold
     std::size_t head_bytes_ = 0;
+    std::size_t interim_responses_ = 0;
     bool seen_head_ = false;
     bool keep_alive_ = false;
     std::uint64_t remaining_ = 0;

@@ -1,10 +1,11 @@
 // URL parsing for http:// and https:// (RFC 3986 subset that HTTP clients need) and resolution of
-// redirect targets against a base URL.
+// redirect targets against a base URL (RFC 3986 §5).
 #pragma once
 
 #include "../core/result.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -40,6 +41,10 @@ struct url {
         return a;
     }
     [[nodiscard]] std::string to_string() const { return scheme + "://" + authority() + target; }
+    /// Same origin (RFC 6454 §5): scheme, host and port all equal.
+    [[nodiscard]] bool same_origin(const url& o) const noexcept {
+        return scheme == o.scheme && host == o.host && port == o.port;
+    }
 };
 
 namespace detail {
@@ -52,6 +57,19 @@ inline bool is_hex(char c) noexcept {
 inline char to_lower(char c) noexcept {
     return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
 }
+/// RFC 3986 §3.1: scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )
+inline bool is_scheme(std::string_view s) noexcept {
+    if (s.empty() || !is_alpha(s[0])) {
+        return false;
+    }
+    for (char c : s) {
+        if (!is_alpha(c) && !is_digit(c) && c != '+' && c != '-' && c != '.') {
+            return false;
+        }
+    }
+    return true;
+}
+
 /// RFC 3986 unreserved / sub-delims / ':' '@' '/' '?' — what may stand unencoded in path+query.
 inline bool is_target_char(char c) noexcept {
     if (is_alpha(c) || is_digit(c)) {
@@ -230,14 +248,11 @@ inline result<url> parse_url(std::string_view text) {
         }
     }
     const auto colon = text.find(':');
-    if (colon == std::string_view::npos || colon == 0) {
+    if (colon == std::string_view::npos || !detail::is_scheme(text.substr(0, colon))) {
         return errc::http_bad_url;
     }
     url u;
     for (char c : text.substr(0, colon)) {
-        if (!detail::is_alpha(c) && !detail::is_digit(c) && c != '+' && c != '-' && c != '.') {
-            return errc::http_bad_url;
-        }
         u.scheme.push_back(detail::to_lower(c));
     }
     if (u.scheme != "https" && u.scheme != "http") {
@@ -323,29 +338,143 @@ inline result<url> parse_url(std::string_view text) {
     return u;
 }
 
-/// Resolve a Location header value against the URL it came from (RFC 9110 §10.2.2, RFC 3986
-/// §5.2 for the forms servers send: absolute URL, "//authority/path", "/absolute-path",
-/// "relative/path", "?query"). Dot segments are left to the server.
+namespace detail {
+
+/// A URI reference split into its five components (RFC 3986 Appendix B, except that a scheme is
+/// recognised only when it matches the scheme grammar; otherwise the text is a relative path).
+struct uri_parts {
+    std::optional<std::string_view> scheme;
+    std::optional<std::string_view> authority;
+    std::string_view path;
+    std::optional<std::string_view> query;
+    std::optional<std::string_view> fragment;
+};
+
+inline uri_parts split_reference(std::string_view s) {
+    uri_parts r;
+    const auto hash = s.find('#');
+    if (hash != std::string_view::npos) {
+        r.fragment = s.substr(hash + 1);
+        s = s.substr(0, hash);
+    }
+    const auto question = s.find('?');
+    if (question != std::string_view::npos) {
+        r.query = s.substr(question + 1);
+        s = s.substr(0, question);
+    }
+    const auto colon = s.find_first_of(":/");
+    if (colon != std::string_view::npos && s[colon] == ':' && is_scheme(s.substr(0, colon))) {
+        r.scheme = s.substr(0, colon);
+        s.remove_prefix(colon + 1);
+    }
+    if (s.substr(0, 2) == "//") {
+        const auto end = s.find('/', 2);
+        r.authority = s.substr(2, end == std::string_view::npos ? end : end - 2);
+        s = end == std::string_view::npos ? std::string_view{} : s.substr(end);
+    }
+    r.path = s;
+    return r;
+}
+
+/// RFC 3986 §5.2.4 remove_dot_segments, in one pass over the input.
+inline std::string remove_dot_segments(std::string_view in) {
+    std::string out;
+    out.reserve(in.size());
+    auto drop_last_segment = [&out] {
+        const auto slash = out.rfind('/');
+        out.erase(slash == std::string::npos ? 0 : slash);
+    };
+    while (!in.empty()) {
+        if (in.substr(0, 3) == "../") { // A
+            in.remove_prefix(3);
+        } else if (in.substr(0, 2) == "./" || in.substr(0, 3) == "/./") { // A; B: "/./" to "/"
+            in.remove_prefix(2);
+        } else if (in == "/.") { // B
+            out.push_back('/');
+            in = {};
+        } else if (in.substr(0, 4) == "/../") { // C: "/../" becomes "/", one segment dropped
+            in.remove_prefix(3);
+            drop_last_segment();
+        } else if (in == "/..") {
+            drop_last_segment();
+            out.push_back('/');
+            in = {};
+        } else if (in == "." || in == "..") { // D
+            in = {};
+        } else { // E: move the first segment (with its leading "/", if any) to the output
+            const auto end = in.find('/', 1);
+            out.append(in.substr(0, end));
+            in = end == std::string_view::npos ? std::string_view{} : in.substr(end);
+        }
+    }
+    return out;
+}
+
+} // namespace detail
+
+/// Resolve a URI reference (a Location value) against an absolute URL: RFC 3986 §5.2 (strict:
+/// a reference with a scheme is absolute even when the scheme is the base's), returning the
+/// target URI as text. It may name any scheme and keeps a fragment; `resolve_redirect` parses it.
+inline std::string resolve_reference(const url& base, std::string_view reference) {
+    const detail::uri_parts r = detail::split_reference(reference);
+    const std::string base_authority = base.authority();
+    const auto base_question = base.target.find('?');
+    const std::string_view base_path = std::string_view(base.target).substr(0, base_question);
+    std::optional<std::string_view> base_query;
+    if (base_question != std::string::npos) {
+        base_query = std::string_view(base.target).substr(base_question + 1);
+    }
+
+    // §5.2.2, with the merge of §5.2.3 (the base always has an authority and a path "/...")
+    std::string_view scheme = base.scheme;
+    std::optional<std::string_view> authority = base_authority;
+    std::string path;
+    std::optional<std::string_view> query = r.query;
+    if (r.scheme) {
+        scheme = *r.scheme;
+        authority = r.authority;
+        path = detail::remove_dot_segments(r.path);
+    } else if (r.authority) {
+        authority = r.authority;
+        path = detail::remove_dot_segments(r.path);
+    } else if (r.path.empty()) {
+        path = base_path;
+        if (!r.query) {
+            query = base_query;
+        }
+    } else if (r.path[0] == '/') {
+        path = detail::remove_dot_segments(r.path);
+    } else {
+        std::string merged(base_path.substr(0, base_path.rfind('/') + 1));
+        merged.append(r.path);
+        path = detail::remove_dot_segments(merged);
+    }
+
+    // §5.3 recomposition
+    std::string out(scheme);
+    out.push_back(':');
+    if (authority) {
+        out.append("//");
+        out.append(*authority);
+    }
+    out.append(path);
+    if (query) {
+        out.push_back('?');
+        out.append(*query);
+    }
+    if (r.fragment) {
+        out.push_back('#');
+        out.append(*r.fragment);
+    }
+    return out;
+}
+
+/// Resolve a Location header value against the URL it came from (RFC 9110 §10.2.2, with RFC 3986
+/// §5 reference resolution) and parse the result. A reference to another scheme is
+/// `http_unsupported_scheme`; anything that does not resolve to a valid http(s) URL (e.g.
+/// "http:g", which has no authority) is `http_bad_url`.
 inline result<url> resolve_redirect(const url& base, std::string_view location) {
-    if (location.empty()) {
-        return errc::http_bad_url;
-    }
-    if (location.find("://") != std::string_view::npos) {
-        return parse_url(location);
-    }
-    if (location.substr(0, 2) == "//") {
-        return parse_url(base.scheme + ":" + std::string(location));
-    }
-    std::string origin = base.scheme + "://" + base.authority();
-    if (location[0] == '/') {
-        return parse_url(origin + std::string(location));
-    }
-    std::string path = base.target.substr(0, base.target.find('?'));
-    if (location[0] == '?') {
-        return parse_url(origin + path + std::string(location));
-    }
-    path = path.substr(0, path.rfind('/') + 1);
-    return parse_url(origin + path + std::string(location));
+    return parse_url(resolve_reference(base, location));
 }
 
 } // namespace https::http

@@ -25,7 +25,8 @@ HTTPS_DECL failure failure_of(errc e) noexcept {
     switch (e) {
     case errc::net_resolve_failed: return failure::resolve;
     case errc::net_connect_failed: return failure::connect;
-    case errc::net_timeout: return failure::timeout;
+    case errc::net_timeout:
+    case errc::net_idle_timeout: return failure::timeout;
     case errc::net_connection_closed:
     case errc::net_io_error: return failure::receive;
     case errc::http_too_many_redirects:
@@ -121,7 +122,7 @@ HTTPS_DECL result<std::unique_ptr<net::stream>> connect_tls(const http::connect_
     if (!endpoints) {
         return endpoints.error();
     }
-    auto tcp = net::connect(*endpoints, req.deadline);
+    auto tcp = net::connect(*endpoints, req.deadline, o.idle_timeout); // and the handshake
     if (!tcp) {
         return tcp.error();
     }

@@ -49,16 +49,21 @@ inline int poll_timeout(deadline d) {
     return left.count() > 1'000'000'000 ? 1'000'000'000 : static_cast<int>(left.count());
 }
 
-/// Wait until `fd` is ready for `events`; net_timeout when the deadline passes first.
-inline status wait_for(int fd, short events, deadline d) {
+/// Wait until `fd` is ready for `events`: net_timeout when the deadline passes first,
+/// net_idle_timeout when `idle` (if not 0) passes before the deadline does.
+inline status wait_for(int fd, short events, deadline d,
+                       std::chrono::milliseconds idle = std::chrono::milliseconds{0}) {
+    const auto now = clock::now();
+    const bool idle_first = idle.count() > 0 && (d == deadline::max() || now + idle < d);
+    const deadline until = idle_first ? now + idle : d;
     for (;;) {
         pollfd p{fd, events, 0};
-        const int n = ::poll(&p, 1, poll_timeout(d));
+        const int n = ::poll(&p, 1, poll_timeout(until));
         if (n > 0) {
             return {};
         }
         if (n == 0) {
-            return errc::net_timeout;
+            return idle_first ? errc::net_idle_timeout : errc::net_timeout;
         }
         if (errno != EINTR) {
             return errc::net_io_error;
@@ -155,12 +160,13 @@ class tcp_stream final : public stream {
 public:
     tcp_stream() = default;
     explicit tcp_stream(int fd) noexcept : fd_(fd) {}
-    tcp_stream(tcp_stream&& o) noexcept : fd_(o.fd_), peer_(o.peer_) { o.fd_ = -1; }
+    tcp_stream(tcp_stream&& o) noexcept : fd_(o.fd_), peer_(o.peer_), idle_(o.idle_) { o.fd_ = -1; }
     tcp_stream& operator=(tcp_stream&& o) noexcept {
         if (this != &o) {
             close();
             fd_ = o.fd_;
             peer_ = o.peer_;
+            idle_ = o.idle_;
             o.fd_ = -1;
         }
         return *this;
@@ -194,7 +200,7 @@ public:
                 continue;
             }
             if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-                HTTPS_TRY(detail::wait_for(fd_, POLLOUT, d));
+                HTTPS_TRY(detail::wait_for(fd_, POLLOUT, d, idle_));
                 continue;
             }
             return (errno == EPIPE || errno == ECONNRESET) ? errc::net_connection_closed
@@ -214,12 +220,14 @@ public:
                 continue;
             }
             if (errno == EAGAIN || errno == EWOULDBLOCK) {
-                HTTPS_TRY(detail::wait_for(fd_, POLLIN, d));
+                HTTPS_TRY(detail::wait_for(fd_, POLLIN, d, idle_));
                 continue;
             }
             return errno == ECONNRESET ? errc::net_connection_closed : errc::net_io_error;
         }
     }
+
+    void set_idle_timeout(std::chrono::milliseconds timeout) override { idle_ = timeout; }
 
     /// True if the peer has closed or sent unexpected data on an idle connection (so a pooled
     /// connection must not be reused).
@@ -231,26 +239,31 @@ public:
     [[nodiscard]] std::string describe() const override { return "plain TCP to " + peer_.to_string(); }
 
 private:
-    friend result<tcp_stream> connect_endpoint(const endpoint& e, deadline d);
+    friend result<tcp_stream> connect_endpoint(const endpoint& e, deadline d,
+                                               std::chrono::milliseconds idle);
     int fd_ = -1;
     endpoint peer_{};
+    std::chrono::milliseconds idle_{0};
 };
 
-/// Connect to one address with a non-blocking connect bounded by the deadline.
-inline result<tcp_stream> connect_endpoint(const endpoint& e, deadline d) {
+/// Connect to one address with a non-blocking connect bounded by the deadline and by `idle`
+/// (net_idle_timeout), which the stream then keeps as its idle timeout.
+inline result<tcp_stream> connect_endpoint(const endpoint& e, deadline d,
+                                           std::chrono::milliseconds idle) {
     const int fd = ::socket(e.family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
     if (fd < 0) {
         return errc::net_connect_failed;
     }
     tcp_stream s(fd);
     s.peer_ = e;
+    s.idle_ = idle;
     const int one = 1;
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one); // requests are small writes
     if (::connect(fd, reinterpret_cast<const sockaddr*>(&e.address), e.length) != 0) {
         if (errno != EINPROGRESS && errno != EINTR) {
             return errc::net_connect_failed;
         }
-        HTTPS_TRY(detail::wait_for(fd, POLLOUT, d));
+        HTTPS_TRY(detail::wait_for(fd, POLLOUT, d, idle));
         int err = 0;
         socklen_t len = sizeof err;
         if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0 || err != 0) {
@@ -262,7 +275,9 @@ inline result<tcp_stream> connect_endpoint(const endpoint& e, deadline d) {
 
 /// Connect to the first address that answers, trying each in turn (IPv6 and IPv4 as the
 /// resolver ordered them). A timeout on one address moves on to the next while time remains.
-inline result<tcp_stream> connect(const std::vector<endpoint>& endpoints, deadline d) {
+/// `idle` (0 = none) bounds each attempt too and becomes the stream's idle timeout.
+inline result<tcp_stream> connect(const std::vector<endpoint>& endpoints, deadline d,
+                                  std::chrono::milliseconds idle = std::chrono::milliseconds{0}) {
     errc last = errc::net_connect_failed;
     for (std::size_t i = 0; i < endpoints.size(); ++i) {
         // Give each remaining address a fair share of the time left, so one black-holed address
@@ -275,7 +290,7 @@ inline result<tcp_stream> connect(const std::vector<endpoint>& endpoints, deadli
             }
             attempt = clock::now() + left / static_cast<long>(endpoints.size() - i);
         }
-        auto s = connect_endpoint(endpoints[i], attempt);
+        auto s = connect_endpoint(endpoints[i], attempt, idle);
         if (s) {
             return s;
         }

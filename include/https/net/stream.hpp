@@ -26,6 +26,10 @@ public:
     virtual status write_all(bytes_view data, deadline d) = 0;
     /// Receive at least one byte before the deadline; 0 means the peer ended the stream cleanly.
     virtual result<std::size_t> read_some(mutable_bytes buf, deadline d) = 0;
+    /// Bound every wait for the peer (for a byte to read, for room to write, and inside a TLS
+    /// handshake) to `timeout`, whatever deadline the call was given: a wait that long without
+    /// progress fails with net_idle_timeout. 0 = no bound but the deadline.
+    virtual void set_idle_timeout(std::chrono::milliseconds timeout) = 0;
     /// Whether an idle pooled connection may carry another request (peer has not closed it).
     [[nodiscard]] virtual bool reusable() const = 0;
     /// A short description of the negotiated security, for `-v` output ("TLSv1.3 ...").

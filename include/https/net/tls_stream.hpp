@@ -8,6 +8,7 @@
 #include "stream.hpp"
 
 #include <array>
+#include <chrono>
 #include <string>
 #include <utility>
 
@@ -32,6 +33,10 @@ public:
     HTTPS_DECL status write_all(bytes_view data, deadline d) override;
 
     HTTPS_DECL result<std::size_t> read_some(mutable_bytes buf, deadline d) override;
+
+    void set_idle_timeout(std::chrono::milliseconds timeout) override {
+        tcp_.set_idle_timeout(timeout);
+    }
 
     [[nodiscard]] bool reusable() const override {
         return engine_.is_connected() && !engine_.peer_closed() && pending_.size() == pending_pos_ &&

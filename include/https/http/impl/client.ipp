@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdint>
 #include <cstdlib>
+#include <limits>
 #include <map>
 #include <memory>
 #include <optional>
@@ -49,7 +50,7 @@ HTTPS_DECL result<std::unique_ptr<net::stream>> connect_plain(const connect_requ
     if (!endpoints) {
         return endpoints.error();
     }
-    auto s = net::connect(*endpoints, req.deadline);
+    auto s = net::connect(*endpoints, req.deadline, req.options.idle_timeout);
     if (!s) {
         return s.error();
     }
@@ -61,9 +62,12 @@ HTTPS_DECL client::client(connector secure, connector plain)
 
 HTTPS_DECL result<response> client::perform(request req, const client_options& opts) {
     const net::deadline total = net::deadline_after(opts.total_timeout);
+    const url first = req.url; // the origin the caller's credentials are for
     int redirects = 0;
     for (;;) {
-        auto r = perform_once(req, opts, total);
+        const bool with_credentials =
+            opts.credentials_follow_redirects || req.url.same_origin(first);
+        auto r = perform_once(req, opts, total, with_credentials);
         if (!r) {
             return r.error();
         }
@@ -84,10 +88,6 @@ HTTPS_DECL result<response> client::perform(request req, const client_options& o
         if (req.url.is_https() && !next->is_https()) {
             return errc::http_insecure_redirect; // never downgrade to cleartext
         }
-        if (next->host != req.url.host) {
-            req.headers.remove("Authorization"); // credentials stay with their origin
-            req.headers.remove("Cookie");
-        }
         // RFC 9110 §15.4: 303 always becomes GET; 301/302 turn POST into GET as browsers do.
         if (s == 303 || ((s == 301 || s == 302) && req.method == "POST")) {
             if (req.method != "HEAD") {
@@ -102,7 +102,7 @@ HTTPS_DECL result<response> client::perform(request req, const client_options& o
 
 HTTPS_DECL result<client::stream_ptr> client::open(const url& u, const client_options& opts,
                                                    net::deadline total) {
-    auto& idle = pool_[origin_key(u)];
+    auto& idle = pool_[pool_key_for(u, opts)];
     while (!idle.empty()) {
         stream_ptr s = std::move(idle.back());
         idle.pop_back();
@@ -127,11 +127,16 @@ HTTPS_DECL result<client::stream_ptr> client::open(const url& u, const client_op
 }
 
 HTTPS_DECL result<response> client::perform_once(const request& req, const client_options& opts,
-                                                 net::deadline total) {
+                                                 net::deadline total, bool with_credentials) {
     request wire_req = req;
     for (const auto& [name, value] : opts.headers) {
         if (!wire_req.headers.contains(name)) {
             wire_req.headers.add(name, value);
+        }
+    }
+    if (!with_credentials) {
+        for (const char* name : {"Authorization", "Cookie", "Proxy-Authorization"}) {
+            wire_req.headers.remove(name);
         }
     }
     auto wire = encode_request(wire_req);
@@ -147,11 +152,12 @@ HTTPS_DECL result<response> client::perform_once(const request& req, const clien
             return s.error();
         }
         const bool reused = opened_ == opened_before;
+        (*s)->set_idle_timeout(opts.idle_timeout); // a pooled one was opened under other options
         bool got_any = false;
         auto r = exchange(**s, as_bytes(*wire), req, opts, total, got_any);
         if (r) {
             if (r->second) {
-                pool_[origin_key(req.url)].push_back(std::move(*s));
+                pool_[pool_key_for(req.url, opts)].push_back(std::move(*s));
             }
             return std::move(r->first);
         }
@@ -169,7 +175,8 @@ HTTPS_DECL result<std::pair<response, bool>> client::exchange(net::stream& s, by
                                                               net::deadline total, bool& got_any) {
     HTTPS_TRY(s.write_all(wire, total));
     parser_limits limits;
-    limits.max_body_bytes = opts.max_body_bytes;
+    limits.max_body_bytes = opts.max_body_bytes.value_or(
+        opts.on_body ? std::numeric_limits<std::uint64_t>::max() : default_max_stored_body_bytes);
     response out;
     out.url = req.url.to_string();
     std::optional<std::uint64_t> content_length;
