@@ -527,6 +527,18 @@ TEST_CASE("Ed25519 rejects malformed inputs with named errors", "[crypto][ed2551
     trivial[0] = 1;
     CHECK(crypto::ed25519_verify(identity, msg, trivial).ok());
     CHECK(openssl_verify(identity, msg, trivial));
+    // OpenSSL decodes keys leniently where RFC 8032 §5.1.3 says decoding fails: y = p + 1 (a
+    // non-canonical 1) and x = 0 with the sign bit. We refuse both keys.
+    key32 identity_non_canonical{};
+    identity_non_canonical.fill(0xff);
+    identity_non_canonical[0] = 0xee;
+    identity_non_canonical[31] = 0x7f;
+    key32 identity_negative_zero = identity;
+    identity_negative_zero[31] = 0x80;
+    for (const key32& lenient : {identity_non_canonical, identity_negative_zero}) {
+        CHECK(openssl_verify(lenient, msg, trivial));
+        CHECK(crypto::ed25519_verify(lenient, msg, trivial).error() == errc::bad_public_key);
+    }
 }
 
 // Differential test against OpenSSL: random seeds and messages, signed by OpenSSL, must verify;
