@@ -234,8 +234,7 @@ TEST_CASE("Ed25519 curve and scalar constants match their definitions", "[crypto
     const bn_ptr l = group_order();
     // d = -121665 / 121666 and 2d
     CHECK(encode_fe(fe25519_carry(fe25519_add(fe25519_mul_small(ed::curve_d, 121666),
-                                              fe25519_mul_small(ed::fe_one, 121665)))) ==
-          key32{});
+                                              fe25519_mul_small(ed::fe_one, 121665)))) == key32{});
     CHECK(encode_fe(fe25519_carry(fe25519_add(ed::curve_d, ed::curve_d))) ==
           encode_fe(ed::curve_2d));
     // sqrt(-1) = 2^((p-1)/4) mod p
@@ -364,7 +363,7 @@ TEST_CASE("Ed25519 width-w NAF digits recompose the scalar", "[crypto][ed25519]"
         constexpr unsigned w = decltype(width)::value;
         std::array<std::int8_t, 256> digits{};
         ed::wnaf_vartime<w>(s, digits);
-        // sum of digits[i] 2^i, as 128-bit halves would overflow: use signed BIGNUM arithmetic
+        // the digits obey the NAF rules, and the sum of digits[i] 2^i (signed BIGNUM) is s
         bn_ptr sum(BN_new()), term(BN_new());
         BN_zero(sum.get());
         std::size_t last_nonzero = 0;

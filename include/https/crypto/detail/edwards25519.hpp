@@ -18,7 +18,7 @@
 
 namespace https::crypto::detail::ed25519 {
 
-// ---- constants -----------------------------------------------------------------------------------
+// ---- constants ----------------------------------------------------------------------------------
 
 /// The 64-bit limbs (least significant first) of a number written in hexadecimal, most
 /// significant digit first. Compile time only: a digit that is not lowercase hex, or a number too
@@ -33,7 +33,7 @@ template <std::size_t N> consteval std::array<std::uint64_t, N> hex_limbs(std::s
         if (c >= '0' && c <= '9') {
             digit = static_cast<std::uint64_t>(c - '0');
         } else if (c >= 'a' && c <= 'f') {
-            digit = static_cast<std::uint64_t>(c - 'a' + 10);
+            digit = static_cast<std::uint64_t>(c - 'a') + 10;
         } else {
             throw "not a hexadecimal digit";
         }
@@ -70,7 +70,7 @@ inline constexpr std::array<std::uint8_t, 32> base_point_encoding = {
     0x58, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66,
     0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66};
 
-// ---- field helpers for public values ----------------------------------------------------------------
+// ---- field helpers for public values ------------------------------------------------------------
 
 /// Whether f = 0 mod p. Takes a loose element. CT: variable time (public values only).
 inline bool is_zero_vartime(const fe25519& f) noexcept {
@@ -93,12 +93,14 @@ inline bool is_odd_vartime(const fe25519& f) noexcept {
 [[gnu::noinline]] inline fe25519 mul_cold(const fe25519& f, const fe25519& g) noexcept {
     return fe25519_mul(f, g);
 }
-[[gnu::noinline]] inline fe25519 sq_cold(const fe25519& f) noexcept { return fe25519_sq(f); }
+[[gnu::noinline]] inline fe25519 sq_cold(const fe25519& f) noexcept {
+    return fe25519_sq(f);
+}
 
-// ---- points ----------------------------------------------------------------------------------------
+// ---- points -------------------------------------------------------------------------------------
 
 /// A point in extended coordinates (Hisil, Wong, Carter, Dawson, "Twisted Edwards Curves
-/// Revisited", 2008, §3): x = X/Z, y = Y/Z, x y = T/Z, Z != 0. Tight limbs.
+/// Revisited", 2008; RFC 8032 §5.1.4): x = X/Z, y = Y/Z, x y = T/Z, Z != 0. Tight limbs.
 struct point {
     fe25519 x, y, z, t;
 };
@@ -140,8 +142,9 @@ inline cached to_cached(const point& p) noexcept {
             fe25519_mul(p.t, curve_2d)};
 }
 
-/// 2P (HWCD 2008 §3.3 "dbl-2008-hwcd" with a = -1): with XX = X^2, YY = Y^2,
-/// x = 2XY / (YY - XX) and y = (YY + XX) / (2Z^2 - (YY - XX)); 2XY is (X + Y)^2 - (YY + XX).
+/// 2P by the doubling of RFC 8032 §5.1.4 (HWCD 2008, a = -1) with every coordinate negated,
+/// which is the same point: with XX = X^2, YY = Y^2, x = 2XY / (YY - XX) and
+/// y = (YY + XX) / (2Z^2 - (YY - XX)), where 2XY = (X + Y)^2 - (YY + XX).
 inline completed dbl(const projective& p) noexcept {
     const fe25519 xx = fe25519_sq(p.x);
     const fe25519 yy = fe25519_sq(p.y);
@@ -155,14 +158,14 @@ inline completed dbl(const projective& p) noexcept {
     return r;
 }
 
-/// P + Q or, with `subtract`, P - Q (HWCD 2008 §3.2 "add-2008-hwcd-3", the formula of RFC 8032
-/// §5.1.4): A = (Y1 - X1)(Y2 - X2), B = (Y1 + X1)(Y2 + X2), C = 2d T1 T2, D = 2 Z1 Z2, and
-/// x = (B - A) / (D + C), y = (B + A) / (D - C). Negating Q swaps Y2 + X2 with Y2 - X2 and negates
-/// T2, which swaps D + C with D - C. `dz` is D, computed by the caller (2 Z1 for an affine Q).
+/// P + Q or, with `subtract`, P - Q, by the addition of RFC 8032 §5.1.4 (HWCD 2008,
+/// "add-2008-hwcd-3"): A = (Y1 - X1)(Y2 - X2), B = (Y1 + X1)(Y2 + X2), C = 2d T1 T2, D = 2 Z1 Z2,
+/// then x = (B - A) / (D + C) and y = (B + A) / (D - C). Negating Q swaps Y2 + X2 with Y2 - X2
+/// and negates T2, which swaps D + C with D - C. `dz` is D, computed by the caller (2 Z1 for an
+/// affine Q).
 inline completed add_prepared(const point& p, const fe25519& q_y_plus_x, const fe25519& q_y_minus_x,
                               const fe25519& q_t2d, const fe25519& dz, bool subtract) noexcept {
-    const fe25519 a =
-        fe25519_mul(fe25519_sub(p.y, p.x), subtract ? q_y_plus_x : q_y_minus_x);
+    const fe25519 a = fe25519_mul(fe25519_sub(p.y, p.x), subtract ? q_y_plus_x : q_y_minus_x);
     const fe25519 b = fe25519_mul(fe25519_add(p.y, p.x), subtract ? q_y_minus_x : q_y_plus_x);
     const fe25519 c = fe25519_mul(p.t, q_t2d);
     const fe25519 d_plus_c = fe25519_add(dz, c);
@@ -180,8 +183,8 @@ inline completed add(const point& p, const cached& q, bool subtract) noexcept {
 }
 
 inline completed add(const point& p, const affine_cached& q, bool subtract) noexcept {
-    return add_prepared(p, q.y_plus_x, q.y_minus_x, q.xy2d,
-                        fe25519_carry(fe25519_add(p.z, p.z)), subtract);
+    return add_prepared(p, q.y_plus_x, q.y_minus_x, q.xy2d, fe25519_carry(fe25519_add(p.z, p.z)),
+                        subtract);
 }
 
 /// Decode a point (RFC 8032 §5.1.3), strictly: y must be canonical (< p), x must exist, and the
@@ -235,7 +238,7 @@ inline void encode(const projective& p, std::span<std::uint8_t, 32> out) noexcep
     }
 }
 
-// ---- scalars modulo L -------------------------------------------------------------------------------
+// ---- scalars modulo L ---------------------------------------------------------------------------
 
 /// An integer below 2^256 in 64-bit limbs, least significant first.
 using scalar = std::array<std::uint64_t, 4>;
@@ -438,7 +441,8 @@ inline projective double_scalar_mul_vartime(const scalar& s, const scalar& k,
         // wNAF digits are signed by design (odd, in -2^(W-1)..2^(W-1)).
         // NOLINTNEXTLINE(bugprone-signed-char-misuse,cert-str34-c)
         if (const int digit = s_digits[i]; digit != 0) {
-            const auto& q = b_odd.points[static_cast<std::size_t>((digit < 0 ? -digit : digit) / 2)];
+            const auto& q =
+                b_odd.points[static_cast<std::size_t>((digit < 0 ? -digit : digit) / 2)];
             c = add(to_point(c), q, digit < 0);
         }
         // NOLINTNEXTLINE(bugprone-signed-char-misuse,cert-str34-c)
