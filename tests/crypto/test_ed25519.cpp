@@ -11,12 +11,14 @@
 
 #include <algorithm>
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <random>
 #include <span>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 using namespace https;
