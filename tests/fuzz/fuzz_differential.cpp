@@ -1,18 +1,25 @@
-// Differential fuzzing of our symmetric crypto and X25519 against OpenSSL's libcrypto on the same
-// inputs. The first byte picks the primitive (byte % 9): SHA-256, SHA-384, SHA-512, HMAC-SHA256,
-// HMAC-SHA384, AES-128-GCM, AES-256-GCM, ChaCha20-Poly1305, X25519. The rest is split as:
+// Differential fuzzing of our symmetric crypto, X25519 and Ed25519 verification against OpenSSL's
+// libcrypto on the same inputs. The first byte picks the primitive (byte % 10): SHA-256, SHA-384,
+// SHA-512, HMAC-SHA256, HMAC-SHA384, AES-128-GCM, AES-256-GCM, ChaCha20-Poly1305, X25519,
+// Ed25519. The rest is split as:
 //   hashes:  cut, message                    (digest one-shot and in two pieces split at cut)
 //   HMAC:    key length, cut, key, message   (a short input truncates the key)
 //   AEADs:   key (16 or 32), nonce (12), AAD length, AAD, message
 //   X25519:  scalar (32), u-coordinate (32)  (any bytes: twist, non-canonical, small order)
+//   Ed25519: mode, then with an even mode   public key (32), signature (64), message
+//                       with an odd mode    seed (32), mask (96), message: OpenSSL signs the
+//                       message with the seed's key and the mask is XORed onto key || signature
 // AEADs: our seal must equal OpenSSL's ciphertext || tag, our open of OpenSSL's output must give
 // the plaintext back, and with one tag bit flipped it must fail with bad_tag and a zeroed output.
 // X25519: the shared secret must equal EVP_PKEY_derive's; OpenSSL refuses an all-zero result,
-// and so must we (errc::zero_shared_secret, output zero). Each input runs on every CPU path the
-// machine has (SHA-NI or portable SHA-256; AES-NI / PCLMULQDQ and the GCM loop variants;
+// and so must we (errc::zero_shared_secret, output zero). Ed25519: our verdict must equal
+// EVP_DigestVerify's, except that we refuse keys OpenSSL decodes leniently (RFC 8032 §5.1.3: a
+// y-coordinate >= p, or x = 0 with the sign bit) with bad_public_key. Each input runs on every CPU
+// path the machine has (SHA-NI or portable SHA-256; AES-NI / PCLMULQDQ and the GCM loop variants;
 // AVX2 or portable ChaCha20/Poly1305). A mismatch prints the primitive and path, then traps.
 #include <https/core/cpu.hpp>
 #include <https/crypto/chacha20_poly1305.hpp>
+#include <https/crypto/ed25519.hpp>
 #include <https/crypto/gcm.hpp>
 #include <https/crypto/hmac.hpp>
 #include <https/crypto/sha2.hpp>
@@ -444,6 +451,65 @@ void check_x25519(input in) {
     }
 }
 
+/// Ed25519 verification against EVP_DigestVerify (see the file comment for the input layout).
+void check_ed25519(input in) {
+    const char* primitive = "Ed25519";
+    using md_ctx_ptr = std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)>;
+    const bool sign_first = (in.byte() & 1) != 0;
+    std::array<std::uint8_t, 32> key{};
+    std::array<std::uint8_t, 64> sig{};
+    bytes_view msg;
+    if (sign_first) {
+        std::array<std::uint8_t, 32> seed{};
+        std::array<std::uint8_t, 96> mask{};
+        if (!in.fixed(seed) || !in.fixed(mask)) {
+            return;
+        }
+        msg = in.rest();
+        pkey_ptr priv(
+            EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nullptr, seed.data(), seed.size()));
+        md_ctx_ptr ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+        std::size_t key_len = key.size();
+        std::size_t sig_len = sig.size();
+        if (!priv || !ctx || EVP_PKEY_get_raw_public_key(priv.get(), key.data(), &key_len) != 1 ||
+            EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, priv.get()) != 1 ||
+            EVP_DigestSign(ctx.get(), sig.data(), &sig_len, msg.data(), msg.size()) != 1 ||
+            key_len != key.size() || sig_len != sig.size()) {
+            fail(primitive, "signing failed", "openssl");
+        }
+        if (std::all_of(mask.begin(), mask.end(), [](std::uint8_t b) { return b == 0; }) &&
+            !crypto::ed25519_verify(key, msg, sig).ok()) {
+            fail(primitive, "we refuse a signature OpenSSL made", "portable");
+        }
+        for (std::size_t i = 0; i < mask.size(); ++i) {
+            (i < key.size() ? key[i] : sig[i - key.size()]) ^= mask[i];
+        }
+    } else {
+        if (!in.fixed(key) || !in.fixed(sig)) {
+            return;
+        }
+        msg = in.rest();
+    }
+    pkey_ptr pub(EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, key.data(), key.size()));
+    md_ctx_ptr ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+    if (!pub || !ctx ||
+        EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, pub.get()) != 1) {
+        fail(primitive, "EVP_DigestVerifyInit failed", "openssl");
+    }
+    const bool theirs =
+        EVP_DigestVerify(ctx.get(), sig.data(), sig.size(), msg.data(), msg.size()) == 1;
+    const status ours = crypto::ed25519_verify(key, msg, sig);
+    if (ours.ok() == theirs) {
+        return;
+    }
+    if (theirs && ours.error() == errc::bad_public_key) {
+        return; // a key with y >= p (OpenSSL reduces it) or x = 0 with the sign bit set
+    }
+    fail(primitive,
+         theirs ? "we refuse a signature OpenSSL accepts" : "we accept a signature OpenSSL refuses",
+         "portable");
+}
+
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -451,7 +517,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         return 0;
     }
     const input in(data + 1, size - 1);
-    switch (data[0] % 9) {
+    switch (data[0] % 10) {
     case 0:
         check_hash<crypto::sha256>("SHA-256", "SHA256", sha256_paths(), in);
         break;
@@ -477,8 +543,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         check_aead<crypto::chacha20_poly1305>("ChaCha20-Poly1305", "ChaCha20-Poly1305",
                                               chacha20_paths(), in);
         break;
-    default:
+    case 8:
         check_x25519(in);
+        break;
+    default:
+        check_ed25519(in);
         break;
     }
     return 0;
