@@ -36,9 +36,9 @@ bytes make_server_hello(std::uint16_t version, const bytes& random, const bytes&
             w.put_u16(static_cast<std::uint16_t>(e.data.size()));
             w.put_bytes(e.data);
         }
-        w.end_prefixed(m, 2);
+        REQUIRE(w.end_prefixed(m, 2));
     }
-    return https::tls::detail::handshake_with_body(handshake_type::server_hello, body);
+    return *https::tls::detail::handshake_with_body(handshake_type::server_hello, body);
 }
 
 bytes key_share_x25519(const bytes& sh) { // the trace ServerHello's key_share body
@@ -56,8 +56,16 @@ struct fixture {
         REQUIRE(c.start());
         (void)c.take_output();
     }
+    /// `msg` in plaintext records of at most 2^14 bytes.
     status feed_plain_handshake(const bytes& msg) {
-        return c.feed(rfc8448_server::plaintext_record(content_type::handshake, msg));
+        bytes records;
+        for (std::size_t off = 0; off < msg.size(); off += max_plaintext_length) {
+            const std::size_t n = std::min(max_plaintext_length, msg.size() - off);
+            const bytes r = rfc8448_server::plaintext_record(
+                content_type::handshake, bytes(msg.begin() + off, msg.begin() + off + n));
+            records.insert(records.end(), r.begin(), r.end());
+        }
+        return c.feed(records);
     }
     /// The trace's ServerHello, then `records` encrypted under the server handshake key.
     status after_server_hello(const std::vector<std::pair<content_type, bytes>>& records) {
@@ -221,6 +229,17 @@ TEST_CASE("client: HelloRetryRequest checks", "[tls][client]") {
         CHECK(std::search(out.begin(), out.end(), cookie_ext.begin(), cookie_ext.end()) !=
               out.end());
         CHECK(f.c.state() == client_state::wait_server_hello);
+    }
+    SECTION("a cookie too large for the second ClientHello is illegal_parameter") {
+        // cookie<1..2^16-1> allows it in the HRR, but with our other extensions the second
+        // ClientHello's extension block would pass 2^16 - 1 bytes (RFC 8446 §4.1.2): refused,
+        // never sent with a wrapped length.
+        const std::size_t n = 65400;
+        bytes cookie = {static_cast<std::uint8_t>(n >> 8), static_cast<std::uint8_t>(n)};
+        cookie.resize(2 + n, 0x5a);
+        CHECK_FALSE(f.feed_plain_handshake(hrr({{44, cookie}})));
+        f.expect(errc::tls_illegal_parameter, alert_description::illegal_parameter);
+        CHECK(f.c.take_output() == bytes{21, 3, 3, 0, 2, 2, 47}); // the alert alone
     }
 }
 

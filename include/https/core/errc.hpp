@@ -15,7 +15,7 @@ enum class errc : int {
     // 100..199 decoding of peer or file input (bounds-checked reader, DER, PEM, base64, hex)
     truncated = 100,          ///< input ended before a field it announced
     trailing_data,            ///< bytes left over after a complete structure
-    length_overflow,          ///< a length field larger than the input or a limit
+    length_overflow,          ///< a length larger than the input, a limit or its length field
     too_large,                ///< input larger than the configured size limit
     too_deep,                 ///< nesting deeper than the configured limit
     bad_encoding,             ///< malformed encoding (not a more specific decode error)

@@ -255,7 +255,13 @@ class client {
     /// CT: the traffic secret and derived keys are secret; lengths only.
     HTTPS_DECL record_layer::protection make_protection(const secret& traffic) const;
 
-    HTTPS_DECL void send_client_hello(unsigned attempt);
+    /// Our ClientHello number `attempt` (0, or 1 after HelloRetryRequest) as it goes out: `ch_`
+    /// encoded (`errc::length_overflow` if a field outgrows its length prefix), or what the test
+    /// hook puts in its place.
+    HTTPS_DECL result<byte_vector> client_hello_message(unsigned attempt) const;
+
+    /// Queue a ClientHello message and add it to the transcript.
+    HTTPS_DECL void send_client_hello(byte_vector msg);
 
     /// RFC 8446 §D.4: one unprotected change_cipher_spec record, at most once per connection.
     HTTPS_DECL void send_compat_ccs();

@@ -147,21 +147,27 @@ template <class T> result<T> as_decode_error(result<T> r) {
     return r;
 }
 
-/// Writes `type` and the length-prefixed body produced by `body(w)`.
-template <class F> void put_extension(writer& w, extension_type type, F&& body) {
+/// Writes `type` and the length-prefixed body produced by `body(w)` (which returns a status).
+template <class F> status put_extension(writer& w, extension_type type, F&& body) {
     w.put_u16(static_cast<std::uint16_t>(type));
     const std::size_t mark = w.begin_prefixed(2);
-    body(w);
-    w.end_prefixed(mark, 2);
+    HTTPS_TRY(body(w));
+    return w.end_prefixed(mark, 2);
 }
 
-/// A u16-prefixed list of u16 code points (supported_groups, signature_algorithms, ...).
-template <class E> void put_u16_list(writer& w, const std::vector<E>& values, unsigned prefix) {
+/// Writes `type` and `data` as its extension_data.
+inline status put_extension_data(writer& w, extension_type type, bytes_view data) {
+    w.put_u16(static_cast<std::uint16_t>(type));
+    return w.put_prefixed(2, data);
+}
+
+/// A list of u16 code points with a `prefix`-byte length (cipher_suites, supported_groups, ...).
+template <class E> status put_u16_list(writer& w, const std::vector<E>& values, unsigned prefix) {
     const std::size_t mark = w.begin_prefixed(prefix);
     for (E v : values) {
         w.put_u16(static_cast<std::uint16_t>(v));
     }
-    w.end_prefixed(mark, prefix);
+    return w.end_prefixed(mark, prefix);
 }
 
 } // namespace detail

@@ -494,8 +494,9 @@ class tls12_handshake {
         }
         HTTPS_TLS_ASSIGN(key_exchange mine, key_exchange::generate(p.group, rng()));
         HTTPS_TLS_ASSIGN(secret shared, mine.shared_secret(p.public_key));
+        HTTPS_TLS_ASSIGN(client_key_exchange_,
+                         encode_tls12_client_key_exchange_ecdhe(mine.public_key()));
         premaster_ = byte_vector(shared.bytes().begin(), shared.bytes().end());
-        client_key_exchange_ = encode_tls12_client_key_exchange_ecdhe(mine.public_key());
         group_ = p.group;
         transcript_.update(m.raw);
         state_ = tls12_state::wait_certificate_request_or_done;
@@ -522,14 +523,17 @@ class tls12_handshake {
         if (certificate_requested_) {
             // §7.4.6: an empty certificate_list when we have no suitable certificate.
             const std::uint8_t empty[3] = {0, 0, 0};
-            send(detail::handshake_with_body(handshake_type::certificate, empty), records, out);
+            HTTPS_TLS_ASSIGN(const byte_vector no_certificate,
+                             detail::handshake_with_body(handshake_type::certificate, empty));
+            send(no_certificate, records, out);
         }
         if (suite_.key_exchange == tls12_key_exchange_kind::rsa) {
             HTTPS_TLS_ASSIGN(
                 tls12_rsa_premaster pm,
                 tls12_make_rsa_premaster(server_key_, rng(), settings_.min_rsa_key_bits));
+            HTTPS_TLS_ASSIGN(client_key_exchange_,
+                             encode_tls12_client_key_exchange_rsa(pm.encrypted));
             premaster_.assign(pm.premaster.bytes.begin(), pm.premaster.bytes.end());
-            client_key_exchange_ = encode_tls12_client_key_exchange_rsa(pm.encrypted);
         }
         send(client_key_exchange_, records, out);
 
@@ -555,7 +559,8 @@ class tls12_handshake {
                                     out);
         install(records, std::move(write), true);
         client_verify_ = tls12_finished_verify_data(h, master_, true, transcript_.current());
-        send(encode_finished(client_verify_), records, out);
+        HTTPS_TLS_ASSIGN(const byte_vector finished, encode_finished(client_verify_));
+        send(finished, records, out);
         state_ = ticket_expected_ ? tls12_state::wait_new_session_ticket
                                   : tls12_state::wait_change_cipher_spec;
         return {};

@@ -218,22 +218,18 @@ tls12_make_rsa_premaster(const tls12_server_key& key, crypto::random_source& rng
 }
 
 /// ClientKeyExchange for ECDHE (RFC 8422 §5.7): ECPoint ecdh_Yc<1..2^8-1>.
-inline byte_vector encode_tls12_client_key_exchange_ecdhe(bytes_view public_key) {
+inline result<byte_vector> encode_tls12_client_key_exchange_ecdhe(bytes_view public_key) {
     byte_vector body;
     writer w(body);
-    const std::size_t m = w.begin_prefixed(1);
-    w.put_bytes(public_key);
-    w.end_prefixed(m, 1);
+    HTTPS_TRY(w.put_prefixed(1, public_key));
     return detail::handshake_with_body(handshake_type::client_key_exchange, body);
 }
 
 /// ClientKeyExchange for RSA (RFC 5246 §7.4.7.1): EncryptedPreMasterSecret<0..2^16-1>.
-inline byte_vector encode_tls12_client_key_exchange_rsa(bytes_view encrypted) {
+inline result<byte_vector> encode_tls12_client_key_exchange_rsa(bytes_view encrypted) {
     byte_vector body;
     writer w(body);
-    const std::size_t m = w.begin_prefixed(2);
-    w.put_bytes(encrypted);
-    w.end_prefixed(m, 2);
+    HTTPS_TRY(w.put_prefixed(2, encrypted));
     return detail::handshake_with_body(handshake_type::client_key_exchange, body);
 }
 

@@ -65,9 +65,13 @@ HTTPS_DECL status client::start() {
     if (auto s = add_tls12_offer(); !s) {
         return fail(s.error());
     }
+    auto hello = client_hello_message(0);
+    if (!hello) {
+        return fail(hello.error()); // a configured name or list too long for its field
+    }
     // RFC 8446 §5.1: 0x0301 is allowed (and most compatible) for the initial ClientHello.
     records_.set_write_version(0x0301);
-    send_client_hello(0);
+    send_client_hello(std::move(*hello));
     records_.set_write_version(0x0303);
     state_ = client_state::wait_server_hello;
     return {};
@@ -366,14 +370,21 @@ HTTPS_DECL status client::on_hello_retry_request(const server_hello& hrr,
     }
     // §4.4.1: ClientHello1 becomes message_hash in the transcript, then HRR, ClientHello2.
     transcript_.select(suite_->hash);
-    transcript_.replace_with_message_hash();
+    HTTPS_TRY(transcript_.replace_with_message_hash());
     transcript_.update(m.raw);
     if (!handshake_.empty()) {
         return errc::tls_unexpected_message; // nothing may follow an HRR in its flight
     }
+    auto hello = client_hello_message(1);
+    if (!hello) {
+        // The cookie is the only part of it the server chose: one that leaves no room for the
+        // rest of the ClientHello (§4.1.2: extensions<8..2^16-1>) cannot be answered.
+        return hello.error() == errc::length_overflow ? errc::tls_illegal_parameter
+                                                      : hello.error();
+    }
     // §D.4: in compatibility mode the dummy CCS goes right before the second ClientHello.
     send_compat_ccs();
-    send_client_hello(1);
+    send_client_hello(std::move(*hello));
     return {};
 }
 
@@ -505,12 +516,12 @@ HTTPS_DECL status client::on_finished(const handshake_message& m) {
     // Second flight: [CCS] [empty Certificate] Finished, under the client handshake key.
     send_compat_ccs();
     if (certificate_requested_) {
-        const byte_vector empty = encode_empty_certificate(request_context_);
+        HTTPS_TLS_ASSIGN(const byte_vector empty, encode_empty_certificate(request_context_));
         transcript_.update(empty);
         records_.write(content_type::handshake, empty, output_);
     }
     const secret verify = finished_verify_data(h, client_hs_traffic_, transcript_.current());
-    const byte_vector fin = encode_finished(verify.bytes());
+    HTTPS_TLS_ASSIGN(const byte_vector fin, encode_finished(verify.bytes()));
     transcript_.update(fin);
     records_.write(content_type::handshake, fin, output_);
     resumption_secret_ = ms.resumption(transcript_.current());
@@ -550,7 +561,8 @@ HTTPS_DECL status client::on_key_update(const handshake_message& m) {
     server_ap_traffic_ = next_traffic_secret(suite_->hash, server_ap_traffic_);
     records_.set_read_protection(make_protection(server_ap_traffic_));
     if (update_requested && !local_closed_) {
-        records_.write(content_type::handshake, encode_key_update(false), output_);
+        HTTPS_TLS_ASSIGN(const byte_vector answer, encode_key_update(false));
+        records_.write(content_type::handshake, answer, output_);
         client_ap_traffic_ = next_traffic_secret(suite_->hash, client_ap_traffic_);
         records_.set_write_protection(make_protection(client_ap_traffic_));
     }
@@ -591,14 +603,18 @@ HTTPS_DECL record_layer::protection client::make_protection(const secret& traffi
     return plaintext_protection{};
 }
 
-HTTPS_DECL void client::send_client_hello(unsigned attempt) {
-    byte_vector msg = encode_client_hello(ch_);
-    if (config_.test_replace_client_hello) {
-        msg = config_.test_replace_client_hello(msg, attempt);
+HTTPS_DECL result<byte_vector> client::client_hello_message(unsigned attempt) const {
+    auto msg = encode_client_hello(ch_);
+    if (msg && config_.test_replace_client_hello) {
+        return config_.test_replace_client_hello(*msg, attempt);
     }
+    return msg;
+}
+
+HTTPS_DECL void client::send_client_hello(byte_vector msg) {
     transcript_.update(msg);
     records_.write(content_type::handshake, msg, output_);
-    client_hello_sent_ = msg; // a TLS 1.2 handshake reads its offer back from it
+    client_hello_sent_ = std::move(msg); // a TLS 1.2 handshake reads its offer back from it
 }
 
 HTTPS_DECL void client::send_compat_ccs() {
