@@ -7,6 +7,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <chrono>
+
 using namespace https;
 using namespace https::tls;
 using bytes = test::bytes;
@@ -99,6 +101,63 @@ TEST_CASE("ClientHello: no SNI for IP literals; no session id without compatibil
         CHECK(client_hello_extensions(msg, dummy).find(extension_type::server_name) == nullptr);
         CHECK(rng.remaining() == 200 - 32 - 32); // random and the X25519 key only
     }
+}
+
+namespace {
+
+/// An extension block (length prefix included) of empty extensions of the given types.
+bytes empty_extensions(const std::vector<std::uint16_t>& types) {
+    const std::size_t n = 4 * types.size();
+    bytes out = {static_cast<std::uint8_t>(n >> 8), static_cast<std::uint8_t>(n)};
+    for (std::uint16_t t : types) {
+        out.insert(out.end(),
+                   {static_cast<std::uint8_t>(t >> 8), static_cast<std::uint8_t>(t), 0, 0});
+    }
+    return out;
+}
+
+std::vector<std::uint16_t> types_up_to(std::uint16_t count) {
+    std::vector<std::uint16_t> t(count);
+    for (std::uint16_t i = 0; i < count; ++i) {
+        t[i] = i;
+    }
+    return t;
+}
+
+} // namespace
+
+TEST_CASE("extension blocks: duplicates refused in linearithmic time", "[tls][messages]") {
+    // The largest block holds 16383 distinct empty extensions (4 bytes each, 65532 bytes). A
+    // pairwise duplicate check costs 1.3e8 comparisons for it, and a server may send one in every
+    // ServerHello, EncryptedExtensions, CertificateEntry and NewSessionTicket.
+    const bytes block = empty_extensions(types_up_to(16383));
+    REQUIRE(block.size() == 2 + 65532);
+    const auto start = std::chrono::steady_clock::now();
+    std::size_t parsed = 0;
+    for (int i = 0; i < 200; ++i) {
+        reader r(block);
+        auto exts = extension_list::parse(r);
+        parsed += exts ? exts->items().size() : 0;
+    }
+    const auto elapsed = std::chrono::steady_clock::now() - start;
+    CHECK(parsed == 200 * 16383);
+    // 200 blocks: 2.7e10 comparisons pairwise (minutes), a few milliseconds each sorted; the
+    // bound leaves a wide margin for sanitizer builds and busy machines.
+    CHECK(elapsed < std::chrono::seconds(5));
+
+    // RFC 8446 §4.2: a repeated type is illegal_parameter wherever it sits in the block.
+    auto repeated_last = types_up_to(16382);
+    repeated_last.push_back(7);
+    for (const auto& types :
+         {repeated_last, std::vector<std::uint16_t>{5, 5}, std::vector<std::uint16_t>{5, 9, 5},
+          std::vector<std::uint16_t>{0, 0xffff, 0xffff}}) {
+        const bytes b = empty_extensions(types);
+        reader r(b);
+        CHECK(extension_list::parse(r).error() == errc::tls_illegal_parameter);
+    }
+    const bytes distinct = empty_extensions({0xffff, 0, 43});
+    reader r(distinct);
+    CHECK(extension_list::parse(r));
 }
 
 TEST_CASE("handshake reassembly", "[tls][messages]") {
