@@ -2,7 +2,10 @@
 // protocol violation ends the handshake with its named error and the alert of the one table.
 #include <https/tls/client.hpp>
 
+#include "support/cert_factory.hpp"
 #include "support/rfc8448_server.hpp"
+
+#include <https/x509/verify.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -241,6 +244,65 @@ TEST_CASE("client: HelloRetryRequest checks", "[tls][client]") {
         f.expect(errc::tls_illegal_parameter, alert_description::illegal_parameter);
         CHECK(f.c.take_output() == bytes{21, 3, 3, 0, 2, 2, 47}); // the alert alone
     }
+}
+
+namespace {
+
+/// A Certificate message (RFC 8446 §4.4.2) carrying `leaf` alone, without entry extensions.
+bytes server_certificate(const bytes& leaf) {
+    auto u24 = [](std::size_t n) {
+        return bytes{static_cast<std::uint8_t>(n >> 16), static_cast<std::uint8_t>(n >> 8),
+                     static_cast<std::uint8_t>(n)};
+    };
+    bytes entry = u24(leaf.size());
+    entry.insert(entry.end(), leaf.begin(), leaf.end());
+    entry.insert(entry.end(), {0, 0}); // no extensions
+    bytes body = {0};                  // empty certificate_request_context
+    const bytes list = u24(entry.size());
+    body.insert(body.end(), list.begin(), list.end());
+    body.insert(body.end(), entry.begin(), entry.end());
+    bytes msg = {static_cast<std::uint8_t>(handshake_type::certificate)};
+    const bytes len = u24(body.size());
+    msg.insert(msg.end(), len.begin(), len.end());
+    msg.insert(msg.end(), body.begin(), body.end());
+    return msg;
+}
+
+/// A self-signed RSA server certificate for "server" with the given keyUsage.
+test::made_cert leaf_with_key_usage(const std::string& key_usage) {
+    return test::make_cert({"server",
+                            test::cert_key::rsa2048,
+                            {{"basicConstraints", "critical, CA:FALSE"},
+                             {"keyUsage", "critical, " + key_usage},
+                             {"extendedKeyUsage", "serverAuth"},
+                             {"subjectAltName", "DNS:server"}}});
+}
+
+} // namespace
+
+TEST_CASE("client: TLS 1.3 refuses a leaf whose keyUsage forbids signing", "[tls][client]") {
+    // RFC 8446 §4.4.2.2: "the digitalSignature bit MUST be set if the Key Usage extension is
+    // present". A keyEncipherment-only RSA leaf (made for the TLS 1.2 RSA key exchange) passes
+    // path validation, which allows every TLS use...
+    const test::made_cert enc_only = leaf_with_key_usage("keyEncipherment");
+    x509::trust_store pinned;
+    REQUIRE(pinned.add_der(enc_only.der));
+    x509::verify_options vo;
+    vo.dns_name = "server";
+    REQUIRE(x509::verify_chain(enc_only.der, {}, pinned, vo));
+    // ... but the TLS 1.3 handshake, which needs the key to sign CertificateVerify, refuses it.
+    fixture f;
+    const auto hs = content_type::handshake;
+    CHECK_FALSE(f.after_server_hello(
+        {{hs, f.srv.encrypted_extensions}, {hs, server_certificate(enc_only.der)}}));
+    f.expect(errc::cert_bad_key_usage, alert_description::bad_certificate);
+
+    // Control: the same certificate with digitalSignature gets past the Certificate message.
+    fixture g;
+    const test::made_cert signer = leaf_with_key_usage("digitalSignature, keyEncipherment");
+    CHECK(g.after_server_hello(
+        {{hs, g.srv.encrypted_extensions}, {hs, server_certificate(signer.der)}}));
+    CHECK(g.c.state() == client_state::wait_certificate_verify);
 }
 
 TEST_CASE("client: encrypted flight checks", "[tls][client]") {

@@ -461,6 +461,12 @@ HTTPS_DECL status client::on_certificate(const handshake_message& m) {
         return errc::trust_store_unavailable; // fail closed without a verifier
     }
     HTTPS_TRY(config_.verify_certificate(chain, config_.server_name));
+    // §4.4.2.2: the leaf's key must be allowed to sign, for CertificateVerify.
+    auto leaf = x509::parse_certificate(chain.front());
+    if (!leaf) {
+        return errc::cert_malformed;
+    }
+    HTTPS_TRY(check_leaf_key_usage(*leaf, leaf_key_use::sign));
     peer_chain_.clear();
     for (auto c : chain) {
         peer_chain_.push_back(to_vector(c));
