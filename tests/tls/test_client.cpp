@@ -305,6 +305,33 @@ TEST_CASE("client: TLS 1.3 refuses a leaf whose keyUsage forbids signing", "[tls
     CHECK(g.c.state() == client_state::wait_certificate_verify);
 }
 
+TEST_CASE("client: an empty server_name is refused instead of skipping the identity check",
+          "[tls][client]") {
+    rfc8448_server srv;
+    {
+        client_config cfg = srv.config();
+        cfg.server_name.clear();
+        client c(cfg);
+        CHECK(c.start().error() == errc::cert_no_identity);
+        CHECK_FALSE(c.has_output()); // nothing was sent
+    }
+    // Connecting without a name is an explicit choice; the verifier then sees an empty host.
+    client_config cfg = srv.config(); // the trace's randomness again
+    cfg.server_name.clear();
+    cfg.check_host = x509::host_check::none;
+    std::string seen = "unset";
+    cfg.verify_certificate = [&seen](std::span<const bytes_view>, std::string_view host) {
+        seen = host;
+        return status{};
+    };
+    client c(cfg);
+    REQUIRE(c.start());
+    REQUIRE(c.feed(srv.server_hello_record));
+    REQUIRE(c.feed(srv.flight_record));
+    CHECK(c.is_connected());
+    CHECK(seen.empty());
+}
+
 TEST_CASE("client: encrypted flight checks", "[tls][client]") {
     fixture f;
     const auto hs = content_type::handshake;

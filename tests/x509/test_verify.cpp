@@ -157,6 +157,25 @@ TEST_CASE("x509 verify: set_host picks DNS or IP matching", "[x509][verify]") {
     CHECK(o.ip->size == 4);
 }
 
+TEST_CASE("x509 verify: an empty host name is an error and never skips the check",
+          "[x509][verify]") {
+    chain_case c{"", "good_rsa", {"int_rsa"}, {"root_rsa"}, "good.example.com", ""};
+    auto l = x509test::load(c);
+    REQUIRE(run(*l).ok());
+    l->options.dns_name.clear();
+    CHECK(run(*l).error() == errc::cert_no_identity);
+    l->options.set_host("");
+    CHECK(run(*l).error() == errc::cert_no_identity);
+    CHECK(verify_chain(l->leaf, l->untrusted_views, l->store, l->options).error() ==
+          errc::cert_no_identity);
+    // Leaving the identity out is an explicit choice.
+    l->options.check_host = host_check::none;
+    CHECK(run(*l).ok());
+    // ... which does not stop a name that is given from being checked.
+    l->options.dns_name = "other.example.com";
+    CHECK(run(*l).error() == errc::cert_hostname_mismatch);
+}
+
 TEST_CASE("x509 verify: name constraint matching rules", "[x509][verify]") {
     using x509::detail::dns_within;
     using x509::detail::ip_within;

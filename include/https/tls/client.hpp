@@ -10,6 +10,7 @@
 #include "../crypto/chacha20_poly1305.hpp"
 #include "../crypto/gcm.hpp"
 #include "../crypto/random.hpp"
+#include "../x509/hostname.hpp"
 #include "alert.hpp"
 #include "cipher_suite.hpp"
 #include "extensions.hpp"
@@ -63,8 +64,14 @@ struct session_ticket {
 
 /// How to connect.
 struct client_config {
-    /// Host name for SNI and the certificate check (SNI is left out for an IP literal).
+    /// Host name for SNI and the certificate check (SNI is left out for an IP literal). Required:
+    /// an empty name fails `start()` with `errc::cert_no_identity`, unless `check_host` says
+    /// otherwise.
     std::string server_name;
+    /// `x509::host_check::none` connects without naming the server: `server_name` may be empty,
+    /// and the verifier is then called with an empty host (a verifier built on
+    /// `x509::verify_chain` must set its own `verify_options::check_host` likewise).
+    x509::host_check check_host = x509::host_check::required;
     /// ALPN protocols offered, in preference order (empty: no ALPN).
     std::vector<std::string> alpn = {"http/1.1"};
     /// TLS 1.3 suites offered, in preference order.

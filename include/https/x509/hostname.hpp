@@ -26,6 +26,14 @@ struct ip_address {
     }
 };
 
+/// Whether a certificate check must name the server it is for. Leaving the identity out is a
+/// choice made explicitly (`none`: path validation only, as `openssl verify` without
+/// -verify_hostname), never the effect of an empty host name.
+enum class host_check : std::uint8_t {
+    required, ///< a host name or address must be given and must match (the default)
+    none,     ///< no identity to check; one given anyway is still checked
+};
+
 namespace detail {
 
 /// Dotted-quad IPv4: exactly four decimal parts 0..255, no leading zeros (so "010" is never

@@ -65,6 +65,9 @@ HTTPS_DECL status client::start() {
     if (auto s = add_tls12_offer(); !s) {
         return fail(s.error());
     }
+    if (config_.server_name.empty() && config_.check_host != x509::host_check::none) {
+        return fail(errc::cert_no_identity); // no silent skip of the certificate's identity
+    }
     auto hello = client_hello_message(0);
     if (!hello) {
         return fail(hello.error()); // a configured name or list too long for its field
