@@ -101,6 +101,7 @@ inline constexpr std::size_t min_rsa_bits = 2048;
 /// Is a DNS name within a dNSName constraint (RFC 5280 §4.2.1.10)? A constraint matches itself
 /// and any name formed by adding labels on the left; a leading dot (a common extension) matches
 /// only such longer names. Comparison is case-insensitive; an empty constraint matches all.
+/// Neither name ends in a dot: the certificate parser refuses such dNSNames.
 inline bool dns_within(std::string_view dns, std::string_view constraint) noexcept {
     if (constraint.empty()) {
         return true;
