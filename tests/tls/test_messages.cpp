@@ -160,6 +160,36 @@ TEST_CASE("extension blocks: duplicates refused in linearithmic time", "[tls][me
     CHECK(extension_list::parse(r));
 }
 
+TEST_CASE("record protection factories fail closed outside their enumerations", "[tls][messages]") {
+    // Each factory picks the protection by an exhaustive switch over an enum class (-Wswitch
+    // flags a new enumerator); a value no case names is an error, never plaintext or a default.
+    const secret traffic(bytes(32, 0x5c));
+    for (auto a : {aead_algorithm::aes_128_gcm, aead_algorithm::aes_256_gcm,
+                   aead_algorithm::chacha20_poly1305}) {
+        const auto p = https::tls::detail::make_tls13_protection(
+            suite_info{cipher_suite::tls_aes_128_gcm_sha256, a, hash_algorithm::sha256}, traffic);
+        REQUIRE(p);
+        CHECK_FALSE(std::holds_alternative<plaintext_protection>(*p));
+    }
+    const suite_info bogus{cipher_suite::tls_aes_128_gcm_sha256, static_cast<aead_algorithm>(3),
+                           hash_algorithm::sha256};
+    CHECK(https::tls::detail::make_tls13_protection(bogus, traffic).error() ==
+          errc::tls_internal_error);
+
+    const tls12_suite_info cbc = *tls12_suite_info_of(
+        static_cast<std::uint16_t>(cipher_suite::tls_ecdhe_rsa_with_aes_256_cbc_sha384));
+    const std::array<std::uint8_t, 32> r{};
+    const tls12_key_block kb =
+        derive_key_block(cbc, derive_master_secret(cbc.prf_hash, bytes(48, 1), r, r), r, r);
+    REQUIRE(make_tls12_protection(cbc, kb, true, false, r));
+    tls12_suite_info bad = cbc;
+    bad.cipher = static_cast<tls12_cipher_kind>(5);
+    CHECK(make_tls12_protection(bad, kb, true, false, r).error() == errc::tls_internal_error);
+    bad = cbc;
+    bad.prf_hash = static_cast<hash_algorithm>(2); // CBC-HMAC with a hash we do not have
+    CHECK(make_tls12_protection(bad, kb, true, false, r).error() == errc::tls_internal_error);
+}
+
 TEST_CASE("handshake reassembly", "[tls][messages]") {
     handshake_reassembler h(100);
     SECTION("several messages in one fragment, one across fragments") {

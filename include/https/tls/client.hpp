@@ -45,6 +45,18 @@ using record_layer =
                        tls12_chacha20_poly1305_protection, tls12_aes128_cbc_sha256_protection,
                        tls12_aes256_cbc_sha256_protection, tls12_aes256_cbc_sha384_protection>;
 
+namespace detail {
+
+/// The TLS 1.3 record protection of `suite` for one traffic secret: the AEAD is chosen here,
+/// once per key change, by an exhaustive switch (a new `aead_algorithm` is a -Wswitch warning).
+/// A value outside the enumeration is `errc::tls_internal_error`, never a plaintext or default
+/// protection.
+/// CT: the traffic secret and derived keys are secret; lengths only.
+HTTPS_DECL result<record_layer::protection> make_tls13_protection(const suite_info& suite,
+                                                                  const secret& traffic);
+
+} // namespace detail
+
 /// Checks the server's certificate chain (DER, leaf first, as sent) for `host`: path validation
 /// to a trust anchor and the host-name match. Returns an x509 error (`cert_expired`, ...) which
 /// the engine turns into the matching alert.
@@ -256,11 +268,6 @@ class client {
     /// Extensions the server may not send here: one we never offered is unsupported_extension,
     /// one we offered but that does not belong in this message is illegal_parameter (§4.2).
     [[nodiscard]] HTTPS_DECL errc unexpected_extension(std::uint16_t type) const;
-
-    /// Build the record protection of the negotiated suite for one traffic secret: the AEAD is
-    /// chosen here, once per key change.
-    /// CT: the traffic secret and derived keys are secret; lengths only.
-    HTTPS_DECL record_layer::protection make_protection(const secret& traffic) const;
 
     /// Our ClientHello number `attempt` (0, or 1 after HelloRetryRequest) as it goes out: `ch_`
     /// encoded (`errc::length_overflow` if a field outgrows its length prefix), or what the test

@@ -40,12 +40,14 @@ using tls12_protection =
                  tls12_aes256_cbc_sha256_protection, tls12_aes256_cbc_sha384_protection>;
 
 /// Build the protection of one direction from the key block. `iv_key` keys the CBC record IV
-/// generator of a direction we write (see tls12_cbc_protection).
+/// generator of a direction we write (see tls12_cbc_protection). Exhaustive switches choose it
+/// (a new cipher kind or hash is a -Wswitch warning); a value outside the enumerations is
+/// `errc::tls_internal_error`, never a default cipher.
 /// CT: keys are secret; lengths only.
-inline tls12_protection make_tls12_protection(const tls12_suite_info& suite,
-                                              const tls12_key_block& kb, bool client_write,
-                                              bool encrypt_then_mac,
-                                              std::span<const std::uint8_t, 32> iv_key) {
+inline result<tls12_protection> make_tls12_protection(const tls12_suite_info& suite,
+                                                      const tls12_key_block& kb, bool client_write,
+                                                      bool encrypt_then_mac,
+                                                      std::span<const std::uint8_t, 32> iv_key) {
     const bytes_view key = client_write ? kb.client_write_key() : kb.server_write_key();
     const bytes_view iv = client_write ? kb.client_write_iv() : kb.server_write_iv();
     const bytes_view mac = client_write ? kb.client_mac_key() : kb.server_mac_key();
@@ -53,21 +55,29 @@ inline tls12_protection make_tls12_protection(const tls12_suite_info& suite,
     auto k32 = [&] { return std::span<const std::uint8_t, 32>(key.data(), 32); };
     switch (suite.cipher) {
     case tls12_cipher_kind::aes_128_gcm:
-        return tls12_aes128_gcm_protection(k16(), std::span<const std::uint8_t, 4>(iv.data(), 4));
+        return tls12_protection(
+            tls12_aes128_gcm_protection(k16(), std::span<const std::uint8_t, 4>(iv.data(), 4)));
     case tls12_cipher_kind::aes_256_gcm:
-        return tls12_aes256_gcm_protection(k32(), std::span<const std::uint8_t, 4>(iv.data(), 4));
+        return tls12_protection(
+            tls12_aes256_gcm_protection(k32(), std::span<const std::uint8_t, 4>(iv.data(), 4)));
     case tls12_cipher_kind::chacha20_poly1305:
-        return tls12_chacha20_poly1305_protection(k32(),
-                                                  std::span<const std::uint8_t, 12>(iv.data(), 12));
+        return tls12_protection(tls12_chacha20_poly1305_protection(
+            k32(), std::span<const std::uint8_t, 12>(iv.data(), 12)));
     case tls12_cipher_kind::aes_128_cbc:
-        return tls12_aes128_cbc_sha256_protection(k16(), mac, iv_key.first<16>(), encrypt_then_mac);
+        return tls12_protection(
+            tls12_aes128_cbc_sha256_protection(k16(), mac, iv_key.first<16>(), encrypt_then_mac));
     case tls12_cipher_kind::aes_256_cbc:
-        if (suite.prf_hash == hash_algorithm::sha384) {
-            return tls12_aes256_cbc_sha384_protection(k32(), mac, iv_key, encrypt_then_mac);
+        switch (suite.prf_hash) {
+        case hash_algorithm::sha256:
+            return tls12_protection(
+                tls12_aes256_cbc_sha256_protection(k32(), mac, iv_key, encrypt_then_mac));
+        case hash_algorithm::sha384:
+            return tls12_protection(
+                tls12_aes256_cbc_sha384_protection(k32(), mac, iv_key, encrypt_then_mac));
         }
-        return tls12_aes256_cbc_sha256_protection(k32(), mac, iv_key, encrypt_then_mac);
+        break;
     }
-    return tls12_aes128_gcm_protection(k16(), std::span<const std::uint8_t, 4>(iv.data(), 4));
+    return errc::tls_internal_error; // outside the enumerations: fail closed
 }
 
 /// What our ClientHello offered, read back from the message exactly as it was sent (so that a
@@ -550,8 +560,10 @@ class tls12_handshake {
             HTTPS_TRY(rng().fill(iv_key.span()));
         }
         const ct::secret_array<32> unused;
-        tls12_protection write = make_tls12_protection(suite_, kb, true, etm_, iv_key.span());
-        pending_read_ = make_tls12_protection(suite_, kb, false, etm_, unused.span());
+        HTTPS_TLS_ASSIGN(tls12_protection write,
+                         make_tls12_protection(suite_, kb, true, etm_, iv_key.span()));
+        HTTPS_TLS_ASSIGN(pending_read_,
+                         make_tls12_protection(suite_, kb, false, etm_, unused.span()));
 
         // §7.1: ChangeCipherSpec, then the Finished under the new keys.
         const std::uint8_t one = 1;

@@ -318,9 +318,11 @@ HTTPS_DECL status client::on_server_hello(const handshake_message& m) {
     if (!handshake_.empty()) {
         return errc::tls_unexpected_message;
     }
-    records_.set_read_protection(make_protection(server_hs_traffic_));
+    HTTPS_TLS_ASSIGN(auto read, detail::make_tls13_protection(*suite_, server_hs_traffic_));
+    HTTPS_TLS_ASSIGN(auto write, detail::make_tls13_protection(*suite_, client_hs_traffic_));
+    records_.set_read_protection(std::move(read));
     // Our alerts from here on go under the client handshake key, which the server now reads.
-    records_.set_write_protection(make_protection(client_hs_traffic_));
+    records_.set_write_protection(std::move(write));
     state_ = client_state::wait_encrypted_extensions;
     return {};
 }
@@ -520,7 +522,9 @@ HTTPS_DECL status client::on_finished(const handshake_message& m) {
     if (!handshake_.empty()) {
         return errc::tls_unexpected_message;
     }
-    records_.set_read_protection(make_protection(server_ap_traffic_));
+    HTTPS_TLS_ASSIGN(auto read, detail::make_tls13_protection(*suite_, server_ap_traffic_));
+    HTTPS_TLS_ASSIGN(auto write, detail::make_tls13_protection(*suite_, client_ap_traffic_));
+    records_.set_read_protection(std::move(read));
 
     // Second flight: [CCS] [empty Certificate] Finished, under the client handshake key.
     send_compat_ccs();
@@ -534,7 +538,7 @@ HTTPS_DECL status client::on_finished(const handshake_message& m) {
     transcript_.update(fin);
     records_.write(content_type::handshake, fin, output_);
     resumption_secret_ = ms.resumption(transcript_.current());
-    records_.set_write_protection(make_protection(client_ap_traffic_));
+    records_.set_write_protection(std::move(write));
     state_ = client_state::connected;
     return {};
 }
@@ -568,12 +572,14 @@ HTTPS_DECL status client::on_key_update(const handshake_message& m) {
         return errc::tls_unexpected_message; // a key change must be on a record boundary
     }
     server_ap_traffic_ = next_traffic_secret(suite_->hash, server_ap_traffic_);
-    records_.set_read_protection(make_protection(server_ap_traffic_));
+    HTTPS_TLS_ASSIGN(auto read, detail::make_tls13_protection(*suite_, server_ap_traffic_));
+    records_.set_read_protection(std::move(read));
     if (update_requested && !local_closed_) {
         HTTPS_TLS_ASSIGN(const byte_vector answer, encode_key_update(false));
         records_.write(content_type::handshake, answer, output_);
         client_ap_traffic_ = next_traffic_secret(suite_->hash, client_ap_traffic_);
-        records_.set_write_protection(make_protection(client_ap_traffic_));
+        HTTPS_TLS_ASSIGN(auto write, detail::make_tls13_protection(*suite_, client_ap_traffic_));
+        records_.set_write_protection(std::move(write));
     }
     return {};
 }
@@ -595,21 +601,22 @@ HTTPS_DECL errc client::unexpected_extension(std::uint16_t type) const {
     }
 }
 
-HTTPS_DECL record_layer::protection client::make_protection(const secret& traffic) const {
-    const traffic_keys k =
-        derive_traffic_keys(suite_->hash, traffic, aead_key_length(suite_->aead));
-    switch (suite_->aead) {
+HTTPS_DECL result<record_layer::protection> detail::make_tls13_protection(const suite_info& suite,
+                                                                          const secret& traffic) {
+    using protection = record_layer::protection;
+    const traffic_keys k = derive_traffic_keys(suite.hash, traffic, aead_key_length(suite.aead));
+    switch (suite.aead) {
     case aead_algorithm::aes_128_gcm:
-        return tls13_aead_protection<crypto::aes128_gcm>(
-            std::span<const std::uint8_t, 16>(k.key.data(), 16), k.iv.span());
+        return protection(tls13_aead_protection<crypto::aes128_gcm>(
+            std::span<const std::uint8_t, 16>(k.key.data(), 16), k.iv.span()));
     case aead_algorithm::aes_256_gcm:
-        return tls13_aead_protection<crypto::aes256_gcm>(
-            std::span<const std::uint8_t, 32>(k.key.data(), 32), k.iv.span());
+        return protection(tls13_aead_protection<crypto::aes256_gcm>(
+            std::span<const std::uint8_t, 32>(k.key.data(), 32), k.iv.span()));
     case aead_algorithm::chacha20_poly1305:
-        return tls13_aead_protection<crypto::chacha20_poly1305>(
-            std::span<const std::uint8_t, 32>(k.key.data(), 32), k.iv.span());
+        return protection(tls13_aead_protection<crypto::chacha20_poly1305>(
+            std::span<const std::uint8_t, 32>(k.key.data(), 32), k.iv.span()));
     }
-    return plaintext_protection{};
+    return errc::tls_internal_error; // outside the enumeration: fail closed
 }
 
 HTTPS_DECL result<byte_vector> client::client_hello_message(unsigned attempt) const {
