@@ -45,7 +45,18 @@ using record_layer =
                        tls12_chacha20_poly1305_protection, tls12_aes128_cbc_sha256_protection,
                        tls12_aes256_cbc_sha256_protection, tls12_aes256_cbc_sha384_protection>;
 
+class client;
+
 namespace detail {
+
+/// The slot of the test hook that rewrites our ClientHello. It is part of every client_config,
+/// so that the struct's layout never depends on HTTPS_TESTING (the library and the tests are
+/// compiled apart), but only `tls::test_hooks`, which test builds alone define, can fill it.
+class client_hello_hook {
+    friend class tls::client;
+    friend class tls::test_hooks;
+    std::function<byte_vector(const byte_vector& ours, unsigned attempt)> replace_;
+};
 
 /// The TLS 1.3 record protection of `suite` for one traffic secret: the AEAD is chosen here,
 /// once per key change, by an exhaustive switch (a new `aead_algorithm` is a -Wswitch warning).
@@ -113,11 +124,8 @@ struct client_config {
     /// Session tickets kept (older ones are dropped first); 0 ignores tickets.
     std::size_t max_session_tickets = 4;
 
-    /// TEST HOOK, never set outside tests: replaces the encoding of our ClientHello number
-    /// `attempt` (0, or 1 after HelloRetryRequest) on the wire and in the transcript, so that a
-    /// recorded trace's exact ClientHello can be replayed. The engine still expects the answer
-    /// to what it offered itself.
-    std::function<byte_vector(const byte_vector& ours, unsigned attempt)> test_replace_client_hello;
+    /// Empty unless a test build set it (`tls::test_hooks::replace_client_hello`).
+    detail::client_hello_hook test_hook;
 
     // ---- TLS 1.2 (RFC 5246) ----
     /// Lowest and highest version offered; one ClientHello offers both when they differ, and
@@ -362,6 +370,25 @@ class client {
     std::optional<alert_description> sent_alert_;
     std::optional<alert_description> received_alert_;
 };
+
+#if defined(HTTPS_TESTING)
+/// TEST HOOKS (HTTPS_TESTING builds only): what the tests reach inside the engine.
+class test_hooks {
+  public:
+    /// Replace our ClientHello number `attempt` (0, or 1 after HelloRetryRequest) on the wire and
+    /// in the transcript by what `f` returns, so that a recorded trace's exact ClientHello can be
+    /// replayed. The engine still expects the answer to what it offered itself.
+    static void
+    replace_client_hello(client_config& cfg,
+                         std::function<byte_vector(const byte_vector& ours, unsigned attempt)> f) {
+        cfg.test_hook.replace_ = std::move(f);
+    }
+    /// The TLS 1.2 master secret once derived (the replay test compares it with the recording).
+    static const tls12_master_secret& master_secret(const tls12_handshake& h) noexcept {
+        return h.master_;
+    }
+};
+#endif
 
 } // namespace https::tls
 

@@ -33,6 +33,8 @@
 
 namespace https::tls {
 
+class test_hooks; // test builds only (HTTPS_TESTING), at the end of client.hpp
+
 /// Every TLS 1.2 record protection, chosen once per key change.
 using tls12_protection =
     std::variant<tls12_aes128_gcm_protection, tls12_aes256_gcm_protection,
@@ -319,11 +321,7 @@ class tls12_handshake {
     [[nodiscard]] bool encrypt_then_mac() const noexcept { return etm_; }
     [[nodiscard]] bool secure_renegotiation() const noexcept { return secure_renegotiation_; }
     [[nodiscard]] bool session_ticket_received() const noexcept { return ticket_received_; }
-    /// Test hook: the master secret once derived (the replay test compares it).
-    [[nodiscard]] const tls12_master_secret& master_secret_for_testing() const noexcept {
-        return master_;
-    }
-    /// Test hook: the Finished verify_data we sent and the one the server sent.
+    /// The Finished verify_data we sent and the one the server sent.
     [[nodiscard]] const std::array<std::uint8_t, 12>& client_verify_data() const noexcept {
         return client_verify_;
     }
@@ -332,6 +330,8 @@ class tls12_handshake {
     }
 
   private:
+    friend class test_hooks;
+
     tls12_handshake(tls12_settings s, tls12_offer o)
         : settings_(std::move(s)), offer_(std::move(o)) {}
 

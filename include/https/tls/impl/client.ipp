@@ -621,8 +621,8 @@ HTTPS_DECL result<record_layer::protection> detail::make_tls13_protection(const 
 
 HTTPS_DECL result<byte_vector> client::client_hello_message(unsigned attempt) const {
     auto msg = encode_client_hello(ch_);
-    if (msg && config_.test_replace_client_hello) {
-        return config_.test_replace_client_hello(*msg, attempt);
+    if (msg && config_.test_hook.replace_) {
+        return config_.test_hook.replace_(*msg, attempt);
     }
     return msg;
 }
