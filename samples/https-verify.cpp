@@ -7,9 +7,11 @@
 //                LEAF.pem
 //
 // Without -CAfile the system trust store is used (SSL_CERT_FILE / SSL_CERT_DIR honoured). The
-// first certificate of LEAF.pem is verified, as OpenSSL does. -x509_strict and -auth_level are
-// accepted for compatibility and change nothing: the checks are always strict, and the key and
-// digest policy is fixed (RSA >= 2048 bits, no SHA-1 or MD5 signatures).
+// first certificate of LEAF.pem is verified, as OpenSSL does; without -verify_hostname or
+// -verify_ip only the path is checked (x509::host_check::none), as OpenSSL does too.
+// -x509_strict and -auth_level are accepted for compatibility and change nothing: the checks are
+// always strict, and the key and digest policy is fixed (RSA >= 2048 bits, no SHA-1 or MD5
+// signatures).
 // Exit status: 0 valid (prints OK and the chain), 1 invalid (prints the reason), 2 usage error or
 // unreadable input.
 #include <https/x509/pem.hpp>
@@ -134,6 +136,9 @@ int main(int argc, char** argv) {
     }
     if (!options.dns_name.empty() && options.ip) {
         return usage("-verify_hostname and -verify_ip are exclusive");
+    }
+    if (options.dns_name.empty() && !options.ip) {
+        options.check_host = https::x509::host_check::none; // as openssl verify: the path only
     }
 
     https::x509::trust_store store;

@@ -7,6 +7,10 @@
 #   check-headers.sh light CXX      in separate-compilation mode <https/https.hpp> includes no
 #                                   header of tls/, x509/ or crypto/ (the light facade); the same
 #                                   probe run header-only must find them, or the probe is broken
+#   check-headers.sh hooks CXX      the test hooks (a replayed RNG, the default-RNG override, the
+#                                   ClientHello rewrite, the TLS 1.2 master secret) cannot be named
+#                                   without HTTPS_TESTING: each use fails to compile alone, and all
+#                                   of them compile with the macro (or the probe is broken)
 set -euo pipefail
 mode=$1
 cxx=$2
@@ -48,8 +52,53 @@ int main() { return https::get("https://example.com/").status == 200 ? 0 : 1; }'
     grep -Eo "$root/include/https/[a-z0-9_/.]+\.(hpp|ipp)" <<<"$included" | sed "s#$root/include/##" |
         sort -u | sed 's/^/  /'
     ;;
+hooks)
+    flags+=(-I "$root/include" -DHTTPS_SEPARATE_COMPILATION)
+    # HEADER|USE: each USE must fail to compile without HTTPS_TESTING, for want of the hook's name
+    uses=(
+        'https/crypto/random.hpp|https::crypto::replay_random r({}); (void)r;'
+        'https/crypto/random.hpp|https::crypto::scoped_default_random s(https::crypto::default_random());'
+        'https/tls/client.hpp|https::tls::client_config c; https::tls::test_hooks::replace_client_hello(c, nullptr);'
+        'https/tls/client.hpp|(void)&https::tls::test_hooks::master_secret;'
+    )
+    probe() { # probe HEADERS BODY [FLAGS...]: compile BODY in a function after the #includes
+        local headers=$1 body=$2
+        shift 2
+        { printf '#include <%s>\n' $headers; printf 'void probe() {\n%s\n}\n' "$body"; } |
+            "$cxx" "${flags[@]}" "$@" -x c++ - 2>&1
+    }
+    all_headers=""
+    all_uses=""
+    for entry in "${uses[@]}"; do
+        header=${entry%%|*}
+        use=${entry#*|}
+        all_headers+=" $header"
+        all_uses+="$use"$'\n'
+        if out=$(probe "$header" "$use"); then
+            echo "FAIL: compiles without HTTPS_TESTING: $use"
+            exit 1
+        fi
+        if ! grep -Eq "replay_random|scoped_default_random|test_hooks" <<<"$out"; then
+            echo "FAIL: '$use' failed for another reason than the missing hook:"
+            echo "$out"
+            exit 1
+        fi
+    done
+    if ! out=$(probe "$all_headers" "$all_uses" -DHTTPS_TESTING); then
+        echo "FAIL: the hooks do not compile with HTTPS_TESTING; the probe is broken:"
+        echo "$out"
+        exit 1
+    fi
+    # The slot for the ClientHello rewrite is in every client_config, but private to the engine.
+    if probe https/tls/client.hpp 'https::tls::client_config c; c.test_hook.replace_ = nullptr;' \
+        >/dev/null; then
+        echo "FAIL: client_config's test hook can be set without tls::test_hooks"
+        exit 1
+    fi
+    echo "the test hooks exist only with HTTPS_TESTING"
+    ;;
 *)
-    echo "usage: check-headers.sh alone|light CXX" >&2
+    echo "usage: check-headers.sh alone|light|hooks CXX" >&2
     exit 2
     ;;
 esac

@@ -5,6 +5,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 using namespace https;
 
 TEST_CASE("reader reads big-endian fields and refuses to run past the end", "[core][reader]") {
@@ -56,10 +58,37 @@ TEST_CASE("writer back-patches length prefixes", "[core][writer]") {
     w.put_u24(0x010203);
     auto inner = w.begin_prefixed(1);
     w.put_bytes(as_bytes("hi"));
-    w.end_prefixed(inner, 1);
-    w.end_prefixed(outer, 2);
+    REQUIRE(w.end_prefixed(inner, 1));
+    REQUIRE(w.end_prefixed(outer, 2));
     w.put_u64(1);
     CHECK(to_hex(w.bytes()) == "16000601020302686900000000000000" "01");
+}
+
+TEST_CASE("writer refuses a field too long for its length prefix", "[core][writer]") {
+    // Every prefix size at its largest length, then one byte more: the length is never wrapped
+    // (in any build), the field is refused with a named error.
+    for (unsigned prefix : {1u, 2u, 3u}) {
+        INFO("prefix bytes: " << prefix);
+        const std::size_t max = (std::size_t{1} << (8 * prefix)) - 1;
+        const byte_vector fits(max, 0xab);
+        writer ok;
+        REQUIRE(ok.put_prefixed(prefix, fits));
+        CHECK(ok.size() == prefix + max);
+        CHECK(std::all_of(ok.bytes().begin(), ok.bytes().begin() + prefix,
+                          [](std::uint8_t b) { return b == 0xff; }));
+
+        const byte_vector too_long(max + 1, 0xab);
+        writer bad;
+        CHECK(bad.put_prefixed(prefix, too_long).error() == errc::length_overflow);
+        writer nested;
+        const auto mark = nested.begin_prefixed(prefix);
+        nested.put_bytes(fits);
+        nested.put_u8(0);
+        CHECK(nested.end_prefixed(mark, prefix).error() == errc::length_overflow);
+    }
+    writer four;
+    CHECK(four.put_prefixed(4, byte_vector(70000, 1)));
+    CHECK(to_hex(bytes_view(four.bytes()).first(4)) == "00011170");
 }
 
 TEST_CASE("hex round trip and strict decoding", "[core][hex]") {

@@ -4,7 +4,9 @@
 #include <catch2/catch.hpp>
 
 #include <array>
+#include <latch>
 #include <set>
+#include <thread>
 
 using namespace https;
 
@@ -52,4 +54,39 @@ TEST_CASE("scoped_default_random redirects default_random for its lifetime", "[c
     }
     std::array<std::uint8_t, 3> out{};
     CHECK(crypto::random_bytes(out).ok()); // back to the OS source
+}
+
+TEST_CASE("scoped_default_random redirects only the thread that installed it", "[crypto][random]") {
+    // Two threads, each with its own override alive at the same time, then a third with none.
+    const std::uint8_t pool_a[] = {1, 1, 1};
+    const std::uint8_t pool_b[] = {2, 2, 2};
+    crypto::replay_random a(pool_a);
+    crypto::replay_random b(pool_b);
+    std::latch a_installed(1);
+    std::latch b_installed(1);
+    std::latch a_read(1);
+    std::array<std::uint8_t, 3> seen_a{};
+    std::array<std::uint8_t, 3> seen_b{};
+    bool other_sees_os = false;
+    std::thread ta([&] {
+        crypto::scoped_default_random hook(a);
+        a_installed.count_down();
+        b_installed.wait();
+        CHECK(crypto::random_bytes(seen_a).ok()); // b was installed after a, on another thread
+        a_read.count_down();
+    });
+    std::thread tb([&] {
+        a_installed.wait();
+        crypto::scoped_default_random hook(b);
+        b_installed.count_down();
+        a_read.wait();
+        CHECK(crypto::random_bytes(seen_b).ok());
+        std::thread tc([&] { other_sees_os = &crypto::default_random() != &b; });
+        tc.join();
+    });
+    ta.join();
+    tb.join();
+    CHECK(seen_a == std::array<std::uint8_t, 3>{1, 1, 1});
+    CHECK(seen_b == std::array<std::uint8_t, 3>{2, 2, 2});
+    CHECK(other_sees_os);
 }

@@ -154,7 +154,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // As recorded: a TLS 1.2-only offer, and the recorded ClientHello on the wire and in the
     // transcript, so that the recorded server flights verify.
     cfg.max_version = protocol_version::tls12;
-    cfg.test_replace_client_hello = [&s](const byte_vector&, unsigned) { return s.client_hello; };
+    test_hooks::replace_client_hello(cfg,
+                                     [&s](const byte_vector&, unsigned) { return s.client_hello; });
     cfg.verify_certificate = [&s](std::span<const bytes_view> chain, std::string_view) {
         return !chain.empty() &&
                        std::equal(chain[0].begin(), chain[0].end(), s.leaf.begin(), s.leaf.end())

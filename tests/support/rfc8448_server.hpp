@@ -58,9 +58,10 @@ class rfc8448_server {
             return https::status{};
         };
         const bytes ch = client_hello;
-        cfg.test_replace_client_hello = [ch](const https::byte_vector& ours, unsigned attempt) {
-            return attempt == 0 ? https::byte_vector(ch) : ours;
-        };
+        https::tls::test_hooks::replace_client_hello(
+            cfg, [ch](const https::byte_vector& ours, unsigned attempt) {
+                return attempt == 0 ? https::byte_vector(ch) : ours;
+            });
         return cfg;
     }
 

@@ -2,7 +2,10 @@
 // protocol violation ends the handshake with its named error and the alert of the one table.
 #include <https/tls/client.hpp>
 
+#include "support/cert_factory.hpp"
 #include "support/rfc8448_server.hpp"
+
+#include <https/x509/verify.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -36,9 +39,9 @@ bytes make_server_hello(std::uint16_t version, const bytes& random, const bytes&
             w.put_u16(static_cast<std::uint16_t>(e.data.size()));
             w.put_bytes(e.data);
         }
-        w.end_prefixed(m, 2);
+        REQUIRE(w.end_prefixed(m, 2));
     }
-    return https::tls::detail::handshake_with_body(handshake_type::server_hello, body);
+    return *https::tls::detail::handshake_with_body(handshake_type::server_hello, body);
 }
 
 bytes key_share_x25519(const bytes& sh) { // the trace ServerHello's key_share body
@@ -56,8 +59,16 @@ struct fixture {
         REQUIRE(c.start());
         (void)c.take_output();
     }
+    /// `msg` in plaintext records of at most 2^14 bytes.
     status feed_plain_handshake(const bytes& msg) {
-        return c.feed(rfc8448_server::plaintext_record(content_type::handshake, msg));
+        bytes records;
+        for (std::size_t off = 0; off < msg.size(); off += max_plaintext_length) {
+            const std::size_t n = std::min(max_plaintext_length, msg.size() - off);
+            const bytes r = rfc8448_server::plaintext_record(
+                content_type::handshake, bytes(msg.begin() + off, msg.begin() + off + n));
+            records.insert(records.end(), r.begin(), r.end());
+        }
+        return c.feed(records);
     }
     /// The trace's ServerHello, then `records` encrypted under the server handshake key.
     status after_server_hello(const std::vector<std::pair<content_type, bytes>>& records) {
@@ -222,6 +233,106 @@ TEST_CASE("client: HelloRetryRequest checks", "[tls][client]") {
               out.end());
         CHECK(f.c.state() == client_state::wait_server_hello);
     }
+    SECTION("a cookie too large for the second ClientHello is illegal_parameter") {
+        // cookie<1..2^16-1> allows it in the HRR, but with our other extensions the second
+        // ClientHello's extension block would pass 2^16 - 1 bytes (RFC 8446 §4.1.2): refused,
+        // never sent with a wrapped length.
+        const std::size_t n = 65400;
+        bytes cookie = {static_cast<std::uint8_t>(n >> 8), static_cast<std::uint8_t>(n)};
+        cookie.resize(2 + n, 0x5a);
+        CHECK_FALSE(f.feed_plain_handshake(hrr({{44, cookie}})));
+        f.expect(errc::tls_illegal_parameter, alert_description::illegal_parameter);
+        CHECK(f.c.take_output() == bytes{21, 3, 3, 0, 2, 2, 47}); // the alert alone
+    }
+}
+
+namespace {
+
+/// A Certificate message (RFC 8446 §4.4.2) carrying `leaf` alone, without entry extensions.
+bytes server_certificate(const bytes& leaf) {
+    auto u24 = [](std::size_t n) {
+        return bytes{static_cast<std::uint8_t>(n >> 16), static_cast<std::uint8_t>(n >> 8),
+                     static_cast<std::uint8_t>(n)};
+    };
+    bytes entry = u24(leaf.size());
+    entry.insert(entry.end(), leaf.begin(), leaf.end());
+    entry.insert(entry.end(), {0, 0}); // no extensions
+    bytes body = {0};                  // empty certificate_request_context
+    const bytes list = u24(entry.size());
+    body.insert(body.end(), list.begin(), list.end());
+    body.insert(body.end(), entry.begin(), entry.end());
+    bytes msg = {static_cast<std::uint8_t>(handshake_type::certificate)};
+    const bytes len = u24(body.size());
+    msg.insert(msg.end(), len.begin(), len.end());
+    msg.insert(msg.end(), body.begin(), body.end());
+    return msg;
+}
+
+/// A self-signed RSA server certificate for "server" with the given keyUsage.
+test::made_cert leaf_with_key_usage(const std::string& key_usage) {
+    return test::make_cert({"server",
+                            test::cert_key::rsa2048,
+                            {{"basicConstraints", "critical, CA:FALSE"},
+                             {"keyUsage", "critical, " + key_usage},
+                             {"extendedKeyUsage", "serverAuth"},
+                             {"subjectAltName", "DNS:server"}}});
+}
+
+} // namespace
+
+TEST_CASE("client: TLS 1.3 refuses a leaf whose keyUsage forbids signing", "[tls][client]") {
+    // RFC 8446 §4.4.2.2: "the digitalSignature bit MUST be set if the Key Usage extension is
+    // present". A keyEncipherment-only RSA leaf (made for the TLS 1.2 RSA key exchange) passes
+    // path validation, which allows every TLS use...
+    const test::made_cert enc_only = leaf_with_key_usage("keyEncipherment");
+    x509::trust_store pinned;
+    REQUIRE(pinned.add_der(enc_only.der));
+    x509::verify_options vo;
+    vo.dns_name = "server";
+    REQUIRE(x509::verify_chain(enc_only.der, {}, pinned, vo));
+    // ... but the TLS 1.3 handshake, which needs the key to sign CertificateVerify, refuses it.
+    fixture f;
+    const auto hs = content_type::handshake;
+    CHECK_FALSE(f.after_server_hello(
+        {{hs, f.srv.encrypted_extensions}, {hs, server_certificate(enc_only.der)}}));
+    f.expect(errc::cert_bad_key_usage, alert_description::bad_certificate);
+
+    // Control: the same certificate with digitalSignature gets past the Certificate message.
+    fixture g;
+    const test::made_cert signer = leaf_with_key_usage("digitalSignature, keyEncipherment");
+    CHECK(g.after_server_hello(
+        {{hs, g.srv.encrypted_extensions}, {hs, server_certificate(signer.der)}}));
+    CHECK(g.c.state() == client_state::wait_certificate_verify);
+}
+
+TEST_CASE("client: an empty server_name is refused instead of skipping the identity check",
+          "[tls][client]") {
+    rfc8448_server srv;
+    {
+        client_config cfg = srv.config();
+        cfg.server_name.clear();
+        client c(cfg);
+        CHECK(c.start().error() == errc::cert_no_identity);
+        CHECK_FALSE(c.has_output()); // nothing was sent
+    }
+    // Connecting without a name is an explicit choice; the verifier then sees an empty host.
+    client_config cfg = srv.config(); // the trace's randomness again
+    cfg.server_name.clear();
+    cfg.check_host = x509::host_check::none;
+    std::string seen = "unset";
+    cfg.verify_certificate = [&seen](std::span<const bytes_view>, std::string_view host) {
+        seen = host;
+        return status{};
+    };
+    client c(cfg);
+    REQUIRE(c.start());
+    REQUIRE(c.feed(srv.server_hello_record));
+    rfc8448_server::sealer s(srv.server_hs);
+    const bytes no_sni_ack = {0x08, 0, 0, 2, 0, 0}; // EncryptedExtensions, empty
+    REQUIRE(c.feed(rfc8448_server::concat({s.seal(content_type::handshake, no_sni_ack),
+                                           s.seal(content_type::handshake, srv.certificate)})));
+    CHECK(c.state() == client_state::wait_certificate_verify);
+    CHECK(seen.empty());
 }
 
 TEST_CASE("client: encrypted flight checks", "[tls][client]") {

@@ -148,7 +148,7 @@ TEST_CASE("transcript hash: buffered until selected; HRR rewrite", "[tls][key_sc
     t.select(hash_algorithm::sha256);
     const auto ch_hash = crypto::hash<crypto::sha256>(ch);
     CHECK(span_bytes(t.current().view()) == span_bytes(ch_hash));
-    t.replace_with_message_hash();
+    REQUIRE(t.replace_with_message_hash());
     t.update(hrr);
     // message_hash = fe 00 00 20 || Hash(ClientHello1), then the HRR (RFC 8446 §4.4.1).
     test::bytes expected = test::hex("fe000020");

@@ -7,6 +7,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <chrono>
+
 using namespace https;
 using namespace https::tls;
 using bytes = test::bytes;
@@ -99,6 +101,93 @@ TEST_CASE("ClientHello: no SNI for IP literals; no session id without compatibil
         CHECK(client_hello_extensions(msg, dummy).find(extension_type::server_name) == nullptr);
         CHECK(rng.remaining() == 200 - 32 - 32); // random and the X25519 key only
     }
+}
+
+namespace {
+
+/// An extension block (length prefix included) of empty extensions of the given types.
+bytes empty_extensions(const std::vector<std::uint16_t>& types) {
+    const std::size_t n = 4 * types.size();
+    bytes out = {static_cast<std::uint8_t>(n >> 8), static_cast<std::uint8_t>(n)};
+    for (std::uint16_t t : types) {
+        out.insert(out.end(),
+                   {static_cast<std::uint8_t>(t >> 8), static_cast<std::uint8_t>(t), 0, 0});
+    }
+    return out;
+}
+
+std::vector<std::uint16_t> types_up_to(std::uint16_t count) {
+    std::vector<std::uint16_t> t(count);
+    for (std::uint16_t i = 0; i < count; ++i) {
+        t[i] = i;
+    }
+    return t;
+}
+
+} // namespace
+
+TEST_CASE("extension blocks: duplicates refused in linearithmic time", "[tls][messages]") {
+    // The largest block holds 16383 distinct empty extensions (4 bytes each, 65532 bytes). A
+    // pairwise duplicate check costs 1.3e8 comparisons for it, and a server may send one in every
+    // ServerHello, EncryptedExtensions, CertificateEntry and NewSessionTicket.
+    const bytes block = empty_extensions(types_up_to(16383));
+    REQUIRE(block.size() == 2 + 65532);
+    const auto start = std::chrono::steady_clock::now();
+    std::size_t parsed = 0;
+    for (int i = 0; i < 200; ++i) {
+        reader r(block);
+        auto exts = extension_list::parse(r);
+        parsed += exts ? exts->items().size() : 0;
+    }
+    const auto elapsed = std::chrono::steady_clock::now() - start;
+    CHECK(parsed == 200 * 16383);
+    // 200 blocks: 2.7e10 comparisons pairwise (minutes), a few milliseconds each sorted; the
+    // bound leaves a wide margin for sanitizer builds and busy machines.
+    CHECK(elapsed < std::chrono::seconds(5));
+
+    // RFC 8446 §4.2: a repeated type is illegal_parameter wherever it sits in the block.
+    auto repeated_last = types_up_to(16382);
+    repeated_last.push_back(7);
+    for (const auto& types :
+         {repeated_last, std::vector<std::uint16_t>{5, 5}, std::vector<std::uint16_t>{5, 9, 5},
+          std::vector<std::uint16_t>{0, 0xffff, 0xffff}}) {
+        const bytes b = empty_extensions(types);
+        reader r(b);
+        CHECK(extension_list::parse(r).error() == errc::tls_illegal_parameter);
+    }
+    const bytes distinct = empty_extensions({0xffff, 0, 43});
+    reader r(distinct);
+    CHECK(extension_list::parse(r));
+}
+
+TEST_CASE("record protection factories fail closed outside their enumerations", "[tls][messages]") {
+    // Each factory picks the protection by an exhaustive switch over an enum class (-Wswitch
+    // flags a new enumerator); a value no case names is an error, never plaintext or a default.
+    const secret traffic(bytes(32, 0x5c));
+    for (auto a : {aead_algorithm::aes_128_gcm, aead_algorithm::aes_256_gcm,
+                   aead_algorithm::chacha20_poly1305}) {
+        const auto p = https::tls::detail::make_tls13_protection(
+            suite_info{cipher_suite::tls_aes_128_gcm_sha256, a, hash_algorithm::sha256}, traffic);
+        REQUIRE(p);
+        CHECK_FALSE(std::holds_alternative<plaintext_protection>(*p));
+    }
+    const suite_info bogus{cipher_suite::tls_aes_128_gcm_sha256, static_cast<aead_algorithm>(3),
+                           hash_algorithm::sha256};
+    CHECK(https::tls::detail::make_tls13_protection(bogus, traffic).error() ==
+          errc::tls_internal_error);
+
+    const tls12_suite_info cbc = *tls12_suite_info_of(
+        static_cast<std::uint16_t>(cipher_suite::tls_ecdhe_rsa_with_aes_256_cbc_sha384));
+    const std::array<std::uint8_t, 32> r{};
+    const tls12_key_block kb =
+        derive_key_block(cbc, derive_master_secret(cbc.prf_hash, bytes(48, 1), r, r), r, r);
+    REQUIRE(make_tls12_protection(cbc, kb, true, false, r));
+    tls12_suite_info bad = cbc;
+    bad.cipher = static_cast<tls12_cipher_kind>(5);
+    CHECK(make_tls12_protection(bad, kb, true, false, r).error() == errc::tls_internal_error);
+    bad = cbc;
+    bad.prf_hash = static_cast<hash_algorithm>(2); // CBC-HMAC with a hash we do not have
+    CHECK(make_tls12_protection(bad, kb, true, false, r).error() == errc::tls_internal_error);
 }
 
 TEST_CASE("handshake reassembly", "[tls][messages]") {

@@ -61,10 +61,10 @@ struct replay {
             }
             return status{}; // path validation bypassed for the trace's self-signed test key
         };
-        cfg.test_replace_client_hello = [this](const byte_vector& mine, unsigned attempt) {
+        test_hooks::replace_client_hello(cfg, [this](const byte_vector& mine, unsigned attempt) {
             ours.push_back(mine);
             return hellos.at(attempt);
-        };
+        });
         return cfg;
     }
 };

@@ -64,9 +64,8 @@ client_config fixture_config(crypto::random_source& rng, test::bytes leaf,
         return status{};
     };
     if (!client_hello.empty()) {
-        cfg.test_replace_client_hello = [client_hello](const byte_vector&, unsigned) {
-            return client_hello;
-        };
+        test_hooks::replace_client_hello(
+            cfg, [client_hello](const byte_vector&, unsigned) { return client_hello; });
     }
     return cfg;
 }
@@ -359,7 +358,7 @@ TEST_CASE("TLS 1.2 replay: recorded sessions reproduce master secret and Finishe
         CHECK(h->encrypt_then_mac() == fc.etm);
         CHECK(h->secure_renegotiation());
         // The values the server logged: its key log and its -msg trace of both Finished.
-        CHECK(to_hex(h->master_secret_for_testing().bytes()) == f.fields.at("master_secret"));
+        CHECK(to_hex(test_hooks::master_secret(*h).bytes()) == f.fields.at("master_secret"));
         CHECK(to_hex(h->client_verify_data()) == f.fields.at("client_finished"));
         CHECK(to_hex(h->server_verify_data()) == f.fields.at("server_finished"));
         CHECK(to_hex(as_bytes(received)) == f.fields.at("application_data"));

@@ -3,6 +3,8 @@
 
 #include <https/x509/verify.hpp>
 
+#include "support/cert_factory.hpp"
+
 #include <catch2/catch.hpp>
 
 using namespace https;
@@ -155,6 +157,114 @@ TEST_CASE("x509 verify: set_host picks DNS or IP matching", "[x509][verify]") {
     o.set_host("192.0.2.1");
     REQUIRE(o.ip);
     CHECK(o.ip->size == 4);
+}
+
+TEST_CASE("x509 verify: an empty host name is an error and never skips the check",
+          "[x509][verify]") {
+    chain_case c{"", "good_rsa", {"int_rsa"}, {"root_rsa"}, "good.example.com", ""};
+    auto l = x509test::load(c);
+    REQUIRE(run(*l).ok());
+    l->options.dns_name.clear();
+    CHECK(run(*l).error() == errc::cert_no_identity);
+    l->options.set_host("");
+    CHECK(run(*l).error() == errc::cert_no_identity);
+    CHECK(verify_chain(l->leaf, l->untrusted_views, l->store, l->options).error() ==
+          errc::cert_no_identity);
+    // Leaving the identity out is an explicit choice.
+    l->options.check_host = host_check::none;
+    CHECK(run(*l).ok());
+    // ... which does not stop a name that is given from being checked.
+    l->options.dns_name = "other.example.com";
+    CHECK(run(*l).error() == errc::cert_hostname_mismatch);
+}
+
+namespace {
+
+/// A CA certificate, self-signed or under `issuer`, carrying `constraints` (nameConstraints in
+/// openssl.cnf syntax) if given.
+test::made_cert ca_cert(const std::string& constraints, const test::made_cert* issuer = nullptr) {
+    test::cert_spec spec{issuer ? "Constrained CA" : "Root",
+                         test::cert_key::p256,
+                         {{"basicConstraints", "critical, CA:TRUE"},
+                          {"keyUsage", "critical, keyCertSign, cRLSign"},
+                          {"subjectKeyIdentifier", "hash"}}};
+    if (issuer != nullptr) {
+        spec.extensions.emplace_back("authorityKeyIdentifier", "keyid:always");
+    }
+    if (!constraints.empty()) {
+        spec.extensions.emplace_back("nameConstraints", "critical, " + constraints);
+    }
+    return test::make_cert(spec, issuer);
+}
+
+test::made_cert leaf_under(const test::made_cert& issuer, const std::string& san) {
+    return test::make_cert({"leaf",
+                            test::cert_key::p256,
+                            {{"basicConstraints", "critical, CA:FALSE"},
+                             {"keyUsage", "critical, digitalSignature"},
+                             {"extendedKeyUsage", "serverAuth"},
+                             {"authorityKeyIdentifier", "keyid:always"},
+                             {"subjectAltName", san}}},
+                           &issuer);
+}
+
+} // namespace
+
+TEST_CASE("x509 verify: dNSNames ending in a dot cannot step around name constraints",
+          "[x509][verify]") {
+    struct row {
+        const char* constraints;
+        const char* san;
+        const char* host;
+        errc expected;
+    };
+    // RFC 5280 §4.2.1.6 and §4.2.1.10 use the preferred name syntax, which has no trailing dot;
+    // a name that ends in one is compared by nobody the same way twice (here: the constraint check
+    // as written, the host match with the dot stripped), so it is refused where it is parsed.
+    const row rows[] = {
+        // a SAN written with a trailing dot, under an excluded subtree it is inside of
+        {"excluded;DNS:bank.com", "DNS:www.bank.com.", "www.bank.com", errc::cert_malformed},
+        {"excluded;DNS:bank.com", "DNS:*.bank.com.", "www.bank.com", errc::cert_malformed},
+        {"excluded;DNS:www.bank.com", "DNS:*.bank.com.", "www.bank.com", errc::cert_malformed},
+        {"excluded;DNS:.bank.com", "DNS:www.bank.com.", "www.bank.com", errc::cert_malformed},
+        // ... or under a permitted one
+        {"permitted;DNS:bank.com", "DNS:www.bank.com.", "www.bank.com", errc::cert_malformed},
+        {"permitted;DNS:bank.com", "DNS:*.bank.com.", "www.bank.com", errc::cert_malformed},
+        // a constraint written with a trailing dot
+        {"excluded;DNS:bank.com.", "DNS:www.bank.com", "www.bank.com", errc::cert_malformed},
+        {"excluded;DNS:www.bank.com.", "DNS:*.bank.com", "www.bank.com", errc::cert_malformed},
+        {"permitted;DNS:bank.com.", "DNS:www.bank.com", "www.bank.com", errc::cert_malformed},
+        // controls: the same subtrees without the dots
+        {"excluded;DNS:bank.com", "DNS:www.bank.com", "www.bank.com",
+         errc::cert_name_constraint_violated},
+        {"excluded;DNS:www.bank.com", "DNS:*.bank.com", "www.bank.com",
+         errc::cert_name_constraint_violated},
+        {"excluded;DNS:.bank.com", "DNS:www.bank.com", "www.bank.com",
+         errc::cert_name_constraint_violated},
+        {"permitted;DNS:bank.com", "DNS:www.evil.com", "www.evil.com",
+         errc::cert_name_constraint_violated},
+        {"permitted;DNS:bank.com", "DNS:www.bank.com", "www.bank.com", errc::ok},
+        {"permitted;DNS:bank.com", "DNS:*.bank.com", "www.bank.com", errc::ok},
+        {"excluded;DNS:evil.com", "DNS:www.bank.com", "www.bank.com", errc::ok},
+        // the reference host may still be written fully qualified
+        {"permitted;DNS:bank.com", "DNS:www.bank.com", "www.bank.com.", errc::ok},
+    };
+    const test::made_cert root = ca_cert("");
+    trust_store store;
+    REQUIRE(store.add_der(root.der));
+    std::size_t ran = 0;
+    for (const row& r : rows) {
+        INFO(r.constraints << " / " << r.san << " / " << r.host);
+        const test::made_cert ca = ca_cert(r.constraints, &root);
+        const test::made_cert leaf = leaf_under(ca, r.san);
+        const bytes_view untrusted[] = {ca.der};
+        verify_options o;
+        o.dns_name = r.host;
+        auto v = verify_chain(leaf.der, untrusted, store, o);
+        CHECK(describe(v ? errc::ok : v.error()) == std::string(describe(r.expected)));
+        ++ran;
+    }
+    CHECK(ran == 17);
 }
 
 TEST_CASE("x509 verify: name constraint matching rules", "[x509][verify]") {

@@ -566,6 +566,9 @@ inline std::unique_ptr<loaded_case> load(const chain_case& c) {
     }
     l->options.time = verify_time;
     l->options.dns_name = c.dns_name;
+    if (c.dns_name.empty() && c.ip.empty()) {
+        l->options.check_host = https::x509::host_check::none; // openssl verify without either
+    }
     if (!c.ip.empty()) {
         l->options.ip = https::x509::parse_ip_address(c.ip);
         if (!l->options.ip) {

@@ -169,19 +169,32 @@ public:
     void put_u64(std::uint64_t v) { put_uint(v, 8); }
     void put_bytes(bytes_view b) { buf().insert(buf().end(), b.begin(), b.end()); }
 
-    /// Start a field with a `LengthBytes` length prefix; returns a mark for `end_prefixed`.
+    /// Start a field with a `length_bytes` length prefix; returns a mark for `end_prefixed`.
     std::size_t begin_prefixed(unsigned length_bytes) {
+        assert(length_bytes >= 1 && length_bytes <= 4);
         std::size_t mark = buf().size();
         buf().resize(mark + length_bytes);
         return mark;
     }
-    /// Fill in the length of a field started by `begin_prefixed`.
-    void end_prefixed(std::size_t mark, unsigned length_bytes) {
-        std::size_t len = buf().size() - mark - length_bytes;
-        assert(length_bytes >= 4 || len < (std::size_t{1} << (8 * length_bytes)));
+    /// Fill in the length of a field started by `begin_prefixed`. A field longer than its prefix
+    /// can count is `errc::length_overflow` in every build, never a wrapped length; the buffer is
+    /// then unfinished and must not be sent.
+    [[nodiscard]] status end_prefixed(std::size_t mark, unsigned length_bytes) {
+        assert(length_bytes >= 1 && length_bytes <= 4);
+        const std::size_t len = buf().size() - mark - length_bytes;
+        if ((std::uint64_t{len} >> (8 * length_bytes)) != 0) {
+            return errc::length_overflow;
+        }
         for (unsigned i = 0; i < length_bytes; ++i) {
             buf()[mark + i] = static_cast<std::uint8_t>(len >> (8 * (length_bytes - 1 - i)));
         }
+        return {};
+    }
+    /// `b` with a `length_bytes` length prefix (`errc::length_overflow` as `end_prefixed`).
+    [[nodiscard]] status put_prefixed(unsigned length_bytes, bytes_view b) {
+        const std::size_t mark = begin_prefixed(length_bytes);
+        put_bytes(b);
+        return end_prefixed(mark, length_bytes);
     }
 
     [[nodiscard]] const byte_vector& bytes() const noexcept { return *out_; }

@@ -15,7 +15,7 @@ enum class errc : int {
     // 100..199 decoding of peer or file input (bounds-checked reader, DER, PEM, base64, hex)
     truncated = 100,          ///< input ended before a field it announced
     trailing_data,            ///< bytes left over after a complete structure
-    length_overflow,          ///< a length field larger than the input or a limit
+    length_overflow,          ///< a length larger than the input, a limit or its length field
     too_large,                ///< input larger than the configured size limit
     too_deep,                 ///< nesting deeper than the configured limit
     bad_encoding,             ///< malformed encoding (not a more specific decode error)
@@ -62,6 +62,7 @@ enum class errc : int {
     cert_chain_too_long,      ///< path building gave up at the depth limit
     cert_bad_key_usage,       ///< keyUsage forbids the use the path needs
     trust_store_unavailable,  ///< no system or configured trust anchors could be loaded
+    cert_no_identity,         ///< no host name or address to check, and host_check::none not set
 
     // 400..499 TLS
     tls_unexpected_message = 400,
@@ -173,6 +174,7 @@ inline const char* describe(errc e) noexcept {
     case errc::cert_chain_too_long: return "certificate chain too long";
     case errc::cert_bad_key_usage: return "key usage does not allow this use";
     case errc::trust_store_unavailable: return "no trust anchors available";
+    case errc::cert_no_identity: return "no host name or address to check the certificate against";
     case errc::tls_unexpected_message: return "TLS unexpected message";
     case errc::tls_decode_error: return "TLS decode error";
     case errc::tls_illegal_parameter: return "TLS illegal parameter";

@@ -1,5 +1,5 @@
-// The CSPRNG facade over the operating system, and the injectable random sources that let
-// tests replay recorded handshakes byte for byte.
+// The CSPRNG facade over the operating system, and (in test builds, HTTPS_TESTING) the injectable
+// random sources that let tests replay recorded handshakes byte for byte.
 #pragma once
 
 #include "../core/bytes.hpp"
@@ -58,8 +58,43 @@ public:
     }
 };
 
-/// Hands out a fixed byte string in order, then fails: the deterministic test hook used to replay
-/// RFC traces (e.g. RFC 8448's `Client_RNG_Pool`). Never use it outside tests.
+class scoped_default_random; // test builds only (HTTPS_TESTING), below
+
+namespace detail {
+/// This thread's replacement for `default_random()`, null when none. Only
+/// `scoped_default_random` sets it, and that class exists in test builds only (HTTPS_TESTING);
+/// being per thread, a test's override never reaches another thread and needs no lock.
+class default_random_override {
+public:
+    [[nodiscard]] static random_source* get() noexcept { return slot(); }
+
+private:
+    friend class crypto::scoped_default_random;
+    static random_source*& slot() noexcept {
+        thread_local random_source* source = nullptr;
+        return source;
+    }
+};
+} // namespace detail
+
+/// The source used when a caller does not pass one: the OS CSPRNG (unless a test build installed
+/// another on this thread).
+inline random_source& default_random() noexcept {
+    if (random_source* r = detail::default_random_override::get()) {
+        return *r;
+    }
+    static system_random os;
+    return os;
+}
+
+/// Fill `out` from the default source.
+[[nodiscard]] inline status random_bytes(mutable_bytes out) noexcept {
+    return default_random().fill(out);
+}
+
+#if defined(HTTPS_TESTING)
+/// TEST HOOK (HTTPS_TESTING builds only): hands out a fixed byte string in order, then fails, to
+/// replay recorded handshakes byte for byte (e.g. RFC 8448's `Client_RNG_Pool`).
 class replay_random final : public random_source {
 public:
     explicit replay_random(bytes_view pool) : pool_(pool.begin(), pool.end()) {}
@@ -79,30 +114,15 @@ private:
     std::size_t pos_ = 0;
 };
 
-namespace detail {
-inline random_source*& default_random_override() noexcept {
-    static random_source* override_source = nullptr;
-    return override_source;
-}
-} // namespace detail
-
-/// The source used when a caller does not pass one: the OS CSPRNG unless a test installed another.
-inline random_source& default_random() noexcept {
-    if (random_source* r = detail::default_random_override()) {
-        return *r;
-    }
-    static system_random os;
-    return os;
-}
-
-/// Test hook: while alive, `default_random()` returns `source`. Not thread-safe; tests only.
+/// TEST HOOK (HTTPS_TESTING builds only): while alive, `default_random()` on the thread that made
+/// it returns `source`. Other threads keep theirs.
 class scoped_default_random {
 public:
     explicit scoped_default_random(random_source& source) noexcept
-        : previous_(detail::default_random_override()) {
-        detail::default_random_override() = &source;
+        : previous_(detail::default_random_override::slot()) {
+        detail::default_random_override::slot() = &source;
     }
-    ~scoped_default_random() { detail::default_random_override() = previous_; }
+    ~scoped_default_random() { detail::default_random_override::slot() = previous_; }
     scoped_default_random(const scoped_default_random&) = delete;
     scoped_default_random& operator=(const scoped_default_random&) = delete;
     scoped_default_random(scoped_default_random&&) = delete;
@@ -111,10 +131,6 @@ public:
 private:
     random_source* previous_;
 };
-
-/// Fill `out` from the default source.
-[[nodiscard]] inline status random_bytes(mutable_bytes out) noexcept {
-    return default_random().fill(out);
-}
+#endif
 
 } // namespace https::crypto

@@ -191,6 +191,9 @@ inline bool alert_for(errc e, alert_description& out) noexcept {
     case errc::cert_bad_key_usage:
         out = a::bad_certificate;
         return true;
+    case errc::cert_no_identity: // our configuration named no server: not the certificate's fault
+        out = a::internal_error;
+        return true;
 
     // Cryptographic failures on peer input.
     case errc::bad_tag:

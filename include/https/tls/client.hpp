@@ -10,6 +10,7 @@
 #include "../crypto/chacha20_poly1305.hpp"
 #include "../crypto/gcm.hpp"
 #include "../crypto/random.hpp"
+#include "../x509/hostname.hpp"
 #include "alert.hpp"
 #include "cipher_suite.hpp"
 #include "extensions.hpp"
@@ -44,6 +45,29 @@ using record_layer =
                        tls12_chacha20_poly1305_protection, tls12_aes128_cbc_sha256_protection,
                        tls12_aes256_cbc_sha256_protection, tls12_aes256_cbc_sha384_protection>;
 
+class client;
+
+namespace detail {
+
+/// The slot of the test hook that rewrites our ClientHello. It is part of every client_config,
+/// so that the struct's layout never depends on HTTPS_TESTING (the library and the tests are
+/// compiled apart), but only `tls::test_hooks`, which test builds alone define, can fill it.
+class client_hello_hook {
+    friend class tls::client;
+    friend class tls::test_hooks;
+    std::function<byte_vector(const byte_vector& ours, unsigned attempt)> replace_;
+};
+
+/// The TLS 1.3 record protection of `suite` for one traffic secret: the AEAD is chosen here,
+/// once per key change, by an exhaustive switch (a new `aead_algorithm` is a -Wswitch warning).
+/// A value outside the enumeration is `errc::tls_internal_error`, never a plaintext or default
+/// protection.
+/// CT: the traffic secret and derived keys are secret; lengths only.
+HTTPS_DECL result<record_layer::protection> make_tls13_protection(const suite_info& suite,
+                                                                  const secret& traffic);
+
+} // namespace detail
+
 /// Checks the server's certificate chain (DER, leaf first, as sent) for `host`: path validation
 /// to a trust anchor and the host-name match. Returns an x509 error (`cert_expired`, ...) which
 /// the engine turns into the matching alert.
@@ -63,8 +87,14 @@ struct session_ticket {
 
 /// How to connect.
 struct client_config {
-    /// Host name for SNI and the certificate check (SNI is left out for an IP literal).
+    /// Host name for SNI and the certificate check (SNI is left out for an IP literal). Required:
+    /// an empty name fails `start()` with `errc::cert_no_identity`, unless `check_host` says
+    /// otherwise.
     std::string server_name;
+    /// `x509::host_check::none` connects without naming the server: `server_name` may be empty,
+    /// and the verifier is then called with an empty host (a verifier built on
+    /// `x509::verify_chain` must set its own `verify_options::check_host` likewise).
+    x509::host_check check_host = x509::host_check::required;
     /// ALPN protocols offered, in preference order (empty: no ALPN).
     std::vector<std::string> alpn = {"http/1.1"};
     /// TLS 1.3 suites offered, in preference order.
@@ -94,11 +124,8 @@ struct client_config {
     /// Session tickets kept (older ones are dropped first); 0 ignores tickets.
     std::size_t max_session_tickets = 4;
 
-    /// TEST HOOK, never set outside tests: replaces the encoding of our ClientHello number
-    /// `attempt` (0, or 1 after HelloRetryRequest) on the wire and in the transcript, so that a
-    /// recorded trace's exact ClientHello can be replayed. The engine still expects the answer
-    /// to what it offered itself.
-    std::function<byte_vector(const byte_vector& ours, unsigned attempt)> test_replace_client_hello;
+    /// Empty unless a test build set it (`tls::test_hooks::replace_client_hello`).
+    detail::client_hello_hook test_hook;
 
     // ---- TLS 1.2 (RFC 5246) ----
     /// Lowest and highest version offered; one ClientHello offers both when they differ, and
@@ -250,12 +277,13 @@ class client {
     /// one we offered but that does not belong in this message is illegal_parameter (§4.2).
     [[nodiscard]] HTTPS_DECL errc unexpected_extension(std::uint16_t type) const;
 
-    /// Build the record protection of the negotiated suite for one traffic secret: the AEAD is
-    /// chosen here, once per key change.
-    /// CT: the traffic secret and derived keys are secret; lengths only.
-    HTTPS_DECL record_layer::protection make_protection(const secret& traffic) const;
+    /// Our ClientHello number `attempt` (0, or 1 after HelloRetryRequest) as it goes out: `ch_`
+    /// encoded (`errc::length_overflow` if a field outgrows its length prefix), or what the test
+    /// hook puts in its place.
+    HTTPS_DECL result<byte_vector> client_hello_message(unsigned attempt) const;
 
-    HTTPS_DECL void send_client_hello(unsigned attempt);
+    /// Queue a ClientHello message and add it to the transcript.
+    HTTPS_DECL void send_client_hello(byte_vector msg);
 
     /// RFC 8446 §D.4: one unprotected change_cipher_spec record, at most once per connection.
     HTTPS_DECL void send_compat_ccs();
@@ -342,6 +370,25 @@ class client {
     std::optional<alert_description> sent_alert_;
     std::optional<alert_description> received_alert_;
 };
+
+#if defined(HTTPS_TESTING)
+/// TEST HOOKS (HTTPS_TESTING builds only): what the tests reach inside the engine.
+class test_hooks {
+  public:
+    /// Replace our ClientHello number `attempt` (0, or 1 after HelloRetryRequest) on the wire and
+    /// in the transcript by what `f` returns, so that a recorded trace's exact ClientHello can be
+    /// replayed. The engine still expects the answer to what it offered itself.
+    static void
+    replace_client_hello(client_config& cfg,
+                         std::function<byte_vector(const byte_vector& ours, unsigned attempt)> f) {
+        cfg.test_hook.replace_ = std::move(f);
+    }
+    /// The TLS 1.2 master secret once derived (the replay test compares it with the recording).
+    static const tls12_master_secret& master_secret(const tls12_handshake& h) noexcept {
+        return h.master_;
+    }
+};
+#endif
 
 } // namespace https::tls
 

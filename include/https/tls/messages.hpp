@@ -84,100 +84,90 @@ struct client_hello {
     std::vector<std::pair<extension_type, byte_vector>> extra_extensions;
 };
 
-/// The whole ClientHello handshake message (header included).
-inline byte_vector encode_client_hello(const client_hello& ch) {
+/// The whole ClientHello handshake message (header included). A field too long for its length
+/// prefix (a HelloRetryRequest cookie that leaves no room for our other extensions, say) is
+/// `errc::length_overflow`: nothing goes out with a wrapped length.
+inline result<byte_vector> encode_client_hello(const client_hello& ch) {
     byte_vector out;
     writer w(out);
     w.put_u8(static_cast<std::uint8_t>(handshake_type::client_hello));
     const std::size_t msg = w.begin_prefixed(3);
     w.put_u16(static_cast<std::uint16_t>(protocol_version::tls12)); // legacy_version
     w.put_bytes(ch.random);
-    const std::size_t sid = w.begin_prefixed(1);
-    w.put_bytes(ch.legacy_session_id);
-    w.end_prefixed(sid, 1);
-    const std::size_t suites = w.begin_prefixed(2);
-    for (std::uint16_t s : ch.cipher_suites) {
-        w.put_u16(s);
-    }
-    w.end_prefixed(suites, 2);
+    HTTPS_TRY(w.put_prefixed(1, ch.legacy_session_id));
+    HTTPS_TRY(detail::put_u16_list(w, ch.cipher_suites, 2));
     w.put_u8(1); // legacy_compression_methods: just "null"
     w.put_u8(0);
 
     const std::size_t exts = w.begin_prefixed(2);
     if (!ch.server_name.empty()) {
         // RFC 6066 §3: ServerNameList with one host_name entry.
-        detail::put_extension(w, extension_type::server_name, [&](writer& e) {
+        HTTPS_TRY(detail::put_extension(w, extension_type::server_name, [&](writer& e) -> status {
             const std::size_t list = e.begin_prefixed(2);
             e.put_u8(0); // host_name
-            const std::size_t name = e.begin_prefixed(2);
-            e.put_bytes(as_bytes(ch.server_name));
-            e.end_prefixed(name, 2);
-            e.end_prefixed(list, 2);
-        });
+            HTTPS_TRY(e.put_prefixed(2, as_bytes(ch.server_name)));
+            return e.end_prefixed(list, 2);
+        }));
     }
     if (!ch.supported_groups.empty()) {
-        detail::put_extension(w, extension_type::supported_groups,
-                              [&](writer& e) { detail::put_u16_list(e, ch.supported_groups, 2); });
+        HTTPS_TRY(
+            detail::put_extension(w, extension_type::supported_groups, [&](writer& e) -> status {
+                return detail::put_u16_list(e, ch.supported_groups, 2);
+            }));
     }
     if (!ch.signature_algorithms.empty()) {
-        detail::put_extension(w, extension_type::signature_algorithms, [&](writer& e) {
-            detail::put_u16_list(e, ch.signature_algorithms, 2);
-        });
+        HTTPS_TRY(detail::put_extension(
+            w, extension_type::signature_algorithms, [&](writer& e) -> status {
+                return detail::put_u16_list(e, ch.signature_algorithms, 2);
+            }));
     }
     if (!ch.signature_algorithms_cert.empty()) {
-        detail::put_extension(w, extension_type::signature_algorithms_cert, [&](writer& e) {
-            detail::put_u16_list(e, ch.signature_algorithms_cert, 2);
-        });
+        HTTPS_TRY(detail::put_extension(
+            w, extension_type::signature_algorithms_cert, [&](writer& e) -> status {
+                return detail::put_u16_list(e, ch.signature_algorithms_cert, 2);
+            }));
     }
     if (!ch.alpn.empty()) {
-        detail::put_extension(w, extension_type::application_layer_protocol_negotiation,
-                              [&](writer& e) {
-                                  const std::size_t list = e.begin_prefixed(2);
-                                  for (const auto& p : ch.alpn) {
-                                      const std::size_t name = e.begin_prefixed(1);
-                                      e.put_bytes(as_bytes(p));
-                                      e.end_prefixed(name, 1);
-                                  }
-                                  e.end_prefixed(list, 2);
-                              });
+        HTTPS_TRY(detail::put_extension(w, extension_type::application_layer_protocol_negotiation,
+                                        [&](writer& e) -> status {
+                                            const std::size_t list = e.begin_prefixed(2);
+                                            for (const auto& p : ch.alpn) {
+                                                HTTPS_TRY(e.put_prefixed(1, as_bytes(p)));
+                                            }
+                                            return e.end_prefixed(list, 2);
+                                        }));
     }
     if (!ch.cookie.empty()) {
-        detail::put_extension(w, extension_type::cookie, [&](writer& e) {
-            const std::size_t c = e.begin_prefixed(2);
-            e.put_bytes(ch.cookie);
-            e.end_prefixed(c, 2);
-        });
+        HTTPS_TRY(detail::put_extension(w, extension_type::cookie, [&](writer& e) -> status {
+            return e.put_prefixed(2, ch.cookie);
+        }));
     }
     if (!ch.supported_versions.empty()) {
-        detail::put_extension(w, extension_type::supported_versions, [&](writer& e) {
-            const std::size_t list = e.begin_prefixed(1);
-            for (auto v : ch.supported_versions) {
-                e.put_u16(static_cast<std::uint16_t>(v));
-            }
-            e.end_prefixed(list, 1);
-        });
+        HTTPS_TRY(
+            detail::put_extension(w, extension_type::supported_versions, [&](writer& e) -> status {
+                return detail::put_u16_list(e, ch.supported_versions, 1);
+            }));
     }
     if (ch.record_size_limit != 0) {
-        detail::put_extension(w, extension_type::record_size_limit,
-                              [&](writer& e) { e.put_u16(ch.record_size_limit); });
+        const std::uint8_t limit[2] = {static_cast<std::uint8_t>(ch.record_size_limit >> 8),
+                                       static_cast<std::uint8_t>(ch.record_size_limit)};
+        HTTPS_TRY(detail::put_extension_data(w, extension_type::record_size_limit, limit));
     }
     if (!ch.key_shares.empty()) {
-        detail::put_extension(w, extension_type::key_share, [&](writer& e) {
+        HTTPS_TRY(detail::put_extension(w, extension_type::key_share, [&](writer& e) -> status {
             const std::size_t list = e.begin_prefixed(2);
             for (const auto& ks : ch.key_shares) {
                 e.put_u16(static_cast<std::uint16_t>(ks.group));
-                const std::size_t key = e.begin_prefixed(2);
-                e.put_bytes(ks.key_exchange);
-                e.end_prefixed(key, 2);
+                HTTPS_TRY(e.put_prefixed(2, ks.key_exchange));
             }
-            e.end_prefixed(list, 2);
-        });
+            return e.end_prefixed(list, 2);
+        }));
     }
     for (const auto& extra : ch.extra_extensions) {
-        detail::put_extension(w, extra.first, [&](writer& e) { e.put_bytes(extra.second); });
+        HTTPS_TRY(detail::put_extension_data(w, extra.first, extra.second));
     }
-    w.end_prefixed(exts, 2);
-    w.end_prefixed(msg, 3);
+    HTTPS_TRY(w.end_prefixed(exts, 2));
+    HTTPS_TRY(w.end_prefixed(msg, 3));
     return out;
 }
 
@@ -394,42 +384,40 @@ inline result<bool> parse_key_update(bytes_view body) {
 }
 
 namespace detail {
-inline byte_vector handshake_with_body(handshake_type type, bytes_view body) {
+/// A handshake message: type, uint24 length, body (`errc::length_overflow` past 2^24 - 1).
+inline result<byte_vector> handshake_with_body(handshake_type type, bytes_view body) {
     byte_vector out;
     writer w(out);
     w.put_u8(static_cast<std::uint8_t>(type));
-    w.put_u24(static_cast<std::uint32_t>(body.size()));
-    w.put_bytes(body);
+    HTTPS_TRY(w.put_prefixed(3, body));
     return out;
 }
 } // namespace detail
 
 /// Finished (RFC 8446 §4.4.4), header included.
-inline byte_vector encode_finished(bytes_view verify_data) {
+inline result<byte_vector> encode_finished(bytes_view verify_data) {
     return detail::handshake_with_body(handshake_type::finished, verify_data);
 }
 
 /// KeyUpdate (RFC 8446 §4.6.3), header included.
-inline byte_vector encode_key_update(bool update_requested) {
+inline result<byte_vector> encode_key_update(bool update_requested) {
     const std::uint8_t body = update_requested ? 1 : 0;
     return detail::handshake_with_body(handshake_type::key_update, bytes_view(&body, 1));
 }
 
 /// The empty client Certificate that answers a CertificateRequest when we have no certificate
 /// (RFC 8446 §4.4.2: context echoed, empty certificate_list).
-inline byte_vector encode_empty_certificate(bytes_view request_context) {
+inline result<byte_vector> encode_empty_certificate(bytes_view request_context) {
     byte_vector body;
     writer w(body);
-    const std::size_t ctx = w.begin_prefixed(1);
-    w.put_bytes(request_context);
-    w.end_prefixed(ctx, 1);
+    HTTPS_TRY(w.put_prefixed(1, request_context));
     w.put_u24(0);
     return detail::handshake_with_body(handshake_type::certificate, body);
 }
 
 /// RFC 8446 §4.4.1: after a HelloRetryRequest, ClientHello1 is replaced in the transcript by this
 /// synthetic message carrying its hash.
-inline byte_vector encode_message_hash(bytes_view client_hello1_hash) {
+inline result<byte_vector> encode_message_hash(bytes_view client_hello1_hash) {
     return detail::handshake_with_body(handshake_type::message_hash, client_hello1_hash);
 }
 

@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <cstring>
 #include <string_view>
 
@@ -40,6 +41,33 @@ inline const std::vector<signature_scheme>& default_certificate_signature_scheme
         return s;
     }();
     return schemes;
+}
+
+/// What a handshake does with the server certificate's key.
+enum class leaf_key_use : std::uint8_t {
+    sign,     ///< TLS 1.3 CertificateVerify; TLS 1.2 ECDHE ServerKeyExchange
+    encipher, ///< TLS 1.2 RSA key exchange: the premaster secret is encrypted to it
+};
+
+/// The key usage check both handshakes make on the leaf (RFC 5280 §4.2.1.3): when the leaf has a
+/// keyUsage extension it must allow `use`, digitalSignature to sign (RFC 8446 §4.4.2.2, RFC 8422
+/// §5.3) and keyEncipherment to encipher (RFC 5246 §7.4.2). `errc::cert_bad_key_usage`
+/// otherwise. Path validation only asks that a leaf allow some TLS use; this asks for the one
+/// the negotiated handshake makes.
+inline status check_leaf_key_usage(const x509::certificate& leaf, leaf_key_use use) noexcept {
+    std::uint16_t needed = 0;
+    switch (use) {
+    case leaf_key_use::sign:
+        needed = x509::key_usage::digital_signature;
+        break;
+    case leaf_key_use::encipher:
+        needed = x509::key_usage::key_encipherment;
+        break;
+    }
+    if (needed == 0 || (leaf.key_usage && (*leaf.key_usage & needed) == 0)) {
+        return errc::cert_bad_key_usage; // (needed == 0: a `use` outside the enumeration)
+    }
+    return {};
 }
 
 /// RFC 8446 §4.4.3: the signed content is 64 spaces, the context string, a zero byte and the

@@ -33,6 +33,8 @@
 
 namespace https::tls {
 
+class test_hooks; // test builds only (HTTPS_TESTING), at the end of client.hpp
+
 /// Every TLS 1.2 record protection, chosen once per key change.
 using tls12_protection =
     std::variant<tls12_aes128_gcm_protection, tls12_aes256_gcm_protection,
@@ -40,12 +42,14 @@ using tls12_protection =
                  tls12_aes256_cbc_sha256_protection, tls12_aes256_cbc_sha384_protection>;
 
 /// Build the protection of one direction from the key block. `iv_key` keys the CBC record IV
-/// generator of a direction we write (see tls12_cbc_protection).
+/// generator of a direction we write (see tls12_cbc_protection). Exhaustive switches choose it
+/// (a new cipher kind or hash is a -Wswitch warning); a value outside the enumerations is
+/// `errc::tls_internal_error`, never a default cipher.
 /// CT: keys are secret; lengths only.
-inline tls12_protection make_tls12_protection(const tls12_suite_info& suite,
-                                              const tls12_key_block& kb, bool client_write,
-                                              bool encrypt_then_mac,
-                                              std::span<const std::uint8_t, 32> iv_key) {
+inline result<tls12_protection> make_tls12_protection(const tls12_suite_info& suite,
+                                                      const tls12_key_block& kb, bool client_write,
+                                                      bool encrypt_then_mac,
+                                                      std::span<const std::uint8_t, 32> iv_key) {
     const bytes_view key = client_write ? kb.client_write_key() : kb.server_write_key();
     const bytes_view iv = client_write ? kb.client_write_iv() : kb.server_write_iv();
     const bytes_view mac = client_write ? kb.client_mac_key() : kb.server_mac_key();
@@ -53,21 +57,29 @@ inline tls12_protection make_tls12_protection(const tls12_suite_info& suite,
     auto k32 = [&] { return std::span<const std::uint8_t, 32>(key.data(), 32); };
     switch (suite.cipher) {
     case tls12_cipher_kind::aes_128_gcm:
-        return tls12_aes128_gcm_protection(k16(), std::span<const std::uint8_t, 4>(iv.data(), 4));
+        return tls12_protection(
+            tls12_aes128_gcm_protection(k16(), std::span<const std::uint8_t, 4>(iv.data(), 4)));
     case tls12_cipher_kind::aes_256_gcm:
-        return tls12_aes256_gcm_protection(k32(), std::span<const std::uint8_t, 4>(iv.data(), 4));
+        return tls12_protection(
+            tls12_aes256_gcm_protection(k32(), std::span<const std::uint8_t, 4>(iv.data(), 4)));
     case tls12_cipher_kind::chacha20_poly1305:
-        return tls12_chacha20_poly1305_protection(k32(),
-                                                  std::span<const std::uint8_t, 12>(iv.data(), 12));
+        return tls12_protection(tls12_chacha20_poly1305_protection(
+            k32(), std::span<const std::uint8_t, 12>(iv.data(), 12)));
     case tls12_cipher_kind::aes_128_cbc:
-        return tls12_aes128_cbc_sha256_protection(k16(), mac, iv_key.first<16>(), encrypt_then_mac);
+        return tls12_protection(
+            tls12_aes128_cbc_sha256_protection(k16(), mac, iv_key.first<16>(), encrypt_then_mac));
     case tls12_cipher_kind::aes_256_cbc:
-        if (suite.prf_hash == hash_algorithm::sha384) {
-            return tls12_aes256_cbc_sha384_protection(k32(), mac, iv_key, encrypt_then_mac);
+        switch (suite.prf_hash) {
+        case hash_algorithm::sha256:
+            return tls12_protection(
+                tls12_aes256_cbc_sha256_protection(k32(), mac, iv_key, encrypt_then_mac));
+        case hash_algorithm::sha384:
+            return tls12_protection(
+                tls12_aes256_cbc_sha384_protection(k32(), mac, iv_key, encrypt_then_mac));
         }
-        return tls12_aes256_cbc_sha256_protection(k32(), mac, iv_key, encrypt_then_mac);
+        break;
     }
-    return tls12_aes128_gcm_protection(k16(), std::span<const std::uint8_t, 4>(iv.data(), 4));
+    return errc::tls_internal_error; // outside the enumerations: fail closed
 }
 
 /// What our ClientHello offered, read back from the message exactly as it was sent (so that a
@@ -309,11 +321,7 @@ class tls12_handshake {
     [[nodiscard]] bool encrypt_then_mac() const noexcept { return etm_; }
     [[nodiscard]] bool secure_renegotiation() const noexcept { return secure_renegotiation_; }
     [[nodiscard]] bool session_ticket_received() const noexcept { return ticket_received_; }
-    /// Test hook: the master secret once derived (the replay test compares it).
-    [[nodiscard]] const tls12_master_secret& master_secret_for_testing() const noexcept {
-        return master_;
-    }
-    /// Test hook: the Finished verify_data we sent and the one the server sent.
+    /// The Finished verify_data we sent and the one the server sent.
     [[nodiscard]] const std::array<std::uint8_t, 12>& client_verify_data() const noexcept {
         return client_verify_;
     }
@@ -322,6 +330,8 @@ class tls12_handshake {
     }
 
   private:
+    friend class test_hooks;
+
     tls12_handshake(tls12_settings s, tls12_offer o)
         : settings_(std::move(s)), offer_(std::move(o)) {}
 
@@ -494,8 +504,9 @@ class tls12_handshake {
         }
         HTTPS_TLS_ASSIGN(key_exchange mine, key_exchange::generate(p.group, rng()));
         HTTPS_TLS_ASSIGN(secret shared, mine.shared_secret(p.public_key));
+        HTTPS_TLS_ASSIGN(client_key_exchange_,
+                         encode_tls12_client_key_exchange_ecdhe(mine.public_key()));
         premaster_ = byte_vector(shared.bytes().begin(), shared.bytes().end());
-        client_key_exchange_ = encode_tls12_client_key_exchange_ecdhe(mine.public_key());
         group_ = p.group;
         transcript_.update(m.raw);
         state_ = tls12_state::wait_certificate_request_or_done;
@@ -522,14 +533,17 @@ class tls12_handshake {
         if (certificate_requested_) {
             // §7.4.6: an empty certificate_list when we have no suitable certificate.
             const std::uint8_t empty[3] = {0, 0, 0};
-            send(detail::handshake_with_body(handshake_type::certificate, empty), records, out);
+            HTTPS_TLS_ASSIGN(const byte_vector no_certificate,
+                             detail::handshake_with_body(handshake_type::certificate, empty));
+            send(no_certificate, records, out);
         }
         if (suite_.key_exchange == tls12_key_exchange_kind::rsa) {
             HTTPS_TLS_ASSIGN(
                 tls12_rsa_premaster pm,
                 tls12_make_rsa_premaster(server_key_, rng(), settings_.min_rsa_key_bits));
+            HTTPS_TLS_ASSIGN(client_key_exchange_,
+                             encode_tls12_client_key_exchange_rsa(pm.encrypted));
             premaster_.assign(pm.premaster.bytes.begin(), pm.premaster.bytes.end());
-            client_key_exchange_ = encode_tls12_client_key_exchange_rsa(pm.encrypted);
         }
         send(client_key_exchange_, records, out);
 
@@ -546,8 +560,10 @@ class tls12_handshake {
             HTTPS_TRY(rng().fill(iv_key.span()));
         }
         const ct::secret_array<32> unused;
-        tls12_protection write = make_tls12_protection(suite_, kb, true, etm_, iv_key.span());
-        pending_read_ = make_tls12_protection(suite_, kb, false, etm_, unused.span());
+        HTTPS_TLS_ASSIGN(tls12_protection write,
+                         make_tls12_protection(suite_, kb, true, etm_, iv_key.span()));
+        HTTPS_TLS_ASSIGN(pending_read_,
+                         make_tls12_protection(suite_, kb, false, etm_, unused.span()));
 
         // §7.1: ChangeCipherSpec, then the Finished under the new keys.
         const std::uint8_t one = 1;
@@ -555,7 +571,8 @@ class tls12_handshake {
                                     out);
         install(records, std::move(write), true);
         client_verify_ = tls12_finished_verify_data(h, master_, true, transcript_.current());
-        send(encode_finished(client_verify_), records, out);
+        HTTPS_TLS_ASSIGN(const byte_vector finished, encode_finished(client_verify_));
+        send(finished, records, out);
         state_ = ticket_expected_ ? tls12_state::wait_new_session_ticket
                                   : tls12_state::wait_change_cipher_spec;
         return {};

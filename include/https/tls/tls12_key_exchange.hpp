@@ -13,6 +13,7 @@
 #include "../x509/certificate.hpp"
 #include "extensions.hpp"
 #include "messages.hpp"
+#include "signature.hpp"
 #include "tls12_cipher_suites.hpp"
 
 #include <array>
@@ -41,13 +42,12 @@ inline const std::vector<signature_scheme>& tls12_signature_schemes() {
 /// The server's certificate key as the TLS 1.2 handshake needs it.
 struct tls12_server_key {
     x509::key_algorithm algorithm = x509::key_algorithm::unsupported;
-    std::optional<std::uint16_t> key_usage; ///< keyUsage bits, if the extension is present
-    byte_vector spki;                       ///< the DER SubjectPublicKeyInfo
+    byte_vector spki; ///< the DER SubjectPublicKeyInfo
 };
 
 /// Extract the key of the leaf certificate and check that it fits the suite's key exchange:
 /// an EC key for ECDHE_ECDSA, an RSA key for ECDHE_RSA and RSA (RFC 5246 §7.4.2, RFC 8422 §5.3),
-/// with keyUsage, when present, allowing digitalSignature (ECDHE) or keyEncipherment (RSA).
+/// with a keyUsage that allows the use the key exchange makes of it (`check_leaf_key_usage`).
 inline result<tls12_server_key> tls12_leaf_key(bytes_view leaf_der, tls12_key_exchange_kind kx) {
     auto cert = x509::parse_certificate(leaf_der);
     if (!cert) {
@@ -55,33 +55,28 @@ inline result<tls12_server_key> tls12_leaf_key(bytes_view leaf_der, tls12_key_ex
     }
     tls12_server_key k;
     k.algorithm = cert->spki.algorithm;
-    k.key_usage = cert->key_usage;
     k.spki.assign(cert->spki.der.begin(), cert->spki.der.end());
     const bool is_ec =
         k.algorithm == x509::key_algorithm::ec_p256 || k.algorithm == x509::key_algorithm::ec_p384;
     const bool is_rsa = k.algorithm == x509::key_algorithm::rsa;
-    std::uint16_t needed = x509::key_usage::digital_signature;
+    bool fits = false;
+    leaf_key_use use = leaf_key_use::sign;
     switch (kx) {
     case tls12_key_exchange_kind::ecdhe_ecdsa:
-        if (!is_ec) {
-            return errc::tls_illegal_parameter; // the wrong certificate type for the suite
-        }
+        fits = is_ec;
         break;
     case tls12_key_exchange_kind::ecdhe_rsa:
-        if (!is_rsa) {
-            return errc::tls_illegal_parameter;
-        }
+        fits = is_rsa;
         break;
     case tls12_key_exchange_kind::rsa:
-        if (!is_rsa) {
-            return errc::tls_illegal_parameter;
-        }
-        needed = x509::key_usage::key_encipherment;
+        fits = is_rsa;
+        use = leaf_key_use::encipher;
         break;
     }
-    if (k.key_usage && (*k.key_usage & needed) == 0) {
-        return errc::cert_bad_key_usage; // RFC 5280 §4.2.1.3
+    if (!fits) {
+        return errc::tls_illegal_parameter; // the wrong certificate type for the suite
     }
+    HTTPS_TRY(check_leaf_key_usage(*cert, use));
     return k;
 }
 
@@ -218,22 +213,18 @@ tls12_make_rsa_premaster(const tls12_server_key& key, crypto::random_source& rng
 }
 
 /// ClientKeyExchange for ECDHE (RFC 8422 §5.7): ECPoint ecdh_Yc<1..2^8-1>.
-inline byte_vector encode_tls12_client_key_exchange_ecdhe(bytes_view public_key) {
+inline result<byte_vector> encode_tls12_client_key_exchange_ecdhe(bytes_view public_key) {
     byte_vector body;
     writer w(body);
-    const std::size_t m = w.begin_prefixed(1);
-    w.put_bytes(public_key);
-    w.end_prefixed(m, 1);
+    HTTPS_TRY(w.put_prefixed(1, public_key));
     return detail::handshake_with_body(handshake_type::client_key_exchange, body);
 }
 
 /// ClientKeyExchange for RSA (RFC 5246 §7.4.7.1): EncryptedPreMasterSecret<0..2^16-1>.
-inline byte_vector encode_tls12_client_key_exchange_rsa(bytes_view encrypted) {
+inline result<byte_vector> encode_tls12_client_key_exchange_rsa(bytes_view encrypted) {
     byte_vector body;
     writer w(body);
-    const std::size_t m = w.begin_prefixed(2);
-    w.put_bytes(encrypted);
-    w.end_prefixed(m, 2);
+    HTTPS_TRY(w.put_prefixed(2, encrypted));
     return detail::handshake_with_body(handshake_type::client_key_exchange, body);
 }
 

@@ -70,7 +70,7 @@ class transcript_hash {
 
     /// RFC 8446 §4.4.1: on HelloRetryRequest, ClientHello1 (all that is in the transcript so far)
     /// is replaced by message_hash || 00 00 Hash.length || Hash(ClientHello1).
-    void replace_with_message_hash() {
+    status replace_with_message_hash() {
         const hash_value ch1 = current();
         std::visit(
             [](auto& h) {
@@ -79,7 +79,12 @@ class transcript_hash {
                 }
             },
             hash_);
-        update(encode_message_hash(ch1.view()));
+        auto message_hash = encode_message_hash(ch1.view());
+        if (!message_hash) {
+            return message_hash.error();
+        }
+        update(*message_hash);
+        return {};
     }
 
   private:

@@ -26,6 +26,14 @@ struct ip_address {
     }
 };
 
+/// Whether a certificate check must name the server it is for. Leaving the identity out is a
+/// choice made explicitly (`none`: path validation only, as `openssl verify` without
+/// -verify_hostname), never the effect of an empty host name.
+enum class host_check : std::uint8_t {
+    required, ///< a host name or address must be given and must match (the default)
+    none,     ///< no identity to check; one given anyway is still checked
+};
+
 namespace detail {
 
 /// Dotted-quad IPv4: exactly four decimal parts 0..255, no leading zeros (so "010" is never
@@ -166,15 +174,13 @@ inline bool valid_reference_name(std::string_view host) noexcept {
     return label != 0;
 }
 
-/// One dNSName against a valid reference host (both without a trailing dot). RFC 9525 §6.3:
-/// case-insensitive ASCII comparison; a wildcard only as the entire left-most label `*`, matching
-/// exactly one non-empty label, and (as CA/Browser Forum rules and browsers do) only when at least
-/// two labels follow it, so `*.com` matches nothing and `*.example.com` never matches
+/// One dNSName against a valid reference host (both without a trailing dot: the certificate
+/// parser refuses dNSNames that end in one, `check_dns_name` strips it from the host). RFC 9525
+/// §6.3: case-insensitive ASCII comparison; a wildcard only as the entire left-most label `*`,
+/// matching exactly one non-empty label, and (as CA/Browser Forum rules and browsers do) only when
+/// at least two labels follow it, so `*.com` matches nothing and `*.example.com` never matches
 /// `example.com` or `a.b.example.com`.
 inline bool dns_name_matches(std::string_view presented, std::string_view reference) noexcept {
-    if (!presented.empty() && presented.back() == '.') {
-        presented.remove_suffix(1);
-    }
     if (presented.size() > 2 && presented[0] == '*' && presented[1] == '.') {
         const std::string_view parent = presented.substr(2);
         if (parent.find('*') != std::string_view::npos ||

@@ -30,10 +30,13 @@ inline constexpr std::size_t max_untrusted_certificates = 32;
 struct verify_options {
     /// The verification time; the current time when empty.
     std::optional<unix_time> time;
-    /// If non-empty, a dNSName SAN must match it (`check_dns_name`).
+    /// The server identity: a dNSName SAN must match `dns_name` (`check_dns_name`) if it is not
+    /// empty, an iPAddress SAN must equal `ip` (`check_ip_address`) if it is set. With neither,
+    /// verification fails with `errc::cert_no_identity` unless `check_host` is
+    /// `host_check::none`: an empty name never skips the check silently.
     std::string dns_name;
-    /// If set, an iPAddress SAN must equal it (`check_ip_address`).
     std::optional<ip_address> ip;
+    host_check check_host = host_check::required;
     /// Longest path accepted, leaf and trust anchor included (at most 32).
     std::size_t max_path_length = 8;
     /// Bound on the work of path building: signature verifications, and ten times as many
@@ -98,6 +101,7 @@ inline constexpr std::size_t min_rsa_bits = 2048;
 /// Is a DNS name within a dNSName constraint (RFC 5280 §4.2.1.10)? A constraint matches itself
 /// and any name formed by adding labels on the left; a leading dot (a common extension) matches
 /// only such longer names. Comparison is case-insensitive; an empty constraint matches all.
+/// Neither name ends in a dot: the certificate parser refuses such dNSNames.
 inline bool dns_within(std::string_view dns, std::string_view constraint) noexcept {
     if (constraint.empty()) {
         return true;
@@ -340,6 +344,10 @@ template <class Verifier>
 result<verified_path> verify_chain_with(const Verifier& verify, bytes_view leaf_der,
                                         std::span<const bytes_view> untrusted,
                                         const trust_store& anchors, const verify_options& options) {
+    const bool identity = !options.dns_name.empty() || options.ip.has_value();
+    if (!identity && options.check_host != host_check::none) {
+        return errc::cert_no_identity;
+    }
     if (untrusted.size() > max_untrusted_certificates) {
         return errc::cert_chain_too_long;
     }

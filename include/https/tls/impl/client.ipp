@@ -65,9 +65,16 @@ HTTPS_DECL status client::start() {
     if (auto s = add_tls12_offer(); !s) {
         return fail(s.error());
     }
+    if (config_.server_name.empty() && config_.check_host != x509::host_check::none) {
+        return fail(errc::cert_no_identity); // no silent skip of the certificate's identity
+    }
+    auto hello = client_hello_message(0);
+    if (!hello) {
+        return fail(hello.error()); // a configured name or list too long for its field
+    }
     // RFC 8446 §5.1: 0x0301 is allowed (and most compatible) for the initial ClientHello.
     records_.set_write_version(0x0301);
-    send_client_hello(0);
+    send_client_hello(std::move(*hello));
     records_.set_write_version(0x0303);
     state_ = client_state::wait_server_hello;
     return {};
@@ -311,9 +318,11 @@ HTTPS_DECL status client::on_server_hello(const handshake_message& m) {
     if (!handshake_.empty()) {
         return errc::tls_unexpected_message;
     }
-    records_.set_read_protection(make_protection(server_hs_traffic_));
+    HTTPS_TLS_ASSIGN(auto read, detail::make_tls13_protection(*suite_, server_hs_traffic_));
+    HTTPS_TLS_ASSIGN(auto write, detail::make_tls13_protection(*suite_, client_hs_traffic_));
+    records_.set_read_protection(std::move(read));
     // Our alerts from here on go under the client handshake key, which the server now reads.
-    records_.set_write_protection(make_protection(client_hs_traffic_));
+    records_.set_write_protection(std::move(write));
     state_ = client_state::wait_encrypted_extensions;
     return {};
 }
@@ -366,14 +375,21 @@ HTTPS_DECL status client::on_hello_retry_request(const server_hello& hrr,
     }
     // §4.4.1: ClientHello1 becomes message_hash in the transcript, then HRR, ClientHello2.
     transcript_.select(suite_->hash);
-    transcript_.replace_with_message_hash();
+    HTTPS_TRY(transcript_.replace_with_message_hash());
     transcript_.update(m.raw);
     if (!handshake_.empty()) {
         return errc::tls_unexpected_message; // nothing may follow an HRR in its flight
     }
+    auto hello = client_hello_message(1);
+    if (!hello) {
+        // The cookie is the only part of it the server chose: one that leaves no room for the
+        // rest of the ClientHello (§4.1.2: extensions<8..2^16-1>) cannot be answered.
+        return hello.error() == errc::length_overflow ? errc::tls_illegal_parameter
+                                                      : hello.error();
+    }
     // §D.4: in compatibility mode the dummy CCS goes right before the second ClientHello.
     send_compat_ccs();
-    send_client_hello(1);
+    send_client_hello(std::move(*hello));
     return {};
 }
 
@@ -450,6 +466,12 @@ HTTPS_DECL status client::on_certificate(const handshake_message& m) {
         return errc::trust_store_unavailable; // fail closed without a verifier
     }
     HTTPS_TRY(config_.verify_certificate(chain, config_.server_name));
+    // §4.4.2.2: the leaf's key must be allowed to sign, for CertificateVerify.
+    auto leaf = x509::parse_certificate(chain.front());
+    if (!leaf) {
+        return errc::cert_malformed;
+    }
+    HTTPS_TRY(check_leaf_key_usage(*leaf, leaf_key_use::sign));
     peer_chain_.clear();
     for (auto c : chain) {
         peer_chain_.push_back(to_vector(c));
@@ -500,21 +522,23 @@ HTTPS_DECL status client::on_finished(const handshake_message& m) {
     if (!handshake_.empty()) {
         return errc::tls_unexpected_message;
     }
-    records_.set_read_protection(make_protection(server_ap_traffic_));
+    HTTPS_TLS_ASSIGN(auto read, detail::make_tls13_protection(*suite_, server_ap_traffic_));
+    HTTPS_TLS_ASSIGN(auto write, detail::make_tls13_protection(*suite_, client_ap_traffic_));
+    records_.set_read_protection(std::move(read));
 
     // Second flight: [CCS] [empty Certificate] Finished, under the client handshake key.
     send_compat_ccs();
     if (certificate_requested_) {
-        const byte_vector empty = encode_empty_certificate(request_context_);
+        HTTPS_TLS_ASSIGN(const byte_vector empty, encode_empty_certificate(request_context_));
         transcript_.update(empty);
         records_.write(content_type::handshake, empty, output_);
     }
     const secret verify = finished_verify_data(h, client_hs_traffic_, transcript_.current());
-    const byte_vector fin = encode_finished(verify.bytes());
+    HTTPS_TLS_ASSIGN(const byte_vector fin, encode_finished(verify.bytes()));
     transcript_.update(fin);
     records_.write(content_type::handshake, fin, output_);
     resumption_secret_ = ms.resumption(transcript_.current());
-    records_.set_write_protection(make_protection(client_ap_traffic_));
+    records_.set_write_protection(std::move(write));
     state_ = client_state::connected;
     return {};
 }
@@ -548,11 +572,14 @@ HTTPS_DECL status client::on_key_update(const handshake_message& m) {
         return errc::tls_unexpected_message; // a key change must be on a record boundary
     }
     server_ap_traffic_ = next_traffic_secret(suite_->hash, server_ap_traffic_);
-    records_.set_read_protection(make_protection(server_ap_traffic_));
+    HTTPS_TLS_ASSIGN(auto read, detail::make_tls13_protection(*suite_, server_ap_traffic_));
+    records_.set_read_protection(std::move(read));
     if (update_requested && !local_closed_) {
-        records_.write(content_type::handshake, encode_key_update(false), output_);
+        HTTPS_TLS_ASSIGN(const byte_vector answer, encode_key_update(false));
+        records_.write(content_type::handshake, answer, output_);
         client_ap_traffic_ = next_traffic_secret(suite_->hash, client_ap_traffic_);
-        records_.set_write_protection(make_protection(client_ap_traffic_));
+        HTTPS_TLS_ASSIGN(auto write, detail::make_tls13_protection(*suite_, client_ap_traffic_));
+        records_.set_write_protection(std::move(write));
     }
     return {};
 }
@@ -574,31 +601,36 @@ HTTPS_DECL errc client::unexpected_extension(std::uint16_t type) const {
     }
 }
 
-HTTPS_DECL record_layer::protection client::make_protection(const secret& traffic) const {
-    const traffic_keys k =
-        derive_traffic_keys(suite_->hash, traffic, aead_key_length(suite_->aead));
-    switch (suite_->aead) {
+HTTPS_DECL result<record_layer::protection> detail::make_tls13_protection(const suite_info& suite,
+                                                                          const secret& traffic) {
+    using protection = record_layer::protection;
+    const traffic_keys k = derive_traffic_keys(suite.hash, traffic, aead_key_length(suite.aead));
+    switch (suite.aead) {
     case aead_algorithm::aes_128_gcm:
-        return tls13_aead_protection<crypto::aes128_gcm>(
-            std::span<const std::uint8_t, 16>(k.key.data(), 16), k.iv.span());
+        return protection(tls13_aead_protection<crypto::aes128_gcm>(
+            std::span<const std::uint8_t, 16>(k.key.data(), 16), k.iv.span()));
     case aead_algorithm::aes_256_gcm:
-        return tls13_aead_protection<crypto::aes256_gcm>(
-            std::span<const std::uint8_t, 32>(k.key.data(), 32), k.iv.span());
+        return protection(tls13_aead_protection<crypto::aes256_gcm>(
+            std::span<const std::uint8_t, 32>(k.key.data(), 32), k.iv.span()));
     case aead_algorithm::chacha20_poly1305:
-        return tls13_aead_protection<crypto::chacha20_poly1305>(
-            std::span<const std::uint8_t, 32>(k.key.data(), 32), k.iv.span());
+        return protection(tls13_aead_protection<crypto::chacha20_poly1305>(
+            std::span<const std::uint8_t, 32>(k.key.data(), 32), k.iv.span()));
     }
-    return plaintext_protection{};
+    return errc::tls_internal_error; // outside the enumeration: fail closed
 }
 
-HTTPS_DECL void client::send_client_hello(unsigned attempt) {
-    byte_vector msg = encode_client_hello(ch_);
-    if (config_.test_replace_client_hello) {
-        msg = config_.test_replace_client_hello(msg, attempt);
+HTTPS_DECL result<byte_vector> client::client_hello_message(unsigned attempt) const {
+    auto msg = encode_client_hello(ch_);
+    if (msg && config_.test_hook.replace_) {
+        return config_.test_hook.replace_(*msg, attempt);
     }
+    return msg;
+}
+
+HTTPS_DECL void client::send_client_hello(byte_vector msg) {
     transcript_.update(msg);
     records_.write(content_type::handshake, msg, output_);
-    client_hello_sent_ = msg; // a TLS 1.2 handshake reads its offer back from it
+    client_hello_sent_ = std::move(msg); // a TLS 1.2 handshake reads its offer back from it
 }
 
 HTTPS_DECL void client::send_compat_ccs() {

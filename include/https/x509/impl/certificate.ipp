@@ -302,7 +302,12 @@ HTTPS_DECL status parse_general_name(der::parser& p, general_names& out, bool in
     }
     switch (el->tag) {
     case der::tag::context_primitive(2): { // dNSName IA5String
-        if (!all_ascii(el->contents) || (!in_constraints && el->contents.empty())) {
+        // §4.2.1.6 and §4.2.1.10 use the preferred name syntax (RFC 1034 §3.5), which has no
+        // trailing dot; refusing one here means no later check can read a name two ways (a SAN
+        // "www.bank.com." would step around an excluded "bank.com" and still match the host).
+        const bool trailing_dot = !el->contents.empty() && el->contents.back() == '.';
+        if (!all_ascii(el->contents) || (!in_constraints && el->contents.empty()) ||
+            trailing_dot) {
             return errc::bad_encoding;
         }
         out.dns_names.push_back(as_string(el->contents));
