@@ -35,7 +35,7 @@ enum class errc : int {
     // 100..199 decoding of peer or file input (bounds-checked reader, DER, PEM, base64, hex)
     truncated = 100,          ///< input ended before a field it announced
     trailing_data,            ///< bytes left over after a complete structure
-    length_overflow,          ///< a length field larger than the input or a limit
+    length_overflow,          ///< a length larger than the input, a limit or its length field
     too_large,                ///< input larger than the configured size limit
     too_deep,                 ///< nesting deeper than the configured limit
     bad_encoding,             ///< malformed encoding (not a more specific decode error)
@@ -82,6 +82,7 @@ enum class errc : int {
     cert_chain_too_long,      ///< path building gave up at the depth limit
     cert_bad_key_usage,       ///< keyUsage forbids the use the path needs
     trust_store_unavailable,  ///< no system or configured trust anchors could be loaded
+    cert_no_identity,         ///< no host name or address to check, and host_check::none not set
 
     // 400..499 TLS
     tls_unexpected_message = 400,
@@ -115,6 +116,7 @@ enum class errc : int {
     http_insecure_redirect,
     http_truncated_body,
     http_aborted,             ///< the caller's body callback asked to stop
+    http_too_many_interim,    ///< more interim (1xx) responses than parser_limits allows
 
     // 600..699 network
     net_resolve_failed = 600,
@@ -122,6 +124,7 @@ enum class errc : int {
     net_timeout,
     net_connection_closed,
     net_io_error,
+    net_idle_timeout,         ///< no progress on a connection for the idle timeout
 };
 
 namespace detail {
@@ -191,6 +194,7 @@ inline const char* describe(errc e) noexcept {
     case errc::cert_chain_too_long: return "certificate chain too long";
     case errc::cert_bad_key_usage: return "key usage does not allow this use";
     case errc::trust_store_unavailable: return "no trust anchors available";
+    case errc::cert_no_identity: return "no host name or address to check the certificate against";
     case errc::tls_unexpected_message: return "TLS unexpected message";
     case errc::tls_decode_error: return "TLS decode error";
     case errc::tls_illegal_parameter: return "TLS illegal parameter";
@@ -220,11 +224,13 @@ inline const char* describe(errc e) noexcept {
     case errc::http_insecure_redirect: return "redirect from https to http refused";
     case errc::http_truncated_body: return "HTTP body truncated";
     case errc::http_aborted: return "transfer aborted by callback";
+    case errc::http_too_many_interim: return "too many interim (1xx) responses";
     case errc::net_resolve_failed: return "could not resolve host";
     case errc::net_connect_failed: return "could not connect";
     case errc::net_timeout: return "operation timed out";
     case errc::net_connection_closed: return "connection closed";
     case errc::net_io_error: return "network I/O error";
+    case errc::net_idle_timeout: return "no data from the server within the idle timeout";
     }
     return "unknown error";
 }
@@ -254,49 +260,118 @@ template <> struct std::is_error_code_enum<https::errc> : std::true_type {};
 
 #include <cassert>
 #include <type_traits>
+#include <new>
 #include <utility>
-#include <variant>
 
 namespace https {
 
+namespace detail {
+
+/// The storage of `result<T>`: the error (`errc::ok` while a value is held) and the value in a
+/// union. Hand-written rather than a std::variant: every result<T> instantiation would otherwise
+/// pull in the variant machinery (storage bases, visitation tables), a large share of what each
+/// translation unit compiles. For a trivially copyable T every special member is defaulted, so
+/// result<T> is trivially copyable too and is returned in registers.
+template <class T, bool Trivial = std::is_trivially_copyable_v<T>> struct result_storage {
+    explicit result_storage(T&& v) : error_(errc::ok), value_(std::move(v)) {}
+    explicit result_storage(errc e) noexcept : error_(e) {}
+
+    errc error_;
+    union {
+        T value_;
+    };
+};
+
+template <class T> struct result_storage<T, false> {
+    explicit result_storage(T&& v) : error_(errc::ok), value_(std::move(v)) {}
+    explicit result_storage(errc e) noexcept : error_(e) {}
+
+    result_storage(const result_storage& o) requires std::is_copy_constructible_v<T>
+        : error_(o.error_) {
+        if (error_ == errc::ok) {
+            ::new (static_cast<void*>(&value_)) T(o.value_);
+        }
+    }
+    result_storage(result_storage&& o) noexcept(std::is_nothrow_move_constructible_v<T>)
+        : error_(o.error_) {
+        if (error_ == errc::ok) {
+            ::new (static_cast<void*>(&value_)) T(std::move(o.value_));
+        }
+    }
+    result_storage& operator=(const result_storage& o) requires std::is_copy_constructible_v<T> {
+        if (this != &o) {
+            assign(o.error_, o.value_);
+        }
+        return *this;
+    }
+    result_storage& operator=(result_storage&& o) noexcept(std::is_nothrow_move_constructible_v<T>) {
+        if (this != &o) {
+            assign(o.error_, std::move(o.value_));
+        }
+        return *this;
+    }
+    ~result_storage() { destroy(); }
+
+    errc error_;
+    union {
+        T value_;
+    };
+
+private:
+    void destroy() noexcept {
+        if (error_ == errc::ok) {
+            value_.~T();
+        }
+    }
+    // Destroy, then construct: simple, and correct whichever of the two holds a value. `value`
+    // is only read when `error` is ok. Should T's constructor throw, the result is left holding
+    // an error (tls_internal_error) rather than a value that was never built.
+    template <class V> void assign(errc error, V&& value) {
+        destroy();
+        error_ = errc::tls_internal_error;
+        if (error == errc::ok) {
+            ::new (static_cast<void*>(&value_)) T(std::forward<V>(value));
+        }
+        error_ = error;
+    }
+};
+
+} // namespace detail
+
 /// Either a `T` or an error. Check with `ok()` / `operator bool` before calling `value()`;
 /// calling `value()` on an error is a precondition violation (asserted).
-template <class T> class [[nodiscard]] result {
+template <class T> class [[nodiscard]] result : private detail::result_storage<T> {
     static_assert(!std::is_same_v<T, errc>, "result<errc> is ambiguous");
+    static_assert(!std::is_reference_v<T>, "result<T&> is not supported");
+    using storage = detail::result_storage<T>;
 
 public:
-    result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
-    result(errc error) : v_(error) { assert(error != errc::ok); } // NOLINT
+    result(T value) : storage(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+    result(errc error) : storage(error) { assert(error != errc::ok); } // NOLINT
 
-    [[nodiscard]] bool ok() const noexcept { return v_.index() == 0; }
+    [[nodiscard]] bool ok() const noexcept { return this->error_ == errc::ok; }
     explicit operator bool() const noexcept { return ok(); }
 
-    [[nodiscard]] errc error() const noexcept {
-        const errc* e = std::get_if<1>(&v_);
-        return e != nullptr ? *e : errc::ok;
-    }
+    [[nodiscard]] errc error() const noexcept { return this->error_; }
     [[nodiscard]] std::error_code error_code() const noexcept { return make_error_code(error()); }
 
     T& value() & noexcept {
         assert(ok());
-        return *std::get_if<0>(&v_);
+        return this->value_;
     }
     const T& value() const& noexcept {
         assert(ok());
-        return *std::get_if<0>(&v_);
+        return this->value_;
     }
     T&& value() && noexcept {
         assert(ok());
-        return std::move(*std::get_if<0>(&v_));
+        return std::move(this->value_);
     }
 
     T* operator->() { return &value(); }
     const T* operator->() const { return &value(); }
     T& operator*() & { return value(); }
     const T& operator*() const& { return value(); }
-
-private:
-    std::variant<T, errc> v_;
 };
 
 /// The result of an operation that produces no value: success or an error.
@@ -491,19 +566,32 @@ public:
     void put_u64(std::uint64_t v) { put_uint(v, 8); }
     void put_bytes(bytes_view b) { buf().insert(buf().end(), b.begin(), b.end()); }
 
-    /// Start a field with a `LengthBytes` length prefix; returns a mark for `end_prefixed`.
+    /// Start a field with a `length_bytes` length prefix; returns a mark for `end_prefixed`.
     std::size_t begin_prefixed(unsigned length_bytes) {
+        assert(length_bytes >= 1 && length_bytes <= 4);
         std::size_t mark = buf().size();
         buf().resize(mark + length_bytes);
         return mark;
     }
-    /// Fill in the length of a field started by `begin_prefixed`.
-    void end_prefixed(std::size_t mark, unsigned length_bytes) {
-        std::size_t len = buf().size() - mark - length_bytes;
-        assert(length_bytes >= 4 || len < (std::size_t{1} << (8 * length_bytes)));
+    /// Fill in the length of a field started by `begin_prefixed`. A field longer than its prefix
+    /// can count is `errc::length_overflow` in every build, never a wrapped length; the buffer is
+    /// then unfinished and must not be sent.
+    [[nodiscard]] status end_prefixed(std::size_t mark, unsigned length_bytes) {
+        assert(length_bytes >= 1 && length_bytes <= 4);
+        const std::size_t len = buf().size() - mark - length_bytes;
+        if ((std::uint64_t{len} >> (8 * length_bytes)) != 0) {
+            return errc::length_overflow;
+        }
         for (unsigned i = 0; i < length_bytes; ++i) {
             buf()[mark + i] = static_cast<std::uint8_t>(len >> (8 * (length_bytes - 1 - i)));
         }
+        return {};
+    }
+    /// `b` with a `length_bytes` length prefix (`errc::length_overflow` as `end_prefixed`).
+    [[nodiscard]] status put_prefixed(unsigned length_bytes, bytes_view b) {
+        const std::size_t mark = begin_prefixed(length_bytes);
+        put_bytes(b);
+        return end_prefixed(mark, length_bytes);
     }
 
     [[nodiscard]] const byte_vector& bytes() const noexcept { return *out_; }
@@ -711,27 +799,43 @@ struct response {
 #include <chrono>
 #include <cstdint>
 #include <functional>
-#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace https::http {
 
+/// The body cap when a body is kept in memory (`response::body`) and `max_body_bytes` is unset.
+inline constexpr std::uint64_t default_max_stored_body_bytes = std::uint64_t{1} << 30; // 1 GiB
+
 /// TLS protocol versions a caller may pin.
 enum class tls_version { tls1_2 = 0x0303, tls1_3 = 0x0304 };
 
-/// Everything a request can be told. Defaults: 30 s connect timeout, no total timeout, no
-/// redirects (the facade's `https::get` turns them on), no body cap.
+/// Everything a request can be told. Defaults: 30 s connect timeout, 30 s idle timeout, no total
+/// timeout, no redirects (the facade's `https::get` turns them on), bodies kept in memory capped
+/// at 1 GiB.
 struct client_options {
     std::chrono::milliseconds connect_timeout{30'000}; ///< DNS + TCP connect + TLS handshake
     std::chrono::milliseconds total_timeout{0};        ///< whole request incl. body; 0 = none
+    /// Longest wait without progress: for the TCP connect, for each byte of the TLS handshake and
+    /// the response, for room to send the request; `net_idle_timeout` when it passes. 0 = none.
+    /// (Not how long a pooled connection is kept; DNS is bounded by connect_timeout alone.)
+    std::chrono::milliseconds idle_timeout{30'000};
     /// Follow 301/302/303/307/308. Unset: the call's default (`https::get` follows,
     /// `https::request` and `http::client::perform` do not).
     std::optional<bool> follow_redirects;
     int max_redirects = 10;
+    /// Authorization, Cookie and Proxy-Authorization (from `headers` or the request) go only to
+    /// the origin (scheme, host, port) of the URL first asked for; a redirect elsewhere drops
+    /// them (curl's rule since CVE-2018-1000007 and CVE-2022-27776). True sends them to every
+    /// host a redirect leads to, like curl's --location-trusted.
+    bool credentials_follow_redirects = false;
     http::headers headers;                 ///< extra request header fields
-    std::uint64_t max_body_bytes = std::numeric_limits<std::uint64_t>::max();
+    /// Largest body accepted (`http_body_too_large` beyond it). Unset: 1 GiB
+    /// (`default_max_stored_body_bytes`) when the body is kept in `response::body`, no limit when
+    /// it streams to `on_body`. Set it to lower or lift the cap in either case
+    /// (`std::numeric_limits<std::uint64_t>::max()` for none).
+    std::optional<std::uint64_t> max_body_bytes;
     /// Receives the body as it arrives instead of storing it; return false to abort.
     std::function<bool(bytes_view)> on_body;
     /// Called with the status and header fields of each final response before its body (not for
@@ -741,7 +845,8 @@ struct client_options {
     std::function<void(std::uint64_t, std::optional<std::uint64_t>)> on_progress;
     /// curl's --resolve: "host:port:address" entries that bypass DNS for that host and port.
     std::vector<std::string> resolve;
-    // TLS settings, used by the TLS connector.
+    // TLS settings, used by the TLS connector. These and `resolve` are part of the connection
+    // pool's key: a pooled connection is reused only under the same values.
     std::string ca_file;     ///< PEM bundle of trust anchors (instead of the system store)
     std::string ca_pem;      ///< in-memory PEM trust anchors (instead of the system store)
     bool insecure = false;   ///< skip certificate verification (curl -k); never the default
@@ -761,6 +866,7 @@ struct client_options {
 
 namespace https {
 
+using http::default_max_stored_body_bytes;
 using http::headers;
 using http::response;
 using http::tls_version;
@@ -806,7 +912,9 @@ public:
 };
 
 /// A session that keeps connections alive: many requests to one host pay for one TCP connection
-/// and one TLS handshake. Not thread-safe; use one client per thread. Movable, not copyable.
+/// and one TLS handshake. A connection is reused only by requests with the same `insecure`,
+/// `ca_file`, `ca_pem`, `resolve`, `min_version` and `max_version` as the one that opened it.
+/// Not thread-safe; use one client per thread. Movable, not copyable.
 class client {
 public:
     HTTPS_DECL client();
@@ -2274,7 +2382,12 @@ HTTPS_DECL status parse_general_name(der::parser& p, general_names& out, bool in
     }
     switch (el->tag) {
     case der::tag::context_primitive(2): { // dNSName IA5String
-        if (!all_ascii(el->contents) || (!in_constraints && el->contents.empty())) {
+        // §4.2.1.6 and §4.2.1.10 use the preferred name syntax (RFC 1034 §3.5), which has no
+        // trailing dot; refusing one here means no later check can read a name two ways (a SAN
+        // "www.bank.com." would step around an excluded "bank.com" and still match the host).
+        const bool trailing_dot = !el->contents.empty() && el->contents.back() == '.';
+        if (!all_ascii(el->contents) || (!in_constraints && el->contents.empty()) ||
+            trailing_dot) {
             return errc::bad_encoding;
         }
         out.dns_names.push_back(as_string(el->contents));
@@ -5976,8 +6089,8 @@ template <detail::bigint_limb Limb> class montgomery {
 
 #undef HTTPS_BIGINT_UNROLL
 // ---- https/crypto/random.hpp -------------------------------------------------------------------
-// The CSPRNG facade over the operating system, and the injectable random sources that let
-// tests replay recorded handshakes byte for byte.
+// The CSPRNG facade over the operating system, and (in test builds, HTTPS_TESTING) the injectable
+// random sources that let tests replay recorded handshakes byte for byte.
 
 
 #include <cerrno>
@@ -6033,8 +6146,43 @@ public:
     }
 };
 
-/// Hands out a fixed byte string in order, then fails: the deterministic test hook used to replay
-/// RFC traces (e.g. RFC 8448's `Client_RNG_Pool`). Never use it outside tests.
+class scoped_default_random; // test builds only (HTTPS_TESTING), below
+
+namespace detail {
+/// This thread's replacement for `default_random()`, null when none. Only
+/// `scoped_default_random` sets it, and that class exists in test builds only (HTTPS_TESTING);
+/// being per thread, a test's override never reaches another thread and needs no lock.
+class default_random_override {
+public:
+    [[nodiscard]] static random_source* get() noexcept { return slot(); }
+
+private:
+    friend class crypto::scoped_default_random;
+    static random_source*& slot() noexcept {
+        thread_local random_source* source = nullptr;
+        return source;
+    }
+};
+} // namespace detail
+
+/// The source used when a caller does not pass one: the OS CSPRNG (unless a test build installed
+/// another on this thread).
+inline random_source& default_random() noexcept {
+    if (random_source* r = detail::default_random_override::get()) {
+        return *r;
+    }
+    static system_random os;
+    return os;
+}
+
+/// Fill `out` from the default source.
+[[nodiscard]] inline status random_bytes(mutable_bytes out) noexcept {
+    return default_random().fill(out);
+}
+
+#if defined(HTTPS_TESTING)
+/// TEST HOOK (HTTPS_TESTING builds only): hands out a fixed byte string in order, then fails, to
+/// replay recorded handshakes byte for byte (e.g. RFC 8448's `Client_RNG_Pool`).
 class replay_random final : public random_source {
 public:
     explicit replay_random(bytes_view pool) : pool_(pool.begin(), pool.end()) {}
@@ -6054,30 +6202,15 @@ private:
     std::size_t pos_ = 0;
 };
 
-namespace detail {
-inline random_source*& default_random_override() noexcept {
-    static random_source* override_source = nullptr;
-    return override_source;
-}
-} // namespace detail
-
-/// The source used when a caller does not pass one: the OS CSPRNG unless a test installed another.
-inline random_source& default_random() noexcept {
-    if (random_source* r = detail::default_random_override()) {
-        return *r;
-    }
-    static system_random os;
-    return os;
-}
-
-/// Test hook: while alive, `default_random()` returns `source`. Not thread-safe; tests only.
+/// TEST HOOK (HTTPS_TESTING builds only): while alive, `default_random()` on the thread that made
+/// it returns `source`. Other threads keep theirs.
 class scoped_default_random {
 public:
     explicit scoped_default_random(random_source& source) noexcept
-        : previous_(detail::default_random_override()) {
-        detail::default_random_override() = &source;
+        : previous_(detail::default_random_override::slot()) {
+        detail::default_random_override::slot() = &source;
     }
-    ~scoped_default_random() { detail::default_random_override() = previous_; }
+    ~scoped_default_random() { detail::default_random_override::slot() = previous_; }
     scoped_default_random(const scoped_default_random&) = delete;
     scoped_default_random& operator=(const scoped_default_random&) = delete;
     scoped_default_random(scoped_default_random&&) = delete;
@@ -6086,11 +6219,7 @@ public:
 private:
     random_source* previous_;
 };
-
-/// Fill `out` from the default source.
-[[nodiscard]] inline status random_bytes(mutable_bytes out) noexcept {
-    return default_random().fill(out);
-}
+#endif
 
 } // namespace https::crypto
 
@@ -7222,6 +7351,14 @@ struct ip_address {
     }
 };
 
+/// Whether a certificate check must name the server it is for. Leaving the identity out is a
+/// choice made explicitly (`none`: path validation only, as `openssl verify` without
+/// -verify_hostname), never the effect of an empty host name.
+enum class host_check : std::uint8_t {
+    required, ///< a host name or address must be given and must match (the default)
+    none,     ///< no identity to check; one given anyway is still checked
+};
+
 namespace detail {
 
 /// Dotted-quad IPv4: exactly four decimal parts 0..255, no leading zeros (so "010" is never
@@ -7362,15 +7499,13 @@ inline bool valid_reference_name(std::string_view host) noexcept {
     return label != 0;
 }
 
-/// One dNSName against a valid reference host (both without a trailing dot). RFC 9525 §6.3:
-/// case-insensitive ASCII comparison; a wildcard only as the entire left-most label `*`, matching
-/// exactly one non-empty label, and (as CA/Browser Forum rules and browsers do) only when at least
-/// two labels follow it, so `*.com` matches nothing and `*.example.com` never matches
+/// One dNSName against a valid reference host (both without a trailing dot: the certificate
+/// parser refuses dNSNames that end in one, `check_dns_name` strips it from the host). RFC 9525
+/// §6.3: case-insensitive ASCII comparison; a wildcard only as the entire left-most label `*`,
+/// matching exactly one non-empty label, and (as CA/Browser Forum rules and browsers do) only when
+/// at least two labels follow it, so `*.com` matches nothing and `*.example.com` never matches
 /// `example.com` or `a.b.example.com`.
 inline bool dns_name_matches(std::string_view presented, std::string_view reference) noexcept {
-    if (!presented.empty() && presented.back() == '.') {
-        presented.remove_suffix(1);
-    }
     if (presented.size() > 2 && presented[0] == '*' && presented[1] == '.') {
         const std::string_view parent = presented.substr(2);
         if (parent.find('*') != std::string_view::npos ||
@@ -7478,10 +7613,13 @@ inline constexpr std::size_t max_untrusted_certificates = 32;
 struct verify_options {
     /// The verification time; the current time when empty.
     std::optional<unix_time> time;
-    /// If non-empty, a dNSName SAN must match it (`check_dns_name`).
+    /// The server identity: a dNSName SAN must match `dns_name` (`check_dns_name`) if it is not
+    /// empty, an iPAddress SAN must equal `ip` (`check_ip_address`) if it is set. With neither,
+    /// verification fails with `errc::cert_no_identity` unless `check_host` is
+    /// `host_check::none`: an empty name never skips the check silently.
     std::string dns_name;
-    /// If set, an iPAddress SAN must equal it (`check_ip_address`).
     std::optional<ip_address> ip;
+    host_check check_host = host_check::required;
     /// Longest path accepted, leaf and trust anchor included (at most 32).
     std::size_t max_path_length = 8;
     /// Bound on the work of path building: signature verifications, and ten times as many
@@ -7546,6 +7684,7 @@ inline constexpr std::size_t min_rsa_bits = 2048;
 /// Is a DNS name within a dNSName constraint (RFC 5280 §4.2.1.10)? A constraint matches itself
 /// and any name formed by adding labels on the left; a leading dot (a common extension) matches
 /// only such longer names. Comparison is case-insensitive; an empty constraint matches all.
+/// Neither name ends in a dot: the certificate parser refuses such dNSNames.
 inline bool dns_within(std::string_view dns, std::string_view constraint) noexcept {
     if (constraint.empty()) {
         return true;
@@ -7788,6 +7927,10 @@ template <class Verifier>
 result<verified_path> verify_chain_with(const Verifier& verify, bytes_view leaf_der,
                                         std::span<const bytes_view> untrusted,
                                         const trust_store& anchors, const verify_options& options) {
+    const bool identity = !options.dns_name.empty() || options.ip.has_value();
+    if (!identity && options.check_host != host_check::none) {
+        return errc::cert_no_identity;
+    }
     if (untrusted.size() > max_untrusted_certificates) {
         return errc::cert_chain_too_long;
     }
@@ -10971,6 +11114,9 @@ inline bool alert_for(errc e, alert_description& out) noexcept {
     case errc::cert_bad_key_usage:
         out = a::bad_certificate;
         return true;
+    case errc::cert_no_identity: // our configuration named no server: not the certificate's fault
+        out = a::internal_error;
+        return true;
 
     // Cryptographic failures on peer input.
     case errc::bad_tag:
@@ -11238,10 +11384,10 @@ class extension_list {
             if (!data) {
                 return errc::tls_decode_error;
             }
-            if (out.find(*type) != nullptr) {
-                return errc::tls_illegal_parameter;
-            }
             out.items_.push_back({*type, *data});
+        }
+        if (out.has_repeated_type()) {
+            return errc::tls_illegal_parameter;
         }
         return out;
     }
@@ -11260,6 +11406,20 @@ class extension_list {
     [[nodiscard]] const std::vector<extension>& items() const noexcept { return items_; }
 
   private:
+    /// RFC 8446 §4.2: no type twice in one block. Sorting a copy of the types makes the check
+    /// O(n log n): a 64 KiB block holds up to 16383 extensions, for which a pairwise check costs
+    /// 1.3e8 comparisons (measured: 72 ms per block), and a server may send such a block in every
+    /// ServerHello, EncryptedExtensions, CertificateEntry and NewSessionTicket.
+    [[nodiscard]] bool has_repeated_type() const {
+        std::vector<std::uint16_t> types;
+        types.reserve(items_.size());
+        for (const auto& e : items_) {
+            types.push_back(e.type);
+        }
+        std::sort(types.begin(), types.end());
+        return std::adjacent_find(types.begin(), types.end()) != types.end();
+    }
+
     std::vector<extension> items_;
 };
 
@@ -11274,21 +11434,27 @@ template <class T> result<T> as_decode_error(result<T> r) {
     return r;
 }
 
-/// Writes `type` and the length-prefixed body produced by `body(w)`.
-template <class F> void put_extension(writer& w, extension_type type, F&& body) {
+/// Writes `type` and the length-prefixed body produced by `body(w)` (which returns a status).
+template <class F> status put_extension(writer& w, extension_type type, F&& body) {
     w.put_u16(static_cast<std::uint16_t>(type));
     const std::size_t mark = w.begin_prefixed(2);
-    body(w);
-    w.end_prefixed(mark, 2);
+    HTTPS_TRY(body(w));
+    return w.end_prefixed(mark, 2);
 }
 
-/// A u16-prefixed list of u16 code points (supported_groups, signature_algorithms, ...).
-template <class E> void put_u16_list(writer& w, const std::vector<E>& values, unsigned prefix) {
+/// Writes `type` and `data` as its extension_data.
+inline status put_extension_data(writer& w, extension_type type, bytes_view data) {
+    w.put_u16(static_cast<std::uint16_t>(type));
+    return w.put_prefixed(2, data);
+}
+
+/// A list of u16 code points with a `prefix`-byte length (cipher_suites, supported_groups, ...).
+template <class E> status put_u16_list(writer& w, const std::vector<E>& values, unsigned prefix) {
     const std::size_t mark = w.begin_prefixed(prefix);
     for (E v : values) {
         w.put_u16(static_cast<std::uint16_t>(v));
     }
-    w.end_prefixed(mark, prefix);
+    return w.end_prefixed(mark, prefix);
 }
 
 } // namespace detail
@@ -11926,21 +12092,22 @@ using ecdh_p384 = ecdh_key_pair<p384>;
 
 } // namespace https::crypto
 // ---- https/crypto/x25519.hpp -------------------------------------------------------------------
-// X25519 Diffie-Hellman (RFC 7748): GF(2^255-19) arithmetic in radix 2^51, the constant-time
-// Montgomery ladder, and key pairs.
+// X25519 Diffie-Hellman (RFC 7748): the constant-time Montgomery ladder over the field of
+// detail/field25519.hpp, and key pairs.
+
+// ---- https/crypto/detail/field25519.hpp --------------------------------------------------------
+// GF(2^255 - 19) arithmetic in radix 2^51, shared by X25519 (x25519.hpp) and Ed25519
+// (ed25519.hpp, through detail/edwards25519.hpp).
 
 
-#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
 #include <span>
 
-namespace https::crypto {
+namespace https::crypto::detail {
 
-namespace detail {
-
-__extension__ typedef unsigned __int128 x25519_u128; // -Wpedantic: a GCC/Clang extension
+__extension__ typedef unsigned __int128 fe25519_u128; // -Wpedantic: a GCC/Clang extension
 
 /// An element of GF(p), p = 2^255 - 19, as v[0] + v[1]*2^51 + ... + v[4]*2^204. Limbs may exceed
 /// 2^51 (carries are lazy); each operation says which limb bounds it accepts and returns:
@@ -11971,9 +12138,9 @@ inline fe25519 fe25519_sub(const fe25519& f, const fe25519& g) noexcept {
 /// Carry five 128-bit column sums into a tight element. Requires t0..t3 < 2^114 (every carry
 /// then fits in 63 bits) and t4 < 2^110, so that the carry out of the top column, times 19
 /// (2^255 = 19 mod p), fits in 64 bits. CT: branch-free.
-[[gnu::always_inline]] inline fe25519 fe25519_carry_wide(x25519_u128 t0, x25519_u128 t1,
-                                                         x25519_u128 t2, x25519_u128 t3,
-                                                         x25519_u128 t4) noexcept {
+[[gnu::always_inline]] inline fe25519 fe25519_carry_wide(fe25519_u128 t0, fe25519_u128 t1,
+                                                         fe25519_u128 t2, fe25519_u128 t3,
+                                                         fe25519_u128 t4) noexcept {
     constexpr std::uint64_t m = fe25519_mask51;
     // Two interleaved chains (0 -> 1 -> 2 -> 3 and 3 -> 4 -> 0 -> 1) halve the dependent steps.
     t1 += static_cast<std::uint64_t>(t0 >> 51);
@@ -11999,7 +12166,7 @@ inline fe25519 fe25519_sub(const fe25519& f, const fe25519& g) noexcept {
 /// it receives, so its carry out is < 2^57.4 and 19 times that < 2^61.7.
 /// CT: fixed sequence of multiplications (constant-time on x86-64 and AArch64), no branch.
 [[gnu::always_inline]] inline fe25519 fe25519_mul(const fe25519& f, const fe25519& g) noexcept {
-    using w = x25519_u128;
+    using w = fe25519_u128;
     const std::uint64_t f0 = f.v[0], f1 = f.v[1], f2 = f.v[2], f3 = f.v[3], f4 = f.v[4];
     const std::uint64_t g0 = g.v[0], g1 = g.v[1], g2 = g.v[2], g3 = g.v[3], g4 = g.v[4];
     // 2^255 = 19 (mod p): a product landing in column 5+i is folded into column i times 19.
@@ -12017,7 +12184,7 @@ inline fe25519 fe25519_sub(const fe25519& f, const fe25519& g) noexcept {
 /// column of three products is < 2^112.4 and the top one (no factor 19) < 2^108.3.
 /// CT: fixed sequence of multiplications, no branch.
 [[gnu::always_inline]] inline fe25519 fe25519_sq(const fe25519& f) noexcept {
-    using w = x25519_u128;
+    using w = fe25519_u128;
     const std::uint64_t f0 = f.v[0], f1 = f.v[1], f2 = f.v[2], f3 = f.v[3], f4 = f.v[4];
     const std::uint64_t f0_2 = 2 * f0, f1_2 = 2 * f1, f2_2 = 2 * f2, f3_2 = 2 * f3;
     const std::uint64_t f3_19 = 19 * f3, f4_19 = 19 * f4;
@@ -12039,22 +12206,25 @@ inline fe25519 fe25519_sq_n(fe25519 f, unsigned n) noexcept {
 
 /// h = f * c for a small public constant c < 2^17. Loose input, tight output. CT: branch-free.
 inline fe25519 fe25519_mul_small(const fe25519& f, std::uint32_t c) noexcept {
-    using w = x25519_u128;
+    using w = fe25519_u128;
     return fe25519_carry_wide(w{f.v[0]} * c, w{f.v[1]} * c, w{f.v[2]} * c, w{f.v[3]} * c,
                               w{f.v[4]} * c);
 }
 
-/// h = f^(p-2) = 1/f (and 0 for f = 0), by a fixed addition chain for p - 2 = 2^255 - 21:
-/// 253 squarings and 12 multiplications (z^2 taken as z * z), the same for every input. The chain
-/// is a table run by one loop, so one squaring and one multiplication are compiled (written out
-/// step by step, the chain made 9.5 KB of code). Loose input, tight output.
-/// CT: fixed sequence of operations; the table indices are public; no branch on f.
-inline fe25519 fe25519_invert(const fe25519& z) noexcept {
-    // t[i + 1] = t[base]^(2^squarings) * t[factor], from t[0] = z
-    struct step {
-        std::uint8_t squarings, base, factor;
-    };
-    static constexpr step chain[] = {
+/// One step of an exponentiation chain: t[i + 1] = t[base]^(2^squarings) * t[factor].
+struct fe25519_chain_step {
+    std::uint8_t squarings, base, factor;
+};
+
+/// z^e for the exponents of the form 2^k * (2^250 - 1) + small that inversion and square roots
+/// need: a fixed chain to t11 = z^(2^250 - 1) (keeping t0 = z, t3 = z^11 and the others for the
+/// last step), then the caller's last step. 250 squarings and 11 multiplications (z^2 taken as
+/// z * z) plus the last step. The chain is a table run by one loop, so one squaring and one
+/// multiplication are compiled (written out step by step, the chain made 9.5 KB of code).
+/// Loose input, tight output.
+/// CT: fixed sequence of operations; the table indices are public; no branch on z.
+inline fe25519 fe25519_pow_chain(const fe25519& z, fe25519_chain_step last) noexcept {
+    static constexpr fe25519_chain_step chain[] = {
         {0, 0, 0},   // t1 = z^2
         {2, 1, 0},   // t2 = z^9
         {0, 2, 1},   // t3 = z^11
@@ -12066,18 +12236,54 @@ inline fe25519 fe25519_invert(const fe25519& z) noexcept {
         {50, 8, 8},  // t9 = z^(2^100 - 1)
         {100, 9, 9}, // t10 = z^(2^200 - 1)
         {50, 10, 8}, // t11 = z^(2^250 - 1)
-        {5, 11, 3},  // t12 = z^(2^255 - 32 + 11) = z^(p - 2)
     };
-    constexpr std::size_t steps = sizeof chain / sizeof chain[0];
+    constexpr std::size_t steps = sizeof chain / sizeof chain[0] + 1;
     std::array<fe25519, steps + 1> t;
     t[0] = z;
     for (std::size_t i = 0; i < steps; ++i) {
-        t[i + 1] =
-            fe25519_mul(fe25519_sq_n(t[chain[i].base], chain[i].squarings), t[chain[i].factor]);
+        const fe25519_chain_step s = i + 1 < steps ? chain[i] : last;
+        t[i + 1] = fe25519_mul(fe25519_sq_n(t[s.base], s.squarings), t[s.factor]);
     }
     const fe25519 r = t[steps];
     ct::wipe(t.data(), sizeof t);
     return r;
+}
+
+/// h = f^(p-2) = 1/f (and 0 for f = 0): p - 2 = 2^255 - 21 = 2^5 (2^250 - 1) + 11, 255
+/// squarings and 12 multiplications, the same for every input. Loose input, tight output.
+/// CT: fixed sequence of operations; no branch on f.
+inline fe25519 fe25519_invert(const fe25519& z) noexcept {
+    return fe25519_pow_chain(z, {5, 11, 3}); // t12 = t11^(2^5) * z^11 = z^(2^255 - 32 + 11)
+}
+
+/// h = f^((p-5)/8), the exponent of the square-root computation of RFC 8032 §5.1.3:
+/// (p - 5) / 8 = 2^252 - 3 = 2^2 (2^250 - 1) + 1. Loose input, tight output.
+/// CT: fixed sequence of operations; no branch on f.
+inline fe25519 fe25519_pow_p58(const fe25519& z) noexcept {
+    return fe25519_pow_chain(z, {2, 11, 0}); // t12 = t11^(2^2) * z = z^(2^252 - 4 + 1)
+}
+
+/// Carry a loose element (limbs < 2^63) into a tight one, the value unchanged mod p: for
+/// results of add or sub that must feed another add or sub. CT: branch-free.
+inline fe25519 fe25519_carry(const fe25519& f) noexcept {
+    constexpr std::uint64_t m = fe25519_mask51;
+    // One pass: every carry is below 2^13 (limbs < 2^63 plus a carry), the top one times 19
+    // below 2^18, so limb 0 ends below 2^51 + 2^18; carrying it once more leaves limb 1 at most
+    // 2^51 and every other limb below 2^51.
+    std::uint64_t h0 = f.v[0], h1 = f.v[1], h2 = f.v[2], h3 = f.v[3], h4 = f.v[4];
+    h1 += h0 >> 51;
+    h0 &= m;
+    h2 += h1 >> 51;
+    h1 &= m;
+    h3 += h2 >> 51;
+    h2 &= m;
+    h4 += h3 >> 51;
+    h3 &= m;
+    h0 += (h4 >> 51) * 19;
+    h4 &= m;
+    h1 += h0 >> 51;
+    h0 &= m;
+    return {{h0, h1, h2, h3, h4}};
 }
 
 /// Decode 32 little-endian bytes, ignoring the top bit (RFC 7748 §5: "implementations of X25519
@@ -12137,6 +12343,18 @@ inline void fe25519_encode(const fe25519& f, std::span<std::uint8_t, 32> out) no
 inline void fe25519_cswap(ct::mask<std::uint64_t> m, fe25519& a, fe25519& b) noexcept {
     ct::conditional_swap(m, std::span<std::uint64_t>(a.v), std::span<std::uint64_t>(b.v));
 }
+
+} // namespace https::crypto::detail
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+namespace https::crypto {
+
+namespace detail {
 
 /// RFC 7748 §5 decodeScalar25519: clear bits 0-2 (a multiple of the cofactor 8), clear bit 255
 /// and set bit 254 (a fixed ladder length). CT: branch-free.
@@ -12471,100 +12689,90 @@ struct client_hello {
     std::vector<std::pair<extension_type, byte_vector>> extra_extensions;
 };
 
-/// The whole ClientHello handshake message (header included).
-inline byte_vector encode_client_hello(const client_hello& ch) {
+/// The whole ClientHello handshake message (header included). A field too long for its length
+/// prefix (a HelloRetryRequest cookie that leaves no room for our other extensions, say) is
+/// `errc::length_overflow`: nothing goes out with a wrapped length.
+inline result<byte_vector> encode_client_hello(const client_hello& ch) {
     byte_vector out;
     writer w(out);
     w.put_u8(static_cast<std::uint8_t>(handshake_type::client_hello));
     const std::size_t msg = w.begin_prefixed(3);
     w.put_u16(static_cast<std::uint16_t>(protocol_version::tls12)); // legacy_version
     w.put_bytes(ch.random);
-    const std::size_t sid = w.begin_prefixed(1);
-    w.put_bytes(ch.legacy_session_id);
-    w.end_prefixed(sid, 1);
-    const std::size_t suites = w.begin_prefixed(2);
-    for (std::uint16_t s : ch.cipher_suites) {
-        w.put_u16(s);
-    }
-    w.end_prefixed(suites, 2);
+    HTTPS_TRY(w.put_prefixed(1, ch.legacy_session_id));
+    HTTPS_TRY(detail::put_u16_list(w, ch.cipher_suites, 2));
     w.put_u8(1); // legacy_compression_methods: just "null"
     w.put_u8(0);
 
     const std::size_t exts = w.begin_prefixed(2);
     if (!ch.server_name.empty()) {
         // RFC 6066 §3: ServerNameList with one host_name entry.
-        detail::put_extension(w, extension_type::server_name, [&](writer& e) {
+        HTTPS_TRY(detail::put_extension(w, extension_type::server_name, [&](writer& e) -> status {
             const std::size_t list = e.begin_prefixed(2);
             e.put_u8(0); // host_name
-            const std::size_t name = e.begin_prefixed(2);
-            e.put_bytes(as_bytes(ch.server_name));
-            e.end_prefixed(name, 2);
-            e.end_prefixed(list, 2);
-        });
+            HTTPS_TRY(e.put_prefixed(2, as_bytes(ch.server_name)));
+            return e.end_prefixed(list, 2);
+        }));
     }
     if (!ch.supported_groups.empty()) {
-        detail::put_extension(w, extension_type::supported_groups,
-                              [&](writer& e) { detail::put_u16_list(e, ch.supported_groups, 2); });
+        HTTPS_TRY(
+            detail::put_extension(w, extension_type::supported_groups, [&](writer& e) -> status {
+                return detail::put_u16_list(e, ch.supported_groups, 2);
+            }));
     }
     if (!ch.signature_algorithms.empty()) {
-        detail::put_extension(w, extension_type::signature_algorithms, [&](writer& e) {
-            detail::put_u16_list(e, ch.signature_algorithms, 2);
-        });
+        HTTPS_TRY(detail::put_extension(
+            w, extension_type::signature_algorithms, [&](writer& e) -> status {
+                return detail::put_u16_list(e, ch.signature_algorithms, 2);
+            }));
     }
     if (!ch.signature_algorithms_cert.empty()) {
-        detail::put_extension(w, extension_type::signature_algorithms_cert, [&](writer& e) {
-            detail::put_u16_list(e, ch.signature_algorithms_cert, 2);
-        });
+        HTTPS_TRY(detail::put_extension(
+            w, extension_type::signature_algorithms_cert, [&](writer& e) -> status {
+                return detail::put_u16_list(e, ch.signature_algorithms_cert, 2);
+            }));
     }
     if (!ch.alpn.empty()) {
-        detail::put_extension(w, extension_type::application_layer_protocol_negotiation,
-                              [&](writer& e) {
-                                  const std::size_t list = e.begin_prefixed(2);
-                                  for (const auto& p : ch.alpn) {
-                                      const std::size_t name = e.begin_prefixed(1);
-                                      e.put_bytes(as_bytes(p));
-                                      e.end_prefixed(name, 1);
-                                  }
-                                  e.end_prefixed(list, 2);
-                              });
+        HTTPS_TRY(detail::put_extension(w, extension_type::application_layer_protocol_negotiation,
+                                        [&](writer& e) -> status {
+                                            const std::size_t list = e.begin_prefixed(2);
+                                            for (const auto& p : ch.alpn) {
+                                                HTTPS_TRY(e.put_prefixed(1, as_bytes(p)));
+                                            }
+                                            return e.end_prefixed(list, 2);
+                                        }));
     }
     if (!ch.cookie.empty()) {
-        detail::put_extension(w, extension_type::cookie, [&](writer& e) {
-            const std::size_t c = e.begin_prefixed(2);
-            e.put_bytes(ch.cookie);
-            e.end_prefixed(c, 2);
-        });
+        HTTPS_TRY(detail::put_extension(w, extension_type::cookie, [&](writer& e) -> status {
+            return e.put_prefixed(2, ch.cookie);
+        }));
     }
     if (!ch.supported_versions.empty()) {
-        detail::put_extension(w, extension_type::supported_versions, [&](writer& e) {
-            const std::size_t list = e.begin_prefixed(1);
-            for (auto v : ch.supported_versions) {
-                e.put_u16(static_cast<std::uint16_t>(v));
-            }
-            e.end_prefixed(list, 1);
-        });
+        HTTPS_TRY(
+            detail::put_extension(w, extension_type::supported_versions, [&](writer& e) -> status {
+                return detail::put_u16_list(e, ch.supported_versions, 1);
+            }));
     }
     if (ch.record_size_limit != 0) {
-        detail::put_extension(w, extension_type::record_size_limit,
-                              [&](writer& e) { e.put_u16(ch.record_size_limit); });
+        const std::uint8_t limit[2] = {static_cast<std::uint8_t>(ch.record_size_limit >> 8),
+                                       static_cast<std::uint8_t>(ch.record_size_limit)};
+        HTTPS_TRY(detail::put_extension_data(w, extension_type::record_size_limit, limit));
     }
     if (!ch.key_shares.empty()) {
-        detail::put_extension(w, extension_type::key_share, [&](writer& e) {
+        HTTPS_TRY(detail::put_extension(w, extension_type::key_share, [&](writer& e) -> status {
             const std::size_t list = e.begin_prefixed(2);
             for (const auto& ks : ch.key_shares) {
                 e.put_u16(static_cast<std::uint16_t>(ks.group));
-                const std::size_t key = e.begin_prefixed(2);
-                e.put_bytes(ks.key_exchange);
-                e.end_prefixed(key, 2);
+                HTTPS_TRY(e.put_prefixed(2, ks.key_exchange));
             }
-            e.end_prefixed(list, 2);
-        });
+            return e.end_prefixed(list, 2);
+        }));
     }
     for (const auto& extra : ch.extra_extensions) {
-        detail::put_extension(w, extra.first, [&](writer& e) { e.put_bytes(extra.second); });
+        HTTPS_TRY(detail::put_extension_data(w, extra.first, extra.second));
     }
-    w.end_prefixed(exts, 2);
-    w.end_prefixed(msg, 3);
+    HTTPS_TRY(w.end_prefixed(exts, 2));
+    HTTPS_TRY(w.end_prefixed(msg, 3));
     return out;
 }
 
@@ -12781,42 +12989,40 @@ inline result<bool> parse_key_update(bytes_view body) {
 }
 
 namespace detail {
-inline byte_vector handshake_with_body(handshake_type type, bytes_view body) {
+/// A handshake message: type, uint24 length, body (`errc::length_overflow` past 2^24 - 1).
+inline result<byte_vector> handshake_with_body(handshake_type type, bytes_view body) {
     byte_vector out;
     writer w(out);
     w.put_u8(static_cast<std::uint8_t>(type));
-    w.put_u24(static_cast<std::uint32_t>(body.size()));
-    w.put_bytes(body);
+    HTTPS_TRY(w.put_prefixed(3, body));
     return out;
 }
 } // namespace detail
 
 /// Finished (RFC 8446 §4.4.4), header included.
-inline byte_vector encode_finished(bytes_view verify_data) {
+inline result<byte_vector> encode_finished(bytes_view verify_data) {
     return detail::handshake_with_body(handshake_type::finished, verify_data);
 }
 
 /// KeyUpdate (RFC 8446 §4.6.3), header included.
-inline byte_vector encode_key_update(bool update_requested) {
+inline result<byte_vector> encode_key_update(bool update_requested) {
     const std::uint8_t body = update_requested ? 1 : 0;
     return detail::handshake_with_body(handshake_type::key_update, bytes_view(&body, 1));
 }
 
 /// The empty client Certificate that answers a CertificateRequest when we have no certificate
 /// (RFC 8446 §4.4.2: context echoed, empty certificate_list).
-inline byte_vector encode_empty_certificate(bytes_view request_context) {
+inline result<byte_vector> encode_empty_certificate(bytes_view request_context) {
     byte_vector body;
     writer w(body);
-    const std::size_t ctx = w.begin_prefixed(1);
-    w.put_bytes(request_context);
-    w.end_prefixed(ctx, 1);
+    HTTPS_TRY(w.put_prefixed(1, request_context));
     w.put_u24(0);
     return detail::handshake_with_body(handshake_type::certificate, body);
 }
 
 /// RFC 8446 §4.4.1: after a HelloRetryRequest, ClientHello1 is replaced in the transcript by this
 /// synthetic message carrying its hash.
-inline byte_vector encode_message_hash(bytes_view client_hello1_hash) {
+inline result<byte_vector> encode_message_hash(bytes_view client_hello1_hash) {
     return detail::handshake_with_body(handshake_type::message_hash, client_hello1_hash);
 }
 
@@ -13184,6 +13390,7 @@ class handshake_reassembler {
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <cstring>
 #include <string_view>
 
@@ -13210,6 +13417,33 @@ inline const std::vector<signature_scheme>& default_certificate_signature_scheme
         return s;
     }();
     return schemes;
+}
+
+/// What a handshake does with the server certificate's key.
+enum class leaf_key_use : std::uint8_t {
+    sign,     ///< TLS 1.3 CertificateVerify; TLS 1.2 ECDHE ServerKeyExchange
+    encipher, ///< TLS 1.2 RSA key exchange: the premaster secret is encrypted to it
+};
+
+/// The key usage check both handshakes make on the leaf (RFC 5280 §4.2.1.3): when the leaf has a
+/// keyUsage extension it must allow `use`, digitalSignature to sign (RFC 8446 §4.4.2.2, RFC 8422
+/// §5.3) and keyEncipherment to encipher (RFC 5246 §7.4.2). `errc::cert_bad_key_usage`
+/// otherwise. Path validation only asks that a leaf allow some TLS use; this asks for the one
+/// the negotiated handshake makes.
+inline status check_leaf_key_usage(const x509::certificate& leaf, leaf_key_use use) noexcept {
+    std::uint16_t needed = 0;
+    switch (use) {
+    case leaf_key_use::sign:
+        needed = x509::key_usage::digital_signature;
+        break;
+    case leaf_key_use::encipher:
+        needed = x509::key_usage::key_encipherment;
+        break;
+    }
+    if (needed == 0 || (leaf.key_usage && (*leaf.key_usage & needed) == 0)) {
+        return errc::cert_bad_key_usage; // (needed == 0: a `use` outside the enumeration)
+    }
+    return {};
 }
 
 /// RFC 8446 §4.4.3: the signed content is 64 spaces, the context string, a zero byte and the
@@ -13454,13 +13688,12 @@ inline const std::vector<signature_scheme>& tls12_signature_schemes() {
 /// The server's certificate key as the TLS 1.2 handshake needs it.
 struct tls12_server_key {
     x509::key_algorithm algorithm = x509::key_algorithm::unsupported;
-    std::optional<std::uint16_t> key_usage; ///< keyUsage bits, if the extension is present
-    byte_vector spki;                       ///< the DER SubjectPublicKeyInfo
+    byte_vector spki; ///< the DER SubjectPublicKeyInfo
 };
 
 /// Extract the key of the leaf certificate and check that it fits the suite's key exchange:
 /// an EC key for ECDHE_ECDSA, an RSA key for ECDHE_RSA and RSA (RFC 5246 §7.4.2, RFC 8422 §5.3),
-/// with keyUsage, when present, allowing digitalSignature (ECDHE) or keyEncipherment (RSA).
+/// with a keyUsage that allows the use the key exchange makes of it (`check_leaf_key_usage`).
 inline result<tls12_server_key> tls12_leaf_key(bytes_view leaf_der, tls12_key_exchange_kind kx) {
     auto cert = x509::parse_certificate(leaf_der);
     if (!cert) {
@@ -13468,33 +13701,28 @@ inline result<tls12_server_key> tls12_leaf_key(bytes_view leaf_der, tls12_key_ex
     }
     tls12_server_key k;
     k.algorithm = cert->spki.algorithm;
-    k.key_usage = cert->key_usage;
     k.spki.assign(cert->spki.der.begin(), cert->spki.der.end());
     const bool is_ec =
         k.algorithm == x509::key_algorithm::ec_p256 || k.algorithm == x509::key_algorithm::ec_p384;
     const bool is_rsa = k.algorithm == x509::key_algorithm::rsa;
-    std::uint16_t needed = x509::key_usage::digital_signature;
+    bool fits = false;
+    leaf_key_use use = leaf_key_use::sign;
     switch (kx) {
     case tls12_key_exchange_kind::ecdhe_ecdsa:
-        if (!is_ec) {
-            return errc::tls_illegal_parameter; // the wrong certificate type for the suite
-        }
+        fits = is_ec;
         break;
     case tls12_key_exchange_kind::ecdhe_rsa:
-        if (!is_rsa) {
-            return errc::tls_illegal_parameter;
-        }
+        fits = is_rsa;
         break;
     case tls12_key_exchange_kind::rsa:
-        if (!is_rsa) {
-            return errc::tls_illegal_parameter;
-        }
-        needed = x509::key_usage::key_encipherment;
+        fits = is_rsa;
+        use = leaf_key_use::encipher;
         break;
     }
-    if (k.key_usage && (*k.key_usage & needed) == 0) {
-        return errc::cert_bad_key_usage; // RFC 5280 §4.2.1.3
+    if (!fits) {
+        return errc::tls_illegal_parameter; // the wrong certificate type for the suite
     }
+    HTTPS_TRY(check_leaf_key_usage(*cert, use));
     return k;
 }
 
@@ -13631,22 +13859,18 @@ tls12_make_rsa_premaster(const tls12_server_key& key, crypto::random_source& rng
 }
 
 /// ClientKeyExchange for ECDHE (RFC 8422 §5.7): ECPoint ecdh_Yc<1..2^8-1>.
-inline byte_vector encode_tls12_client_key_exchange_ecdhe(bytes_view public_key) {
+inline result<byte_vector> encode_tls12_client_key_exchange_ecdhe(bytes_view public_key) {
     byte_vector body;
     writer w(body);
-    const std::size_t m = w.begin_prefixed(1);
-    w.put_bytes(public_key);
-    w.end_prefixed(m, 1);
+    HTTPS_TRY(w.put_prefixed(1, public_key));
     return detail::handshake_with_body(handshake_type::client_key_exchange, body);
 }
 
 /// ClientKeyExchange for RSA (RFC 5246 §7.4.7.1): EncryptedPreMasterSecret<0..2^16-1>.
-inline byte_vector encode_tls12_client_key_exchange_rsa(bytes_view encrypted) {
+inline result<byte_vector> encode_tls12_client_key_exchange_rsa(bytes_view encrypted) {
     byte_vector body;
     writer w(body);
-    const std::size_t m = w.begin_prefixed(2);
-    w.put_bytes(encrypted);
-    w.end_prefixed(m, 2);
+    HTTPS_TRY(w.put_prefixed(2, encrypted));
     return detail::handshake_with_body(handshake_type::client_key_exchange, body);
 }
 
@@ -14637,7 +14861,7 @@ class transcript_hash {
 
     /// RFC 8446 §4.4.1: on HelloRetryRequest, ClientHello1 (all that is in the transcript so far)
     /// is replaced by message_hash || 00 00 Hash.length || Hash(ClientHello1).
-    void replace_with_message_hash() {
+    status replace_with_message_hash() {
         const hash_value ch1 = current();
         std::visit(
             [](auto& h) {
@@ -14646,7 +14870,12 @@ class transcript_hash {
                 }
             },
             hash_);
-        update(encode_message_hash(ch1.view()));
+        auto message_hash = encode_message_hash(ch1.view());
+        if (!message_hash) {
+            return message_hash.error();
+        }
+        update(*message_hash);
+        return {};
     }
 
   private:
@@ -14688,6 +14917,8 @@ class transcript_hash {
 
 namespace https::tls {
 
+class test_hooks; // test builds only (HTTPS_TESTING), at the end of client.hpp
+
 /// Every TLS 1.2 record protection, chosen once per key change.
 using tls12_protection =
     std::variant<tls12_aes128_gcm_protection, tls12_aes256_gcm_protection,
@@ -14695,12 +14926,14 @@ using tls12_protection =
                  tls12_aes256_cbc_sha256_protection, tls12_aes256_cbc_sha384_protection>;
 
 /// Build the protection of one direction from the key block. `iv_key` keys the CBC record IV
-/// generator of a direction we write (see tls12_cbc_protection).
+/// generator of a direction we write (see tls12_cbc_protection). Exhaustive switches choose it
+/// (a new cipher kind or hash is a -Wswitch warning); a value outside the enumerations is
+/// `errc::tls_internal_error`, never a default cipher.
 /// CT: keys are secret; lengths only.
-inline tls12_protection make_tls12_protection(const tls12_suite_info& suite,
-                                              const tls12_key_block& kb, bool client_write,
-                                              bool encrypt_then_mac,
-                                              std::span<const std::uint8_t, 32> iv_key) {
+inline result<tls12_protection> make_tls12_protection(const tls12_suite_info& suite,
+                                                      const tls12_key_block& kb, bool client_write,
+                                                      bool encrypt_then_mac,
+                                                      std::span<const std::uint8_t, 32> iv_key) {
     const bytes_view key = client_write ? kb.client_write_key() : kb.server_write_key();
     const bytes_view iv = client_write ? kb.client_write_iv() : kb.server_write_iv();
     const bytes_view mac = client_write ? kb.client_mac_key() : kb.server_mac_key();
@@ -14708,21 +14941,29 @@ inline tls12_protection make_tls12_protection(const tls12_suite_info& suite,
     auto k32 = [&] { return std::span<const std::uint8_t, 32>(key.data(), 32); };
     switch (suite.cipher) {
     case tls12_cipher_kind::aes_128_gcm:
-        return tls12_aes128_gcm_protection(k16(), std::span<const std::uint8_t, 4>(iv.data(), 4));
+        return tls12_protection(
+            tls12_aes128_gcm_protection(k16(), std::span<const std::uint8_t, 4>(iv.data(), 4)));
     case tls12_cipher_kind::aes_256_gcm:
-        return tls12_aes256_gcm_protection(k32(), std::span<const std::uint8_t, 4>(iv.data(), 4));
+        return tls12_protection(
+            tls12_aes256_gcm_protection(k32(), std::span<const std::uint8_t, 4>(iv.data(), 4)));
     case tls12_cipher_kind::chacha20_poly1305:
-        return tls12_chacha20_poly1305_protection(k32(),
-                                                  std::span<const std::uint8_t, 12>(iv.data(), 12));
+        return tls12_protection(tls12_chacha20_poly1305_protection(
+            k32(), std::span<const std::uint8_t, 12>(iv.data(), 12)));
     case tls12_cipher_kind::aes_128_cbc:
-        return tls12_aes128_cbc_sha256_protection(k16(), mac, iv_key.first<16>(), encrypt_then_mac);
+        return tls12_protection(
+            tls12_aes128_cbc_sha256_protection(k16(), mac, iv_key.first<16>(), encrypt_then_mac));
     case tls12_cipher_kind::aes_256_cbc:
-        if (suite.prf_hash == hash_algorithm::sha384) {
-            return tls12_aes256_cbc_sha384_protection(k32(), mac, iv_key, encrypt_then_mac);
+        switch (suite.prf_hash) {
+        case hash_algorithm::sha256:
+            return tls12_protection(
+                tls12_aes256_cbc_sha256_protection(k32(), mac, iv_key, encrypt_then_mac));
+        case hash_algorithm::sha384:
+            return tls12_protection(
+                tls12_aes256_cbc_sha384_protection(k32(), mac, iv_key, encrypt_then_mac));
         }
-        return tls12_aes256_cbc_sha256_protection(k32(), mac, iv_key, encrypt_then_mac);
+        break;
     }
-    return tls12_aes128_gcm_protection(k16(), std::span<const std::uint8_t, 4>(iv.data(), 4));
+    return errc::tls_internal_error; // outside the enumerations: fail closed
 }
 
 /// What our ClientHello offered, read back from the message exactly as it was sent (so that a
@@ -14964,11 +15205,7 @@ class tls12_handshake {
     [[nodiscard]] bool encrypt_then_mac() const noexcept { return etm_; }
     [[nodiscard]] bool secure_renegotiation() const noexcept { return secure_renegotiation_; }
     [[nodiscard]] bool session_ticket_received() const noexcept { return ticket_received_; }
-    /// Test hook: the master secret once derived (the replay test compares it).
-    [[nodiscard]] const tls12_master_secret& master_secret_for_testing() const noexcept {
-        return master_;
-    }
-    /// Test hook: the Finished verify_data we sent and the one the server sent.
+    /// The Finished verify_data we sent and the one the server sent.
     [[nodiscard]] const std::array<std::uint8_t, 12>& client_verify_data() const noexcept {
         return client_verify_;
     }
@@ -14977,6 +15214,8 @@ class tls12_handshake {
     }
 
   private:
+    friend class test_hooks;
+
     tls12_handshake(tls12_settings s, tls12_offer o)
         : settings_(std::move(s)), offer_(std::move(o)) {}
 
@@ -15149,8 +15388,9 @@ class tls12_handshake {
         }
         HTTPS_TLS_ASSIGN(key_exchange mine, key_exchange::generate(p.group, rng()));
         HTTPS_TLS_ASSIGN(secret shared, mine.shared_secret(p.public_key));
+        HTTPS_TLS_ASSIGN(client_key_exchange_,
+                         encode_tls12_client_key_exchange_ecdhe(mine.public_key()));
         premaster_ = byte_vector(shared.bytes().begin(), shared.bytes().end());
-        client_key_exchange_ = encode_tls12_client_key_exchange_ecdhe(mine.public_key());
         group_ = p.group;
         transcript_.update(m.raw);
         state_ = tls12_state::wait_certificate_request_or_done;
@@ -15177,14 +15417,17 @@ class tls12_handshake {
         if (certificate_requested_) {
             // §7.4.6: an empty certificate_list when we have no suitable certificate.
             const std::uint8_t empty[3] = {0, 0, 0};
-            send(detail::handshake_with_body(handshake_type::certificate, empty), records, out);
+            HTTPS_TLS_ASSIGN(const byte_vector no_certificate,
+                             detail::handshake_with_body(handshake_type::certificate, empty));
+            send(no_certificate, records, out);
         }
         if (suite_.key_exchange == tls12_key_exchange_kind::rsa) {
             HTTPS_TLS_ASSIGN(
                 tls12_rsa_premaster pm,
                 tls12_make_rsa_premaster(server_key_, rng(), settings_.min_rsa_key_bits));
+            HTTPS_TLS_ASSIGN(client_key_exchange_,
+                             encode_tls12_client_key_exchange_rsa(pm.encrypted));
             premaster_.assign(pm.premaster.bytes.begin(), pm.premaster.bytes.end());
-            client_key_exchange_ = encode_tls12_client_key_exchange_rsa(pm.encrypted);
         }
         send(client_key_exchange_, records, out);
 
@@ -15201,8 +15444,10 @@ class tls12_handshake {
             HTTPS_TRY(rng().fill(iv_key.span()));
         }
         const ct::secret_array<32> unused;
-        tls12_protection write = make_tls12_protection(suite_, kb, true, etm_, iv_key.span());
-        pending_read_ = make_tls12_protection(suite_, kb, false, etm_, unused.span());
+        HTTPS_TLS_ASSIGN(tls12_protection write,
+                         make_tls12_protection(suite_, kb, true, etm_, iv_key.span()));
+        HTTPS_TLS_ASSIGN(pending_read_,
+                         make_tls12_protection(suite_, kb, false, etm_, unused.span()));
 
         // §7.1: ChangeCipherSpec, then the Finished under the new keys.
         const std::uint8_t one = 1;
@@ -15210,7 +15455,8 @@ class tls12_handshake {
                                     out);
         install(records, std::move(write), true);
         client_verify_ = tls12_finished_verify_data(h, master_, true, transcript_.current());
-        send(encode_finished(client_verify_), records, out);
+        HTTPS_TLS_ASSIGN(const byte_vector finished, encode_finished(client_verify_));
+        send(finished, records, out);
         state_ = ticket_expected_ ? tls12_state::wait_new_session_ticket
                                   : tls12_state::wait_change_cipher_spec;
         return {};
@@ -15373,6 +15619,29 @@ using record_layer =
                        tls12_chacha20_poly1305_protection, tls12_aes128_cbc_sha256_protection,
                        tls12_aes256_cbc_sha256_protection, tls12_aes256_cbc_sha384_protection>;
 
+class client;
+
+namespace detail {
+
+/// The slot of the test hook that rewrites our ClientHello. It is part of every client_config,
+/// so that the struct's layout never depends on HTTPS_TESTING (the library and the tests are
+/// compiled apart), but only `tls::test_hooks`, which test builds alone define, can fill it.
+class client_hello_hook {
+    friend class tls::client;
+    friend class tls::test_hooks;
+    std::function<byte_vector(const byte_vector& ours, unsigned attempt)> replace_;
+};
+
+/// The TLS 1.3 record protection of `suite` for one traffic secret: the AEAD is chosen here,
+/// once per key change, by an exhaustive switch (a new `aead_algorithm` is a -Wswitch warning).
+/// A value outside the enumeration is `errc::tls_internal_error`, never a plaintext or default
+/// protection.
+/// CT: the traffic secret and derived keys are secret; lengths only.
+HTTPS_DECL result<record_layer::protection> make_tls13_protection(const suite_info& suite,
+                                                                  const secret& traffic);
+
+} // namespace detail
+
 /// Checks the server's certificate chain (DER, leaf first, as sent) for `host`: path validation
 /// to a trust anchor and the host-name match. Returns an x509 error (`cert_expired`, ...) which
 /// the engine turns into the matching alert.
@@ -15392,8 +15661,14 @@ struct session_ticket {
 
 /// How to connect.
 struct client_config {
-    /// Host name for SNI and the certificate check (SNI is left out for an IP literal).
+    /// Host name for SNI and the certificate check (SNI is left out for an IP literal). Required:
+    /// an empty name fails `start()` with `errc::cert_no_identity`, unless `check_host` says
+    /// otherwise.
     std::string server_name;
+    /// `x509::host_check::none` connects without naming the server: `server_name` may be empty,
+    /// and the verifier is then called with an empty host (a verifier built on
+    /// `x509::verify_chain` must set its own `verify_options::check_host` likewise).
+    x509::host_check check_host = x509::host_check::required;
     /// ALPN protocols offered, in preference order (empty: no ALPN).
     std::vector<std::string> alpn = {"http/1.1"};
     /// TLS 1.3 suites offered, in preference order.
@@ -15423,11 +15698,8 @@ struct client_config {
     /// Session tickets kept (older ones are dropped first); 0 ignores tickets.
     std::size_t max_session_tickets = 4;
 
-    /// TEST HOOK, never set outside tests: replaces the encoding of our ClientHello number
-    /// `attempt` (0, or 1 after HelloRetryRequest) on the wire and in the transcript, so that a
-    /// recorded trace's exact ClientHello can be replayed. The engine still expects the answer
-    /// to what it offered itself.
-    std::function<byte_vector(const byte_vector& ours, unsigned attempt)> test_replace_client_hello;
+    /// Empty unless a test build set it (`tls::test_hooks::replace_client_hello`).
+    detail::client_hello_hook test_hook;
 
     // ---- TLS 1.2 (RFC 5246) ----
     /// Lowest and highest version offered; one ClientHello offers both when they differ, and
@@ -15579,12 +15851,13 @@ class client {
     /// one we offered but that does not belong in this message is illegal_parameter (§4.2).
     [[nodiscard]] HTTPS_DECL errc unexpected_extension(std::uint16_t type) const;
 
-    /// Build the record protection of the negotiated suite for one traffic secret: the AEAD is
-    /// chosen here, once per key change.
-    /// CT: the traffic secret and derived keys are secret; lengths only.
-    HTTPS_DECL record_layer::protection make_protection(const secret& traffic) const;
+    /// Our ClientHello number `attempt` (0, or 1 after HelloRetryRequest) as it goes out: `ch_`
+    /// encoded (`errc::length_overflow` if a field outgrows its length prefix), or what the test
+    /// hook puts in its place.
+    HTTPS_DECL result<byte_vector> client_hello_message(unsigned attempt) const;
 
-    HTTPS_DECL void send_client_hello(unsigned attempt);
+    /// Queue a ClientHello message and add it to the transcript.
+    HTTPS_DECL void send_client_hello(byte_vector msg);
 
     /// RFC 8446 §D.4: one unprotected change_cipher_spec record, at most once per connection.
     HTTPS_DECL void send_compat_ccs();
@@ -15671,6 +15944,25 @@ class client {
     std::optional<alert_description> sent_alert_;
     std::optional<alert_description> received_alert_;
 };
+
+#if defined(HTTPS_TESTING)
+/// TEST HOOKS (HTTPS_TESTING builds only): what the tests reach inside the engine.
+class test_hooks {
+  public:
+    /// Replace our ClientHello number `attempt` (0, or 1 after HelloRetryRequest) on the wire and
+    /// in the transcript by what `f` returns, so that a recorded trace's exact ClientHello can be
+    /// replayed. The engine still expects the answer to what it offered itself.
+    static void
+    replace_client_hello(client_config& cfg,
+                         std::function<byte_vector(const byte_vector& ours, unsigned attempt)> f) {
+        cfg.test_hook.replace_ = std::move(f);
+    }
+    /// The TLS 1.2 master secret once derived (the replay test compares it with the recording).
+    static const tls12_master_secret& master_secret(const tls12_handshake& h) noexcept {
+        return h.master_;
+    }
+};
+#endif
 
 } // namespace https::tls
 
@@ -15760,9 +16052,16 @@ HTTPS_DECL status client::start() {
     if (auto s = add_tls12_offer(); !s) {
         return fail(s.error());
     }
+    if (config_.server_name.empty() && config_.check_host != x509::host_check::none) {
+        return fail(errc::cert_no_identity); // no silent skip of the certificate's identity
+    }
+    auto hello = client_hello_message(0);
+    if (!hello) {
+        return fail(hello.error()); // a configured name or list too long for its field
+    }
     // RFC 8446 §5.1: 0x0301 is allowed (and most compatible) for the initial ClientHello.
     records_.set_write_version(0x0301);
-    send_client_hello(0);
+    send_client_hello(std::move(*hello));
     records_.set_write_version(0x0303);
     state_ = client_state::wait_server_hello;
     return {};
@@ -16006,9 +16305,11 @@ HTTPS_DECL status client::on_server_hello(const handshake_message& m) {
     if (!handshake_.empty()) {
         return errc::tls_unexpected_message;
     }
-    records_.set_read_protection(make_protection(server_hs_traffic_));
+    HTTPS_TLS_ASSIGN(auto read, detail::make_tls13_protection(*suite_, server_hs_traffic_));
+    HTTPS_TLS_ASSIGN(auto write, detail::make_tls13_protection(*suite_, client_hs_traffic_));
+    records_.set_read_protection(std::move(read));
     // Our alerts from here on go under the client handshake key, which the server now reads.
-    records_.set_write_protection(make_protection(client_hs_traffic_));
+    records_.set_write_protection(std::move(write));
     state_ = client_state::wait_encrypted_extensions;
     return {};
 }
@@ -16061,14 +16362,21 @@ HTTPS_DECL status client::on_hello_retry_request(const server_hello& hrr,
     }
     // §4.4.1: ClientHello1 becomes message_hash in the transcript, then HRR, ClientHello2.
     transcript_.select(suite_->hash);
-    transcript_.replace_with_message_hash();
+    HTTPS_TRY(transcript_.replace_with_message_hash());
     transcript_.update(m.raw);
     if (!handshake_.empty()) {
         return errc::tls_unexpected_message; // nothing may follow an HRR in its flight
     }
+    auto hello = client_hello_message(1);
+    if (!hello) {
+        // The cookie is the only part of it the server chose: one that leaves no room for the
+        // rest of the ClientHello (§4.1.2: extensions<8..2^16-1>) cannot be answered.
+        return hello.error() == errc::length_overflow ? errc::tls_illegal_parameter
+                                                      : hello.error();
+    }
     // §D.4: in compatibility mode the dummy CCS goes right before the second ClientHello.
     send_compat_ccs();
-    send_client_hello(1);
+    send_client_hello(std::move(*hello));
     return {};
 }
 
@@ -16145,6 +16453,12 @@ HTTPS_DECL status client::on_certificate(const handshake_message& m) {
         return errc::trust_store_unavailable; // fail closed without a verifier
     }
     HTTPS_TRY(config_.verify_certificate(chain, config_.server_name));
+    // §4.4.2.2: the leaf's key must be allowed to sign, for CertificateVerify.
+    auto leaf = x509::parse_certificate(chain.front());
+    if (!leaf) {
+        return errc::cert_malformed;
+    }
+    HTTPS_TRY(check_leaf_key_usage(*leaf, leaf_key_use::sign));
     peer_chain_.clear();
     for (auto c : chain) {
         peer_chain_.push_back(to_vector(c));
@@ -16195,21 +16509,23 @@ HTTPS_DECL status client::on_finished(const handshake_message& m) {
     if (!handshake_.empty()) {
         return errc::tls_unexpected_message;
     }
-    records_.set_read_protection(make_protection(server_ap_traffic_));
+    HTTPS_TLS_ASSIGN(auto read, detail::make_tls13_protection(*suite_, server_ap_traffic_));
+    HTTPS_TLS_ASSIGN(auto write, detail::make_tls13_protection(*suite_, client_ap_traffic_));
+    records_.set_read_protection(std::move(read));
 
     // Second flight: [CCS] [empty Certificate] Finished, under the client handshake key.
     send_compat_ccs();
     if (certificate_requested_) {
-        const byte_vector empty = encode_empty_certificate(request_context_);
+        HTTPS_TLS_ASSIGN(const byte_vector empty, encode_empty_certificate(request_context_));
         transcript_.update(empty);
         records_.write(content_type::handshake, empty, output_);
     }
     const secret verify = finished_verify_data(h, client_hs_traffic_, transcript_.current());
-    const byte_vector fin = encode_finished(verify.bytes());
+    HTTPS_TLS_ASSIGN(const byte_vector fin, encode_finished(verify.bytes()));
     transcript_.update(fin);
     records_.write(content_type::handshake, fin, output_);
     resumption_secret_ = ms.resumption(transcript_.current());
-    records_.set_write_protection(make_protection(client_ap_traffic_));
+    records_.set_write_protection(std::move(write));
     state_ = client_state::connected;
     return {};
 }
@@ -16243,11 +16559,14 @@ HTTPS_DECL status client::on_key_update(const handshake_message& m) {
         return errc::tls_unexpected_message; // a key change must be on a record boundary
     }
     server_ap_traffic_ = next_traffic_secret(suite_->hash, server_ap_traffic_);
-    records_.set_read_protection(make_protection(server_ap_traffic_));
+    HTTPS_TLS_ASSIGN(auto read, detail::make_tls13_protection(*suite_, server_ap_traffic_));
+    records_.set_read_protection(std::move(read));
     if (update_requested && !local_closed_) {
-        records_.write(content_type::handshake, encode_key_update(false), output_);
+        HTTPS_TLS_ASSIGN(const byte_vector answer, encode_key_update(false));
+        records_.write(content_type::handshake, answer, output_);
         client_ap_traffic_ = next_traffic_secret(suite_->hash, client_ap_traffic_);
-        records_.set_write_protection(make_protection(client_ap_traffic_));
+        HTTPS_TLS_ASSIGN(auto write, detail::make_tls13_protection(*suite_, client_ap_traffic_));
+        records_.set_write_protection(std::move(write));
     }
     return {};
 }
@@ -16269,31 +16588,36 @@ HTTPS_DECL errc client::unexpected_extension(std::uint16_t type) const {
     }
 }
 
-HTTPS_DECL record_layer::protection client::make_protection(const secret& traffic) const {
-    const traffic_keys k =
-        derive_traffic_keys(suite_->hash, traffic, aead_key_length(suite_->aead));
-    switch (suite_->aead) {
+HTTPS_DECL result<record_layer::protection> detail::make_tls13_protection(const suite_info& suite,
+                                                                          const secret& traffic) {
+    using protection = record_layer::protection;
+    const traffic_keys k = derive_traffic_keys(suite.hash, traffic, aead_key_length(suite.aead));
+    switch (suite.aead) {
     case aead_algorithm::aes_128_gcm:
-        return tls13_aead_protection<crypto::aes128_gcm>(
-            std::span<const std::uint8_t, 16>(k.key.data(), 16), k.iv.span());
+        return protection(tls13_aead_protection<crypto::aes128_gcm>(
+            std::span<const std::uint8_t, 16>(k.key.data(), 16), k.iv.span()));
     case aead_algorithm::aes_256_gcm:
-        return tls13_aead_protection<crypto::aes256_gcm>(
-            std::span<const std::uint8_t, 32>(k.key.data(), 32), k.iv.span());
+        return protection(tls13_aead_protection<crypto::aes256_gcm>(
+            std::span<const std::uint8_t, 32>(k.key.data(), 32), k.iv.span()));
     case aead_algorithm::chacha20_poly1305:
-        return tls13_aead_protection<crypto::chacha20_poly1305>(
-            std::span<const std::uint8_t, 32>(k.key.data(), 32), k.iv.span());
+        return protection(tls13_aead_protection<crypto::chacha20_poly1305>(
+            std::span<const std::uint8_t, 32>(k.key.data(), 32), k.iv.span()));
     }
-    return plaintext_protection{};
+    return errc::tls_internal_error; // outside the enumeration: fail closed
 }
 
-HTTPS_DECL void client::send_client_hello(unsigned attempt) {
-    byte_vector msg = encode_client_hello(ch_);
-    if (config_.test_replace_client_hello) {
-        msg = config_.test_replace_client_hello(msg, attempt);
+HTTPS_DECL result<byte_vector> client::client_hello_message(unsigned attempt) const {
+    auto msg = encode_client_hello(ch_);
+    if (msg && config_.test_hook.replace_) {
+        return config_.test_hook.replace_(*msg, attempt);
     }
+    return msg;
+}
+
+HTTPS_DECL void client::send_client_hello(byte_vector msg) {
     transcript_.update(msg);
     records_.write(content_type::handshake, msg, output_);
-    client_hello_sent_ = msg; // a TLS 1.2 handshake reads its offer back from it
+    client_hello_sent_ = std::move(msg); // a TLS 1.2 handshake reads its offer back from it
 }
 
 HTTPS_DECL void client::send_compat_ccs() {
@@ -16506,6 +16830,10 @@ public:
     virtual status write_all(bytes_view data, deadline d) = 0;
     /// Receive at least one byte before the deadline; 0 means the peer ended the stream cleanly.
     virtual result<std::size_t> read_some(mutable_bytes buf, deadline d) = 0;
+    /// Bound every wait for the peer (for a byte to read, for room to write, and inside a TLS
+    /// handshake) to `timeout`, whatever deadline the call was given: a wait that long without
+    /// progress fails with net_idle_timeout. 0 = no bound but the deadline.
+    virtual void set_idle_timeout(std::chrono::milliseconds timeout) = 0;
     /// Whether an idle pooled connection may carry another request (peer has not closed it).
     [[nodiscard]] virtual bool reusable() const = 0;
     /// A short description of the negotiated security, for `-v` output ("TLSv1.3 ...").
@@ -16557,16 +16885,21 @@ inline int poll_timeout(deadline d) {
     return left.count() > 1'000'000'000 ? 1'000'000'000 : static_cast<int>(left.count());
 }
 
-/// Wait until `fd` is ready for `events`; net_timeout when the deadline passes first.
-inline status wait_for(int fd, short events, deadline d) {
+/// Wait until `fd` is ready for `events`: net_timeout when the deadline passes first,
+/// net_idle_timeout when `idle` (if not 0) passes before the deadline does.
+inline status wait_for(int fd, short events, deadline d,
+                       std::chrono::milliseconds idle = std::chrono::milliseconds{0}) {
+    const auto now = clock::now();
+    const bool idle_first = idle.count() > 0 && (d == deadline::max() || now + idle < d);
+    const deadline until = idle_first ? now + idle : d;
     for (;;) {
         pollfd p{fd, events, 0};
-        const int n = ::poll(&p, 1, poll_timeout(d));
+        const int n = ::poll(&p, 1, poll_timeout(until));
         if (n > 0) {
             return {};
         }
         if (n == 0) {
-            return errc::net_timeout;
+            return idle_first ? errc::net_idle_timeout : errc::net_timeout;
         }
         if (errno != EINTR) {
             return errc::net_io_error;
@@ -16663,12 +16996,13 @@ class tcp_stream final : public stream {
 public:
     tcp_stream() = default;
     explicit tcp_stream(int fd) noexcept : fd_(fd) {}
-    tcp_stream(tcp_stream&& o) noexcept : fd_(o.fd_), peer_(o.peer_) { o.fd_ = -1; }
+    tcp_stream(tcp_stream&& o) noexcept : fd_(o.fd_), peer_(o.peer_), idle_(o.idle_) { o.fd_ = -1; }
     tcp_stream& operator=(tcp_stream&& o) noexcept {
         if (this != &o) {
             close();
             fd_ = o.fd_;
             peer_ = o.peer_;
+            idle_ = o.idle_;
             o.fd_ = -1;
         }
         return *this;
@@ -16702,7 +17036,7 @@ public:
                 continue;
             }
             if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-                HTTPS_TRY(detail::wait_for(fd_, POLLOUT, d));
+                HTTPS_TRY(detail::wait_for(fd_, POLLOUT, d, idle_));
                 continue;
             }
             return (errno == EPIPE || errno == ECONNRESET) ? errc::net_connection_closed
@@ -16722,12 +17056,14 @@ public:
                 continue;
             }
             if (errno == EAGAIN || errno == EWOULDBLOCK) {
-                HTTPS_TRY(detail::wait_for(fd_, POLLIN, d));
+                HTTPS_TRY(detail::wait_for(fd_, POLLIN, d, idle_));
                 continue;
             }
             return errno == ECONNRESET ? errc::net_connection_closed : errc::net_io_error;
         }
     }
+
+    void set_idle_timeout(std::chrono::milliseconds timeout) override { idle_ = timeout; }
 
     /// True if the peer has closed or sent unexpected data on an idle connection (so a pooled
     /// connection must not be reused).
@@ -16739,26 +17075,31 @@ public:
     [[nodiscard]] std::string describe() const override { return "plain TCP to " + peer_.to_string(); }
 
 private:
-    friend result<tcp_stream> connect_endpoint(const endpoint& e, deadline d);
+    friend result<tcp_stream> connect_endpoint(const endpoint& e, deadline d,
+                                               std::chrono::milliseconds idle);
     int fd_ = -1;
     endpoint peer_{};
+    std::chrono::milliseconds idle_{0};
 };
 
-/// Connect to one address with a non-blocking connect bounded by the deadline.
-inline result<tcp_stream> connect_endpoint(const endpoint& e, deadline d) {
+/// Connect to one address with a non-blocking connect bounded by the deadline and by `idle`
+/// (net_idle_timeout), which the stream then keeps as its idle timeout.
+inline result<tcp_stream> connect_endpoint(const endpoint& e, deadline d,
+                                           std::chrono::milliseconds idle) {
     const int fd = ::socket(e.family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
     if (fd < 0) {
         return errc::net_connect_failed;
     }
     tcp_stream s(fd);
     s.peer_ = e;
+    s.idle_ = idle;
     const int one = 1;
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one); // requests are small writes
     if (::connect(fd, reinterpret_cast<const sockaddr*>(&e.address), e.length) != 0) {
         if (errno != EINPROGRESS && errno != EINTR) {
             return errc::net_connect_failed;
         }
-        HTTPS_TRY(detail::wait_for(fd, POLLOUT, d));
+        HTTPS_TRY(detail::wait_for(fd, POLLOUT, d, idle));
         int err = 0;
         socklen_t len = sizeof err;
         if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0 || err != 0) {
@@ -16770,7 +17111,9 @@ inline result<tcp_stream> connect_endpoint(const endpoint& e, deadline d) {
 
 /// Connect to the first address that answers, trying each in turn (IPv6 and IPv4 as the
 /// resolver ordered them). A timeout on one address moves on to the next while time remains.
-inline result<tcp_stream> connect(const std::vector<endpoint>& endpoints, deadline d) {
+/// `idle` (0 = none) bounds each attempt too and becomes the stream's idle timeout.
+inline result<tcp_stream> connect(const std::vector<endpoint>& endpoints, deadline d,
+                                  std::chrono::milliseconds idle = std::chrono::milliseconds{0}) {
     errc last = errc::net_connect_failed;
     for (std::size_t i = 0; i < endpoints.size(); ++i) {
         // Give each remaining address a fair share of the time left, so one black-holed address
@@ -16783,7 +17126,7 @@ inline result<tcp_stream> connect(const std::vector<endpoint>& endpoints, deadli
             }
             attempt = clock::now() + left / static_cast<long>(endpoints.size() - i);
         }
-        auto s = connect_endpoint(endpoints[i], attempt);
+        auto s = connect_endpoint(endpoints[i], attempt, idle);
         if (s) {
             return s;
         }
@@ -16795,6 +17138,7 @@ inline result<tcp_stream> connect(const std::vector<endpoint>& endpoints, deadli
 } // namespace https::net
 
 #include <array>
+#include <chrono>
 #include <string>
 #include <utility>
 
@@ -16819,6 +17163,10 @@ public:
     HTTPS_DECL status write_all(bytes_view data, deadline d) override;
 
     HTTPS_DECL result<std::size_t> read_some(mutable_bytes buf, deadline d) override;
+
+    void set_idle_timeout(std::chrono::milliseconds timeout) override {
+        tcp_.set_idle_timeout(timeout);
+    }
 
     [[nodiscard]] bool reusable() const override {
         return engine_.is_connected() && !engine_.peer_closed() && pending_.size() == pending_pos_ &&
@@ -16967,10 +17315,11 @@ HTTPS_DECL status tls_stream::pump(deadline d) {
 
 // ---- https/http/url.hpp ------------------------------------------------------------------------
 // URL parsing for http:// and https:// (RFC 3986 subset that HTTP clients need) and resolution of
-// redirect targets against a base URL.
+// redirect targets against a base URL (RFC 3986 §5).
 
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -17006,6 +17355,10 @@ struct url {
         return a;
     }
     [[nodiscard]] std::string to_string() const { return scheme + "://" + authority() + target; }
+    /// Same origin (RFC 6454 §5): scheme, host and port all equal.
+    [[nodiscard]] bool same_origin(const url& o) const noexcept {
+        return scheme == o.scheme && host == o.host && port == o.port;
+    }
 };
 
 namespace detail {
@@ -17018,6 +17371,19 @@ inline bool is_hex(char c) noexcept {
 inline char to_lower(char c) noexcept {
     return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
 }
+/// RFC 3986 §3.1: scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )
+inline bool is_scheme(std::string_view s) noexcept {
+    if (s.empty() || !is_alpha(s[0])) {
+        return false;
+    }
+    for (char c : s) {
+        if (!is_alpha(c) && !is_digit(c) && c != '+' && c != '-' && c != '.') {
+            return false;
+        }
+    }
+    return true;
+}
+
 /// RFC 3986 unreserved / sub-delims / ':' '@' '/' '?' — what may stand unencoded in path+query.
 inline bool is_target_char(char c) noexcept {
     if (is_alpha(c) || is_digit(c)) {
@@ -17196,14 +17562,11 @@ inline result<url> parse_url(std::string_view text) {
         }
     }
     const auto colon = text.find(':');
-    if (colon == std::string_view::npos || colon == 0) {
+    if (colon == std::string_view::npos || !detail::is_scheme(text.substr(0, colon))) {
         return errc::http_bad_url;
     }
     url u;
     for (char c : text.substr(0, colon)) {
-        if (!detail::is_alpha(c) && !detail::is_digit(c) && c != '+' && c != '-' && c != '.') {
-            return errc::http_bad_url;
-        }
         u.scheme.push_back(detail::to_lower(c));
     }
     if (u.scheme != "https" && u.scheme != "http") {
@@ -17289,29 +17652,143 @@ inline result<url> parse_url(std::string_view text) {
     return u;
 }
 
-/// Resolve a Location header value against the URL it came from (RFC 9110 §10.2.2, RFC 3986
-/// §5.2 for the forms servers send: absolute URL, "//authority/path", "/absolute-path",
-/// "relative/path", "?query"). Dot segments are left to the server.
+namespace detail {
+
+/// A URI reference split into its five components (RFC 3986 Appendix B, except that a scheme is
+/// recognised only when it matches the scheme grammar; otherwise the text is a relative path).
+struct uri_parts {
+    std::optional<std::string_view> scheme;
+    std::optional<std::string_view> authority;
+    std::string_view path;
+    std::optional<std::string_view> query;
+    std::optional<std::string_view> fragment;
+};
+
+inline uri_parts split_reference(std::string_view s) {
+    uri_parts r;
+    const auto hash = s.find('#');
+    if (hash != std::string_view::npos) {
+        r.fragment = s.substr(hash + 1);
+        s = s.substr(0, hash);
+    }
+    const auto question = s.find('?');
+    if (question != std::string_view::npos) {
+        r.query = s.substr(question + 1);
+        s = s.substr(0, question);
+    }
+    const auto colon = s.find_first_of(":/");
+    if (colon != std::string_view::npos && s[colon] == ':' && is_scheme(s.substr(0, colon))) {
+        r.scheme = s.substr(0, colon);
+        s.remove_prefix(colon + 1);
+    }
+    if (s.substr(0, 2) == "//") {
+        const auto end = s.find('/', 2);
+        r.authority = s.substr(2, end == std::string_view::npos ? end : end - 2);
+        s = end == std::string_view::npos ? std::string_view{} : s.substr(end);
+    }
+    r.path = s;
+    return r;
+}
+
+/// RFC 3986 §5.2.4 remove_dot_segments, in one pass over the input.
+inline std::string remove_dot_segments(std::string_view in) {
+    std::string out;
+    out.reserve(in.size());
+    auto drop_last_segment = [&out] {
+        const auto slash = out.rfind('/');
+        out.erase(slash == std::string::npos ? 0 : slash);
+    };
+    while (!in.empty()) {
+        if (in.substr(0, 3) == "../") { // A
+            in.remove_prefix(3);
+        } else if (in.substr(0, 2) == "./" || in.substr(0, 3) == "/./") { // A; B: "/./" to "/"
+            in.remove_prefix(2);
+        } else if (in == "/.") { // B
+            out.push_back('/');
+            in = {};
+        } else if (in.substr(0, 4) == "/../") { // C: "/../" becomes "/", one segment dropped
+            in.remove_prefix(3);
+            drop_last_segment();
+        } else if (in == "/..") {
+            drop_last_segment();
+            out.push_back('/');
+            in = {};
+        } else if (in == "." || in == "..") { // D
+            in = {};
+        } else { // E: move the first segment (with its leading "/", if any) to the output
+            const auto end = in.find('/', 1);
+            out.append(in.substr(0, end));
+            in = end == std::string_view::npos ? std::string_view{} : in.substr(end);
+        }
+    }
+    return out;
+}
+
+} // namespace detail
+
+/// Resolve a URI reference (a Location value) against an absolute URL: RFC 3986 §5.2 (strict:
+/// a reference with a scheme is absolute even when the scheme is the base's), returning the
+/// target URI as text. It may name any scheme and keeps a fragment; `resolve_redirect` parses it.
+inline std::string resolve_reference(const url& base, std::string_view reference) {
+    const detail::uri_parts r = detail::split_reference(reference);
+    const std::string base_authority = base.authority();
+    const auto base_question = base.target.find('?');
+    const std::string_view base_path = std::string_view(base.target).substr(0, base_question);
+    std::optional<std::string_view> base_query;
+    if (base_question != std::string::npos) {
+        base_query = std::string_view(base.target).substr(base_question + 1);
+    }
+
+    // §5.2.2, with the merge of §5.2.3 (the base always has an authority and a path "/...")
+    std::string_view scheme = base.scheme;
+    std::optional<std::string_view> authority = base_authority;
+    std::string path;
+    std::optional<std::string_view> query = r.query;
+    if (r.scheme) {
+        scheme = *r.scheme;
+        authority = r.authority;
+        path = detail::remove_dot_segments(r.path);
+    } else if (r.authority) {
+        authority = r.authority;
+        path = detail::remove_dot_segments(r.path);
+    } else if (r.path.empty()) {
+        path = base_path;
+        if (!r.query) {
+            query = base_query;
+        }
+    } else if (r.path[0] == '/') {
+        path = detail::remove_dot_segments(r.path);
+    } else {
+        std::string merged(base_path.substr(0, base_path.rfind('/') + 1));
+        merged.append(r.path);
+        path = detail::remove_dot_segments(merged);
+    }
+
+    // §5.3 recomposition
+    std::string out(scheme);
+    out.push_back(':');
+    if (authority) {
+        out.append("//");
+        out.append(*authority);
+    }
+    out.append(path);
+    if (query) {
+        out.push_back('?');
+        out.append(*query);
+    }
+    if (r.fragment) {
+        out.push_back('#');
+        out.append(*r.fragment);
+    }
+    return out;
+}
+
+/// Resolve a Location header value against the URL it came from (RFC 9110 §10.2.2, with RFC 3986
+/// §5 reference resolution) and parse the result. A reference to another scheme is
+/// `http_unsupported_scheme`; anything that does not resolve to a valid http(s) URL (e.g.
+/// "http:g", which has no authority) is `http_bad_url`.
 inline result<url> resolve_redirect(const url& base, std::string_view location) {
-    if (location.empty()) {
-        return errc::http_bad_url;
-    }
-    if (location.find("://") != std::string_view::npos) {
-        return parse_url(location);
-    }
-    if (location.substr(0, 2) == "//") {
-        return parse_url(base.scheme + ":" + std::string(location));
-    }
-    std::string origin = base.scheme + "://" + base.authority();
-    if (location[0] == '/') {
-        return parse_url(origin + std::string(location));
-    }
-    std::string path = base.target.substr(0, base.target.find('?'));
-    if (location[0] == '?') {
-        return parse_url(origin + path + std::string(location));
-    }
-    path = path.substr(0, path.rfind('/') + 1);
-    return parse_url(origin + path + std::string(location));
+    return parse_url(resolve_reference(base, location));
 }
 
 } // namespace https::http
@@ -17385,13 +17862,15 @@ inline result<std::string> encode_request(const request& req, bool keep_alive = 
 } // namespace https::http
 // ---- https/http/response_parser.hpp ------------------------------------------------------------
 // An incremental, sans-I/O HTTP/1.1 response parser (RFC 9112): status line, header fields with
-// size limits, and the body framed by Content-Length, chunked coding (with trailers) or EOF.
+// size limits (obs-fold unfolded as §5.2 asks), and the body framed by Content-Length, chunked
+// coding (with trailers) or EOF.
 
 
 #include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <limits>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -17405,6 +17884,8 @@ struct parser_limits {
     std::size_t max_header_count = 256;
     std::size_t max_line_bytes = 16 * 1024;  ///< any single line (incl. chunk-size lines)
     std::uint64_t max_body_bytes = std::numeric_limits<std::uint64_t>::max();
+    /// Interim (1xx) responses before the final one (each may use the whole head budget).
+    std::size_t max_interim_responses = 10;
 };
 
 /// Feed it the bytes of one response as they arrive; body bytes are handed to a callback as they
@@ -17576,6 +18057,7 @@ private:
         case state::status_line: return parse_status_line();
         case state::header_lines:
             if (line_.empty()) {
+                HTTPS_TRY(store_pending(head_.headers));
                 return end_of_head();
             }
             return parse_field(head_.headers);
@@ -17588,6 +18070,7 @@ private:
             return {};
         case state::trailer_lines:
             if (line_.empty()) {
+                HTTPS_TRY(store_pending(trailers_));
                 state_ = state::done;
                 return {};
             }
@@ -17626,30 +18109,72 @@ private:
         return {};
     }
 
+    // One field line. The field is held back in pending_ until the next line shows whether an
+    // obs-fold continues it (RFC 9112 §5.2), then stored by store_pending.
     status parse_field(http::headers& into) {
         std::string_view l = line_;
         if (l[0] == ' ' || l[0] == '\t') {
-            return errc::http_bad_header; // obs-fold (RFC 9112 §5.2): rejected
+            return unfold(l);
         }
+        HTTPS_TRY(store_pending(into));
         const auto colon = l.find(':');
         if (colon == std::string_view::npos || !detail::is_token(l.substr(0, colon))) {
             return errc::http_bad_header; // includes whitespace before the colon (§5.1)
         }
-        std::string_view value = l.substr(colon + 1);
-        while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) {
-            value.remove_prefix(1);
-        }
-        while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) {
-            value.remove_suffix(1);
-        }
+        const std::string_view value = trim_ows(l.substr(colon + 1));
         if (!detail::is_field_value(value)) {
             return errc::http_bad_header;
+        }
+        pending_ = http::headers::field(l.substr(0, colon), value);
+        return {};
+    }
+
+    // RFC 9112 §5.2: a user agent replaces each obs-fold (OWS CRLF RWS) in a response with SP
+    // before interpreting the value. A fold with no field line before it (straight after the
+    // status line, §2.2) has nothing to continue and stays an error. The unfolded field is held
+    // to the single-line limit.
+    status unfold(std::string_view continuation) {
+        if (!pending_) {
+            return errc::http_bad_header;
+        }
+        const std::string_view more = trim_ows(continuation);
+        if (!detail::is_field_value(more)) {
+            return errc::http_bad_header;
+        }
+        auto& value = pending_->second;
+        if (!more.empty()) {
+            if (!value.empty()) {
+                value.push_back(' ');
+            }
+            value.append(more);
+        }
+        if (pending_->first.size() + 2 + value.size() > limits_.max_line_bytes) {
+            return errc::http_header_too_large;
+        }
+        return {};
+    }
+
+    // Store the field held back by parse_field (at the next field line or the end of the block).
+    status store_pending(http::headers& into) {
+        if (!pending_) {
+            return {};
         }
         if (into.size() >= limits_.max_header_count) {
             return errc::http_header_too_large;
         }
-        into.add(std::string(l.substr(0, colon)), std::string(value));
+        into.add(std::move(pending_->first), std::move(pending_->second));
+        pending_.reset();
         return {};
+    }
+
+    static std::string_view trim_ows(std::string_view v) noexcept {
+        while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) {
+            v.remove_prefix(1);
+        }
+        while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) {
+            v.remove_suffix(1);
+        }
+        return v;
     }
 
     status end_of_head() {
@@ -17667,6 +18192,9 @@ private:
         if (s >= 100 && s < 200) {
             if (s == 101) {
                 return errc::http_bad_status_line; // we never ask to switch protocols
+            }
+            if (++interim_responses_ > limits_.max_interim_responses) {
+                return errc::http_too_many_interim; // else a server could send them forever
             }
             state_ = state::status_line; // interim response: the real one follows
             head_bytes_ = 0;
@@ -17717,13 +18245,7 @@ private:
             std::string_view v = field;
             while (true) {
                 const auto comma = v.find(',');
-                std::string_view item = v.substr(0, comma);
-                while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) {
-                    item.remove_prefix(1);
-                }
-                while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) {
-                    item.remove_suffix(1);
-                }
+                const std::string_view item = trim_ows(v.substr(0, comma));
                 if (item.empty() || item.size() > 19) {
                     return errc::http_bad_content_length;
                 }
@@ -17792,7 +18314,9 @@ private:
     state state_ = state::status_line;
     errc error_ = errc::ok;
     std::string line_;
+    std::optional<http::headers::field> pending_; // the last field line, open to obs-fold
     std::size_t head_bytes_ = 0;
+    std::size_t interim_responses_ = 0;
     bool seen_head_ = false;
     bool keep_alive_ = false;
     std::uint64_t remaining_ = 0;
@@ -17805,6 +18329,7 @@ private:
 
 #include <array>
 #include <chrono>
+#include <compare>
 #include <cstdint>
 #include <cstdlib>
 #include <functional>
@@ -17840,7 +18365,9 @@ HTTPS_DECL result<std::vector<net::endpoint>> resolve_target(const url& u, const
 HTTPS_DECL result<std::unique_ptr<net::stream>> connect_plain(const connect_request& req);
 
 /// A session: keeps idle connections per origin and reuses them, so many requests to one host
-/// pay for one connection and one handshake. Not thread-safe; use one client per thread.
+/// pay for one connection and one handshake. A connection is reused only by a request whose
+/// options would have made and authenticated it the same way (see `pool_key`). Not thread-safe;
+/// use one client per thread.
 class client {
 public:
     /// `secure` opens https:// connections (the facade passes the TLS connector);
@@ -17858,13 +18385,43 @@ public:
 private:
     using stream_ptr = std::unique_ptr<net::stream>;
 
-    static std::string origin_key(const url& u) { return u.scheme + "://" + u.authority(); }
+    // Idle connections are kept per origin and per every option that decides where a connection
+    // goes and how the server was authenticated, so that a connection opened under weaker
+    // settings (insecure, other trust anchors, a resolve override, other TLS versions) never
+    // carries a request that asks for more (class of CVE-2024-35195). A new such option in
+    // client_options must be added here.
+    struct pool_key {
+        std::string scheme;
+        std::string host;
+        std::uint16_t port = 0;
+        std::vector<std::string> resolve;
+        std::string ca_file;
+        std::string ca_pem;
+        bool insecure = false;
+        tls_version min_version = tls_version::tls1_2;
+        tls_version max_version = tls_version::tls1_3;
+        auto operator<=>(const pool_key&) const = default;
+    };
+
+    static pool_key pool_key_for(const url& u, const client_options& o) {
+        return {.scheme = u.scheme,
+                .host = u.host,
+                .port = u.port,
+                .resolve = o.resolve,
+                .ca_file = o.ca_file,
+                .ca_pem = o.ca_pem,
+                .insecure = o.insecure,
+                .min_version = o.min_version,
+                .max_version = o.max_version};
+    }
 
     HTTPS_DECL result<stream_ptr> open(const url& u, const client_options& opts,
                                        net::deadline total);
 
+    // One request, no redirects; `with_credentials` false leaves out Authorization, Cookie and
+    // Proxy-Authorization.
     HTTPS_DECL result<response> perform_once(const request& req, const client_options& opts,
-                                             net::deadline total);
+                                             net::deadline total, bool with_credentials);
 
     // One request/response on one connection; the bool says whether it can be reused.
     HTTPS_DECL result<std::pair<response, bool>> exchange(net::stream& s, bytes_view wire,
@@ -17874,7 +18431,7 @@ private:
 
     connector secure_;
     connector plain_;
-    std::map<std::string, std::vector<stream_ptr>> pool_;
+    std::map<pool_key, std::vector<stream_ptr>> pool_;
     std::size_t opened_ = 0;
 };
 
@@ -17884,6 +18441,7 @@ private:
 #include <array>
 #include <cstdint>
 #include <cstdlib>
+#include <limits>
 #include <map>
 #include <memory>
 #include <optional>
@@ -17927,7 +18485,7 @@ HTTPS_DECL result<std::unique_ptr<net::stream>> connect_plain(const connect_requ
     if (!endpoints) {
         return endpoints.error();
     }
-    auto s = net::connect(*endpoints, req.deadline);
+    auto s = net::connect(*endpoints, req.deadline, req.options.idle_timeout);
     if (!s) {
         return s.error();
     }
@@ -17939,9 +18497,12 @@ HTTPS_DECL client::client(connector secure, connector plain)
 
 HTTPS_DECL result<response> client::perform(request req, const client_options& opts) {
     const net::deadline total = net::deadline_after(opts.total_timeout);
+    const url first = req.url; // the origin the caller's credentials are for
     int redirects = 0;
     for (;;) {
-        auto r = perform_once(req, opts, total);
+        const bool with_credentials =
+            opts.credentials_follow_redirects || req.url.same_origin(first);
+        auto r = perform_once(req, opts, total, with_credentials);
         if (!r) {
             return r.error();
         }
@@ -17962,10 +18523,6 @@ HTTPS_DECL result<response> client::perform(request req, const client_options& o
         if (req.url.is_https() && !next->is_https()) {
             return errc::http_insecure_redirect; // never downgrade to cleartext
         }
-        if (next->host != req.url.host) {
-            req.headers.remove("Authorization"); // credentials stay with their origin
-            req.headers.remove("Cookie");
-        }
         // RFC 9110 §15.4: 303 always becomes GET; 301/302 turn POST into GET as browsers do.
         if (s == 303 || ((s == 301 || s == 302) && req.method == "POST")) {
             if (req.method != "HEAD") {
@@ -17980,7 +18537,7 @@ HTTPS_DECL result<response> client::perform(request req, const client_options& o
 
 HTTPS_DECL result<client::stream_ptr> client::open(const url& u, const client_options& opts,
                                                    net::deadline total) {
-    auto& idle = pool_[origin_key(u)];
+    auto& idle = pool_[pool_key_for(u, opts)];
     while (!idle.empty()) {
         stream_ptr s = std::move(idle.back());
         idle.pop_back();
@@ -18005,11 +18562,16 @@ HTTPS_DECL result<client::stream_ptr> client::open(const url& u, const client_op
 }
 
 HTTPS_DECL result<response> client::perform_once(const request& req, const client_options& opts,
-                                                 net::deadline total) {
+                                                 net::deadline total, bool with_credentials) {
     request wire_req = req;
     for (const auto& [name, value] : opts.headers) {
         if (!wire_req.headers.contains(name)) {
             wire_req.headers.add(name, value);
+        }
+    }
+    if (!with_credentials) {
+        for (const char* name : {"Authorization", "Cookie", "Proxy-Authorization"}) {
+            wire_req.headers.remove(name);
         }
     }
     auto wire = encode_request(wire_req);
@@ -18025,11 +18587,12 @@ HTTPS_DECL result<response> client::perform_once(const request& req, const clien
             return s.error();
         }
         const bool reused = opened_ == opened_before;
+        (*s)->set_idle_timeout(opts.idle_timeout); // a pooled one was opened under other options
         bool got_any = false;
         auto r = exchange(**s, as_bytes(*wire), req, opts, total, got_any);
         if (r) {
             if (r->second) {
-                pool_[origin_key(req.url)].push_back(std::move(*s));
+                pool_[pool_key_for(req.url, opts)].push_back(std::move(*s));
             }
             return std::move(r->first);
         }
@@ -18047,7 +18610,8 @@ HTTPS_DECL result<std::pair<response, bool>> client::exchange(net::stream& s, by
                                                               net::deadline total, bool& got_any) {
     HTTPS_TRY(s.write_all(wire, total));
     parser_limits limits;
-    limits.max_body_bytes = opts.max_body_bytes;
+    limits.max_body_bytes = opts.max_body_bytes.value_or(
+        opts.on_body ? std::numeric_limits<std::uint64_t>::max() : default_max_stored_body_bytes);
     response out;
     out.url = req.url.to_string();
     std::optional<std::uint64_t> content_length;
@@ -18128,7 +18692,8 @@ HTTPS_DECL failure failure_of(errc e) noexcept {
     switch (e) {
     case errc::net_resolve_failed: return failure::resolve;
     case errc::net_connect_failed: return failure::connect;
-    case errc::net_timeout: return failure::timeout;
+    case errc::net_timeout:
+    case errc::net_idle_timeout: return failure::timeout;
     case errc::net_connection_closed:
     case errc::net_io_error: return failure::receive;
     case errc::http_too_many_redirects:
@@ -18224,7 +18789,7 @@ HTTPS_DECL result<std::unique_ptr<net::stream>> connect_tls(const http::connect_
     if (!endpoints) {
         return endpoints.error();
     }
-    auto tcp = net::connect(*endpoints, req.deadline);
+    auto tcp = net::connect(*endpoints, req.deadline, o.idle_timeout); // and the handshake
     if (!tcp) {
         return tcp.error();
     }
