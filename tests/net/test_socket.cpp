@@ -4,7 +4,9 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <string>
 #include <thread>
+#include <vector>
 
 using namespace https;
 using namespace std::chrono_literals;
@@ -165,4 +167,65 @@ TEST_CASE("the idle timeout ends a read, a write and a connect that make no prog
         }
     }
     CHECK(outcome == errc::net_idle_timeout);
+}
+
+TEST_CASE("write_unless_readable sends everything, or stops once the peer has spoken", "[net]") {
+    listener l;
+    auto eps = net::resolve("127.0.0.1", l.port, net::deadline_after(2s));
+    REQUIRE(eps.ok());
+    auto s = net::connect(*eps, net::deadline_after(2s), 5s);
+    REQUIRE(s.ok());
+    const int c = ::accept(l.fd, nullptr, nullptr);
+    REQUIRE(c >= 0);
+    const std::vector<std::uint8_t> big(std::size_t{64} << 20, 'x');
+    std::uint8_t buf[64];
+
+    // A quiet peer: all of it goes.
+    auto all = s->write_unless_readable(bytes_view(big).first(1000), net::deadline_after(2s));
+    REQUIRE(all.ok());
+    CHECK(*all == 1000);
+    REQUIRE(::recv(c, buf, sizeof buf, MSG_WAITALL) == static_cast<ssize_t>(sizeof buf));
+
+    // A peer that has spoken: nothing more is sent until that has been read.
+    REQUIRE(::send(c, "early", 5, 0) == 5);
+    std::this_thread::sleep_for(20ms);
+    auto none = s->write_unless_readable(big, net::deadline_after(2s));
+    REQUIRE(none.ok());
+    CHECK(*none == 0);
+    auto got = s->read_some(buf, net::deadline_after(2s));
+    REQUIRE(got.ok());
+    CHECK(std::string(reinterpret_cast<char*>(buf), *got) == "early");
+
+    // A peer that stopped reading and answers while the writer waits for room: the wait ends
+    // with the answer, not with the idle timeout.
+    std::thread late([c] {
+        std::this_thread::sleep_for(200ms);
+        ::send(c, "late", 4, 0);
+    });
+    const auto start = net::clock::now();
+    auto some = s->write_unless_readable(big, net::deadline_after(10s));
+    late.join();
+    REQUIRE(some.ok());
+    CHECK(*some < big.size());
+    CHECK(net::clock::now() - start < 3s);
+    got = s->read_some(buf, net::deadline_after(2s));
+    REQUIRE(got.ok());
+    CHECK(std::string(reinterpret_cast<char*>(buf), *got) == "late");
+
+    // A peer that answers and resets (it closes with our bytes unread): what it sent before
+    // the reset is still read, then the end is reported. (Without TCP_NODELAY its kernel could
+    // hold "bye" back for the ACK of "late" and then drop it with the reset.)
+    const int one = 1;
+    ::setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    REQUIRE(::send(c, "bye", 3, 0) == 3);
+    ::close(c);
+    std::this_thread::sleep_for(20ms);
+    auto after = s->write_unless_readable(big, net::deadline_after(2s));
+    REQUIRE(after.ok());
+    CHECK(*after < big.size());
+    got = s->read_some(buf, net::deadline_after(2s));
+    REQUIRE(got.ok());
+    CHECK(std::string(reinterpret_cast<char*>(buf), *got) == "bye");
+    auto end = s->read_some(buf, net::deadline_after(2s));
+    CHECK((end.error() == errc::net_connection_closed || (end.ok() && *end == 0)));
 }

@@ -49,10 +49,11 @@ inline int poll_timeout(deadline d) {
     return left.count() > 1'000'000'000 ? 1'000'000'000 : static_cast<int>(left.count());
 }
 
-/// Wait until `fd` is ready for `events`: net_timeout when the deadline passes first,
+/// Wait until `fd` is ready for `events` and return the events that happened (poll's revents,
+/// which may include POLLHUP and POLLERR): net_timeout when the deadline passes first,
 /// net_idle_timeout when `idle` (if not 0) passes before the deadline does.
-inline status wait_for(int fd, short events, deadline d,
-                       std::chrono::milliseconds idle = std::chrono::milliseconds{0}) {
+inline result<short> wait_for(int fd, short events, deadline d,
+                              std::chrono::milliseconds idle = std::chrono::milliseconds{0}) {
     const auto now = clock::now();
     const bool idle_first = idle.count() > 0 && (d == deadline::max() || now + idle < d);
     const deadline until = idle_first ? now + idle : d;
@@ -60,7 +61,7 @@ inline status wait_for(int fd, short events, deadline d,
         pollfd p{fd, events, 0};
         const int n = ::poll(&p, 1, poll_timeout(until));
         if (n > 0) {
-            return {};
+            return p.revents;
         }
         if (n == 0) {
             return idle_first ? errc::net_idle_timeout : errc::net_timeout;
@@ -186,27 +187,73 @@ public:
         }
     }
 
-    /// Send all of `data` before the deadline.
-    status write_all(bytes_view data, deadline d) override {
-        std::size_t sent = 0;
-        while (sent < data.size()) {
-            const ssize_t n =
-                ::send(fd_, data.data() + sent, data.size() - sent, MSG_NOSIGNAL | MSG_DONTWAIT);
-            if (n > 0) {
-                sent += static_cast<std::size_t>(n);
+    /// Send what the socket takes without waiting: the number of bytes sent, 0 when its buffer
+    /// is full; net_connection_closed when the peer has reset or closed the connection.
+    result<std::size_t> send_now(bytes_view data) noexcept {
+        for (;;) {
+            const ssize_t n = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+            if (n >= 0) {
+                return static_cast<std::size_t>(n);
+            }
+            if (errno == EINTR) {
                 continue;
             }
-            if (n < 0 && errno == EINTR) {
-                continue;
-            }
-            if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-                HTTPS_TRY(detail::wait_for(fd_, POLLOUT, d, idle_));
-                continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK) {
+                return std::size_t{0};
             }
             return (errno == EPIPE || errno == ECONNRESET) ? errc::net_connection_closed
                                                           : errc::net_io_error;
         }
+    }
+
+    /// Wait, within the deadline and the idle timeout, until there is room to send or something
+    /// to read (bytes, the end of the stream or a reset); true when there is something to read.
+    result<bool> wait_writable_or_readable(deadline d) const {
+        auto events = detail::wait_for(fd_, POLLIN | POLLOUT, d, idle_);
+        if (!events) {
+            return events.error();
+        }
+        return (*events & (POLLIN | POLLHUP | POLLERR)) != 0;
+    }
+
+    /// Send all of `data` before the deadline.
+    status write_all(bytes_view data, deadline d) override {
+        std::size_t sent = 0;
+        while (sent < data.size()) {
+            auto n = send_now(data.subspan(sent));
+            if (!n) {
+                return n.error();
+            }
+            if (*n == 0) {
+                HTTPS_TRY(detail::wait_for(fd_, POLLOUT, d, idle_));
+            }
+            sent += *n;
+        }
         return {};
+    }
+
+    /// Send until all of `data` is sent or the peer has something to say (see stream). A reset
+    /// peer stops the sending too: what it sent before the reset may still be waiting to be read.
+    result<std::size_t> write_unless_readable(bytes_view data, deadline d) override {
+        std::size_t sent = 0;
+        while (sent < data.size()) {
+            auto readable = wait_writable_or_readable(d);
+            if (!readable) {
+                return readable.error();
+            }
+            if (*readable) {
+                break;
+            }
+            auto n = send_now(data.subspan(sent));
+            if (!n && n.error() == errc::net_connection_closed) {
+                break;
+            }
+            if (!n) {
+                return n.error();
+            }
+            sent += *n;
+        }
+        return sent;
     }
 
     /// Receive at least one byte before the deadline; 0 means the peer closed the connection.

@@ -47,13 +47,58 @@ HTTPS_DECL status tls_stream::write_all(bytes_view data, deadline d) {
     return flush(d);
 }
 
+HTTPS_DECL result<std::size_t> tls_stream::write_unless_readable(bytes_view data, deadline d) {
+    std::size_t taken = 0;
+    for (;;) {
+        if (pending_.size() != pending_pos_ || engine_.peer_closed() ||
+            read_error_ != errc::ok) {
+            return taken; // the peer has spoken: the caller reads before sending more
+        }
+        queue_output();
+        if (out_.size() == out_pos_) {
+            if (taken == data.size()) {
+                return taken;
+            }
+            // One record at a time: no more is committed to the connection than goes out
+            // before the peer's next word is looked at.
+            const std::size_t n = std::min(data.size() - taken, tls::max_plaintext_length);
+            HTTPS_TRY(engine_.send(data.subspan(taken, n)));
+            taken += n;
+            continue;
+        }
+        auto readable = tcp_.wait_writable_or_readable(d);
+        if (!readable) {
+            return readable.error();
+        }
+        if (*readable) {
+            // Session tickets and KeyUpdate are handled here and sending goes on; application
+            // data, close_notify or a failure (kept for read_some) end the loop above.
+            if (auto st = pump(d); !st) {
+                read_error_ = st.error();
+            }
+            continue;
+        }
+        auto n = tcp_.send_now(bytes_view(out_).subspan(out_pos_));
+        if (!n && n.error() != errc::net_connection_closed) {
+            return n.error();
+        }
+        // A reset leaves the socket readable: the next round reads what came before it.
+        out_pos_ += n ? *n : 0;
+    }
+}
+
 HTTPS_DECL result<std::size_t> tls_stream::read_some(mutable_bytes buf, deadline d) {
     while (pending_.size() == pending_pos_) {
         if (engine_.peer_closed()) {
             return std::size_t{0};
         }
+        if (read_error_ != errc::ok) {
+            return read_error_;
+        }
         HTTPS_TRY(pump(d));
-        HTTPS_TRY(flush(d)); // e.g. our KeyUpdate answer
+        // e.g. our KeyUpdate answer; without waiting, since a peer answering a request it did
+        // not read in full may have stopped reading (it goes out with the next write otherwise)
+        try_flush();
     }
     const std::size_t n = std::min(buf.size(), pending_.size() - pending_pos_);
     std::copy_n(pending_.begin() + static_cast<std::ptrdiff_t>(pending_pos_), n, buf.begin());
@@ -78,12 +123,37 @@ HTTPS_DECL std::string tls_stream::describe() const {
     return out + " to " + tcp_.peer().to_string();
 }
 
-HTTPS_DECL status tls_stream::flush(deadline d) {
+HTTPS_DECL void tls_stream::queue_output() {
     if (!engine_.has_output()) {
+        return;
+    }
+    if (out_.size() == out_pos_) {
+        out_ = engine_.take_output();
+        out_pos_ = 0;
+    } else {
+        auto more = engine_.take_output();
+        out_.insert(out_.end(), more.begin(), more.end());
+    }
+}
+
+HTTPS_DECL status tls_stream::flush(deadline d) {
+    queue_output();
+    if (out_.size() == out_pos_) {
         return {};
     }
-    auto out = engine_.take_output();
-    return tcp_.write_all(out, d);
+    auto st = tcp_.write_all(bytes_view(out_).subspan(out_pos_), d);
+    out_.clear();
+    out_pos_ = 0;
+    return st;
+}
+
+HTTPS_DECL void tls_stream::try_flush() {
+    queue_output();
+    if (out_.size() != out_pos_) {
+        if (auto n = tcp_.send_now(bytes_view(out_).subspan(out_pos_))) {
+            out_pos_ += *n;
+        }
+    }
 }
 
 HTTPS_DECL status tls_stream::pump(deadline d) {
@@ -105,7 +175,7 @@ HTTPS_DECL status tls_stream::pump(deadline d) {
         }
     }
     if (!st) {
-        (void)flush(d); // deliver our alert before giving up
+        try_flush(); // deliver our alert if the socket takes it, before giving up
         return st.error();
     }
     return {};
