@@ -8,6 +8,7 @@
 #include "core/bytes.hpp"
 #include "core/config.hpp"
 #include "core/errc.hpp"
+#include "http/body_source.hpp"
 #include "http/client_options.hpp"
 #include "http/headers.hpp"
 #include "http/response.hpp"
@@ -19,7 +20,9 @@
 
 namespace https {
 
+using http::body_source;
 using http::default_max_stored_body_bytes;
+using http::file_body;
 using http::headers;
 using http::response;
 using http::tls_version;
@@ -36,7 +39,8 @@ enum class failure {
     protocol,        ///< the server broke HTTP (malformed response, truncated body, ...)
     redirects,       ///< too many redirects, or an https-to-http redirect
     too_large,       ///< the response exceeded a size limit
-    usage,           ///< a malformed URL or request, or an unsupported scheme
+    usage,           ///< a malformed URL or request, an unsupported scheme, or a request body
+                     ///< that could not be read or sent again
     receive,         ///< the connection failed while sending or receiving
 };
 
@@ -85,6 +89,16 @@ public:
     HTTPS_DECL response request(std::string_view method, std::string_view url,
                                 const options& opts, std::string body, std::error_code& ec);
 
+    /// Any method, with a body read from `body` while it is sent, so that a file of any size
+    /// goes out in constant memory (`https::file_body`): with Content-Length when `body.size()`
+    /// is known, chunked otherwise. `body` is rewound when a 307/308 redirect or a retry sends
+    /// it again. A response that arrives before the whole body is sent (413, say) ends the
+    /// sending and is returned.
+    HTTPS_DECL response request(std::string_view method, std::string_view url,
+                                const options& opts, body_source& body);
+    HTTPS_DECL response request(std::string_view method, std::string_view url,
+                                const options& opts, body_source& body, std::error_code& ec);
+
     /// GET, following redirects (up to `opts.max_redirects`) unless `opts` says otherwise.
     HTTPS_DECL response get(std::string_view url, options opts = {});
     HTTPS_DECL response get(std::string_view url, options opts, std::error_code& ec);
@@ -113,6 +127,15 @@ inline response request(std::string_view method, std::string_view url, const opt
 inline response request(std::string_view method, std::string_view url, const options& opts,
                         std::string body, std::error_code& ec) {
     return client().request(method, url, opts, std::move(body), ec);
+}
+/// Any method with a body read while it is sent (see `client::request`).
+inline response request(std::string_view method, std::string_view url, const options& opts,
+                        body_source& body) {
+    return client().request(method, url, opts, body);
+}
+inline response request(std::string_view method, std::string_view url, const options& opts,
+                        body_source& body, std::error_code& ec) {
+    return client().request(method, url, opts, body, ec);
 }
 
 } // namespace https

@@ -97,6 +97,9 @@ enum class errc : int {
     http_truncated_body,
     http_aborted,             ///< the caller's body callback asked to stop
     http_too_many_interim,    ///< more interim (1xx) responses than parser_limits allows
+    http_body_read_failed,    ///< a request body source could not be opened or read
+    http_body_length_mismatch,///< a request body source ended before the size it announced
+    http_body_not_rewindable, ///< a request body must be sent again and its source cannot restart
 
     // 600..699 network
     net_resolve_failed = 600,
@@ -205,6 +208,9 @@ inline const char* describe(errc e) noexcept {
     case errc::http_truncated_body: return "HTTP body truncated";
     case errc::http_aborted: return "transfer aborted by callback";
     case errc::http_too_many_interim: return "too many interim (1xx) responses";
+    case errc::http_body_read_failed: return "could not read the request body";
+    case errc::http_body_length_mismatch: return "request body shorter than its announced size";
+    case errc::http_body_not_rewindable: return "request body cannot be sent again";
     case errc::net_resolve_failed: return "could not resolve host";
     case errc::net_connect_failed: return "could not connect";
     case errc::net_timeout: return "operation timed out";

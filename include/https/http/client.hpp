@@ -6,6 +6,7 @@
 #include "../core/result.hpp"
 #include "../net/socket.hpp"
 #include "../net/stream.hpp"
+#include "body_source.hpp"
 #include "client_options.hpp"
 #include "request.hpp"
 #include "response.hpp"
@@ -39,6 +40,29 @@ struct connect_request {
 using connector = std::function<result<std::unique_ptr<net::stream>>(const connect_request&)>;
 
 namespace detail {
+
+/// The bytes of a request in the order they go out: the head (with an in-memory body), then a
+/// source's body read piece by piece, framed by chunked coding when its size is unknown.
+class request_writer {
+public:
+    request_writer(bytes_view head, body_source* source) : head_(head), source_(source) {
+        if (source != nullptr) {
+            left_ = source->size();
+        }
+    }
+    /// The next piece to send (valid until the next call); empty once all has been handed out.
+    HTTPS_DECL result<bytes_view> next();
+
+private:
+    static constexpr std::size_t piece_size = 16 * 1024;
+    static constexpr std::size_t size_room = 8 + 2; // a chunk's hex size and CRLF go before it
+
+    bytes_view head_;
+    body_source* source_;
+    std::optional<std::uint64_t> left_; // of a body with Content-Length
+    bool done_ = false;
+    std::array<std::uint8_t, size_room + piece_size + 2> buf_{};
+};
 
 /// Apply --resolve overrides, else resolve the host, bounded by the deadline.
 HTTPS_DECL result<std::vector<net::endpoint>> resolve_target(const url& u, const client_options& o,

@@ -35,7 +35,10 @@ HTTPS_DECL failure failure_of(errc e) noexcept {
     case errc::http_header_too_large: return failure::too_large;
     case errc::http_bad_url:
     case errc::http_unsupported_scheme:
-    case errc::http_aborted: return failure::usage;
+    case errc::http_aborted:
+    case errc::http_body_read_failed:
+    case errc::http_body_length_mismatch:
+    case errc::http_body_not_rewindable: return failure::usage;
     default: break;
     }
     switch (layer_of(e)) {
@@ -160,26 +163,35 @@ HTTPS_DECL result<std::unique_ptr<net::stream>> connect_tls(const http::connect_
     return std::unique_ptr<net::stream>(std::move(s).value());
 }
 
-HTTPS_DECL http::request make_request(std::string_view method, std::string_view url,
-                                  std::string body, std::error_code& ec) {
-    http::request req;
-    auto u = http::parse_url(url);
-    if (!u) {
-        ec = u.error();
-        return req;
-    }
-    req.method = std::string(method);
-    req.url = std::move(u).value();
-    req.body = std::move(body);
-    return req;
-}
-
 } // namespace detail
 
 /// https::client's state: the HTTP client (connection pool, redirects) with the TLS connector.
 class client::impl {
 public:
     impl() : http_(detail::connect_tls) {}
+
+    /// Perform a request whose body is `body` or `source`; on failure `ec` is set.
+    response perform(std::string_view method, std::string_view url, const options& opts,
+                     std::string body, body_source* source, std::error_code& ec) {
+        ec.clear();
+        auto u = http::parse_url(url);
+        if (!u) {
+            ec = u.error();
+            return {};
+        }
+        http::request req;
+        req.method = std::string(method);
+        req.url = std::move(u).value();
+        req.body = std::move(body);
+        req.source = source;
+        auto r = http_.perform(std::move(req), opts);
+        if (!r) {
+            ec = r.error();
+            return {};
+        }
+        return std::move(r).value();
+    }
+
     http::client http_;
 };
 
@@ -201,17 +213,23 @@ HTTPS_DECL response client::request(std::string_view method, std::string_view ur
 HTTPS_DECL response client::request(std::string_view method, std::string_view url,
                                     const options& opts, std::string body,
                                     std::error_code& ec) {
-    ec.clear();
-    http::request req = detail::make_request(method, url, std::move(body), ec);
+    return impl_->perform(method, url, opts, std::move(body), nullptr, ec);
+}
+
+HTTPS_DECL response client::request(std::string_view method, std::string_view url,
+                                    const options& opts, body_source& body) {
+    std::error_code ec;
+    response r = request(method, url, opts, body, ec);
     if (ec) {
-        return {};
+        throw error(ec, std::string(method) + " " + std::string(url));
     }
-    auto r = impl_->http_.perform(std::move(req), opts);
-    if (!r) {
-        ec = r.error();
-        return {};
-    }
-    return std::move(r).value();
+    return r;
+}
+
+HTTPS_DECL response client::request(std::string_view method, std::string_view url,
+                                    const options& opts, body_source& body,
+                                    std::error_code& ec) {
+    return impl_->perform(method, url, opts, {}, &body, ec);
 }
 
 HTTPS_DECL response client::get(std::string_view url, options opts) {

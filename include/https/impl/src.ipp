@@ -12,5 +12,6 @@
 #include "../x509/impl/verify.ipp"
 #include "../tls/impl/client.ipp"
 #include "../net/impl/tls_stream.ipp"
+#include "../http/impl/body_source.ipp"
 #include "../http/impl/client.ipp"
 #include "https.ipp"

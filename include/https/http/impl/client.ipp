@@ -3,6 +3,7 @@
 
 #include "../client.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstdlib>
@@ -17,6 +18,49 @@
 namespace https::http {
 
 namespace detail {
+
+HTTPS_DECL result<bytes_view> request_writer::next() {
+    if (!head_.empty()) {
+        return std::exchange(head_, bytes_view{});
+    }
+    if (source_ == nullptr || done_) {
+        return bytes_view{};
+    }
+    if (left_) { // Content-Length: exactly that many bytes
+        if (*left_ == 0) {
+            done_ = true;
+            return bytes_view{};
+        }
+        const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(*left_, piece_size));
+        auto n = source_->read(mutable_bytes(buf_.data(), want));
+        if (!n) {
+            return n.error();
+        }
+        if (*n == 0) {
+            return errc::http_body_length_mismatch;
+        }
+        *left_ -= *n;
+        return bytes_view(buf_.data(), *n);
+    }
+    // Chunked (RFC 9112 §7.1): hex size CRLF data CRLF per piece; "0" CRLF CRLF at the end.
+    auto n = source_->read(mutable_bytes(buf_.data() + size_room, piece_size));
+    if (!n) {
+        return n.error();
+    }
+    if (*n == 0) {
+        done_ = true;
+        return as_bytes("0\r\n\r\n");
+    }
+    std::size_t start = size_room - 2;
+    buf_[start] = '\r';
+    buf_[start + 1] = '\n';
+    for (std::size_t v = *n; v != 0; v >>= 4) {
+        buf_[--start] = static_cast<std::uint8_t>("0123456789abcdef"[v & 0xf]);
+    }
+    buf_[size_room + *n] = '\r';
+    buf_[size_room + *n + 1] = '\n';
+    return bytes_view(buf_.data() + start, size_room + *n + 2 - start);
+}
 
 HTTPS_DECL result<std::vector<net::endpoint>> resolve_target(const url& u, const client_options& o,
                                                              net::deadline d) {
@@ -89,11 +133,13 @@ HTTPS_DECL result<response> client::perform(request req, const client_options& o
             return errc::http_insecure_redirect; // never downgrade to cleartext
         }
         // RFC 9110 §15.4: 303 always becomes GET; 301/302 turn POST into GET as browsers do.
+        // Otherwise (307/308, and 301/302 for other methods) the body is sent again.
         if (s == 303 || ((s == 301 || s == 302) && req.method == "POST")) {
             if (req.method != "HEAD") {
                 req.method = "GET";
             }
             req.body.clear();
+            req.source = nullptr;
         }
         req.url = std::move(next).value();
         ++redirects;
@@ -173,7 +219,6 @@ HTTPS_DECL result<std::pair<response, bool>> client::exchange(net::stream& s, by
                                                               const request& req,
                                                               const client_options& opts,
                                                               net::deadline total, bool& got_any) {
-    HTTPS_TRY(s.write_all(wire, total));
     parser_limits limits;
     limits.max_body_bytes = opts.max_body_bytes.value_or(
         opts.on_body ? std::numeric_limits<std::uint64_t>::max() : default_max_stored_body_bytes);
@@ -212,14 +257,14 @@ HTTPS_DECL result<std::pair<response, bool>> client::exchange(net::stream& s, by
     };
     std::array<std::uint8_t, 16384> buf{};
     bool leftover = false;
-    while (!parser.complete()) {
+    // Read once from the server and parse what came.
+    auto receive = [&]() -> status {
         auto n = s.read_some(buf, total);
         if (!n) {
             return n.error();
         }
         if (*n == 0) {
-            HTTPS_TRY(parser.finish_eof());
-            break;
+            return parser.finish_eof(); // completes a close-delimited body, else an error
         }
         got_any = true;
         auto used = parser.feed(bytes_view(buf.data(), *n), sink);
@@ -227,12 +272,56 @@ HTTPS_DECL result<std::pair<response, bool>> client::exchange(net::stream& s, by
             return used.error();
         }
         leftover = *used < *n;
+        return {};
+    };
+
+    // Send the request, watching for an early answer (RFC 9112 §9.5): a server may respond
+    // before it has read the whole body (413, 401, a redirect) and then stop reading or close.
+    // What it sends is read as soon as it arrives; once the final response's head is complete,
+    // the rest of the request is not sent and the connection is not reused. Interim (1xx)
+    // responses and a head still incomplete let the sending go on.
+    if (req.source != nullptr) {
+        HTTPS_TRY(req.source->rewind());
+    }
+    detail::request_writer writer(wire, req.source);
+    bool sent_all = false;
+    bytes_view piece;
+    for (;;) {
+        if (piece.empty()) {
+            auto next = writer.next();
+            if (!next) {
+                return next.error();
+            }
+            if (next->empty()) {
+                sent_all = true;
+                break;
+            }
+            piece = *next;
+        }
+        auto taken = s.write_unless_readable(piece, total);
+        if (!taken) {
+            return taken.error();
+        }
+        piece = piece.subspan(*taken);
+        if (!piece.empty()) { // the server spoke first
+            HTTPS_TRY(receive());
+            if (parser.head_complete()) {
+                if (opts.on_verbose) {
+                    opts.on_verbose("the server answered before the whole request was sent: "
+                                    "stopped sending");
+                }
+                break;
+            }
+        }
+    }
+    while (!parser.complete()) {
+        HTTPS_TRY(receive());
     }
     const auto& head = parser.head();
     out.status = head.status;
     out.reason = head.reason;
     out.headers = head.headers;
-    const bool reusable = parser.keep_alive() && !leftover && s.reusable();
+    const bool reusable = sent_all && parser.keep_alive() && !leftover && s.reusable();
     return std::pair<response, bool>{std::move(out), reusable};
 }
 
