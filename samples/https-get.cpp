@@ -1,9 +1,11 @@
 // https-get: a curl-compatible command line over the https library.
 //   https-get [options] URL
-// Options and exit codes follow curl's (see usage()); the body streams to stdout or -o FILE, so
-// downloads of any size run in constant memory.
+// Options and exit codes follow curl's (see usage()); the body streams to stdout or -o FILE, and
+// an uploaded file (-T, --data-binary @FILE) streams from the file, so transfers of any size
+// run in constant memory.
 #include <https/https.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -11,6 +13,7 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -27,7 +30,13 @@ void usage(std::FILE* out) {
         "  -I, --head                HEAD request, print the response head\n"
         "  -X, --request METHOD      request method\n"
         "  -H, --header 'Name: v'    extra request header\n"
-        "  -d, --data DATA|@FILE     send DATA (POST unless -X), as curl does\n"
+        "  -d, --data DATA|@FILE     POST DATA (Content-Type application/x-www-form-urlencoded\n"
+        "                            unless -H gives one); @FILE: the file without CR and LF,\n"
+        "                            @-: stdin; several -d/--data-* are joined with '&'\n"
+        "      --data-binary DATA|@FILE  like -d, the file byte for byte (streamed if alone)\n"
+        "      --data-raw DATA       like -d, '@' has no special meaning\n"
+        "  -T, --upload-file FILE    PUT FILE, streamed, with Content-Length (-: stdin,\n"
+        "                            chunked); a URL ending in '/' gets FILE's name appended\n"
         "  -L, --location            follow redirects\n"
         "      --location-trusted    like -L, and send Authorization and Cookie headers to\n"
         "                            other hosts too (default: only to the URL's origin)\n"
@@ -57,6 +66,9 @@ int exit_code_for(https::errc e) {
     case errc::http_too_many_redirects: return 47;
     case errc::http_insecure_redirect: return 1;
     case errc::http_aborted: return 23; // write error
+    case errc::http_body_read_failed:
+    case errc::http_body_length_mismatch: return 26; // read error
+    case errc::http_body_not_rewindable: return 65;  // send data requires a rewind that failed
     case errc::http_bad_status_line:
     case errc::http_bad_header:
     case errc::http_bad_content_length:
@@ -97,6 +109,62 @@ bool parse_version(const std::string& v, https::tls_version& out) {
     return true;
 }
 
+// One -d/--data-binary/--data-raw argument: text, or the name of a file to read it from.
+struct data_item {
+    std::string value;
+    bool from_file = false;      // value is a file name ("-": stdin)
+    bool strip_newlines = false; // -d @FILE drops CR and LF, as curl does
+};
+
+// The whole of a file (or stdin for "-") in memory; false if it cannot be read.
+bool read_whole(const std::string& name, std::string& out) {
+    std::ostringstream ss;
+    if (name == "-") {
+        ss << std::cin.rdbuf();
+        out = ss.str();
+        return !std::cin.bad();
+    }
+    std::ifstream f(name, std::ios::binary);
+    if (!f) {
+        return false;
+    }
+    ss << f.rdbuf();
+    out = ss.str();
+    return !f.bad();
+}
+
+// curl -T: a URL whose path ends in '/' (or is empty) names a directory, and the file's name
+// (after its last '/' or '\\'), percent-encoded, is added to it. Standard input adds nothing.
+std::string upload_url(const std::string& url, const std::string& file) {
+    if (file == "-") {
+        return url;
+    }
+    const auto scheme = url.find("://");
+    const auto authority = scheme == std::string::npos ? 0 : scheme + 3;
+    const auto path_end = std::min(url.find_first_of("?#", authority), url.size());
+    const auto path = url.find('/', authority);
+    const bool no_path = path == std::string::npos || path >= path_end;
+    if (!no_path && url[path_end - 1] != '/') {
+        return url;
+    }
+    const std::string name = file.substr(file.find_last_of("/\\") + 1); // npos + 1 == 0
+    std::string encoded = no_path ? "/" : "";
+    for (const unsigned char c : name) {
+        const bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                                (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
+                                c == '~'; // RFC 3986 §2.3
+        if (unreserved) {
+            encoded += static_cast<char>(c);
+        } else {
+            static constexpr char hex[] = "0123456789ABCDEF"; // RFC 3986 §2.1: upper case
+            encoded += '%';
+            encoded += hex[c >> 4];
+            encoded += hex[c & 0xf];
+        }
+    }
+    return url.substr(0, path_end) + encoded + url.substr(path_end);
+}
+
 void print_head(std::ostream& out, const https::http::response_head& h) {
     out << "HTTP/1." << h.version_minor << " " << h.status << (h.reason.empty() ? "" : " ")
         << h.reason << "\r\n";
@@ -110,8 +178,9 @@ void print_head(std::ostream& out, const https::http::response_head& h) {
 
 int main(int argc, char** argv) {
     https::options opts;
-    std::string url, method, data, output;
-    bool have_data = false, include = false, head = false, fail = false, silent = false;
+    std::string url, method, output, upload;
+    std::vector<data_item> data;
+    bool include = false, head = false, fail = false, silent = false;
     bool verbose = false;
     std::optional<int> max_redirs;
     bool follow = false;
@@ -147,26 +216,12 @@ int main(int argc, char** argv) {
             std::string value = h.substr(colon + 1);
             value.erase(0, value.find_first_not_of(" \t"));
             opts.headers.add(h.substr(0, colon), value);
-        } else if (a == "-d" || a == "--data") {
-            std::string d = need(i);
-            if (!d.empty() && d[0] == '@') {
-                std::ifstream f(d.substr(1), std::ios::binary);
-                if (!f) {
-                    std::fprintf(stderr, "https-get: cannot read %s\n", d.c_str() + 1);
-                    return 26;
-                }
-                std::ostringstream ss;
-                ss << f.rdbuf();
-                d = ss.str();
-                // curl -d strips newlines from files
-                std::erase(d, '\n');
-                std::erase(d, '\r');
-            }
-            if (have_data) {
-                data += "&";
-            }
-            data += d;
-            have_data = true;
+        } else if (a == "-d" || a == "--data" || a == "--data-binary" || a == "--data-raw") {
+            const std::string d = need(i);
+            const bool file = a != "--data-raw" && !d.empty() && d[0] == '@';
+            data.push_back({file ? d.substr(1) : d, file, file && a != "--data-binary"});
+        } else if (a == "-T" || a == "--upload-file") {
+            upload = need(i);
         } else if (a == "-L" || a == "--location") {
             follow = true;
         } else if (a == "--location-trusted") {
@@ -233,10 +288,50 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "https-get: WARNING: --insecure: the server's certificate is NOT "
                              "verified; anyone on the path can read and change this transfer\n");
     }
-    if (method.empty()) {
-        method = head ? "HEAD" : have_data ? "POST" : "GET";
+    // curl refuses to guess between the methods these imply
+    const int methods = (head ? 1 : 0) + (data.empty() ? 0 : 1) + (upload.empty() ? 0 : 1);
+    if (methods > 1) {
+        std::fprintf(stderr, "https-get: -I, -d/--data* and -T each choose the request method; "
+                             "use one of them\n");
+        return 2;
     }
-    if (have_data && !opts.headers.contains("Content-Type")) {
+    // The body: a file read as it is sent (-T, or a lone --data-binary @FILE), else in memory.
+    std::optional<https::file_body> source;
+    std::string body;
+    std::string source_name = upload;
+    if (data.size() == 1 && data[0].from_file && !data[0].strip_newlines &&
+        data[0].value != "-") {
+        source_name = data[0].value;
+    }
+    if (!source_name.empty()) {
+        auto opened = source_name == "-" ? https::file_body::from_descriptor(0)
+                                         : https::file_body::open(source_name);
+        if (!opened) {
+            std::fprintf(stderr, "https-get: cannot read %s\n", source_name.c_str());
+            return 26;
+        }
+        source.emplace(std::move(opened).value());
+    } else {
+        for (std::size_t k = 0; k < data.size(); ++k) {
+            std::string text = data[k].value;
+            if (data[k].from_file && !read_whole(data[k].value, text)) {
+                std::fprintf(stderr, "https-get: cannot read %s\n", data[k].value.c_str());
+                return 26; // curl warns and posts nothing instead
+            }
+            if (data[k].strip_newlines) {
+                std::erase(text, '\n');
+                std::erase(text, '\r');
+            }
+            body += (k == 0 ? "" : "&") + text;
+        }
+    }
+    if (!upload.empty()) {
+        url = upload_url(url, upload);
+    }
+    if (method.empty()) {
+        method = head ? "HEAD" : !upload.empty() ? "PUT" : !data.empty() ? "POST" : "GET";
+    }
+    if (!data.empty() && !opts.headers.contains("Content-Type")) {
         opts.headers.add("Content-Type", "application/x-www-form-urlencoded");
     }
     opts.follow_redirects = follow;
@@ -273,7 +368,8 @@ int main(int argc, char** argv) {
 
     https::client client;
     std::error_code ec;
-    auto r = client.request(method, url, opts, data, ec);
+    auto r = source ? client.request(method, url, opts, *source, ec)
+                    : client.request(method, url, opts, body, ec);
     out.flush();
     if (ec) {
         if (!silent) {
