@@ -75,11 +75,8 @@ private:
 };
 
 inline file_body::file_body(file_body&& other) noexcept
-    : body_source(std::move(other)), fd_(other.fd_), owned_(other.owned_),
-      seekable_(other.seekable_), start_(other.start_), read_(other.read_), size_(other.size_) {
-    other.fd_ = -1;
-    other.owned_ = false;
-}
+    : fd_(std::exchange(other.fd_, -1)), owned_(std::exchange(other.owned_, false)),
+      seekable_(other.seekable_), start_(other.start_), read_(other.read_), size_(other.size_) {}
 
 inline file_body& file_body::operator=(file_body&& other) noexcept {
     if (this != &other) {
