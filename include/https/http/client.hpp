@@ -54,14 +54,17 @@ public:
     HTTPS_DECL result<bytes_view> next();
 
 private:
+    // A piece fills one TLS record at most (16 KiB of plaintext), chunk framing included: a
+    // chunk's hex size and CRLF go in the first size_room bytes, its CRLF after the data.
     static constexpr std::size_t piece_size = 16 * 1024;
-    static constexpr std::size_t size_room = 8 + 2; // a chunk's hex size and CRLF go before it
+    static constexpr std::size_t size_room = 8 + 2;
+    static constexpr std::size_t chunk_data_size = piece_size - size_room - 2;
 
     bytes_view head_;
     body_source* source_;
     std::optional<std::uint64_t> left_; // of a body with Content-Length
     bool done_ = false;
-    std::array<std::uint8_t, size_room + piece_size + 2> buf_{};
+    std::array<std::uint8_t, piece_size> buf_{};
 };
 
 /// Apply --resolve overrides, else resolve the host, bounded by the deadline.

@@ -43,7 +43,7 @@ HTTPS_DECL result<bytes_view> request_writer::next() {
         return bytes_view(buf_.data(), *n);
     }
     // Chunked (RFC 9112 §7.1): hex size CRLF data CRLF per piece; "0" CRLF CRLF at the end.
-    auto n = source_->read(mutable_bytes(buf_.data() + size_room, piece_size));
+    auto n = source_->read(mutable_bytes(buf_.data() + size_room, chunk_data_size));
     if (!n) {
         return n.error();
     }
