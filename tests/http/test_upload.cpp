@@ -217,10 +217,16 @@ std::optional<digest> read_body(connection& c) {
             const auto size = std::stoull(*size_line, nullptr, 16);
             if (size == 0) {
                 auto trailer_end = line(c);
-                return trailer_end && trailer_end->empty() ? std::optional<digest>(d) : std::nullopt;
+                if (!trailer_end || !trailer_end->empty()) {
+                    return std::nullopt;
+                }
+                return d;
             }
-            auto crlf = std::optional<std::string>();
-            if (!take(c, size, d) || !(crlf = line(c)) || !crlf->empty()) {
+            if (!take(c, size, d)) {
+                return std::nullopt;
+            }
+            auto crlf = line(c);
+            if (!crlf || !crlf->empty()) {
                 return std::nullopt;
             }
         }

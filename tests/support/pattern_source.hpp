@@ -37,7 +37,8 @@ public:
     https::result<std::size_t> read(https::mutable_bytes buf) override {
         ++reads;
         largest_read = std::max(largest_read, buf.size());
-        const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(buf.size(), length_ - position));
+        const auto n =
+            static_cast<std::size_t>(std::min<std::uint64_t>(buf.size(), length_ - position));
         for (std::size_t i = 0; i < n; ++i) {
             buf[i] = byte_at(position + i);
         }

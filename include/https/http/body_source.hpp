@@ -41,8 +41,9 @@ protected:
     body_source& operator=(body_source&&) = default;
 };
 
-/// A file's bytes as a request body, read while they are sent (POSIX read(2)). A regular file has a size (sent as Content-Length, taken when it is opened) and
-/// rewinds; a pipe or terminal is sent chunked and can be sent only once.
+/// A file's bytes as a request body, read while they are sent (POSIX read(2)). A regular file
+/// has a size (sent as Content-Length, taken when it is opened) and rewinds; a pipe or terminal
+/// is sent chunked and can be sent only once.
 class file_body final : public body_source {
 public:
     /// Open `path` for reading: `http_body_read_failed` if it cannot be opened or is a directory.
@@ -64,7 +65,7 @@ public:
 
 private:
     file_body(int fd, bool owned) noexcept : fd_(fd), owned_(owned) {}
-    HTTPS_DECL status describe_descriptor(); // size_, start_ and seekable_ from fstat/lseek
+    HTTPS_DECL status stat_descriptor(); // size_, start_ and seekable_ from fstat and lseek
 
     int fd_ = -1;
     bool owned_ = false;       // opened by us, closed by us

@@ -23,7 +23,7 @@ HTTPS_DECL result<file_body> file_body::open(const std::string& path) {
         return errc::http_body_read_failed;
     }
     file_body body(fd, true);
-    HTTPS_TRY(body.describe_descriptor());
+    HTTPS_TRY(body.stat_descriptor());
     return body;
 }
 
@@ -33,11 +33,11 @@ HTTPS_DECL result<file_body> file_body::from_descriptor(int fd) {
         return errc::http_body_read_failed;
     }
     file_body body(fd, false);
-    HTTPS_TRY(body.describe_descriptor());
+    HTTPS_TRY(body.stat_descriptor());
     return body;
 }
 
-HTTPS_DECL status file_body::describe_descriptor() {
+HTTPS_DECL status file_body::stat_descriptor() {
     struct stat st {};
     if (::fstat(fd_, &st) != 0 || S_ISDIR(st.st_mode)) {
         return errc::http_body_read_failed;
