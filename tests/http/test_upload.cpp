@@ -389,6 +389,57 @@ TEST_CASE("a server that answers before reading the body and stops reading: no s
     CHECK(source.position < (std::uint64_t{64} << 20));
 }
 
+TEST_CASE("a 2xx answer streamed while the body is read does not stop the upload",
+          "[http][upload]") {
+    // Full duplex: the head and one chunk per read go out as the body comes in, the digest at
+    // the end. A client that stopped sending at the head would wait for the rest of a response
+    // that waits for the rest of its body.
+    upload_server streaming([](connection& c) {
+        c.send("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");
+        const auto at = c.head.find("Content-Length: ");
+        std::uint64_t left = std::stoull(c.head.substr(at + 16));
+        digest d;
+        while (left > 0) {
+            if (c.rest.empty() && !c.fill()) {
+                return false;
+            }
+            const auto k = static_cast<std::size_t>(std::min<std::uint64_t>(left, c.rest.size()));
+            d.update(std::string_view(c.rest).substr(0, k));
+            c.rest.erase(0, k);
+            left -= k;
+            c.send("1\r\n.\r\n");
+        }
+        const std::string text = "\n" + d.text();
+        char size[16];
+        std::snprintf(size, sizeof size, "%zx", text.size());
+        c.send(std::string(size) + "\r\n" + text + "\r\n0\r\n\r\n");
+        return true;
+    });
+    http::client client(nullptr);
+    const std::uint64_t size = std::uint64_t{8} << 20;
+    test::pattern_source source(size);
+    auto r = client.perform(put(streaming.url("/duplex"), source), quick_options());
+    REQUIRE(r.ok());
+    CHECK(r->status == 200);
+    CHECK(source.position == size);
+    const auto last = r->body.rfind('\n');
+    REQUIRE(last != std::string::npos);
+    CHECK(r->body.substr(last + 1) == digest_of(test::pattern_source::text(size)));
+    CHECK(r->body.find_first_not_of('.') == last); // dots while the body was coming in
+
+    // A complete 2xx before the body was read, then a reset: the sending stops there.
+    upload_server early_ok([](connection& c) {
+        c.send(response(200, "ok", "Connection: close\r\n"));
+        return false;
+    });
+    test::pattern_source big(std::uint64_t{64} << 20);
+    auto ok = client.perform(put(early_ok.url("/ok"), big), quick_options());
+    REQUIRE(ok.ok());
+    CHECK(ok->status == 200);
+    CHECK(ok->body == "ok");
+    CHECK(big.position < (std::uint64_t{64} << 20));
+}
+
 TEST_CASE("interim (1xx) responses during the upload do not stop it", "[http][upload]") {
     upload_server server([](connection& c) {
         c.send("HTTP/1.1 100 Continue\r\n\r\n");

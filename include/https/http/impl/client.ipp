@@ -277,9 +277,11 @@ HTTPS_DECL result<std::pair<response, bool>> client::exchange(net::stream& s, by
 
     // Send the request, watching for an early answer (RFC 9112 §9.5): a server may respond
     // before it has read the whole body (413, 401, a redirect) and then stop reading or close.
-    // What it sends is read as soon as it arrives; once the final response's head is complete,
-    // the rest of the request is not sent and the connection is not reused. Interim (1xx)
-    // responses and a head still incomplete let the sending go on.
+    // What it sends is read as soon as it arrives. Once the final response is complete, or its
+    // head is complete with an error or redirect status (>= 300), the rest of the request is not
+    // sent and the connection is not reused. Interim (1xx) responses, a head still incomplete,
+    // and a 2xx whose body is still coming let the sending go on, as curl does: a server may
+    // stream its answer while it reads the body, and would wait for the rest of it.
     if (req.source != nullptr) {
         HTTPS_TRY(req.source->rewind());
     }
@@ -305,7 +307,7 @@ HTTPS_DECL result<std::pair<response, bool>> client::exchange(net::stream& s, by
         piece = piece.subspan(*taken);
         if (!piece.empty()) { // the server spoke first
             HTTPS_TRY(receive());
-            if (parser.head_complete()) {
+            if (parser.complete() || (parser.head_complete() && parser.head().status >= 300)) {
                 if (opts.on_verbose) {
                     opts.on_verbose("the server answered before the whole request was sent: "
                                     "stopped sending");
