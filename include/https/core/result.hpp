@@ -10,6 +10,8 @@
 
 namespace https {
 
+// The value lives in a union whose active member the errc tracks: every access below is guarded.
+// NOLINTBEGIN(cppcoreguidelines-pro-type-union-access)
 namespace detail {
 
 /// The storage of `result<T>`: the error (`errc::ok` while a value is held) and the value in a
@@ -118,6 +120,7 @@ public:
     T& operator*() & { return value(); }
     const T& operator*() const& { return value(); }
 };
+// NOLINTEND(cppcoreguidelines-pro-type-union-access)
 
 /// The result of an operation that produces no value: success or an error.
 template <> class [[nodiscard]] result<void> {
