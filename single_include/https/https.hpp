@@ -117,6 +117,9 @@ enum class errc : int {
     http_truncated_body,
     http_aborted,             ///< the caller's body callback asked to stop
     http_too_many_interim,    ///< more interim (1xx) responses than parser_limits allows
+    http_body_read_failed,    ///< a request body source could not be opened or read
+    http_body_length_mismatch,///< a request body source ended before the size it announced
+    http_body_not_rewindable, ///< a request body must be sent again and its source cannot restart
 
     // 600..699 network
     net_resolve_failed = 600,
@@ -225,6 +228,9 @@ inline const char* describe(errc e) noexcept {
     case errc::http_truncated_body: return "HTTP body truncated";
     case errc::http_aborted: return "transfer aborted by callback";
     case errc::http_too_many_interim: return "too many interim (1xx) responses";
+    case errc::http_body_read_failed: return "could not read the request body";
+    case errc::http_body_length_mismatch: return "request body shorter than its announced size";
+    case errc::http_body_not_rewindable: return "request body cannot be sent again";
     case errc::net_resolve_failed: return "could not resolve host";
     case errc::net_connect_failed: return "could not connect";
     case errc::net_timeout: return "operation timed out";
@@ -265,6 +271,8 @@ template <> struct std::is_error_code_enum<https::errc> : std::true_type {};
 
 namespace https {
 
+// The value lives in a union whose active member the errc tracks: every access below is guarded.
+// NOLINTBEGIN(cppcoreguidelines-pro-type-union-access)
 namespace detail {
 
 /// The storage of `result<T>`: the error (`errc::ok` while a value is held) and the value in a
@@ -373,6 +381,7 @@ public:
     T& operator*() & { return value(); }
     const T& operator*() const& { return value(); }
 };
+// NOLINTEND(cppcoreguidelines-pro-type-union-access)
 
 /// The result of an operation that produces no value: success or an error.
 template <> class [[nodiscard]] result<void> {
@@ -623,6 +632,99 @@ private:
 #else
 #define HTTPS_DECL inline
 #endif
+// ---- https/http/body_source.hpp ----------------------------------------------------------------
+// Request bodies read while they are sent: the `body_source` interface, and `file_body`, which
+// reads a file (or an open descriptor such as standard input) piece by piece.
+
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+
+namespace https::http {
+
+/// A request body pulled piece by piece as it is sent, so that a body of any size goes out in
+/// constant memory. With a known `size()` the request carries Content-Length; otherwise it is
+/// sent with chunked transfer coding (RFC 9112 §7.1), which not every server accepts.
+class body_source {
+public:
+    body_source() = default;
+    body_source(const body_source&) = delete;
+    body_source& operator=(const body_source&) = delete;
+    virtual ~body_source() = default;
+
+    /// The body's length in bytes, if known before sending. The source must then deliver at
+    /// least that many bytes (fewer: `http_body_length_mismatch`); no more than that are read.
+    [[nodiscard]] virtual std::optional<std::uint64_t> size() const = 0;
+
+    /// Put the next bytes of the body at the front of `buf` (never empty) and return how many;
+    /// 0 at the end of the body. An error ends the request with that error.
+    virtual result<std::size_t> read(mutable_bytes buf) = 0;
+
+    /// Go back to the first byte. Called before each time the body is sent, the first included:
+    /// a 307/308 redirect or a retry on a fresh connection sends it again. A source that cannot
+    /// start over returns `http_body_not_rewindable`, but only once it has been read from.
+    virtual status rewind() = 0;
+
+protected:
+    body_source(body_source&&) = default;
+    body_source& operator=(body_source&&) = default;
+};
+
+/// A file's bytes as a request body, read while they are sent (POSIX read(2)). A regular file
+/// has a size (sent as Content-Length, taken when it is opened) and rewinds; a pipe or terminal
+/// is sent chunked and can be sent only once.
+class file_body final : public body_source {
+public:
+    /// Open `path` for reading: `http_body_read_failed` if it cannot be opened or is a directory.
+    HTTPS_DECL static result<file_body> open(const std::string& path);
+
+    /// Read from an open descriptor (such as 0, standard input), from its current offset; the
+    /// descriptor is not closed. `http_body_read_failed` if it is not open for reading.
+    HTTPS_DECL static result<file_body> from_descriptor(int fd);
+
+    file_body(file_body&& other) noexcept;
+    file_body& operator=(file_body&& other) noexcept;
+    file_body(const file_body&) = delete;
+    file_body& operator=(const file_body&) = delete;
+    HTTPS_DECL ~file_body() override;
+
+    [[nodiscard]] std::optional<std::uint64_t> size() const override { return size_; }
+    HTTPS_DECL result<std::size_t> read(mutable_bytes buf) override;
+    HTTPS_DECL status rewind() override;
+
+private:
+    file_body(int fd, bool owned) noexcept : fd_(fd), owned_(owned) {}
+    HTTPS_DECL status stat_descriptor(); // size_, start_ and seekable_ from fstat and lseek
+
+    int fd_ = -1;
+    bool owned_ = false;       // opened by us, closed by us
+    bool seekable_ = false;    // a regular file: rewind seeks back to start_
+    std::uint64_t start_ = 0;  // the offset the body starts at
+    std::uint64_t read_ = 0;   // bytes delivered since the start
+    std::optional<std::uint64_t> size_;
+};
+
+inline file_body::file_body(file_body&& other) noexcept
+    : fd_(std::exchange(other.fd_, -1)), owned_(std::exchange(other.owned_, false)),
+      seekable_(other.seekable_), start_(other.start_), read_(other.read_), size_(other.size_) {}
+
+inline file_body& file_body::operator=(file_body&& other) noexcept {
+    if (this != &other) {
+        file_body gone(std::move(*this));
+        fd_ = std::exchange(other.fd_, -1);
+        owned_ = std::exchange(other.owned_, false);
+        seekable_ = other.seekable_;
+        start_ = other.start_;
+        read_ = other.read_;
+        size_ = other.size_;
+    }
+    return *this;
+}
+
+} // namespace https::http
+
 // ---- https/http/client_options.hpp -------------------------------------------------------------
 // What a request can be told: timeouts, redirects, extra header fields, body limits and
 // callbacks, DNS overrides and the TLS settings (trust anchors, versions).
@@ -866,7 +968,9 @@ struct client_options {
 
 namespace https {
 
+using http::body_source;
 using http::default_max_stored_body_bytes;
+using http::file_body;
 using http::headers;
 using http::response;
 using http::tls_version;
@@ -883,7 +987,8 @@ enum class failure {
     protocol,        ///< the server broke HTTP (malformed response, truncated body, ...)
     redirects,       ///< too many redirects, or an https-to-http redirect
     too_large,       ///< the response exceeded a size limit
-    usage,           ///< a malformed URL or request, or an unsupported scheme
+    usage,           ///< a malformed URL or request, an unsupported scheme, or a request body
+                     ///< that could not be read or sent again
     receive,         ///< the connection failed while sending or receiving
 };
 
@@ -932,6 +1037,16 @@ public:
     HTTPS_DECL response request(std::string_view method, std::string_view url,
                                 const options& opts, std::string body, std::error_code& ec);
 
+    /// Any method, with a body read from `body` while it is sent, so that a file of any size
+    /// goes out in constant memory (`https::file_body`): with Content-Length when `body.size()`
+    /// is known, chunked otherwise. `body` is rewound when a 307/308 redirect or a retry sends
+    /// it again. A response that arrives before the whole body is sent (413, say) ends the
+    /// sending and is returned.
+    HTTPS_DECL response request(std::string_view method, std::string_view url,
+                                const options& opts, body_source& body);
+    HTTPS_DECL response request(std::string_view method, std::string_view url,
+                                const options& opts, body_source& body, std::error_code& ec);
+
     /// GET, following redirects (up to `opts.max_redirects`) unless `opts` says otherwise.
     HTTPS_DECL response get(std::string_view url, options opts = {});
     HTTPS_DECL response get(std::string_view url, options opts, std::error_code& ec);
@@ -960,6 +1075,15 @@ inline response request(std::string_view method, std::string_view url, const opt
 inline response request(std::string_view method, std::string_view url, const options& opts,
                         std::string body, std::error_code& ec) {
     return client().request(method, url, opts, std::move(body), ec);
+}
+/// Any method with a body read while it is sent (see `client::request`).
+inline response request(std::string_view method, std::string_view url, const options& opts,
+                        body_source& body) {
+    return client().request(method, url, opts, body);
+}
+inline response request(std::string_view method, std::string_view url, const options& opts,
+                        body_source& body, std::error_code& ec) {
+    return client().request(method, url, opts, body, ec);
 }
 
 } // namespace https
@@ -16828,6 +16952,14 @@ public:
 
     /// Send all of `data` before the deadline.
     virtual status write_all(bytes_view data, deadline d) = 0;
+    /// Send from the front of `data` until all of it is sent or the peer has something for us to
+    /// read (bytes, or the end or a reset of the connection), waiting for room to send within the
+    /// deadline. Returns how many bytes of `data` the stream took: all of them, or fewer when the
+    /// peer spoke first; then the caller reads (read_some delivers what arrived, then reports the
+    /// end or the reset) and may call again with the rest. This is how a client notices a
+    /// response that arrives while it is still sending a request body (RFC 9112 §9.5), instead of
+    /// blocking on a server that has stopped reading.
+    virtual result<std::size_t> write_unless_readable(bytes_view data, deadline d) = 0;
     /// Receive at least one byte before the deadline; 0 means the peer ended the stream cleanly.
     virtual result<std::size_t> read_some(mutable_bytes buf, deadline d) = 0;
     /// Bound every wait for the peer (for a byte to read, for room to write, and inside a TLS
@@ -16885,10 +17017,11 @@ inline int poll_timeout(deadline d) {
     return left.count() > 1'000'000'000 ? 1'000'000'000 : static_cast<int>(left.count());
 }
 
-/// Wait until `fd` is ready for `events`: net_timeout when the deadline passes first,
+/// Wait until `fd` is ready for `events` and return the events that happened (poll's revents,
+/// which may include POLLHUP and POLLERR): net_timeout when the deadline passes first,
 /// net_idle_timeout when `idle` (if not 0) passes before the deadline does.
-inline status wait_for(int fd, short events, deadline d,
-                       std::chrono::milliseconds idle = std::chrono::milliseconds{0}) {
+inline result<short> wait_for(int fd, short events, deadline d,
+                              std::chrono::milliseconds idle = std::chrono::milliseconds{0}) {
     const auto now = clock::now();
     const bool idle_first = idle.count() > 0 && (d == deadline::max() || now + idle < d);
     const deadline until = idle_first ? now + idle : d;
@@ -16896,7 +17029,7 @@ inline status wait_for(int fd, short events, deadline d,
         pollfd p{fd, events, 0};
         const int n = ::poll(&p, 1, poll_timeout(until));
         if (n > 0) {
-            return {};
+            return p.revents;
         }
         if (n == 0) {
             return idle_first ? errc::net_idle_timeout : errc::net_timeout;
@@ -17022,27 +17155,73 @@ public:
         }
     }
 
-    /// Send all of `data` before the deadline.
-    status write_all(bytes_view data, deadline d) override {
-        std::size_t sent = 0;
-        while (sent < data.size()) {
-            const ssize_t n =
-                ::send(fd_, data.data() + sent, data.size() - sent, MSG_NOSIGNAL | MSG_DONTWAIT);
-            if (n > 0) {
-                sent += static_cast<std::size_t>(n);
+    /// Send what the socket takes without waiting: the number of bytes sent, 0 when its buffer
+    /// is full; net_connection_closed when the peer has reset or closed the connection.
+    result<std::size_t> send_now(bytes_view data) noexcept {
+        for (;;) {
+            const ssize_t n = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+            if (n >= 0) {
+                return static_cast<std::size_t>(n);
+            }
+            if (errno == EINTR) {
                 continue;
             }
-            if (n < 0 && errno == EINTR) {
-                continue;
-            }
-            if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-                HTTPS_TRY(detail::wait_for(fd_, POLLOUT, d, idle_));
-                continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK) {
+                return std::size_t{0};
             }
             return (errno == EPIPE || errno == ECONNRESET) ? errc::net_connection_closed
                                                           : errc::net_io_error;
         }
+    }
+
+    /// Wait, within the deadline and the idle timeout, until there is room to send or something
+    /// to read (bytes, the end of the stream or a reset); true when there is something to read.
+    result<bool> wait_writable_or_readable(deadline d) const {
+        auto events = detail::wait_for(fd_, POLLIN | POLLOUT, d, idle_);
+        if (!events) {
+            return events.error();
+        }
+        return (*events & (POLLIN | POLLHUP | POLLERR)) != 0;
+    }
+
+    /// Send all of `data` before the deadline.
+    status write_all(bytes_view data, deadline d) override {
+        std::size_t sent = 0;
+        while (sent < data.size()) {
+            auto n = send_now(data.subspan(sent));
+            if (!n) {
+                return n.error();
+            }
+            if (*n == 0) {
+                HTTPS_TRY(detail::wait_for(fd_, POLLOUT, d, idle_));
+            }
+            sent += *n;
+        }
         return {};
+    }
+
+    /// Send until all of `data` is sent or the peer has something to say (see stream). A reset
+    /// peer stops the sending too: what it sent before the reset may still be waiting to be read.
+    result<std::size_t> write_unless_readable(bytes_view data, deadline d) override {
+        std::size_t sent = 0;
+        while (sent < data.size()) {
+            auto readable = wait_writable_or_readable(d);
+            if (!readable) {
+                return readable.error();
+            }
+            if (*readable) {
+                break;
+            }
+            auto n = send_now(data.subspan(sent));
+            if (!n && n.error() == errc::net_connection_closed) {
+                break;
+            }
+            if (!n) {
+                return n.error();
+            }
+            sent += *n;
+        }
+        return sent;
     }
 
     /// Receive at least one byte before the deadline; 0 means the peer closed the connection.
@@ -17162,6 +17341,12 @@ public:
 
     HTTPS_DECL status write_all(bytes_view data, deadline d) override;
 
+    /// Encrypts one record's worth at a time and sends it while watching for the peer: records
+    /// received meanwhile are decrypted (session tickets, KeyUpdate), and the call returns early
+    /// once application data, close_notify, the end of the connection or an error has arrived.
+    /// Ciphertext already made but not yet sent stays queued, ahead of anything sent later.
+    HTTPS_DECL result<std::size_t> write_unless_readable(bytes_view data, deadline d) override;
+
     HTTPS_DECL result<std::size_t> read_some(mutable_bytes buf, deadline d) override;
 
     void set_idle_timeout(std::chrono::milliseconds timeout) override {
@@ -17170,7 +17355,7 @@ public:
 
     [[nodiscard]] bool reusable() const override {
         return engine_.is_connected() && !engine_.peer_closed() && pending_.size() == pending_pos_ &&
-               tcp_.reusable();
+               out_.size() == out_pos_ && read_error_ == errc::ok && tcp_.reusable();
     }
 
     [[nodiscard]] HTTPS_DECL std::string describe() const override;
@@ -17178,8 +17363,14 @@ public:
     [[nodiscard]] const tls::client& engine() const noexcept { return engine_; }
 
 private:
-    // Send whatever the engine has queued (handshake flights, records, alerts).
+    // Move what the engine has made (handshake flights, records, alerts) behind out_.
+    HTTPS_DECL void queue_output();
+
+    // Send everything queued, before the deadline.
     HTTPS_DECL status flush(deadline d);
+
+    // Send what the socket takes now of everything queued; the rest waits for the next write.
+    HTTPS_DECL void try_flush();
 
     // Read one batch from the socket into the engine, collecting application data.
     HTTPS_DECL status pump(deadline d);
@@ -17187,8 +17378,13 @@ private:
     tcp_stream tcp_;
     tls::client engine_;
     std::array<std::uint8_t, 16 * 1024 + 512> buffer_{};
-    byte_vector pending_;
+    byte_vector pending_; // application data received, not yet read (from pending_pos_)
     std::size_t pending_pos_ = 0;
+    byte_vector out_; // ciphertext made, not yet sent (from out_pos_)
+    std::size_t out_pos_ = 0;
+    // A receive failure met while sending, reported by read_some once the application data that
+    // arrived before it has been read.
+    errc read_error_ = errc::ok;
 };
 
 } // namespace https::net
@@ -17238,13 +17434,58 @@ HTTPS_DECL status tls_stream::write_all(bytes_view data, deadline d) {
     return flush(d);
 }
 
+HTTPS_DECL result<std::size_t> tls_stream::write_unless_readable(bytes_view data, deadline d) {
+    std::size_t taken = 0;
+    for (;;) {
+        if (pending_.size() != pending_pos_ || engine_.peer_closed() ||
+            read_error_ != errc::ok) {
+            return taken; // the peer has spoken: the caller reads before sending more
+        }
+        queue_output();
+        if (out_.size() == out_pos_) {
+            if (taken == data.size()) {
+                return taken;
+            }
+            // One record at a time: no more is committed to the connection than goes out
+            // before the peer's next word is looked at.
+            const std::size_t n = std::min(data.size() - taken, tls::max_plaintext_length);
+            HTTPS_TRY(engine_.send(data.subspan(taken, n)));
+            taken += n;
+            continue;
+        }
+        auto readable = tcp_.wait_writable_or_readable(d);
+        if (!readable) {
+            return readable.error();
+        }
+        if (*readable) {
+            // Session tickets and KeyUpdate are handled here and sending goes on; application
+            // data, close_notify or a failure (kept for read_some) end the loop above.
+            if (auto st = pump(d); !st) {
+                read_error_ = st.error();
+            }
+            continue;
+        }
+        auto n = tcp_.send_now(bytes_view(out_).subspan(out_pos_));
+        if (!n && n.error() != errc::net_connection_closed) {
+            return n.error();
+        }
+        // A reset leaves the socket readable: the next round reads what came before it.
+        out_pos_ += n ? *n : 0;
+    }
+}
+
 HTTPS_DECL result<std::size_t> tls_stream::read_some(mutable_bytes buf, deadline d) {
     while (pending_.size() == pending_pos_) {
         if (engine_.peer_closed()) {
             return std::size_t{0};
         }
+        if (read_error_ != errc::ok) {
+            return read_error_;
+        }
         HTTPS_TRY(pump(d));
-        HTTPS_TRY(flush(d)); // e.g. our KeyUpdate answer
+        // e.g. our KeyUpdate answer; without waiting, since a peer answering a request it did
+        // not read in full may have stopped reading (it goes out with the next write otherwise)
+        try_flush();
     }
     const std::size_t n = std::min(buf.size(), pending_.size() - pending_pos_);
     std::copy_n(pending_.begin() + static_cast<std::ptrdiff_t>(pending_pos_), n, buf.begin());
@@ -17269,12 +17510,37 @@ HTTPS_DECL std::string tls_stream::describe() const {
     return out + " to " + tcp_.peer().to_string();
 }
 
-HTTPS_DECL status tls_stream::flush(deadline d) {
+HTTPS_DECL void tls_stream::queue_output() {
     if (!engine_.has_output()) {
+        return;
+    }
+    if (out_.size() == out_pos_) {
+        out_ = engine_.take_output();
+        out_pos_ = 0;
+    } else {
+        auto more = engine_.take_output();
+        out_.insert(out_.end(), more.begin(), more.end());
+    }
+}
+
+HTTPS_DECL status tls_stream::flush(deadline d) {
+    queue_output();
+    if (out_.size() == out_pos_) {
         return {};
     }
-    auto out = engine_.take_output();
-    return tcp_.write_all(out, d);
+    auto st = tcp_.write_all(bytes_view(out_).subspan(out_pos_), d);
+    out_.clear();
+    out_pos_ = 0;
+    return st;
+}
+
+HTTPS_DECL void tls_stream::try_flush() {
+    queue_output();
+    if (out_.size() != out_pos_) {
+        if (auto n = tcp_.send_now(bytes_view(out_).subspan(out_pos_))) {
+            out_pos_ += *n;
+        }
+    }
 }
 
 HTTPS_DECL status tls_stream::pump(deadline d) {
@@ -17296,13 +17562,102 @@ HTTPS_DECL status tls_stream::pump(deadline d) {
         }
     }
     if (!st) {
-        (void)flush(d); // deliver our alert before giving up
+        try_flush(); // deliver our alert if the socket takes it, before giving up
         return st.error();
     }
     return {};
 }
 
 } // namespace https::net
+// ---- https/http/impl/body_source.ipp -----------------------------------------------------------
+// file_body (http/body_source.hpp), out of line for separate compilation.
+
+
+#include <cerrno>
+#include <cstdint>
+#include <fcntl.h>
+#include <optional>
+#include <string>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+namespace https::http {
+
+HTTPS_DECL result<file_body> file_body::open(const std::string& path) {
+    int fd = -1;
+    do {
+        fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    } while (fd < 0 && errno == EINTR);
+    if (fd < 0) {
+        return errc::http_body_read_failed;
+    }
+    file_body body(fd, true);
+    HTTPS_TRY(body.stat_descriptor());
+    return body;
+}
+
+HTTPS_DECL result<file_body> file_body::from_descriptor(int fd) {
+    const int flags = ::fcntl(fd, F_GETFL);
+    if (flags < 0 || (flags & O_ACCMODE) == O_WRONLY) {
+        return errc::http_body_read_failed;
+    }
+    file_body body(fd, false);
+    HTTPS_TRY(body.stat_descriptor());
+    return body;
+}
+
+HTTPS_DECL status file_body::stat_descriptor() {
+    struct stat st {};
+    if (::fstat(fd_, &st) != 0 || S_ISDIR(st.st_mode)) {
+        return errc::http_body_read_failed;
+    }
+    if (S_ISREG(st.st_mode)) {
+        const off_t at = ::lseek(fd_, 0, SEEK_CUR);
+        if (at < 0 || at > st.st_size) {
+            return errc::http_body_read_failed;
+        }
+        seekable_ = true;
+        start_ = static_cast<std::uint64_t>(at);
+        size_ = static_cast<std::uint64_t>(st.st_size - at);
+    }
+    return {};
+}
+
+HTTPS_DECL file_body::~file_body() {
+    if (owned_ && fd_ >= 0) {
+        ::close(fd_);
+    }
+}
+
+HTTPS_DECL result<std::size_t> file_body::read(mutable_bytes buf) {
+    for (;;) {
+        const ssize_t n = ::read(fd_, buf.data(), buf.size());
+        if (n >= 0) {
+            read_ += static_cast<std::uint64_t>(n);
+            return static_cast<std::size_t>(n);
+        }
+        if (errno != EINTR) {
+            return errc::http_body_read_failed;
+        }
+    }
+}
+
+HTTPS_DECL status file_body::rewind() {
+    if (read_ == 0) {
+        return {};
+    }
+    if (!seekable_) {
+        return errc::http_body_not_rewindable;
+    }
+    if (::lseek(fd_, static_cast<off_t>(start_), SEEK_SET) < 0) {
+        return errc::http_body_read_failed;
+    }
+    read_ = 0;
+    return {};
+}
+
+} // namespace https::http
 // ---- https/http/impl/client.ipp ----------------------------------------------------------------
 // The HTTP/1.1 client (http/client.hpp), out of line for separate compilation.
 
@@ -17793,26 +18148,32 @@ inline result<url> resolve_redirect(const url& base, std::string_view location) 
 
 } // namespace https::http
 
+#include <cassert>
 #include <string>
 #include <string_view>
 
 namespace https::http {
 
-/// What to send. `headers` are extra fields; Host, Content-Length and (unless given) User-Agent,
-/// Accept and Connection are filled in by `encode_request`.
+/// What to send. `headers` are extra fields; Host, Content-Length (or Transfer-Encoding) and
+/// (unless given) User-Agent, Accept and Connection are filled in by `encode_request`.
 struct request {
     std::string method = "GET";
     http::url url;
     http::headers headers;
-    std::string body;
+    std::string body; ///< a body held in memory; empty when `source` is set
+    /// A body read while it is sent (not owned; it must outlive the request's `perform`).
+    body_source* source = nullptr;
 };
 
 inline constexpr std::string_view default_user_agent = "https-cpp/0.1";
 
-/// Serialise a request for an origin server (RFC 9112 §3: origin-form target). Methods must be
-/// tokens, field names tokens, field values free of CR/LF/NUL (`http_bad_header`); Host and
-/// Content-Length/Transfer-Encoding are ours to set and may not be supplied by the caller.
+/// Serialise a request for an origin server (RFC 9112 §3: origin-form target): the head, then
+/// `body`; a `source` body follows separately, announced by its size as Content-Length or else
+/// by Transfer-Encoding: chunked. Methods must be tokens, field names tokens, field values free
+/// of CR/LF/NUL (`http_bad_header`); Host and Content-Length/Transfer-Encoding are ours to set
+/// and may not be supplied by the caller.
 inline result<std::string> encode_request(const request& req, bool keep_alive = true) {
+    assert(req.source == nullptr || req.body.empty()); // one body or the other
     if (!detail::is_token(req.method)) {
         return errc::http_bad_header;
     }
@@ -17851,7 +18212,11 @@ inline result<std::string> encode_request(const request& req, bool keep_alive = 
         out += "\r\n";
     }
     const bool body_expected = req.method == "POST" || req.method == "PUT" || req.method == "PATCH";
-    if (!req.body.empty() || body_expected) {
+    if (req.source != nullptr) {
+        const auto size = req.source->size();
+        out += size ? "Content-Length: " + std::to_string(*size) + "\r\n"
+                    : std::string("Transfer-Encoding: chunked\r\n");
+    } else if (!req.body.empty() || body_expected) {
         out += "Content-Length: " + std::to_string(req.body.size()) + "\r\n";
     }
     out += "\r\n";
@@ -18355,6 +18720,32 @@ using connector = std::function<result<std::unique_ptr<net::stream>>(const conne
 
 namespace detail {
 
+/// The bytes of a request in the order they go out: the head (with an in-memory body), then a
+/// source's body read piece by piece, framed by chunked coding when its size is unknown.
+class request_writer {
+public:
+    request_writer(bytes_view head, body_source* source) : head_(head), source_(source) {
+        if (source != nullptr) {
+            left_ = source->size();
+        }
+    }
+    /// The next piece to send (valid until the next call); empty once all has been handed out.
+    HTTPS_DECL result<bytes_view> next();
+
+private:
+    // A piece fills one TLS record at most (16 KiB of plaintext), chunk framing included: a
+    // chunk's hex size and CRLF go in the first size_room bytes, its CRLF after the data.
+    static constexpr std::size_t piece_size = 16 * 1024;
+    static constexpr std::size_t size_room = 8 + 2;
+    static constexpr std::size_t chunk_data_size = piece_size - size_room - 2;
+
+    bytes_view head_;
+    body_source* source_;
+    std::optional<std::uint64_t> left_; // of a body with Content-Length
+    bool done_ = false;
+    std::array<std::uint8_t, piece_size> buf_{};
+};
+
 /// Apply --resolve overrides, else resolve the host, bounded by the deadline.
 HTTPS_DECL result<std::vector<net::endpoint>> resolve_target(const url& u, const client_options& o,
                                                              net::deadline d);
@@ -18438,6 +18829,7 @@ private:
 } // namespace https::http
 
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstdlib>
@@ -18452,6 +18844,49 @@ private:
 namespace https::http {
 
 namespace detail {
+
+HTTPS_DECL result<bytes_view> request_writer::next() {
+    if (!head_.empty()) {
+        return std::exchange(head_, bytes_view{});
+    }
+    if (source_ == nullptr || done_) {
+        return bytes_view{};
+    }
+    if (left_) { // Content-Length: exactly that many bytes
+        if (*left_ == 0) {
+            done_ = true;
+            return bytes_view{};
+        }
+        const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(*left_, piece_size));
+        auto n = source_->read(mutable_bytes(buf_.data(), want));
+        if (!n) {
+            return n.error();
+        }
+        if (*n == 0) {
+            return errc::http_body_length_mismatch;
+        }
+        *left_ -= *n;
+        return bytes_view(buf_.data(), *n);
+    }
+    // Chunked (RFC 9112 §7.1): hex size CRLF data CRLF per piece; "0" CRLF CRLF at the end.
+    auto n = source_->read(mutable_bytes(buf_.data() + size_room, chunk_data_size));
+    if (!n) {
+        return n.error();
+    }
+    if (*n == 0) {
+        done_ = true;
+        return as_bytes("0\r\n\r\n");
+    }
+    std::size_t start = size_room - 2;
+    buf_[start] = '\r';
+    buf_[start + 1] = '\n';
+    for (std::size_t v = *n; v != 0; v >>= 4) {
+        buf_[--start] = static_cast<std::uint8_t>("0123456789abcdef"[v & 0xf]);
+    }
+    buf_[size_room + *n] = '\r';
+    buf_[size_room + *n + 1] = '\n';
+    return bytes_view(buf_.data() + start, size_room + *n + 2 - start);
+}
 
 HTTPS_DECL result<std::vector<net::endpoint>> resolve_target(const url& u, const client_options& o,
                                                              net::deadline d) {
@@ -18524,11 +18959,13 @@ HTTPS_DECL result<response> client::perform(request req, const client_options& o
             return errc::http_insecure_redirect; // never downgrade to cleartext
         }
         // RFC 9110 §15.4: 303 always becomes GET; 301/302 turn POST into GET as browsers do.
+        // Otherwise (307/308, and 301/302 for other methods) the body is sent again.
         if (s == 303 || ((s == 301 || s == 302) && req.method == "POST")) {
             if (req.method != "HEAD") {
                 req.method = "GET";
             }
             req.body.clear();
+            req.source = nullptr;
         }
         req.url = std::move(next).value();
         ++redirects;
@@ -18608,7 +19045,6 @@ HTTPS_DECL result<std::pair<response, bool>> client::exchange(net::stream& s, by
                                                               const request& req,
                                                               const client_options& opts,
                                                               net::deadline total, bool& got_any) {
-    HTTPS_TRY(s.write_all(wire, total));
     parser_limits limits;
     limits.max_body_bytes = opts.max_body_bytes.value_or(
         opts.on_body ? std::numeric_limits<std::uint64_t>::max() : default_max_stored_body_bytes);
@@ -18647,14 +19083,14 @@ HTTPS_DECL result<std::pair<response, bool>> client::exchange(net::stream& s, by
     };
     std::array<std::uint8_t, 16384> buf{};
     bool leftover = false;
-    while (!parser.complete()) {
+    // Read once from the server and parse what came.
+    auto receive = [&]() -> status {
         auto n = s.read_some(buf, total);
         if (!n) {
             return n.error();
         }
         if (*n == 0) {
-            HTTPS_TRY(parser.finish_eof());
-            break;
+            return parser.finish_eof(); // completes a close-delimited body, else an error
         }
         got_any = true;
         auto used = parser.feed(bytes_view(buf.data(), *n), sink);
@@ -18662,12 +19098,58 @@ HTTPS_DECL result<std::pair<response, bool>> client::exchange(net::stream& s, by
             return used.error();
         }
         leftover = *used < *n;
+        return {};
+    };
+
+    // Send the request, watching for an early answer (RFC 9112 §9.5): a server may respond
+    // before it has read the whole body (413, 401, a redirect) and then stop reading or close.
+    // What it sends is read as soon as it arrives. Once the final response is complete, or its
+    // head is complete with an error or redirect status (>= 300), the rest of the request is not
+    // sent and the connection is not reused. Interim (1xx) responses, a head still incomplete,
+    // and a 2xx whose body is still coming let the sending go on, as curl does: a server may
+    // stream its answer while it reads the body, and would wait for the rest of it.
+    if (req.source != nullptr) {
+        HTTPS_TRY(req.source->rewind());
+    }
+    detail::request_writer writer(wire, req.source);
+    bool sent_all = false;
+    bytes_view piece;
+    for (;;) {
+        if (piece.empty()) {
+            auto next = writer.next();
+            if (!next) {
+                return next.error();
+            }
+            if (next->empty()) {
+                sent_all = true;
+                break;
+            }
+            piece = *next;
+        }
+        auto taken = s.write_unless_readable(piece, total);
+        if (!taken) {
+            return taken.error();
+        }
+        piece = piece.subspan(*taken);
+        if (!piece.empty()) { // the server spoke first
+            HTTPS_TRY(receive());
+            if (parser.complete() || (parser.head_complete() && parser.head().status >= 300)) {
+                if (opts.on_verbose) {
+                    opts.on_verbose("the server answered before the whole request was sent: "
+                                    "stopped sending");
+                }
+                break;
+            }
+        }
+    }
+    while (!parser.complete()) {
+        HTTPS_TRY(receive());
     }
     const auto& head = parser.head();
     out.status = head.status;
     out.reason = head.reason;
     out.headers = head.headers;
-    const bool reusable = parser.keep_alive() && !leftover && s.reusable();
+    const bool reusable = sent_all && parser.keep_alive() && !leftover && s.reusable();
     return std::pair<response, bool>{std::move(out), reusable};
 }
 
@@ -18702,7 +19184,10 @@ HTTPS_DECL failure failure_of(errc e) noexcept {
     case errc::http_header_too_large: return failure::too_large;
     case errc::http_bad_url:
     case errc::http_unsupported_scheme:
-    case errc::http_aborted: return failure::usage;
+    case errc::http_aborted:
+    case errc::http_body_read_failed:
+    case errc::http_body_length_mismatch:
+    case errc::http_body_not_rewindable: return failure::usage;
     default: break;
     }
     switch (layer_of(e)) {
@@ -18827,26 +19312,35 @@ HTTPS_DECL result<std::unique_ptr<net::stream>> connect_tls(const http::connect_
     return std::unique_ptr<net::stream>(std::move(s).value());
 }
 
-HTTPS_DECL http::request make_request(std::string_view method, std::string_view url,
-                                  std::string body, std::error_code& ec) {
-    http::request req;
-    auto u = http::parse_url(url);
-    if (!u) {
-        ec = u.error();
-        return req;
-    }
-    req.method = std::string(method);
-    req.url = std::move(u).value();
-    req.body = std::move(body);
-    return req;
-}
-
 } // namespace detail
 
 /// https::client's state: the HTTP client (connection pool, redirects) with the TLS connector.
 class client::impl {
 public:
     impl() : http_(detail::connect_tls) {}
+
+    /// Perform a request whose body is `body` or `source`; on failure `ec` is set.
+    response perform(std::string_view method, std::string_view url, const options& opts,
+                     std::string body, body_source* source, std::error_code& ec) {
+        ec.clear();
+        auto u = http::parse_url(url);
+        if (!u) {
+            ec = u.error();
+            return {};
+        }
+        http::request req;
+        req.method = std::string(method);
+        req.url = std::move(u).value();
+        req.body = std::move(body);
+        req.source = source;
+        auto r = http_.perform(std::move(req), opts);
+        if (!r) {
+            ec = r.error();
+            return {};
+        }
+        return std::move(r).value();
+    }
+
     http::client http_;
 };
 
@@ -18868,17 +19362,23 @@ HTTPS_DECL response client::request(std::string_view method, std::string_view ur
 HTTPS_DECL response client::request(std::string_view method, std::string_view url,
                                     const options& opts, std::string body,
                                     std::error_code& ec) {
-    ec.clear();
-    http::request req = detail::make_request(method, url, std::move(body), ec);
+    return impl_->perform(method, url, opts, std::move(body), nullptr, ec);
+}
+
+HTTPS_DECL response client::request(std::string_view method, std::string_view url,
+                                    const options& opts, body_source& body) {
+    std::error_code ec;
+    response r = request(method, url, opts, body, ec);
     if (ec) {
-        return {};
+        throw error(ec, std::string(method) + " " + std::string(url));
     }
-    auto r = impl_->http_.perform(std::move(req), opts);
-    if (!r) {
-        ec = r.error();
-        return {};
-    }
-    return std::move(r).value();
+    return r;
+}
+
+HTTPS_DECL response client::request(std::string_view method, std::string_view url,
+                                    const options& opts, body_source& body,
+                                    std::error_code& ec) {
+    return impl_->perform(method, url, opts, {}, &body, ec);
 }
 
 HTTPS_DECL response client::get(std::string_view url, options opts) {
