@@ -13167,7 +13167,9 @@ inline result<byte_vector> encode_message_hash(bytes_view client_hello1_hash) {
 // the TLS 1.2 work adds its own variants beside these.
 
 
+#include <algorithm>
 #include <array>
+#include <bit>
 #include <cassert>
 #include <cstdint>
 #include <cstring>
@@ -13232,6 +13234,43 @@ class plaintext_protection {
     }
 };
 
+namespace detail {
+
+/// RFC 8446 §5.4: where the content of a TLSInnerPlaintext ends, its type byte included: one past
+/// its last non-zero byte; 0 when every byte is zero (no content type).
+/// CT: reads every byte, eight at a time, with masks: the time depends only on `inner.size()`,
+/// not on where the zero padding starts (padding is there to hide the content length, which a
+/// scan stopping at the first non-zero byte from the end leaks by its time). Only the result is
+/// declassified: the length of a delivered record is public.
+inline std::size_t tls13_inner_content_end(bytes_view inner) noexcept {
+    using m = ct::mask<std::uint64_t>;
+    const auto word = [&](std::size_t i) { // bytes 8i .. 8i+7, zero past the end (a public size)
+        std::uint64_t w = 0;
+        std::memcpy(&w, inner.data() + 8 * i, std::min<std::size_t>(8, inner.size() - 8 * i));
+        return w;
+    };
+    std::uint64_t last_word = 0; // one past the last word holding a non-zero byte
+    const std::size_t words = (inner.size() + 7) / 8;
+    for (std::size_t i = 0; i < words; ++i) {
+        last_word = (~m::is_zero(word(i))).select(i + 1, last_word);
+    }
+    ct::unpoison(&last_word, sizeof last_word); // public: the end is declassified below anyway
+    if (last_word == 0) {
+        return 0;
+    }
+    const std::uint64_t w = word(last_word - 1);
+    std::uint64_t in_word = 0; // one past the last non-zero byte of that word
+    for (unsigned b = 0; b < 8; ++b) {
+        const unsigned shift = std::endian::native == std::endian::little ? 8 * b : 8 * (7 - b);
+        in_word = (~m::is_zero((w >> shift) & 0xff)).select(b + 1, in_word);
+    }
+    std::size_t end = (last_word - 1) * 8 + in_word;
+    ct::unpoison(&end, sizeof end);
+    return end;
+}
+
+} // namespace detail
+
 /// TLS 1.3 record protection with AEAD `A` (RFC 8446 §5.2-5.3): per-record nonce = iv XOR the
 /// 64-bit sequence number, the record header as additional data, the true content type inside
 /// the encrypted TLSInnerPlaintext after the content and before any zero padding.
@@ -13273,8 +13312,8 @@ template <crypto::aead A> class tls13_aead_protection {
     /// else under protection is unexpected_message), the tag must verify (else bad_record_mac),
     /// the inner plaintext must be at most 2^14 + 1 bytes (else record_overflow) and must hold a
     /// non-zero content type (else unexpected_message, §5.4).
-    /// CT: the tag check is constant time; the padding length leaks through the scan for the
-    /// content type, which RFC 8446 §5.4 accepts.
+    /// CT: the tag check and the scan for the content type are constant time (the padding
+    /// length does not show in the time); the content length and type are declassified.
     result<opened_record> open(const record_header& h, mutable_bytes payload) {
         if (h.type != content_type::application_data) {
             return errc::tls_unexpected_message;
@@ -13299,17 +13338,16 @@ template <crypto::aead A> class tls13_aead_protection {
         if (!aead_.open(nonce, header, payload, plain)) {
             return errc::tls_bad_record_mac;
         }
-        std::size_t n = plain.size();
-        while (n > 0 && plain[n - 1] == 0) {
-            --n;
-        }
+        const std::size_t n = detail::tls13_inner_content_end(plain);
         if (n == 0) {
             return errc::tls_unexpected_message; // all zeros: no content type
         }
         if (n - 1 > max_plaintext_length) {
             return errc::tls_record_overflow;
         }
-        return opened_record{static_cast<content_type>(plain[n - 1]), plain.first(n - 1)};
+        std::uint8_t type = plain[n - 1];
+        ct::unpoison(&type, sizeof type); // the record layer dispatches on it: public
+        return opened_record{static_cast<content_type>(type), plain.first(n - 1)};
     }
 
     [[nodiscard]] std::uint64_t sequence_number() const noexcept { return seq_; }
