@@ -53,7 +53,8 @@ int main() { return https::get("https://example.com/").status == 200 ? 0 : 1; }'
         sort -u | sed 's/^/  /'
     ;;
 hooks)
-    flags+=(-I "$root/include" -DHTTPS_SEPARATE_COMPILATION)
+    flags=(-std=c++20 -fsyntax-only -Wall -Wextra -Wpedantic -Werror -I "$root/include"
+           -DHTTPS_SEPARATE_COMPILATION)
     # HEADER|USE: each USE must fail to compile without HTTPS_TESTING, for want of the hook's name
     uses=(
         'https/crypto/random.hpp|https::crypto::replay_random r({}); (void)r;'
@@ -78,7 +79,7 @@ hooks)
             echo "FAIL: compiles without HTTPS_TESTING: $use"
             exit 1
         fi
-        if ! grep -Eq "replay_random|scoped_default_random|test_hooks" <<<"$out"; then
+        if ! grep -Eq "error: .*(replay_random|scoped_default_random|test_hooks)" <<<"$out"; then
             echo "FAIL: '$use' failed for another reason than the missing hook:"
             echo "$out"
             exit 1
