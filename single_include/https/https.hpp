@@ -15024,7 +15024,10 @@ class transcript_hash {
     /// RFC 8446 §4.4.1: on HelloRetryRequest, ClientHello1 (all that is in the transcript so far)
     /// is replaced by message_hash || 00 00 Hash.length || Hash(ClientHello1).
     status replace_with_message_hash() {
-        const hash_value ch1 = current();
+        auto message_hash = encode_message_hash(current().view());
+        if (!message_hash) {
+            return message_hash.error(); // the transcript is left as it was
+        }
         std::visit(
             [](auto& h) {
                 if constexpr (!std::is_same_v<std::decay_t<decltype(h)>, std::monostate>) {
@@ -15032,10 +15035,6 @@ class transcript_hash {
                 }
             },
             hash_);
-        auto message_hash = encode_message_hash(ch1.view());
-        if (!message_hash) {
-            return message_hash.error();
-        }
         update(*message_hash);
         return {};
     }
