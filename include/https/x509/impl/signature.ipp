@@ -5,6 +5,7 @@
 
 #include "../../crypto/ec_public_key.hpp"
 #include "../../crypto/ecdsa.hpp"
+#include "../../crypto/ed25519.hpp"
 #include "../../crypto/hash.hpp"
 #include "../../crypto/rsa.hpp"
 #include "../../crypto/sha1.hpp"
@@ -46,16 +47,18 @@ HTTPS_DECL status verify_signature(const public_key_info& key, const signature_a
     if (!key_fits_algorithm(key, alg)) {
         return errc::cert_bad_signature;
     }
+    // RSA and ECDSA sign a digest of the TBSCertificate; Ed25519 signs the TBSCertificate itself
+    // (PureEdDSA, RFC 8410 §6) and its algorithm names no digest.
     const std::optional<crypto::hash_id> hash = to_hash_id(alg.hash);
-    if (!hash) {
-        return errc::cert_bad_signature;
-    }
     std::array<std::uint8_t, crypto::max_digest_size> buffer{};
-    const bytes_view digest(buffer.data(), digest_of(*hash, tbs, buffer));
+    const bytes_view digest(buffer.data(), hash ? digest_of(*hash, tbs, buffer) : 0);
     status verdict = errc::cert_bad_signature;
     switch (alg.kind) {
     case scheme::rsa_pkcs1:
     case scheme::rsa_pss: {
+        if (!hash) {
+            return errc::cert_bad_signature;
+        }
         auto rsa = crypto::rsa_public_key::from_components(key.rsa_modulus, key.rsa_exponent);
         if (!rsa) {
             return errc::cert_bad_signature;
@@ -72,6 +75,9 @@ HTTPS_DECL status verify_signature(const public_key_info& key, const signature_a
         break;
     }
     case scheme::ecdsa: {
+        if (!hash) {
+            return errc::cert_bad_signature;
+        }
         // `key.key` is the SEC 1 point from the BIT STRING; the curve came from the parameters.
         auto verify_on = [&](auto curve_tag) -> status {
             using curve = decltype(curve_tag);
@@ -85,7 +91,10 @@ HTTPS_DECL status verify_signature(const public_key_info& key, const signature_a
                                                           : verify_on(crypto::p384{});
         break;
     }
-    case scheme::ed25519: // not implemented: Ed25519-signed web PKI certificates do not exist yet
+    case scheme::ed25519:
+        // `key.key` is the 32-byte encoding the certificate parser already decoded once.
+        verdict = crypto::ed25519_verify(key.key, tbs, signature);
+        break;
     case scheme::unknown:
         break;
     }
