@@ -79,6 +79,12 @@ TEST_CASE("ClientHello encoding", "[tls][messages]") {
     const auto* sigs_cert = exts.find(extension_type::signature_algorithms_cert);
     CHECK(std::search(sigs_cert->data.begin(), sigs_cert->data.end(), pkcs1.begin(), pkcs1.end()) !=
           sigs_cert->data.end());
+    // ed25519 (RFC 8446 §4.2.3) in both lists, right after ecdsa_secp256r1_sha256.
+    const bytes p256_then_ed25519 = {0x04, 0x03, 0x08, 0x07};
+    for (const auto* list : {sigs, sigs_cert}) {
+        CHECK(std::search(list->data.begin(), list->data.end(), p256_then_ed25519.begin(),
+                          p256_then_ed25519.end()) != list->data.end());
+    }
     const auto* alpn = exts.find(extension_type::application_layer_protocol_negotiation);
     CHECK(bytes(alpn->data.begin(), alpn->data.end()) ==
           bytes{0, 9, 8, 'h', 't', 't', 'p', '/', '1', '.', '1'});
