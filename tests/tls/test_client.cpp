@@ -352,8 +352,8 @@ TEST_CASE("client: ed25519 CertificateVerify needs an Ed25519 leaf and signs the
     const bytes ed_cert = server_certificate(ed.der);
     const bytes ec_cert = server_certificate(ec.der);
     fixture f;
-    // The transcript hash the client signs over after the trace's ClientHello and ServerHello,
-    // then the EncryptedExtensions and the Certificate message sent here.
+    // The transcript hash the server signs (and the client checks): the trace's ClientHello and
+    // ServerHello, then the EncryptedExtensions and the Certificate message sent here.
     auto transcript_after = [&f](const bytes& certificate_message) {
         transcript_hash th;
         th.update(f.srv.client_hello);

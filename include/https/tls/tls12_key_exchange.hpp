@@ -42,8 +42,8 @@ struct tls12_server_key {
 
 /// Extract the key of the leaf certificate and check that it fits the suite's key exchange:
 /// an ECDSA or Ed25519 key for ECDHE_ECDSA, an RSA key for ECDHE_RSA and RSA (RFC 5246 §7.4.2,
-/// RFC 8422 §5.3),
-/// with a keyUsage that allows the use the key exchange makes of it (`check_leaf_key_usage`).
+/// RFC 8422 §5.3), with a keyUsage that allows the use the key exchange makes of it
+/// (`check_leaf_key_usage`).
 inline result<tls12_server_key> tls12_leaf_key(bytes_view leaf_der, tls12_key_exchange_kind kx) {
     auto cert = x509::parse_certificate(leaf_der);
     if (!cert) {

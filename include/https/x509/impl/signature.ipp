@@ -50,15 +50,15 @@ HTTPS_DECL status verify_signature(const public_key_info& key, const signature_a
     // RSA and ECDSA sign a digest of the TBSCertificate; Ed25519 signs the TBSCertificate itself
     // (PureEdDSA, RFC 8410 §6) and its algorithm names no digest.
     const std::optional<crypto::hash_id> hash = to_hash_id(alg.hash);
+    if (!hash && alg.kind != scheme::ed25519) {
+        return errc::cert_bad_signature;
+    }
     std::array<std::uint8_t, crypto::max_digest_size> buffer{};
     const bytes_view digest(buffer.data(), hash ? digest_of(*hash, tbs, buffer) : 0);
     status verdict = errc::cert_bad_signature;
     switch (alg.kind) {
     case scheme::rsa_pkcs1:
     case scheme::rsa_pss: {
-        if (!hash) {
-            return errc::cert_bad_signature;
-        }
         auto rsa = crypto::rsa_public_key::from_components(key.rsa_modulus, key.rsa_exponent);
         if (!rsa) {
             return errc::cert_bad_signature;
@@ -75,9 +75,6 @@ HTTPS_DECL status verify_signature(const public_key_info& key, const signature_a
         break;
     }
     case scheme::ecdsa: {
-        if (!hash) {
-            return errc::cert_bad_signature;
-        }
         // `key.key` is the SEC 1 point from the BIT STRING; the curve came from the parameters.
         auto verify_on = [&](auto curve_tag) -> status {
             using curve = decltype(curve_tag);
