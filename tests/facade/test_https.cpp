@@ -8,9 +8,11 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <vector>
 
 using namespace std::chrono_literals;
 
@@ -142,6 +144,19 @@ TEST_CASE("https::get fetches Content-Length, chunked and redirected bodies", "[
     CHECK(r.body == expected);
     CHECK(r.headers.get("content-length") == std::to_string(expected.size()));
     CHECK(r.headers.get("CONTENT-TYPE").has_value()); // case-insensitive lookup
+
+    // What -v prints: the connection line names the version, suite, group and the scheme the
+    // server signed with (RSA-PSS for the RSA leaf under TLS 1.3).
+    std::vector<std::string> lines;
+    auto verbose = opts;
+    verbose.on_verbose = [&lines](const std::string& line) { lines.push_back(line); };
+    CHECK(https::get(server.url("/index.txt"), verbose).body == expected);
+    const auto connected = std::find_if(lines.begin(), lines.end(), [](const std::string& l) {
+        return l.rfind("connected: ", 0) == 0;
+    });
+    REQUIRE(connected != lines.end());
+    CHECK(connected->find("TLSv1.3") != std::string::npos);
+    CHECK(connected->find(" signature rsa_pss_rsae_sha256 ") != std::string::npos);
 
     auto chunked = https::get(server.url("/chunked"), opts);
     CHECK(chunked.headers.get("Transfer-Encoding") == "chunked");

@@ -3,6 +3,7 @@
 #   ca.pem/ca.key         trusted test root (RSA 2048)
 #   rsa.pem/rsa.key       leaf for localhost + 127.0.0.1, RSA 2048 (signs with RSA-PSS in TLS 1.3)
 #   ecdsa.pem/ecdsa.key   leaf for localhost + 127.0.0.1, ECDSA P-256
+#   ed25519.pem/.key      leaf for localhost + 127.0.0.1, Ed25519 (RFC 8410; signs only)
 #   other.pem/other.key   leaf for other.example only (host name mismatch)
 #   expired.pem/.key      leaf for localhost whose validity ended in 2020
 #   rogue_ca.pem, rogue.pem/.key  a leaf for localhost from a root the tests do not trust
@@ -10,13 +11,16 @@
 set -euo pipefail
 dir=$1
 mkdir -p "$dir"
-# Test processes run in parallel (ctest -j): one makes the PKI, the others wait for it.
+# Test processes run in parallel (ctest -j): one makes the PKI, the others wait for it. The PKI
+# is made again when this script has changed since (a build tree outlives its PKI's contents).
+stamp=$(sha256sum "$0" | cut -d' ' -f1)
 exec 9>"$dir/.lock"
 flock 9
-[ -f "$dir/done" ] && exit 0
+[ "$(cat "$dir/done" 2>/dev/null)" = "$stamp" ] && exit 0
 cd "$dir"
 days=3650
-ext() { printf 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=%s\n' "$1"; }
+# Leaf extensions; KU overrides the keyUsage bits (an Ed25519 key cannot encipher).
+ext() { printf 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,%s\nextendedKeyUsage=serverAuth\nsubjectAltName=%s\n' "${KU:-digitalSignature,keyEncipherment}" "$1"; }
 
 make_ca() { # name cn
     openssl req -x509 -newkey rsa:2048 -nodes -keyout "$1.key" -out "$1.pem" -days $days \
@@ -54,6 +58,7 @@ make_ca ca "https test root"
 make_ca rogue_ca "rogue root"
 make_leaf rsa rsa:2048 "DNS:localhost,IP:127.0.0.1" ca
 make_leaf ecdsa ec:<(openssl ecparam -name prime256v1) "DNS:localhost,IP:127.0.0.1" ca
+KU=digitalSignature make_leaf ed25519 ed25519 "DNS:localhost,IP:127.0.0.1" ca
 make_leaf other rsa:2048 "DNS:other.example" ca
 make_leaf expired rsa:2048 "DNS:localhost,IP:127.0.0.1" ca 20190101000000Z 20200101000000Z
 make_leaf rogue rsa:2048 "DNS:localhost,IP:127.0.0.1" rogue_ca
@@ -62,4 +67,4 @@ python3 -c "
 import sys
 sys.stdout.write(''.join('line %05d: the quick brown fox jumps over the lazy dog\n' % i for i in range(360)))
 " > index.txt
-touch done
+echo "$stamp" > done

@@ -305,6 +305,106 @@ TEST_CASE("client: TLS 1.3 refuses a leaf whose keyUsage forbids signing", "[tls
     CHECK(g.c.state() == client_state::wait_certificate_verify);
 }
 
+namespace {
+
+/// A self-signed server certificate for "server" whose key (of `kind`) may only sign.
+test::made_cert signing_leaf(test::cert_key kind) {
+    return test::make_cert({"server",
+                            kind,
+                            {{"basicConstraints", "critical, CA:FALSE"},
+                             {"keyUsage", "critical, digitalSignature"},
+                             {"extendedKeyUsage", "serverAuth"},
+                             {"subjectAltName", "DNS:server"}}});
+}
+
+/// OpenSSL's signature of `content` with `key`: Ed25519 over the content itself (no digest),
+/// ECDSA over its SHA-256.
+bytes openssl_sign(EVP_PKEY* key, const bytes& content) {
+    const bool pure = EVP_PKEY_get_id(key) == EVP_PKEY_ED25519;
+    std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+    REQUIRE(EVP_DigestSignInit(ctx.get(), nullptr, pure ? nullptr : EVP_sha256(), nullptr, key) ==
+            1);
+    std::size_t n = 0;
+    REQUIRE(EVP_DigestSign(ctx.get(), nullptr, &n, content.data(), content.size()) == 1);
+    bytes sig(n);
+    REQUIRE(EVP_DigestSign(ctx.get(), sig.data(), &n, content.data(), content.size()) == 1);
+    sig.resize(n);
+    return sig;
+}
+
+/// A CertificateVerify message (RFC 8446 §4.4.3).
+bytes certificate_verify_message(signature_scheme scheme, const bytes& signature) {
+    byte_vector body;
+    writer w(body);
+    w.put_u16(static_cast<std::uint16_t>(scheme));
+    w.put_u16(static_cast<std::uint16_t>(signature.size()));
+    w.put_bytes(signature);
+    return *https::tls::detail::handshake_with_body(handshake_type::certificate_verify, body);
+}
+
+} // namespace
+
+TEST_CASE("client: ed25519 CertificateVerify needs an Ed25519 leaf and signs the content itself",
+          "[tls][client]") {
+    const auto hs = content_type::handshake;
+    const test::made_cert ed = signing_leaf(test::cert_key::ed25519);
+    const test::made_cert ec = signing_leaf(test::cert_key::p256);
+    const bytes ed_cert = server_certificate(ed.der);
+    const bytes ec_cert = server_certificate(ec.der);
+    fixture f;
+    // The transcript hash the server signs (and the client checks): the trace's ClientHello and
+    // ServerHello, then the EncryptedExtensions and the Certificate message sent here.
+    auto transcript_after = [&f](const bytes& certificate_message) {
+        transcript_hash th;
+        th.update(f.srv.client_hello);
+        th.update(f.srv.server_hello);
+        th.select(hash_algorithm::sha256);
+        th.update(f.srv.encrypted_extensions);
+        th.update(certificate_message);
+        return th.current();
+    };
+    // RFC 8446 §4.4.3: 64 spaces, the server context string, a zero byte, the transcript hash.
+    auto content_after = [&](const bytes& certificate_message) {
+        return certificate_verify_content(transcript_after(certificate_message));
+    };
+    auto flight = [&](const bytes& certificate_message, signature_scheme scheme,
+                      const bytes& signature) {
+        return f.after_server_hello({{hs, f.srv.encrypted_extensions},
+                                     {hs, certificate_message},
+                                     {hs, certificate_verify_message(scheme, signature)}});
+    };
+    SECTION("an Ed25519 leaf's signature is accepted") {
+        CHECK(flight(ed_cert, signature_scheme::ed25519,
+                     openssl_sign(ed.key.get(), content_after(ed_cert))));
+        CHECK(f.c.state() == client_state::wait_finished);
+        CHECK(f.c.negotiated_signature_scheme() == signature_scheme::ed25519);
+    }
+    SECTION("one bit flipped: decrypt_error") {
+        bytes sig = openssl_sign(ed.key.get(), content_after(ed_cert));
+        sig[40] ^= 0x01;
+        CHECK_FALSE(flight(ed_cert, signature_scheme::ed25519, sig));
+        f.expect(errc::tls_decrypt_error, alert_description::decrypt_error);
+        CHECK_FALSE(f.c.negotiated_signature_scheme());
+    }
+    SECTION("signed over the transcript hash alone, as a prehashing signer would: decrypt_error") {
+        const bytes_view digest = transcript_after(ed_cert).view();
+        CHECK_FALSE(flight(ed_cert, signature_scheme::ed25519,
+                           openssl_sign(ed.key.get(), bytes(digest.begin(), digest.end()))));
+        f.expect(errc::tls_decrypt_error, alert_description::decrypt_error);
+    }
+    SECTION("scheme ed25519 with an ECDSA leaf: illegal_parameter") {
+        // A valid Ed25519 signature of the right content, by a key the leaf does not hold.
+        CHECK_FALSE(flight(ec_cert, signature_scheme::ed25519,
+                           openssl_sign(ed.key.get(), content_after(ec_cert))));
+        f.expect(errc::tls_illegal_parameter, alert_description::illegal_parameter);
+    }
+    SECTION("scheme ecdsa_secp256r1_sha256 with an Ed25519 leaf: illegal_parameter") {
+        CHECK_FALSE(flight(ed_cert, signature_scheme::ecdsa_secp256r1_sha256,
+                           openssl_sign(ec.key.get(), content_after(ed_cert))));
+        f.expect(errc::tls_illegal_parameter, alert_description::illegal_parameter);
+    }
+}
+
 TEST_CASE("client: an empty server_name is refused instead of skipping the identity check",
           "[tls][client]") {
     rfc8448_server srv;

@@ -150,11 +150,19 @@ TEST_CASE("interop: openssl s_server certificates and record sizes", "[tls][inte
         client c(base_config());
         check_body(fetch(c, server.process.port()));
         CHECK(c.peer_certificates().size() == 1);
+        CHECK(c.negotiated_signature_scheme() == signature_scheme::rsa_pss_rsae_sha256);
     }
     SECTION("ECDSA P-256 certificate") {
         openssl_server server("ecdsa", {});
         client c(base_config());
         check_body(fetch(c, server.process.port()));
+        CHECK(c.negotiated_signature_scheme() == signature_scheme::ecdsa_secp256r1_sha256);
+    }
+    SECTION("Ed25519 certificate, ed25519 CertificateVerify (RFC 8446 §4.2.3, RFC 8410)") {
+        openssl_server server("ed25519", {});
+        client c(base_config());
+        check_body(fetch(c, server.process.port()));
+        CHECK(c.negotiated_signature_scheme() == signature_scheme::ed25519);
     }
     SECTION("by IP address (no SNI, IP SAN)") {
         openssl_server server("rsa", {});
@@ -225,7 +233,7 @@ TEST_CASE("interop: negative cases", "[tls][interop]") {
 }
 
 TEST_CASE("interop: end to end with our X.509 layer", "[tls][interop]") {
-    for (const char* cert : {"rsa", "ecdsa"}) {
+    for (const char* cert : {"rsa", "ecdsa", "ed25519"}) {
         INFO(cert);
         openssl_server server(cert, {});
         client c(our_stack_config());

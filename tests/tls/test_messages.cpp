@@ -1,6 +1,7 @@
 // Message codecs, the record layer and handshake reassembly in isolation.
 #include <https/tls/client.hpp>
 #include <https/tls/messages.hpp>
+#include <https/tls/names.hpp>
 #include <https/tls/record_layer.hpp>
 
 #include "support/vectors.hpp"
@@ -79,9 +80,28 @@ TEST_CASE("ClientHello encoding", "[tls][messages]") {
     const auto* sigs_cert = exts.find(extension_type::signature_algorithms_cert);
     CHECK(std::search(sigs_cert->data.begin(), sigs_cert->data.end(), pkcs1.begin(), pkcs1.end()) !=
           sigs_cert->data.end());
+    // ed25519 (RFC 8446 §4.2.3) in both lists, right after ecdsa_secp256r1_sha256.
+    const bytes p256_then_ed25519 = {0x04, 0x03, 0x08, 0x07};
+    for (const auto* list : {sigs, sigs_cert}) {
+        CHECK(std::search(list->data.begin(), list->data.end(), p256_then_ed25519.begin(),
+                          p256_then_ed25519.end()) != list->data.end());
+    }
     const auto* alpn = exts.find(extension_type::application_layer_protocol_negotiation);
     CHECK(bytes(alpn->data.begin(), alpn->data.end()) ==
           bytes{0, 9, 8, 'h', 't', 't', 'p', '/', '1', '.', '1'});
+}
+
+TEST_CASE("names: every signature scheme we offer has its IANA name", "[tls][messages]") {
+    std::size_t named = 0;
+    for (const signature_scheme s : default_certificate_signature_schemes()) {
+        INFO(static_cast<unsigned>(s));
+        CHECK(signature_scheme_name(static_cast<std::uint16_t>(s)) != "unknown signature scheme");
+        ++named;
+    }
+    CHECK(named == 9);
+    CHECK(signature_scheme_name(0x0807) == "ed25519");
+    CHECK(signature_scheme_name(0x0804) == "rsa_pss_rsae_sha256");
+    CHECK(signature_scheme_name(0xfefe) == "unknown signature scheme");
 }
 
 TEST_CASE("ClientHello: no SNI for IP literals; no session id without compatibility mode",

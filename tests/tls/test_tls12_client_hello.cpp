@@ -103,6 +103,7 @@ TEST_CASE("TLS 1.2 ClientHello: one hello offers TLS 1.3 and 1.2", "[tls][tls12]
     CHECK(has(*sigs, 0x05, 0x01));
     CHECK(has(*sigs, 0x08, 0x04));
     CHECK(has(*sigs, 0x04, 0x03));
+    CHECK(has(*sigs, 0x08, 0x07));       // ed25519 (RFC 8422 §5.1.3)
     CHECK_FALSE(has(*sigs, 0x02, 0x01)); // no SHA-1
     // Every extension type appears once.
     for (const auto& e : h.extensions) {

@@ -136,6 +136,29 @@ TEST_CASE("TLS 1.2 interop: openssl s_server -tls1_2, each required suite",
     CHECK(ran == 11);
 }
 
+TEST_CASE("TLS 1.2 interop: the ServerKeyExchange signature scheme", "[tls][tls12][interop]") {
+    SECTION("an Ed25519 certificate signs with ed25519 under ECDHE_ECDSA (RFC 8422 §5.1.3)") {
+        openssl_server server("ed25519", {"-cipher", "ECDHE-ECDSA-AES128-GCM-SHA256"});
+        client c(base_config());
+        check_body(fetch(c, server.port()));
+        CHECK(c.negotiated_version() == protocol_version::tls12);
+        CHECK(c.negotiated_suite() == cipher_suite::tls_ecdhe_ecdsa_with_aes_128_gcm_sha256);
+        CHECK(c.negotiated_signature_scheme() == signature_scheme::ed25519);
+    }
+    SECTION("an ECDSA certificate") {
+        openssl_server server("ecdsa", {"-cipher", "ECDHE-ECDSA-AES128-GCM-SHA256"});
+        client c(base_config());
+        check_body(fetch(c, server.port()));
+        CHECK(c.negotiated_signature_scheme() == signature_scheme::ecdsa_secp256r1_sha256);
+    }
+    SECTION("the RSA key exchange signs nothing") {
+        openssl_server server("rsa", {"-cipher", "AES128-GCM-SHA256"});
+        client c(base_config());
+        check_body(fetch(c, server.port()));
+        CHECK_FALSE(c.negotiated_signature_scheme());
+    }
+}
+
 TEST_CASE("TLS 1.2 interop: extended master secret on and off", "[tls][tls12][interop]") {
     SECTION("with (OpenSSL's default)") {
         openssl_server server("rsa", {"-cipher", "ECDHE-RSA-AES128-GCM-SHA256"});

@@ -2,6 +2,7 @@
 // and hostile input (truncation, trailing bytes, oversize, nesting, bad lengths, bad times).
 #include "x509_fixtures.hpp"
 
+#include <https/crypto/ed25519.hpp>
 #include <https/x509/certificate.hpp>
 
 #include <catch2/catch.hpp>
@@ -177,7 +178,7 @@ TEST_CASE("x509 certificate: every fixture parses and re-encodes identically",
         CHECK(encode(parse_tree(d)) == d);
         ++ran;
     }
-    CHECK(ran == 56);
+    CHECK(ran == 62);
 }
 
 TEST_CASE("x509 certificate: fields of the fixtures", "[x509][certificate]") {
@@ -236,6 +237,16 @@ TEST_CASE("x509 certificate: fields of the fixtures", "[x509][certificate]") {
     REQUIRE(ec.ok());
     CHECK(ec->spki.algorithm == key_algorithm::ec_p256);
     CHECK(ec->spki.key.size() == 65);
+
+    auto ed_der = x509test::der("good_ed25519");
+    auto ed = parse_certificate(ed_der);
+    REQUIRE(ed.ok());
+    CHECK(ed->spki.algorithm == key_algorithm::ed25519);
+    CHECK(ed->spki.key.size() == 32);
+    CHECK(ed->sig_alg.kind == signature_algorithm::scheme::ed25519);
+    CHECK(ed->sig_alg.hash == hash_algorithm::none); // PureEdDSA: no digest
+    CHECK(ed->signature.size() == 64);
+    CHECK(*ed->key_usage == key_usage::digital_signature);
 
     auto pss_der = x509test::der("good_rsa_pss");
     auto pss = parse_certificate(pss_der);
@@ -463,6 +474,65 @@ TEST_CASE("x509 certificate: strictness rules, each with its cause", "[x509][cer
         tbs(d).children[f_spki].children[1].contents = {0x00, 0x30, 0x06, 0x02, 0x01,
                                                         0x81, 0x02, 0x01, 0x03};
         CHECK(cause_of(d) == errc::out_of_range); // negative modulus
+    }
+    SECTION("Ed25519 keys and signature algorithm (RFC 8410)") {
+        const node ed = parse_tree(x509test::der("good_ed25519"));
+        REQUIRE(cause_of(ed) == errc::ok);
+        // §3: the parameters MUST be absent, in subjectPublicKeyInfo and in the signature
+        // algorithm (parsed from the outer copy, which the TBS copy must equal byte for byte).
+        node c = ed;
+        tbs(c).children[f_spki].children[0].children.push_back(prim(der::tag::null, {}));
+        CHECK(cause_of(c) == errc::trailing_data);
+        struct params_case {
+            bool in_tbs, outer;
+            errc expected;
+        };
+        for (const params_case p : {params_case{true, true, errc::trailing_data},
+                                    params_case{false, true, errc::trailing_data},
+                                    params_case{true, false, errc::bad_encoding}}) {
+            node d = ed;
+            if (p.in_tbs) {
+                tbs(d).children[f_sig].children.push_back(prim(der::tag::null, {}));
+            }
+            if (p.outer) {
+                d.children[1].children.push_back(prim(der::tag::null, {}));
+            }
+            CHECK(cause_of(d) == p.expected);
+        }
+        // §4: the key is the 32-byte RFC 8032 encoding, in a BIT STRING without unused bits.
+        auto key_bits = [&](byte_vector key, std::uint8_t unused = 0) {
+            node k = ed;
+            key.insert(key.begin(), unused);
+            tbs(k).children[f_spki].children[1].contents = key;
+            return cause_of(k);
+        };
+        const byte_vector& bits = ed.children[0].children[f_spki].children[1].contents;
+        const byte_vector good_key(bits.begin() + 1, bits.end());
+        REQUIRE(good_key.size() == 32);
+        CHECK(key_bits(good_key) == errc::ok);
+        CHECK(key_bits(good_key, 1) == errc::bad_encoding);
+        CHECK(key_bits(byte_vector(good_key.begin(), good_key.end() - 1)) == errc::bad_public_key);
+        byte_vector longer = good_key;
+        longer.push_back(0);
+        CHECK(key_bits(longer) == errc::bad_public_key);
+        // RFC 8032 §5.1.3 decoding: y = p (not canonical), x = 0 with the sign bit set, and a y
+        // for which no x exists are all bad_public_key.
+        byte_vector y_is_p(32, 0xff);
+        y_is_p[0] = 0xed;
+        y_is_p[31] = 0x7f;
+        CHECK(key_bits(y_is_p) == errc::bad_public_key);
+        byte_vector negative_zero(32, 0);
+        negative_zero[0] = 1; // y = 1: x = 0
+        negative_zero[31] = 0x80;
+        CHECK(key_bits(negative_zero) == errc::bad_public_key);
+        byte_vector off_curve(32, 0);
+        for (off_curve[0] = 2; off_curve[0] < 100; ++off_curve[0]) {
+            if (crypto::ed25519_public_key::parse(off_curve).error() == errc::point_not_on_curve) {
+                break;
+            }
+        }
+        REQUIRE(off_curve[0] < 100);
+        CHECK(key_bits(off_curve) == errc::bad_public_key);
     }
     SECTION("extensions") {
         node c = base;

@@ -33,7 +33,7 @@ TEST_CASE("x509 verify: every fixture case gives its expected verdict", "[x509][
         }
         ++ran;
     }
-    CHECK(ran == 55);
+    CHECK(ran == 59);
 }
 
 TEST_CASE("x509 verify: the chosen path in the cross-signed cases", "[x509][verify]") {
@@ -88,6 +88,67 @@ TEST_CASE("x509 verify: a tampered signature anywhere is cert_bad_signature", "[
         l->untrusted[0][l->untrusted[0].size() - 3] ^= 0x40;
         CHECK(run(*l).error() == errc::cert_bad_signature);
     }
+    {
+        // Ed25519: a flipped bit in R (the first half of the signature), in S, in the TBS
+        // (PureEdDSA signs all of it), each on the leaf and on the intermediate.
+        chain_case e{"", "good_ed25519", {"int_ed25519"}, {"root_ed25519"}, "ed25519.example.com",
+                     ""};
+        REQUIRE(run(*x509test::load(e)).ok());
+        for (const std::size_t from_end : {std::size_t{60}, std::size_t{3}}) {
+            auto l = x509test::load(e);
+            l->leaf[l->leaf.size() - from_end] ^= 0x01;
+            CHECK(run(*l).error() == errc::cert_bad_signature);
+            auto m = x509test::load(e);
+            m->untrusted[0][m->untrusted[0].size() - from_end] ^= 0x01;
+            CHECK(run(*m).error() == errc::cert_bad_signature);
+        }
+        auto l = x509test::load(e);
+        auto leaf = parse_certificate(l->leaf);
+        REQUIRE(leaf.ok());
+        const std::string_view san = leaf->subject_alt_names.dns_names[0];
+        const auto offset = static_cast<std::size_t>(san.data() + san.size() - 1 -
+                                                     reinterpret_cast<const char*>(l->leaf.data()));
+        l->leaf[offset] = 'M'; // "ed25519.example.coM"
+        l->options.dns_name = "ed25519.example.coM";
+        CHECK(run(*l).error() == errc::cert_bad_signature);
+    }
+}
+
+TEST_CASE("x509 verify: an Ed25519 signature needs an Ed25519 issuer key, and only it does",
+          "[x509][verify]") {
+    auto ca = [](const char* name, test::cert_key key) {
+        return test::make_cert({name,
+                                key,
+                                {{"basicConstraints", "critical, CA:TRUE"},
+                                 {"keyUsage", "critical, keyCertSign, cRLSign"}}});
+    };
+    auto leaf = [](const test::made_cert& issuer) {
+        return test::make_cert({"leaf",
+                                test::cert_key::ed25519,
+                                {{"basicConstraints", "critical, CA:FALSE"},
+                                 {"keyUsage", "critical, digitalSignature"},
+                                 {"extendedKeyUsage", "serverAuth"},
+                                 {"subjectAltName", "DNS:leaf.example"}}},
+                               &issuer);
+    };
+    auto verify = [](const test::made_cert& leaf_cert, const test::made_cert& root) {
+        trust_store store;
+        REQUIRE(store.add_der(root.der));
+        verify_options o;
+        o.dns_name = "leaf.example";
+        return verify_chain(leaf_cert.der, {}, store, o);
+    };
+    const test::made_cert ec_root = ca("EC Root", test::cert_key::p256);
+    const test::made_cert ed_root = ca("Ed25519 Root", test::cert_key::ed25519);
+    // Each root issues an Ed25519 leaf that verifies.
+    CHECK(verify(leaf(ec_root), ec_root).ok());
+    CHECK(verify(leaf(ed_root), ed_root).ok());
+    // A leaf naming one root as its issuer and signed with the other's key: an Ed25519 signature
+    // under the ECDSA root's name, an ECDSA signature under the Ed25519 root's name.
+    const test::made_cert ed_key_ec_name{{}, ed_root.key, ec_root.x509};
+    const test::made_cert ec_key_ed_name{{}, ec_root.key, ed_root.x509};
+    CHECK(verify(leaf(ed_key_ec_name), ec_root).error() == errc::cert_bad_signature);
+    CHECK(verify(leaf(ec_key_ed_name), ed_root).error() == errc::cert_bad_signature);
 }
 
 TEST_CASE("x509 verify: malformed certificates in the chain are cert_malformed", "[x509][verify]") {

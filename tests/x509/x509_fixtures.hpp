@@ -446,6 +446,39 @@ inline const std::vector<chain_case>& cases() {
                      "rsa1024.example.com",
                      "",
                      errc::cert_weak_key});
+        // Ed25519 (RFC 8410), alone and mixed with ECDSA in both directions.
+        const std::vector<std::string> ed25519_root = {"root_ed25519"};
+        v.push_back({"good Ed25519 chain",
+                     "good_ed25519",
+                     {"int_ed25519"},
+                     ed25519_root,
+                     "ed25519.example.com",
+                     "",
+                     errc::ok,
+                     3});
+        v.push_back({"Ed25519 leaf under an ECDSA intermediate under an Ed25519 root",
+                     "good_ed25519_under_ec",
+                     {"int_ec_under_ed25519"},
+                     ed25519_root,
+                     "ed25519-under-ec.example.com",
+                     "",
+                     errc::ok,
+                     3});
+        v.push_back({"ECDSA leaf under an Ed25519 intermediate",
+                     "good_ecdsa_under_ed25519",
+                     {"int_ed25519"},
+                     ed25519_root,
+                     "ecdsa-under-ed25519.example.com",
+                     "",
+                     errc::ok,
+                     3});
+        v.push_back({"Ed25519 chain, other roots trusted",
+                     "good_ed25519",
+                     {"int_ed25519"},
+                     {"root_rsa", "root_ec"},
+                     "ed25519.example.com",
+                     "",
+                     errc::cert_unknown_issuer});
         // Name constraints.
         v.push_back({"name constraints satisfied",
                      "nc_ok",

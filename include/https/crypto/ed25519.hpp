@@ -1,8 +1,11 @@
 // Ed25519 signature verification (RFC 8032 §5.1.7), as TLS 1.3 (RFC 8446 §4.2.3, SignatureScheme
-// ed25519) and X.509 certificates (RFC 8410) use it: public keys and the verification equation.
+// ed25519) and X.509 certificates (RFC 8410) use it: public keys, their SubjectPublicKeyInfo
+// form and the verification equation.
 #pragma once
 
 #include "../core/bytes.hpp"
+#include "../core/der.hpp"
+#include "../core/oid.hpp"
 #include "../core/result.hpp"
 #include "detail/edwards25519.hpp"
 #include "sha2.hpp"
@@ -55,6 +58,44 @@ class ed25519_public_key {
     std::array<std::uint8_t, encoded_size> encoded_{};
     detail::ed25519::point point_{};
 };
+
+/// Import an Ed25519 key from a DER SubjectPublicKeyInfo (RFC 8410 §4):
+/// SEQUENCE { SEQUENCE { id-Ed25519 }, BIT STRING key }. Errors: DER errors from the strict
+/// reader; `unsupported_algorithm` when the algorithm is not id-Ed25519; `trailing_data` when the
+/// AlgorithmIdentifier has parameters (RFC 8410 §3: they MUST be absent); `bad_public_key` for a
+/// BIT STRING with unused bits; then everything `ed25519_public_key::parse` rejects (a key other
+/// than 32 bytes, or one that RFC 8032 §5.1.3 decoding refuses).
+/// CT: variable time (public input).
+[[nodiscard]] inline result<ed25519_public_key>
+parse_ed25519_public_key_info(bytes_view spki) noexcept {
+    der::parser top(spki);
+    auto info = top.read_sequence();
+    if (!info) {
+        return info.error();
+    }
+    HTTPS_TRY(top.expect_empty());
+    auto algorithm = info->read_sequence();
+    if (!algorithm) {
+        return algorithm.error();
+    }
+    auto algorithm_oid = algorithm->read_oid();
+    if (!algorithm_oid) {
+        return algorithm_oid.error();
+    }
+    if (!der::oid_equals(*algorithm_oid, oid::ed25519)) {
+        return errc::unsupported_algorithm;
+    }
+    HTTPS_TRY(algorithm->expect_empty());
+    auto key_bits = info->read_bit_string();
+    if (!key_bits) {
+        return key_bits.error();
+    }
+    HTTPS_TRY(info->expect_empty());
+    if (key_bits->unused_bits != 0) {
+        return errc::bad_public_key; // the key is an octet string carried in whole bytes
+    }
+    return ed25519_public_key::parse(key_bits->bytes);
+}
 
 /// Verify an Ed25519 signature (RFC 8032 §5.1.7) of `message` under `key`. The signature must be
 /// exactly 64 bytes R || S with S < L (step 1: a larger S would make signatures malleable), and

@@ -205,6 +205,11 @@ class client {
         return version_;
     }
     [[nodiscard]] std::optional<named_group> negotiated_group() const noexcept { return group_; }
+    /// The scheme the server signed the handshake with (CertificateVerify in TLS 1.3, the
+    /// ServerKeyExchange in TLS 1.2), once verified; none for the TLS 1.2 RSA key exchange.
+    [[nodiscard]] std::optional<signature_scheme> negotiated_signature_scheme() const noexcept {
+        return peer_scheme_;
+    }
     /// The ALPN protocol the server selected (empty if none).
     [[nodiscard]] const std::string& alpn_protocol() const noexcept { return alpn_; }
     /// The server's certificate chain as sent (DER, leaf first).
@@ -354,6 +359,7 @@ class client {
     unsigned tls12_warning_alerts_ = 0;
     std::optional<protocol_version> version_;
     std::optional<named_group> group_;
+    std::optional<signature_scheme> peer_scheme_;
     std::optional<handshake_secret> handshake_secret_;
     secret client_hs_traffic_, server_hs_traffic_;
     secret client_ap_traffic_, server_ap_traffic_;

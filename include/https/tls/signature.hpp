@@ -6,6 +6,7 @@
 #include "../core/result.hpp"
 #include "../crypto/ec_public_key.hpp"
 #include "../crypto/ecdsa.hpp"
+#include "../crypto/ed25519.hpp"
 #include "../crypto/rsa.hpp"
 #include "../crypto/sha2.hpp"
 #include "../x509/certificate.hpp"
@@ -20,12 +21,13 @@
 
 namespace https::tls {
 
-/// The schemes we accept in CertificateVerify (signature_algorithms), in preference order.
+/// The schemes we accept in CertificateVerify (signature_algorithms), in preference order;
+/// ed25519 right after ecdsa_secp256r1_sha256, where most clients put it.
 inline const std::vector<signature_scheme>& default_signature_schemes() {
     static const std::vector<signature_scheme> schemes = {
-        signature_scheme::ecdsa_secp256r1_sha256, signature_scheme::ecdsa_secp384r1_sha384,
-        signature_scheme::rsa_pss_rsae_sha256,    signature_scheme::rsa_pss_rsae_sha384,
-        signature_scheme::rsa_pss_rsae_sha512,
+        signature_scheme::ecdsa_secp256r1_sha256, signature_scheme::ed25519,
+        signature_scheme::ecdsa_secp384r1_sha384, signature_scheme::rsa_pss_rsae_sha256,
+        signature_scheme::rsa_pss_rsae_sha384,    signature_scheme::rsa_pss_rsae_sha512,
     };
     return schemes;
 }
@@ -84,6 +86,19 @@ inline byte_vector certificate_verify_content(const hash_value& transcript, bool
     return out;
 }
 
+/// Ed25519 signs `content` itself, not a digest of it (PureEdDSA, RFC 8032 §5.1): RFC 8446 §4.4.3
+/// for CertificateVerify, RFC 8422 §5.4 for a TLS 1.2 ServerKeyExchange. `spki` is the leaf's DER
+/// SubjectPublicKeyInfo. A key that is not an Ed25519 key is `tls_illegal_parameter`; a signature
+/// that does not verify is `bad_signature`.
+/// CT: public inputs only.
+inline status verify_ed25519_signature(bytes_view spki, bytes_view content, bytes_view signature) {
+    auto key = crypto::parse_ed25519_public_key_info(spki);
+    if (!key) {
+        return errc::tls_illegal_parameter;
+    }
+    return crypto::ed25519_verify(*key, content, signature);
+}
+
 /// Verify `signature` over `content` with the public key of the DER certificate `leaf` under
 /// `scheme` (RFC 8446 §4.4.3). A key that does not fit the scheme is `tls_illegal_parameter`; an
 /// RSA key below `min_rsa_bits` is `weak_key`; a signature that does not verify is
@@ -128,6 +143,8 @@ inline status verify_signature(signature_scheme scheme, bytes_view leaf, bytes_v
         return pss(type_identity<crypto::sha384>{});
     case signature_scheme::rsa_pss_rsae_sha512:
         return pss(type_identity<crypto::sha512>{});
+    case signature_scheme::ed25519:
+        return verify_ed25519_signature(spki.der, content, signature);
     default:
         return errc::tls_illegal_parameter; // not a scheme we offer for CertificateVerify
     }

@@ -315,6 +315,10 @@ class tls12_handshake {
     [[nodiscard]] bool connected() const noexcept { return state_ == tls12_state::connected; }
     [[nodiscard]] const tls12_suite_info& suite() const noexcept { return suite_; }
     [[nodiscard]] std::optional<named_group> group() const noexcept { return group_; }
+    /// The scheme of the ServerKeyExchange signature (none for the RSA key exchange).
+    [[nodiscard]] std::optional<signature_scheme> server_signature_scheme() const noexcept {
+        return server_scheme_;
+    }
     [[nodiscard]] const std::string& alpn() const noexcept { return alpn_; }
     [[nodiscard]] const std::vector<byte_vector>& peer_chain() const noexcept { return chain_; }
     [[nodiscard]] bool extended_master_secret() const noexcept { return ems_; }
@@ -508,6 +512,7 @@ class tls12_handshake {
                          encode_tls12_client_key_exchange_ecdhe(mine.public_key()));
         premaster_ = byte_vector(shared.bytes().begin(), shared.bytes().end());
         group_ = p.group;
+        server_scheme_ = static_cast<signature_scheme>(p.scheme);
         transcript_.update(m.raw);
         state_ = tls12_state::wait_certificate_request_or_done;
         return {};
@@ -679,6 +684,7 @@ class tls12_handshake {
     std::vector<byte_vector> chain_;
     tls12_server_key server_key_;
     std::optional<named_group> group_;
+    std::optional<signature_scheme> server_scheme_;
     byte_vector premaster_; // wiped as soon as the master secret exists
     byte_vector client_key_exchange_;
     tls12_master_secret master_;

@@ -27,16 +27,11 @@
 namespace https::tls {
 
 /// The signature schemes we accept in a TLS 1.2 ServerKeyExchange, in preference order: those of
-/// TLS 1.3 plus RSASSA-PKCS1-v1_5, which TLS 1.2 servers use most (RFC 5246 §7.4.1.4.1; SHA-1
-/// and MD5 are not offered).
+/// TLS 1.3 (ed25519 as RFC 8422 §5.1.3 uses it) plus RSASSA-PKCS1-v1_5, which TLS 1.2 servers use
+/// most (RFC 5246 §7.4.1.4.1; SHA-1 and MD5 are not offered) -- the list TLS 1.3 accepts in
+/// certificates.
 inline const std::vector<signature_scheme>& tls12_signature_schemes() {
-    static const std::vector<signature_scheme> schemes = {
-        signature_scheme::ecdsa_secp256r1_sha256, signature_scheme::ecdsa_secp384r1_sha384,
-        signature_scheme::rsa_pss_rsae_sha256,    signature_scheme::rsa_pss_rsae_sha384,
-        signature_scheme::rsa_pss_rsae_sha512,    signature_scheme::rsa_pkcs1_sha256,
-        signature_scheme::rsa_pkcs1_sha384,       signature_scheme::rsa_pkcs1_sha512,
-    };
-    return schemes;
+    return default_certificate_signature_schemes();
 }
 
 /// The server's certificate key as the TLS 1.2 handshake needs it.
@@ -46,8 +41,9 @@ struct tls12_server_key {
 };
 
 /// Extract the key of the leaf certificate and check that it fits the suite's key exchange:
-/// an EC key for ECDHE_ECDSA, an RSA key for ECDHE_RSA and RSA (RFC 5246 §7.4.2, RFC 8422 §5.3),
-/// with a keyUsage that allows the use the key exchange makes of it (`check_leaf_key_usage`).
+/// an ECDSA or Ed25519 key for ECDHE_ECDSA, an RSA key for ECDHE_RSA and RSA (RFC 5246 §7.4.2,
+/// RFC 8422 §5.3), with a keyUsage that allows the use the key exchange makes of it
+/// (`check_leaf_key_usage`).
 inline result<tls12_server_key> tls12_leaf_key(bytes_view leaf_der, tls12_key_exchange_kind kx) {
     auto cert = x509::parse_certificate(leaf_der);
     if (!cert) {
@@ -63,7 +59,7 @@ inline result<tls12_server_key> tls12_leaf_key(bytes_view leaf_der, tls12_key_ex
     leaf_key_use use = leaf_key_use::sign;
     switch (kx) {
     case tls12_key_exchange_kind::ecdhe_ecdsa:
-        fits = is_ec;
+        fits = is_ec || k.algorithm == x509::key_algorithm::ed25519;
         break;
     case tls12_key_exchange_kind::ecdhe_rsa:
         fits = is_rsa;
@@ -179,6 +175,8 @@ inline status verify_tls12_signature(signature_scheme scheme, const tls12_server
         return rsa(type_identity<crypto::sha384>{}, false);
     case signature_scheme::rsa_pkcs1_sha512:
         return rsa(type_identity<crypto::sha512>{}, false);
+    case signature_scheme::ed25519:
+        return verify_ed25519_signature(key.spki, message, signature);
     default:
         return errc::tls_illegal_parameter; // not a scheme we offer
     }

@@ -53,9 +53,10 @@ inline std::optional<crypto::hash_id> to_hash_id(hash_algorithm h) noexcept {
 }
 
 /// Verify a certificate signature: `signature` by `key` over `tbs` under `alg` (RSASSA-PKCS1-v1_5
-/// and RSASSA-PSS per RFC 4055, ECDSA per RFC 5758). Weak digests are refused before this is
-/// reached (see `path_search::check_edge`), and RSA keys below 2048 bits too. Any failure,
-/// including an algorithm or key we cannot verify with, is `errc::cert_bad_signature`.
+/// and RSASSA-PSS per RFC 4055, ECDSA per RFC 5758, Ed25519 per RFC 8410). Weak digests are
+/// refused before this is reached (see `path_search::check_edge`), and RSA keys below 2048 bits
+/// too. Any failure, including an algorithm or key we cannot verify with, is
+/// `errc::cert_bad_signature`.
 /// CT: public data only.
 HTTPS_DECL status verify_signature(const public_key_info& key, const signature_algorithm& alg,
                                    bytes_view tbs, bytes_view signature);

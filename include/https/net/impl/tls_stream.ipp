@@ -117,6 +117,10 @@ HTTPS_DECL std::string tls_stream::describe() const {
     if (auto g = engine_.negotiated_group()) {
         out += " group " + std::string(tls::named_group_name(static_cast<std::uint16_t>(*g)));
     }
+    if (auto sig = engine_.negotiated_signature_scheme()) {
+        out += " signature " +
+               std::string(tls::signature_scheme_name(static_cast<std::uint16_t>(*sig)));
+    }
     if (!engine_.alpn_protocol().empty()) {
         out += " ALPN " + engine_.alpn_protocol();
     }

@@ -496,6 +496,7 @@ HTTPS_DECL status client::on_certificate_verify(const handshake_message& m) {
         // §4.4.3: a signature that does not verify is decrypt_error.
         return s.error() == errc::bad_signature ? errc::tls_decrypt_error : s.error();
     }
+    peer_scheme_ = scheme;
     transcript_.update(m.raw);
     state_ = client_state::wait_finished;
     return {};
@@ -726,6 +727,7 @@ HTTPS_DECL status client::on_tls12_handshake(const handshake_message& m) {
     if (state_ == client_state::tls12_handshake && tls12_->connected()) {
         peer_chain_ = tls12_->peer_chain();
         group_ = tls12_->group();
+        peer_scheme_ = tls12_->server_signature_scheme();
         state_ = client_state::connected;
     }
     return {};

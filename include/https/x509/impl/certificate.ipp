@@ -3,6 +3,8 @@
 
 #include "../certificate.hpp"
 
+#include "../../crypto/ed25519.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -283,9 +285,11 @@ HTTPS_DECL result<public_key_info> parse_spki(der::parser& p) noexcept {
         return info;
     }
     if (der::oid_equals(*id, oid::ed25519)) {
-        HTTPS_TRY(alg->expect_empty()); // RFC 8410 §3: parameters absent
-        if (info.key.size() != 32) {
-            return errc::bad_public_key;
+        // RFC 8410 §3-4 (parameters absent, a 32-byte key) and RFC 8032 §5.1.3 (the key decodes
+        // to a point), checked by the parser the TLS layer verifies with. A key that does not
+        // decode is bad_public_key whichever part of the decoding refused it.
+        if (auto key = crypto::parse_ed25519_public_key_info(info.der); !key) {
+            return key.error() == errc::point_not_on_curve ? errc::bad_public_key : key.error();
         }
         info.algorithm = key_algorithm::ed25519;
         return info;

@@ -5,6 +5,7 @@
 
 #include "../../crypto/ec_public_key.hpp"
 #include "../../crypto/ecdsa.hpp"
+#include "../../crypto/ed25519.hpp"
 #include "../../crypto/hash.hpp"
 #include "../../crypto/rsa.hpp"
 #include "../../crypto/sha1.hpp"
@@ -46,12 +47,14 @@ HTTPS_DECL status verify_signature(const public_key_info& key, const signature_a
     if (!key_fits_algorithm(key, alg)) {
         return errc::cert_bad_signature;
     }
+    // RSA and ECDSA sign a digest of the TBSCertificate; Ed25519 signs the TBSCertificate itself
+    // (PureEdDSA, RFC 8410 §6) and its algorithm names no digest.
     const std::optional<crypto::hash_id> hash = to_hash_id(alg.hash);
-    if (!hash) {
+    if (!hash && alg.kind != scheme::ed25519) {
         return errc::cert_bad_signature;
     }
     std::array<std::uint8_t, crypto::max_digest_size> buffer{};
-    const bytes_view digest(buffer.data(), digest_of(*hash, tbs, buffer));
+    const bytes_view digest(buffer.data(), hash ? digest_of(*hash, tbs, buffer) : 0);
     status verdict = errc::cert_bad_signature;
     switch (alg.kind) {
     case scheme::rsa_pkcs1:
@@ -85,7 +88,10 @@ HTTPS_DECL status verify_signature(const public_key_info& key, const signature_a
                                                           : verify_on(crypto::p384{});
         break;
     }
-    case scheme::ed25519: // not implemented: Ed25519-signed web PKI certificates do not exist yet
+    case scheme::ed25519:
+        // `key.key` is the 32-byte encoding the certificate parser already decoded once.
+        verdict = crypto::ed25519_verify(key.key, tbs, signature);
+        break;
     case scheme::unknown:
         break;
     }
