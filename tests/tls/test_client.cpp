@@ -387,7 +387,8 @@ TEST_CASE("client: ed25519 CertificateVerify needs an Ed25519 leaf and signs the
         CHECK_FALSE(f.c.negotiated_signature_scheme());
     }
     SECTION("signed over the transcript hash alone, as a prehashing signer would: decrypt_error") {
-        const bytes_view digest = transcript_after(ed_cert).view();
+        const auto transcript = transcript_after(ed_cert); // the digest, kept alive for the view
+        const bytes_view digest = transcript.view();
         CHECK_FALSE(flight(ed_cert, signature_scheme::ed25519,
                            openssl_sign(ed.key.get(), bytes(digest.begin(), digest.end()))));
         f.expect(errc::tls_decrypt_error, alert_description::decrypt_error);
