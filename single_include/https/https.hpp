@@ -3079,6 +3079,62 @@ inline projective double_scalar_mul_vartime(const scalar& s, const scalar& k,
 }
 
 } // namespace https::crypto::detail::ed25519
+// ---- https/crypto/public_key_info.hpp ----------------------------------------------------------
+// The frame every public-key import shares: a DER SubjectPublicKeyInfo (RFC 5280 §4.1.2.7),
+//   SEQUENCE { AlgorithmIdentifier SEQUENCE { OID, parameters }, subjectPublicKey BIT STRING },
+// opened up to the algorithm's parameters, which each algorithm checks in its own way (RSA: NULL,
+// EC: a named curve, Ed25519: absent), then the key's bytes.
+
+
+namespace https::crypto {
+
+/// A SubjectPublicKeyInfo whose algorithm OID has been read and matched.
+struct public_key_info_reader {
+    der::parser parameters; ///< the AlgorithmIdentifier after its OID; the caller checks it
+    der::parser rest;       ///< what follows the AlgorithmIdentifier: the subjectPublicKey
+
+    /// The subjectPublicKey in whole bytes (every key format we read is an octet string). DER
+    /// errors from the strict reader; `trailing_data` after the BIT STRING; `bad_public_key`
+    /// for a BIT STRING with unused bits. Read it after checking `parameters`.
+    [[nodiscard]] result<bytes_view> key_bytes() noexcept {
+        auto bits = rest.read_bit_string();
+        if (!bits) {
+            return bits.error();
+        }
+        HTTPS_TRY(rest.expect_empty());
+        if (bits->unused_bits != 0) {
+            return errc::bad_public_key;
+        }
+        return bits->bytes;
+    }
+};
+
+/// Open `spki` up to its algorithm parameters. DER errors from the strict reader (nothing may
+/// follow the outer SEQUENCE); `unsupported_algorithm` when the algorithm OID is not `algorithm`.
+/// CT: variable time (public input).
+[[nodiscard]] inline result<public_key_info_reader>
+open_public_key_info(bytes_view spki, bytes_view algorithm) noexcept {
+    der::parser top(spki);
+    auto info = top.read_sequence();
+    if (!info) {
+        return info.error();
+    }
+    HTTPS_TRY(top.expect_empty());
+    auto identifier = info->read_sequence();
+    if (!identifier) {
+        return identifier.error();
+    }
+    auto oid = identifier->read_oid();
+    if (!oid) {
+        return oid.error();
+    }
+    if (!der::oid_equals(*oid, algorithm)) {
+        return errc::unsupported_algorithm;
+    }
+    return public_key_info_reader{*identifier, *info};
+}
+
+} // namespace https::crypto
 // ---- https/crypto/sha2.hpp ---------------------------------------------------------------------
 // SHA-224, SHA-256, SHA-384 and SHA-512 (FIPS 180-4), with a SHA-NI path for SHA-224/256.
 
@@ -3706,33 +3762,16 @@ class ed25519_public_key {
 /// CT: variable time (public input).
 [[nodiscard]] inline result<ed25519_public_key>
 parse_ed25519_public_key_info(bytes_view spki) noexcept {
-    der::parser top(spki);
-    auto info = top.read_sequence();
+    auto info = open_public_key_info(spki, oid::ed25519);
     if (!info) {
         return info.error();
     }
-    HTTPS_TRY(top.expect_empty());
-    auto algorithm = info->read_sequence();
-    if (!algorithm) {
-        return algorithm.error();
+    HTTPS_TRY(info->parameters.expect_empty());
+    auto key = info->key_bytes();
+    if (!key) {
+        return key.error();
     }
-    auto algorithm_oid = algorithm->read_oid();
-    if (!algorithm_oid) {
-        return algorithm_oid.error();
-    }
-    if (!der::oid_equals(*algorithm_oid, oid::ed25519)) {
-        return errc::unsupported_algorithm;
-    }
-    HTTPS_TRY(algorithm->expect_empty());
-    auto key_bits = info->read_bit_string();
-    if (!key_bits) {
-        return key_bits.error();
-    }
-    HTTPS_TRY(info->expect_empty());
-    if (key_bits->unused_bits != 0) {
-        return errc::bad_public_key; // the key is an octet string carried in whole bytes
-    }
-    return ed25519_public_key::parse(key_bits->bytes);
+    return ed25519_public_key::parse(*key);
 }
 
 /// Verify an Ed25519 signature (RFC 8032 §5.1.7) of `message` under `key`. The signature must be
@@ -5984,55 +6023,39 @@ using any_ec_public_key = std::variant<ec_public_key<p256>, ec_public_key<p384>>
 /// parameters or a BIT STRING with unused bits; then everything `ec_public_key::parse` rejects.
 /// CT: variable time (public input).
 [[nodiscard]] inline result<any_ec_public_key> parse_ec_public_key_info(bytes_view spki) noexcept {
-    der::parser top(spki);
-    auto info = top.read_sequence();
+    auto info = open_public_key_info(spki, oid::ec_public_key);
     if (!info) {
         return info.error();
     }
-    HTTPS_TRY(top.expect_empty());
-    auto algorithm = info->read_sequence();
-    if (!algorithm) {
-        return algorithm.error();
-    }
-    auto algorithm_oid = algorithm->read_oid();
-    if (!algorithm_oid) {
-        return algorithm_oid.error();
-    }
-    if (!der::oid_equals(*algorithm_oid, oid::ec_public_key)) {
-        return errc::unsupported_algorithm;
-    }
-    if (algorithm->empty()) {
+    der::parser& algorithm = info->parameters;
+    if (algorithm.empty()) {
         return errc::bad_public_key; // RFC 5480 §2.1.1: the parameters MUST be present
     }
-    if (!algorithm->next_is(der::tag::oid)) {
+    if (!algorithm.next_is(der::tag::oid)) {
         return errc::unsupported_curve; // implicitCurve (NULL) or specifiedCurve (SEQUENCE)
     }
-    auto curve_oid = algorithm->read_oid();
+    auto curve_oid = algorithm.read_oid();
     if (!curve_oid) {
         return curve_oid.error();
     }
-    HTTPS_TRY(algorithm->expect_empty());
-    auto key_bits = info->read_bit_string();
-    if (!key_bits) {
-        return key_bits.error();
-    }
-    HTTPS_TRY(info->expect_empty());
-    if (key_bits->unused_bits != 0) {
-        return errc::bad_public_key; // an ECPoint is an OCTET STRING carried in whole bytes
+    HTTPS_TRY(algorithm.expect_empty());
+    auto key = info->key_bytes(); // an ECPoint is an OCTET STRING carried in whole bytes
+    if (!key) {
+        return key.error();
     }
     if (der::oid_equals(*curve_oid, oid::secp256r1)) {
-        auto key = ec_public_key<p256>::parse(key_bits->bytes);
-        if (!key) {
-            return key.error();
+        auto point = ec_public_key<p256>::parse(*key);
+        if (!point) {
+            return point.error();
         }
-        return any_ec_public_key{*key};
+        return any_ec_public_key{*point};
     }
     if (der::oid_equals(*curve_oid, oid::secp384r1)) {
-        auto key = ec_public_key<p384>::parse(key_bits->bytes);
-        if (!key) {
-            return key.error();
+        auto point = ec_public_key<p384>::parse(*key);
+        if (!point) {
+            return point.error();
         }
-        return any_ec_public_key{*key};
+        return any_ec_public_key{*point};
     }
     return errc::unsupported_curve;
 }
@@ -7306,37 +7329,20 @@ template <bigint_limb Limb> class basic_rsa_public_key {
     /// or a BIT STRING with unused bits, errc::bad_public_key; otherwise as `parse_pkcs1`.
     static result<basic_rsa_public_key> parse_spki(bytes_view der_bytes,
                                                    std::size_t min_bits = rsa_min_bits) {
-        der::parser top(der_bytes);
-        auto spki = top.read_sequence();
-        if (!spki) {
-            return spki.error();
+        auto info = open_public_key_info(der_bytes, oid::rsa_encryption);
+        if (!info) {
+            return info.error();
         }
-        HTTPS_TRY(top.expect_empty());
-        auto alg = spki->read_sequence();
-        if (!alg) {
-            return alg.error();
-        }
-        auto id = alg->read_oid();
-        if (!id) {
-            return id.error();
-        }
-        if (!der::oid_equals(*id, oid::rsa_encryption)) {
-            return errc::unsupported_algorithm;
-        }
-        if (!alg->next_is(der::tag::null)) {
+        if (!info->parameters.next_is(der::tag::null)) {
             return errc::bad_public_key; // RFC 3279 §2.3.1: parameters MUST be NULL
         }
-        HTTPS_TRY(alg->read_null());
-        HTTPS_TRY(alg->expect_empty());
-        auto bits = spki->read_bit_string();
-        if (!bits) {
-            return bits.error();
+        HTTPS_TRY(info->parameters.read_null());
+        HTTPS_TRY(info->parameters.expect_empty());
+        auto key = info->key_bytes();
+        if (!key) {
+            return key.error();
         }
-        HTTPS_TRY(spki->expect_empty());
-        if (bits->unused_bits != 0) {
-            return errc::bad_public_key;
-        }
-        return parse_pkcs1(bits->bytes, min_bits);
+        return parse_pkcs1(*key, min_bits);
     }
 
     /// Modulus length in bits.

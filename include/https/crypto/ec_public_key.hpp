@@ -7,6 +7,7 @@
 #include "../core/oid.hpp"
 #include "../core/result.hpp"
 #include "detail/nist_curve.hpp"
+#include "public_key_info.hpp"
 
 #include <array>
 #include <cstddef>
@@ -88,55 +89,39 @@ using any_ec_public_key = std::variant<ec_public_key<p256>, ec_public_key<p384>>
 /// parameters or a BIT STRING with unused bits; then everything `ec_public_key::parse` rejects.
 /// CT: variable time (public input).
 [[nodiscard]] inline result<any_ec_public_key> parse_ec_public_key_info(bytes_view spki) noexcept {
-    der::parser top(spki);
-    auto info = top.read_sequence();
+    auto info = open_public_key_info(spki, oid::ec_public_key);
     if (!info) {
         return info.error();
     }
-    HTTPS_TRY(top.expect_empty());
-    auto algorithm = info->read_sequence();
-    if (!algorithm) {
-        return algorithm.error();
-    }
-    auto algorithm_oid = algorithm->read_oid();
-    if (!algorithm_oid) {
-        return algorithm_oid.error();
-    }
-    if (!der::oid_equals(*algorithm_oid, oid::ec_public_key)) {
-        return errc::unsupported_algorithm;
-    }
-    if (algorithm->empty()) {
+    der::parser& algorithm = info->parameters;
+    if (algorithm.empty()) {
         return errc::bad_public_key; // RFC 5480 §2.1.1: the parameters MUST be present
     }
-    if (!algorithm->next_is(der::tag::oid)) {
+    if (!algorithm.next_is(der::tag::oid)) {
         return errc::unsupported_curve; // implicitCurve (NULL) or specifiedCurve (SEQUENCE)
     }
-    auto curve_oid = algorithm->read_oid();
+    auto curve_oid = algorithm.read_oid();
     if (!curve_oid) {
         return curve_oid.error();
     }
-    HTTPS_TRY(algorithm->expect_empty());
-    auto key_bits = info->read_bit_string();
-    if (!key_bits) {
-        return key_bits.error();
-    }
-    HTTPS_TRY(info->expect_empty());
-    if (key_bits->unused_bits != 0) {
-        return errc::bad_public_key; // an ECPoint is an OCTET STRING carried in whole bytes
+    HTTPS_TRY(algorithm.expect_empty());
+    auto key = info->key_bytes(); // an ECPoint is an OCTET STRING carried in whole bytes
+    if (!key) {
+        return key.error();
     }
     if (der::oid_equals(*curve_oid, oid::secp256r1)) {
-        auto key = ec_public_key<p256>::parse(key_bits->bytes);
-        if (!key) {
-            return key.error();
+        auto point = ec_public_key<p256>::parse(*key);
+        if (!point) {
+            return point.error();
         }
-        return any_ec_public_key{*key};
+        return any_ec_public_key{*point};
     }
     if (der::oid_equals(*curve_oid, oid::secp384r1)) {
-        auto key = ec_public_key<p384>::parse(key_bits->bytes);
-        if (!key) {
-            return key.error();
+        auto point = ec_public_key<p384>::parse(*key);
+        if (!point) {
+            return point.error();
         }
-        return any_ec_public_key{*key};
+        return any_ec_public_key{*point};
     }
     return errc::unsupported_curve;
 }

@@ -8,6 +8,7 @@
 #include "../core/oid.hpp"
 #include "../core/result.hpp"
 #include "detail/edwards25519.hpp"
+#include "public_key_info.hpp"
 #include "sha2.hpp"
 
 #include <algorithm>
@@ -68,33 +69,16 @@ class ed25519_public_key {
 /// CT: variable time (public input).
 [[nodiscard]] inline result<ed25519_public_key>
 parse_ed25519_public_key_info(bytes_view spki) noexcept {
-    der::parser top(spki);
-    auto info = top.read_sequence();
+    auto info = open_public_key_info(spki, oid::ed25519);
     if (!info) {
         return info.error();
     }
-    HTTPS_TRY(top.expect_empty());
-    auto algorithm = info->read_sequence();
-    if (!algorithm) {
-        return algorithm.error();
+    HTTPS_TRY(info->parameters.expect_empty());
+    auto key = info->key_bytes();
+    if (!key) {
+        return key.error();
     }
-    auto algorithm_oid = algorithm->read_oid();
-    if (!algorithm_oid) {
-        return algorithm_oid.error();
-    }
-    if (!der::oid_equals(*algorithm_oid, oid::ed25519)) {
-        return errc::unsupported_algorithm;
-    }
-    HTTPS_TRY(algorithm->expect_empty());
-    auto key_bits = info->read_bit_string();
-    if (!key_bits) {
-        return key_bits.error();
-    }
-    HTTPS_TRY(info->expect_empty());
-    if (key_bits->unused_bits != 0) {
-        return errc::bad_public_key; // the key is an octet string carried in whole bytes
-    }
-    return ed25519_public_key::parse(key_bits->bytes);
+    return ed25519_public_key::parse(*key);
 }
 
 /// Verify an Ed25519 signature (RFC 8032 §5.1.7) of `message` under `key`. The signature must be

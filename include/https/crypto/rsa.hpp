@@ -11,6 +11,7 @@
 #include "bigint.hpp"
 #include "hash.hpp"
 #include "hash_id.hpp"
+#include "public_key_info.hpp"
 #include "random.hpp"
 #include "sha1.hpp"
 #include "sha2.hpp"
@@ -123,37 +124,20 @@ template <bigint_limb Limb> class basic_rsa_public_key {
     /// or a BIT STRING with unused bits, errc::bad_public_key; otherwise as `parse_pkcs1`.
     static result<basic_rsa_public_key> parse_spki(bytes_view der_bytes,
                                                    std::size_t min_bits = rsa_min_bits) {
-        der::parser top(der_bytes);
-        auto spki = top.read_sequence();
-        if (!spki) {
-            return spki.error();
+        auto info = open_public_key_info(der_bytes, oid::rsa_encryption);
+        if (!info) {
+            return info.error();
         }
-        HTTPS_TRY(top.expect_empty());
-        auto alg = spki->read_sequence();
-        if (!alg) {
-            return alg.error();
-        }
-        auto id = alg->read_oid();
-        if (!id) {
-            return id.error();
-        }
-        if (!der::oid_equals(*id, oid::rsa_encryption)) {
-            return errc::unsupported_algorithm;
-        }
-        if (!alg->next_is(der::tag::null)) {
+        if (!info->parameters.next_is(der::tag::null)) {
             return errc::bad_public_key; // RFC 3279 §2.3.1: parameters MUST be NULL
         }
-        HTTPS_TRY(alg->read_null());
-        HTTPS_TRY(alg->expect_empty());
-        auto bits = spki->read_bit_string();
-        if (!bits) {
-            return bits.error();
+        HTTPS_TRY(info->parameters.read_null());
+        HTTPS_TRY(info->parameters.expect_empty());
+        auto key = info->key_bytes();
+        if (!key) {
+            return key.error();
         }
-        HTTPS_TRY(spki->expect_empty());
-        if (bits->unused_bits != 0) {
-            return errc::bad_public_key;
-        }
-        return parse_pkcs1(bits->bytes, min_bits);
+        return parse_pkcs1(*key, min_bits);
     }
 
     /// Modulus length in bits.
