@@ -4,14 +4,15 @@
 //   https-verify [-CAfile ROOTS.pem] [-untrusted CHAIN.pem]... [-verify_hostname NAME | -verify_ip
 //   ADDR]
 //                [-attime UNIX_SECONDS] [-purpose sslserver] [-x509_strict] [-auth_level N]
-//                LEAF.pem
+//                [-profile web_pki|rfc5280] LEAF.pem
 //
 // Without -CAfile the system trust store is used (SSL_CERT_FILE / SSL_CERT_DIR honoured). The
 // first certificate of LEAF.pem is verified, as OpenSSL does; without -verify_hostname or
 // -verify_ip only the path is checked (x509::host_check::none), as OpenSSL does too.
 // -x509_strict and -auth_level are accepted for compatibility and change nothing: the checks are
 // always strict, and the key and digest policy is fixed (RSA >= 2048 bits, no SHA-1 or MD5
-// signatures).
+// signatures). -profile (ours) picks the certificate profile: web_pki (the default; RFC 5280 §4
+// and the CA/Browser Forum Baseline Requirements §7.1) or rfc5280 (path validation only).
 // Exit status: 0 valid (prints OK and the chain), 1 invalid (prints the reason), 2 usage error or
 // unreadable input.
 #include <https/x509/pem.hpp>
@@ -32,7 +33,7 @@ int usage(const std::string& message) {
     std::cerr << "https-verify: " << message << "\n"
               << "usage: https-verify [-CAfile ROOTS.pem] [-untrusted CHAIN.pem]... "
                  "[-verify_hostname NAME | -verify_ip ADDR] [-attime UNIX_SECONDS] "
-                 "[-purpose sslserver] LEAF.pem\n";
+                 "[-purpose sslserver] [-profile web_pki|rfc5280] LEAF.pem\n";
     return 2;
 }
 
@@ -117,6 +118,12 @@ int main(int argc, char** argv) {
             if (!value(v) || v != "sslserver") {
                 return usage("-purpose: only sslserver is supported");
             }
+        } else if (arg == "-profile") {
+            if (!value(v) || (v != "web_pki" && v != "rfc5280")) {
+                return usage("-profile: web_pki or rfc5280");
+            }
+            options.profile = v == "web_pki" ? https::x509::certificate_profile::web_pki
+                                             : https::x509::certificate_profile::rfc5280;
         } else if (arg == "-auth_level") {
             if (!value(v)) {
                 return usage("-auth_level needs a level");

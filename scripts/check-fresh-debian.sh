@@ -17,6 +17,8 @@ if [ ! -x "$dir/bin/bash" ]; then
     debootstrap --variant=minbase bookworm "$dir" http://deb.debian.org/debian
 fi
 cp /etc/resolv.conf "$dir/etc/"
+# What a container runtime provides and debootstrap does not: a hosts file naming localhost.
+[ -f "$dir/etc/hosts" ] || printf '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n' >"$dir/etc/hosts"
 mountpoint -q "$dir/proc" || mount -t proc proc "$dir/proc"
 mountpoint -q "$dir/dev" || mount --rbind /dev "$dir/dev"
 cleanup() { umount -R "$dir/dev" 2>/dev/null || true; umount "$dir/proc" 2>/dev/null || true; }

@@ -71,18 +71,26 @@ enum class errc : int {
     cert_hostname_mismatch,   ///< no subjectAltName matches the requested host or address
     cert_unknown_issuer,      ///< no path to a trust anchor could be built
     cert_bad_signature,       ///< a signature in the chain does not verify
-    cert_weak_key,            ///< a key in the chain below policy (e.g. RSA < 2048 bits)
+    cert_weak_key,            ///< a key outside policy (RSA < 2048 bits or not a multiple of 8)
     cert_weak_signature,      ///< a signature algorithm the policy refuses (MD5, SHA-1)
     cert_not_ca,              ///< an issuer without basicConstraints cA=TRUE or keyCertSign
     cert_path_length_exceeded,///< pathLenConstraint violated
     cert_name_constraint_violated,
-    cert_bad_eku,             ///< extKeyUsage does not allow serverAuth
+    cert_bad_eku,             ///< extKeyUsage missing or wrong for a server (serverAuth)
     cert_unknown_critical_extension,
     cert_self_signed_leaf,    ///< the leaf is self-signed and not itself trusted
     cert_chain_too_long,      ///< path building gave up at the depth limit
     cert_bad_key_usage,       ///< keyUsage forbids the use the path needs
     trust_store_unavailable,  ///< no system or configured trust anchors could be loaded
     cert_no_identity,         ///< no host name or address to check, and host_check::none not set
+    // The web PKI profile (x509::certificate_profile::web_pki): a certificate that parses and
+    // chains but breaks a rule of RFC 5280 §4 or the CA/Browser Forum Baseline Requirements §7.1.
+    cert_bad_key_identifier,  ///< authority/subjectKeyIdentifier missing, critical or inconsistent
+    cert_bad_basic_constraints, ///< basicConstraints not critical in a CA, or cA and keyCertSign disagree
+    cert_bad_name_constraints,///< nameConstraints in an end-entity certificate, or not a valid name
+    cert_bad_subject_alt_name,///< subjectAltName missing, wrongly critical, or not a valid host name
+    cert_common_name_mismatch,///< the subject commonName is not one of the subjectAltName entries
+    cert_bad_serial,          ///< serial number zero in a certificate the server sent
 
     // 400..499 TLS
     tls_unexpected_message = 400,
@@ -191,13 +199,19 @@ inline const char* describe(errc e) noexcept {
     case errc::cert_not_ca: return "issuer is not a CA";
     case errc::cert_path_length_exceeded: return "path length constraint exceeded";
     case errc::cert_name_constraint_violated: return "name constraint violated";
-    case errc::cert_bad_eku: return "extended key usage does not allow server authentication";
+    case errc::cert_bad_eku: return "extended key usage missing or not for server authentication";
     case errc::cert_unknown_critical_extension: return "unknown critical extension";
     case errc::cert_self_signed_leaf: return "self-signed certificate";
     case errc::cert_chain_too_long: return "certificate chain too long";
     case errc::cert_bad_key_usage: return "key usage does not allow this use";
     case errc::trust_store_unavailable: return "no trust anchors available";
     case errc::cert_no_identity: return "no host name or address to check the certificate against";
+    case errc::cert_bad_key_identifier: return "certificate key identifier missing, critical or inconsistent";
+    case errc::cert_bad_basic_constraints: return "certificate basic constraints inconsistent with its key usage or not critical";
+    case errc::cert_bad_name_constraints: return "name constraints in an end-entity certificate or not a valid name";
+    case errc::cert_bad_subject_alt_name: return "certificate subject alternative name missing, wrongly critical or not a valid host name";
+    case errc::cert_common_name_mismatch: return "certificate common name is not one of its subject alternative names";
+    case errc::cert_bad_serial: return "certificate serial number is zero";
     case errc::tls_unexpected_message: return "TLS unexpected message";
     case errc::tls_decode_error: return "TLS decode error";
     case errc::tls_illegal_parameter: return "TLS illegal parameter";
@@ -952,6 +966,11 @@ struct client_options {
     std::string ca_file;     ///< PEM bundle of trust anchors (instead of the system store)
     std::string ca_pem;      ///< in-memory PEM trust anchors (instead of the system store)
     bool insecure = false;   ///< skip certificate verification (curl -k); never the default
+    /// Hold the server's certificates to the web PKI profile (RFC 5280 §4 and the CA/Browser
+    /// Forum Baseline Requirements §7.1: serverAuth EKU, a host-name SAN, key identifiers, ...)
+    /// on top of path validation. False for a private PKI whose certificates do not follow it
+    /// (`x509::certificate_profile::rfc5280`): the path, names and keys are still checked.
+    bool web_pki_profile = true;
     tls_version min_version = tls_version::tls1_2;
     tls_version max_version = tls_version::tls1_3;
     /// Where diagnostics go for verbose output (curl -v); empty = silent.
@@ -1500,6 +1519,10 @@ inline constexpr encoded<3> authority_key_identifier{0x55, 0x1d, 0x23};
 inline constexpr encoded<3> policy_constraints{0x55, 0x1d, 0x24};
 inline constexpr encoded<3> ext_key_usage{0x55, 0x1d, 0x25};
 inline constexpr encoded<3> inhibit_any_policy{0x55, 0x1d, 0x36};
+inline constexpr encoded<8> authority_info_access{0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x01, 0x01};
+inline constexpr encoded<8> tls_feature{0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x01, 0x18};
+/// RFC 6962 §3.3: the embedded Signed Certificate Timestamp list (1.3.6.1.4.1.11129.2.4.2).
+inline constexpr encoded<10> sct_list{0x2b, 0x06, 0x01, 0x04, 0x01, 0xd6, 0x79, 0x02, 0x04, 0x02};
 
 // Extended key usage purposes (RFC 5280 §4.2.1.12): id-kp 1.3.6.1.5.5.7.3.x, anyExtendedKeyUsage
 inline constexpr encoded<4> any_extended_key_usage{0x55, 0x1d, 0x25, 0x00};
@@ -2098,9 +2121,25 @@ inline constexpr std::uint16_t encipher_only = 1u << 7;
 inline constexpr std::uint16_t decipher_only = 1u << 8;
 } // namespace key_usage
 
+/// The extensions we know (RFC 5280 §4.2, RFC 6962 §3.3, RFC 7633), as bits of
+/// `certificate::extensions_present` and `certificate::extensions_critical`.
+namespace extension {
+inline constexpr std::uint32_t basic_constraints = 1u << 0;
+inline constexpr std::uint32_t key_usage = 1u << 1;
+inline constexpr std::uint32_t ext_key_usage = 1u << 2;
+inline constexpr std::uint32_t subject_alt_name = 1u << 3;
+inline constexpr std::uint32_t name_constraints = 1u << 4;
+inline constexpr std::uint32_t authority_key_id = 1u << 5;
+inline constexpr std::uint32_t subject_key_id = 1u << 6;
+inline constexpr std::uint32_t certificate_policies = 1u << 7;
+inline constexpr std::uint32_t authority_info_access = 1u << 8;
+inline constexpr std::uint32_t crl_distribution_points = 1u << 9;
+inline constexpr std::uint32_t sct_list = 1u << 10;
+inline constexpr std::uint32_t tls_feature = 1u << 11;
+} // namespace extension
+
 /// extKeyUsage (RFC 5280 §4.2.1.12): the purposes we act on.
 struct extended_key_usage {
-    bool present = false;
     bool server_auth = false;
     bool client_auth = false;
     bool any = false; ///< anyExtendedKeyUsage
@@ -2149,23 +2188,36 @@ struct certificate {
     unix_time not_after = 0;
     public_key_info spki;
 
-    // Extensions (RFC 5280 §4.2); absent ones keep these defaults.
-    bool has_basic_constraints = false;
+    // Extensions (RFC 5280 §4.2); absent ones keep these defaults. Every known extension is
+    // checked well formed even when validation makes no use of it.
+    std::uint32_t extensions_present = 0;  ///< `extension::` bits
+    std::uint32_t extensions_critical = 0; ///< `extension::` bits marked critical
     bool is_ca = false;
     std::optional<std::uint32_t> path_len_constraint;
     std::optional<std::uint16_t> key_usage; ///< `key_usage::` bits
     extended_key_usage ext_key_usage;
-    bool has_subject_alt_name = false;
     general_names subject_alt_names;
     std::optional<name_constraints> constraints;
     bytes_view authority_key_id; ///< keyIdentifier of authorityKeyIdentifier (may be empty)
-    bytes_view subject_key_id;   ///< subjectKeyIdentifier (may be empty)
+    /// authorityKeyIdentifier names the issuer by authorityCertIssuer and SerialNumber.
+    bool authority_key_id_names_issuer = false;
+    bytes_view subject_key_id; ///< subjectKeyIdentifier (may be empty)
+    /// The TLS Feature extension (RFC 7633) lists status_request: the server must staple an
+    /// OCSP response ("must-staple").
+    bool must_staple = false;
     /// A critical extension we do not process: RFC 5280 §4.2 says the certificate must then be
     /// rejected, which validation does (`errc::cert_unknown_critical_extension`).
     bool unknown_critical_extension = false;
 
     /// Issuer and subject are the same name (RFC 5280 §6.1: "self-issued").
     [[nodiscard]] bool self_issued() const { return names_equal(issuer, subject); }
+    /// Is the extension (an `extension::` bit) present, and is it marked critical?
+    [[nodiscard]] bool has(std::uint32_t ext) const noexcept {
+        return (extensions_present & ext) != 0;
+    }
+    [[nodiscard]] bool is_critical(std::uint32_t ext) const noexcept {
+        return (extensions_critical & ext) != 0;
+    }
 };
 
 namespace detail {
@@ -4227,7 +4279,6 @@ HTTPS_DECL status parse_subject_alt_name(der::parser value, certificate& c) {
     }
     HTTPS_TRY(for_each_element(
         *seq, [&c](der::parser& p) { return parse_general_name(p, c.subject_alt_names, false); }));
-    c.has_subject_alt_name = true;
     return {};
 }
 
@@ -4301,9 +4352,7 @@ HTTPS_DECL status parse_basic_constraints(der::parser value, certificate& c) {
         }
         c.path_len_constraint = static_cast<std::uint32_t>(*len);
     }
-    HTTPS_TRY(seq->expect_empty());
-    c.has_basic_constraints = true;
-    return {};
+    return seq->expect_empty();
 }
 
 /// keyUsage ::= BIT STRING; §4.2.1.3: at least one bit set. Bits beyond decipherOnly are ignored.
@@ -4346,7 +4395,6 @@ HTTPS_DECL status parse_ext_key_usage(der::parser value, certificate& c) {
         }
         return {};
     }));
-    c.ext_key_usage.present = true;
     return {};
 }
 
@@ -4364,6 +4412,7 @@ HTTPS_DECL status parse_authority_key_id(der::parser value, certificate& c) {
     if (*key_id) {
         c.authority_key_id = (*key_id)->contents;
     }
+    // authorityCertIssuer [1] GeneralNames (the same syntax as a subjectAltName's contents).
     auto issuer = seq->read_optional(der::tag::context_constructed(1));
     if (!issuer) {
         return issuer.error();
@@ -4374,6 +4423,14 @@ HTTPS_DECL status parse_authority_key_id(der::parser value, certificate& c) {
     }
     if (issuer->has_value() != serial->has_value()) {
         return errc::bad_encoding; // §4.2.1.1: both or neither
+    }
+    if (*issuer) {
+        general_names names;
+        HTTPS_TRY(for_each_element(der::parser((*issuer)->contents, seq->depth() + 1),
+                                   [&names](der::parser& p) {
+                                       return parse_general_name(p, names, false);
+                                   }));
+        c.authority_key_id_names_issuer = true;
     }
     return seq->expect_empty();
 }
@@ -4386,6 +4443,182 @@ HTTPS_DECL status parse_subject_key_id(der::parser value, certificate& c) {
     HTTPS_TRY(value.expect_empty());
     c.subject_key_id = *id;
     return {};
+}
+
+/// authorityInfoAccess (RFC 5280 §4.2.2.1) ::= SEQUENCE SIZE (1..MAX) OF AccessDescription
+/// { accessMethod OBJECT IDENTIFIER, accessLocation GeneralName }. Checked, not used.
+HTTPS_DECL status parse_authority_info_access(der::parser value) {
+    auto seq = sole_sequence(value);
+    if (!seq) {
+        return seq.error();
+    }
+    return for_each_element(*seq, [](der::parser& p) -> status {
+        auto description = p.read_sequence();
+        if (!description) {
+            return description.error();
+        }
+        HTTPS_TRY(description->read_oid());
+        general_names location;
+        HTTPS_TRY(parse_general_name(*description, location, false));
+        return description->expect_empty();
+    });
+}
+
+/// GeneralNames held in an IMPLICIT context tag: the same contents as a SEQUENCE OF GeneralName.
+HTTPS_DECL status parse_tagged_general_names(const der::element& el, unsigned depth) {
+    general_names names;
+    return for_each_element(der::parser(el.contents, depth), [&names](der::parser& p) {
+        return parse_general_name(p, names, false);
+    });
+}
+
+/// cRLDistributionPoints (RFC 5280 §4.2.1.13) ::= SEQUENCE SIZE (1..MAX) OF DistributionPoint
+/// { distributionPoint [0] DistributionPointName OPTIONAL, reasons [1] ReasonFlags OPTIONAL,
+/// cRLIssuer [2] GeneralNames OPTIONAL }, where DistributionPointName ::= CHOICE { fullName [0]
+/// GeneralNames, nameRelativeToCRLIssuer [1] RelativeDistinguishedName }. A point MUST have a
+/// distributionPoint or a cRLIssuer. Checked, not used (we do not fetch CRLs).
+HTTPS_DECL status parse_crl_distribution_points(der::parser value) {
+    auto seq = sole_sequence(value);
+    if (!seq) {
+        return seq.error();
+    }
+    return for_each_element(*seq, [](der::parser& p) -> status {
+        auto point = p.read_sequence();
+        if (!point) {
+            return point.error();
+        }
+        auto name = point->read_optional(der::tag::context_constructed(0));
+        if (!name) {
+            return name.error();
+        }
+        if (*name) {
+            der::parser choice((*name)->contents, point->depth() + 1);
+            auto form = choice.read_any();
+            if (!form) {
+                return form.error();
+            }
+            if (form->tag == der::tag::context_constructed(0)) {
+                HTTPS_TRY(parse_tagged_general_names(*form, choice.depth() + 1));
+            } else if (form->tag == der::tag::context_constructed(1)) {
+                // RelativeDistinguishedName: a non-empty SET OF AttributeTypeAndValue, checked by
+                // wrapping it as a one-RDN Name.
+                HTTPS_TRY(for_each_element(der::parser(form->contents, choice.depth() + 1),
+                                           [](der::parser& ava) -> status {
+                                               auto a = ava.read_sequence();
+                                               if (!a) {
+                                                   return a.error();
+                                               }
+                                               HTTPS_TRY(a->read_oid());
+                                               HTTPS_TRY(a->read_any());
+                                               return a->expect_empty();
+                                           }));
+            } else {
+                return errc::unexpected_tag;
+            }
+            HTTPS_TRY(choice.expect_empty());
+        }
+        auto reasons = point->read_optional(der::tag::context_primitive(1));
+        if (!reasons) {
+            return reasons.error();
+        }
+        auto issuer = point->read_optional(der::tag::context_constructed(2));
+        if (!issuer) {
+            return issuer.error();
+        }
+        if (*issuer) {
+            HTTPS_TRY(parse_tagged_general_names(**issuer, point->depth() + 1));
+        }
+        if (!*name && !*issuer) {
+            return errc::bad_encoding;
+        }
+        return point->expect_empty();
+    });
+}
+
+/// certificatePolicies (RFC 5280 §4.2.1.4) ::= SEQUENCE SIZE (1..MAX) OF PolicyInformation
+/// { policyIdentifier OBJECT IDENTIFIER, policyQualifiers SEQUENCE SIZE (1..MAX) OF
+/// PolicyQualifierInfo { policyQualifierId OBJECT IDENTIFIER, qualifier ANY } OPTIONAL }; a
+/// policy OID MUST NOT appear more than once.
+HTTPS_DECL status parse_certificate_policies(der::parser value) {
+    auto seq = sole_sequence(value);
+    if (!seq) {
+        return seq.error();
+    }
+    std::vector<bytes_view> seen;
+    return for_each_element(*seq, [&seen](der::parser& p) -> status {
+        auto info = p.read_sequence();
+        if (!info) {
+            return info.error();
+        }
+        auto id = info->read_oid();
+        if (!id) {
+            return id.error();
+        }
+        if (std::any_of(seen.begin(), seen.end(),
+                        [&](bytes_view other) { return der::oid_equals(*id, other); })) {
+            return errc::bad_encoding;
+        }
+        seen.push_back(*id);
+        if (!info->empty()) {
+            auto qualifiers = info->read_sequence();
+            if (!qualifiers) {
+                return qualifiers.error();
+            }
+            HTTPS_TRY(for_each_element(*qualifiers, [](der::parser& q) -> status {
+                auto qualifier = q.read_sequence();
+                if (!qualifier) {
+                    return qualifier.error();
+                }
+                HTTPS_TRY(qualifier->read_oid());
+                HTTPS_TRY(qualifier->read_any());
+                return qualifier->expect_empty();
+            }));
+        }
+        return info->expect_empty();
+    });
+}
+
+/// The embedded SCT list (RFC 6962 §3.3): an OCTET STRING holding the TLS encoding
+/// `opaque SerializedSCT<1..2^16-1>; SerializedSCT sct_list<1..2^16-1>`. Checked, not used.
+HTTPS_DECL status parse_sct_list(der::parser value) {
+    auto list = value.read_octet_string();
+    if (!list) {
+        return list.error();
+    }
+    HTTPS_TRY(value.expect_empty());
+    const bytes_view b = *list;
+    if (b.size() < 2 || static_cast<std::size_t>(b[0] << 8 | b[1]) != b.size() - 2 ||
+        b.size() == 2) {
+        return errc::bad_encoding;
+    }
+    for (std::size_t pos = 2; pos < b.size();) {
+        if (b.size() - pos < 2) {
+            return errc::truncated;
+        }
+        const std::size_t n = static_cast<std::size_t>(b[pos] << 8 | b[pos + 1]);
+        if (n == 0 || n > b.size() - pos - 2) {
+            return errc::bad_encoding;
+        }
+        pos += 2 + n;
+    }
+    return {};
+}
+
+/// TLS Feature (RFC 7633 §4) ::= SEQUENCE OF INTEGER (TLS extension numbers); status_request
+/// (5) makes the certificate must-staple.
+HTTPS_DECL status parse_tls_feature(der::parser value, certificate& c) {
+    auto seq = sole_sequence(value);
+    if (!seq) {
+        return seq.error();
+    }
+    return for_each_element(*seq, [&c](der::parser& p) -> status {
+        auto feature = p.read_small_unsigned(0xffff);
+        if (!feature) {
+            return feature.error();
+        }
+        c.must_staple = c.must_staple || *feature == 5;
+        return {};
+    });
 }
 
 /// Extensions ::= SEQUENCE SIZE (1..MAX) OF Extension { extnID, critical DEFAULT FALSE, extnValue
@@ -4438,26 +4671,60 @@ HTTPS_DECL status parse_extensions(der::parser& tbs, certificate& c) {
         seen.push_back(*id);
 
         const der::parser v(*value, ext->depth() + 1);
+        std::uint32_t known = 0;
         if (der::oid_equals(*id, oid::basic_constraints)) {
+            known = extension::basic_constraints;
             HTTPS_TRY(parse_basic_constraints(v, c));
         } else if (der::oid_equals(*id, oid::key_usage)) {
+            known = extension::key_usage;
             HTTPS_TRY(parse_key_usage(v, c));
         } else if (der::oid_equals(*id, oid::ext_key_usage)) {
+            known = extension::ext_key_usage;
             HTTPS_TRY(parse_ext_key_usage(v, c));
         } else if (der::oid_equals(*id, oid::subject_alt_name)) {
+            known = extension::subject_alt_name;
             HTTPS_TRY(parse_subject_alt_name(v, c));
         } else if (der::oid_equals(*id, oid::name_constraints)) {
+            known = extension::name_constraints;
             HTTPS_TRY(parse_name_constraints(v, c));
         } else if (der::oid_equals(*id, oid::authority_key_identifier)) {
+            known = extension::authority_key_id;
             HTTPS_TRY(parse_authority_key_id(v, c));
         } else if (der::oid_equals(*id, oid::subject_key_identifier)) {
+            known = extension::subject_key_id;
             HTTPS_TRY(parse_subject_key_id(v, c));
         } else if (der::oid_equals(*id, oid::certificate_policies)) {
             // Understood in the sense of RFC 5280 §6.1 with initial-policy-set anyPolicy and no
             // explicit policy required: policies never restrict the path we accept. The policy
             // *constraints* extensions (policyConstraints, inhibitAnyPolicy, policyMappings)
             // could, so when critical they count as unknown below.
-        } else if (critical) {
+            known = extension::certificate_policies;
+            HTTPS_TRY(parse_certificate_policies(v));
+        } else if (der::oid_equals(*id, oid::authority_info_access)) {
+            known = extension::authority_info_access;
+            HTTPS_TRY(parse_authority_info_access(v));
+        } else if (der::oid_equals(*id, oid::crl_distribution_points)) {
+            known = extension::crl_distribution_points;
+            HTTPS_TRY(parse_crl_distribution_points(v));
+        } else if (der::oid_equals(*id, oid::sct_list)) {
+            known = extension::sct_list;
+            HTTPS_TRY(parse_sct_list(v));
+        } else if (der::oid_equals(*id, oid::tls_feature)) {
+            known = extension::tls_feature;
+            HTTPS_TRY(parse_tls_feature(v, c));
+        }
+        if (known != 0) {
+            c.extensions_present |= known;
+            c.extensions_critical |= critical ? known : 0u;
+        }
+        // We only read the SCT list, CRL distribution points, access descriptions and TLS
+        // features; a certificate that makes any of them critical asks for processing we do not
+        // do, so it counts as unknown (RFC 5280 §4.2).
+        constexpr std::uint32_t processed = ~(extension::sct_list |
+                                              extension::crl_distribution_points |
+                                              extension::authority_info_access |
+                                              extension::tls_feature);
+        if (critical && (known & processed) == 0) {
             c.unknown_critical_extension = true;
         }
     }
@@ -8322,6 +8589,7 @@ HTTPS_DECL result<trust_store> trust_store::system() {
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace https::x509 {
@@ -8530,6 +8798,59 @@ inline std::optional<ip_address> parse_ip_address(std::string_view text) noexcep
     return a;
 }
 
+/// The text form of an address: IPv4 dotted decimal; IPv6 as RFC 5952 §4 recommends (lower-case
+/// hexadecimal without leading zeros, the longest run of two or more zero groups, the first when
+/// tied, shortened to `::`). The one canonical text for each address.
+inline std::string format_ip_address(const ip_address& a) {
+    std::string out;
+    if (a.size == 4) {
+        for (std::size_t i = 0; i < 4; ++i) {
+            if (i != 0) {
+                out.push_back('.');
+            }
+            out += std::to_string(a.bytes[i]);
+        }
+        return out;
+    }
+    std::array<unsigned, 8> groups{};
+    for (std::size_t i = 0; i < 8; ++i) {
+        groups[i] = static_cast<unsigned>(a.bytes[2 * i] << 8 | a.bytes[2 * i + 1]);
+    }
+    std::size_t best = 8;
+    std::size_t best_length = 1; // a single zero group is not shortened (§4.2.2)
+    for (std::size_t i = 0; i < 8;) {
+        std::size_t j = i;
+        while (j < 8 && groups[j] == 0) {
+            ++j;
+        }
+        if (j - i > best_length) {
+            best = i;
+            best_length = j - i;
+        }
+        i = j == i ? i + 1 : j;
+    }
+    static constexpr char digits[] = "0123456789abcdef";
+    for (std::size_t i = 0; i < 8; ++i) {
+        if (i == best) {
+            out += "::";
+            i += best_length - 1;
+            continue;
+        }
+        if (!out.empty() && out.back() != ':') {
+            out.push_back(':');
+        }
+        bool started = false;
+        for (int shift = 12; shift >= 0; shift -= 4) {
+            const unsigned d = (groups[i] >> shift) & 0xf;
+            if (d != 0 || started || shift == 0) {
+                out.push_back(digits[d]);
+                started = true;
+            }
+        }
+    }
+    return out;
+}
+
 /// Does one of the certificate's dNSName SANs match `host`? One trailing dot on `host` is
 /// ignored; a `host` that is not a syntactically valid DNS name never matches. The subject's
 /// Common Name is never consulted (RFC 9525 §6.3, CA/Browser Forum BR 7.1.4.3).
@@ -8579,6 +8900,55 @@ inline status check_host(const certificate& cert, std::string_view host) noexcep
 }
 
 } // namespace https::x509
+// ---- https/x509/web_pki.hpp --------------------------------------------------------------------
+// The web PKI certificate profile: the RFC 5280 §4 requirements on certificate contents and the
+// CA/Browser Forum Baseline Requirements (BR) §7.1 certificate profile, checked on every
+// certificate of a path during validation, on top of RFC 5280 §6 path validation.
+
+
+#include <cstdint>
+#include <string_view>
+
+namespace https::x509 {
+
+/// Which rules a server certificate is held to beyond RFC 5280 §6 path validation.
+enum class certificate_profile : std::uint8_t {
+    /// RFC 5280 §4 and CA/Browser Forum BR §7.1, as the strictest web verifiers apply them
+    /// (the default; what every publicly trusted server certificate satisfies).
+    web_pki,
+    /// RFC 5280 §6 path validation only: for private PKIs whose certificates do not follow the
+    /// BRs (no extendedKeyUsage, no key identifiers, a Common Name that is not a SAN, ...).
+    rfc5280,
+};
+
+/// Where a certificate sits on a path being validated.
+enum class path_role : std::uint8_t { leaf, intermediate, anchor };
+
+namespace detail {
+
+/// 2012-07-01T00:00:00Z, from when the Baseline Requirements bind issuance (BR 1.1).
+inline constexpr unix_time baseline_requirements_effective = 1341100800;
+
+/// Is `name` a host name in the preferred name syntax (RFC 1034 §3.5 as RFC 1123 §2.1 relaxes
+/// it; RFC 5280 §4.2.1.6): dot-separated labels of 1..63 letters, digits and hyphens, neither
+/// starting nor ending with a hyphen, 253 characters in all? With `allow_wildcard`, the whole
+/// left-most label may be `*` (BR 7.1.2.7.12's Wildcard Domain Name); no other `*` anywhere.
+HTTPS_DECL bool preferred_dns_name(std::string_view name, bool allow_wildcard) noexcept;
+
+/// Is `name` a public suffix we know of: any single label (a top-level domain), or one of the
+/// second-level registry suffixes most used under country codes (co.uk, com.au, co.jp, ...; the
+/// list is at the definition). A wildcard directly over one (`*.co.uk`) is refused, as
+/// BR 3.2.2.6 forbids such issuance. Case-insensitive.
+HTTPS_DECL bool known_public_suffix(std::string_view name) noexcept;
+
+/// The rules of the web PKI profile for one certificate in role `role` (`self_issued`: issuer
+/// and subject are equal). Each check cites its rule; the error names the rule broken.
+HTTPS_DECL status check_web_pki_profile(const certificate& c, path_role role, bool self_issued);
+
+} // namespace detail
+
+} // namespace https::x509
+
 
 #include <algorithm>
 #include <cstddef>
@@ -8606,6 +8976,9 @@ struct verify_options {
     std::string dns_name;
     std::optional<ip_address> ip;
     host_check check_host = host_check::required;
+    /// The certificate profile every certificate of the path must satisfy: the web PKI's by
+    /// default (RFC 5280 §4 and CA/Browser Forum BR §7.1; see `certificate_profile`).
+    certificate_profile profile = certificate_profile::web_pki;
     /// Longest path accepted, leaf and trust anchor included (at most 32).
     std::size_t max_path_length = 8;
     /// Bound on the work of path building: signature verifications, and ten times as many
@@ -8729,7 +9102,10 @@ HTTPS_DECL status check_name_constraints(const certificate& c, const name_constr
 /// RFC 5280 §6.1 (from the anchor down). The trust anchor's own constraints (validity, CA flag,
 /// path length, key usage, EKU, name constraints) are enforced too, as OpenSSL and browsers do;
 /// v1/v2 anchors, which cannot carry basicConstraints, are accepted as CAs.
-HTTPS_DECL status validate_path(const std::vector<const path_node*>& path, unix_time now);
+/// With `certificate_profile::web_pki`, each certificate is then also held to that profile
+/// (`check_web_pki_profile`), after the checks of §6.1 so that they name a path failure first.
+HTTPS_DECL status validate_path(const std::vector<const path_node*>& path, unix_time now,
+                                certificate_profile profile);
 
 /// Depth-first search for a valid path from a leaf to a trust anchor, trying every candidate
 /// issuer (anchors first, then the untrusted pool) and backtracking past any that fail, so
@@ -8750,10 +9126,15 @@ template <class Verifier> class path_search {
         return best_error_;
     }
 
-    /// Verify `child`'s signature with `parent`'s key, once per pair.
+    /// Verify `child`'s signature with `parent`'s key, once per pair. A key or signature
+    /// algorithm we cannot verify with is `unsupported_algorithm`, not a bad signature.
     status check_edge(const path_node& child, const path_node& parent) {
         const certificate& c = *child.cert;
         const certificate& p = *parent.cert;
+        if (p.spki.algorithm == key_algorithm::unsupported ||
+            c.sig_alg.kind == signature_algorithm::scheme::unknown) {
+            return errc::unsupported_algorithm;
+        }
         if (weak_hash(c.sig_alg.hash)) {
             return errc::cert_weak_signature;
         }
@@ -8856,7 +9237,7 @@ template <class Verifier> class path_search {
                 continue;
             }
             path_.push_back(&node);
-            if (const status s = validate_path(path_, now_); s) {
+            if (const status s = validate_path(path_, now_, options_.profile); s) {
                 return true;
             } else {
                 record(s.error(), path_.size(), true);
@@ -8950,7 +9331,7 @@ result<verified_path> verify_chain_with(const Verifier& verify, bytes_view leaf_
     verified_path out;
     if (anchors.contains(leaf_der)) {
         // The leaf itself is trusted (a pinned self-signed server, say): a path of one.
-        HTTPS_TRY(validate_path({&leaf_node}, now));
+        HTTPS_TRY(validate_path({&leaf_node}, now, options.profile));
         out.certificates.push_back(leaf_der);
     } else {
         path_search<Verifier> search(verify, anchors, pool, options, now);
@@ -9011,9 +9392,12 @@ HTTPS_DECL status check_name_constraints(const certificate& c, const name_constr
         return errc::cert_name_constraint_violated;
     }
     for (std::string_view dns : names.dns_names) {
+        // A permitted subtree blesses host names only: a SAN that is not one in the preferred
+        // name syntax is never inside it, whatever its suffix.
         if (!nc.permitted.dns_names.empty() &&
-            std::none_of(nc.permitted.dns_names.begin(), nc.permitted.dns_names.end(),
-                         [&](std::string_view p) { return dns_within(dns, p); })) {
+            (!preferred_dns_name(dns, true) ||
+             std::none_of(nc.permitted.dns_names.begin(), nc.permitted.dns_names.end(),
+                         [&](std::string_view p) { return dns_within(dns, p); }))) {
             return errc::cert_name_constraint_violated;
         }
         if (std::any_of(nc.excluded.dns_names.begin(), nc.excluded.dns_names.end(),
@@ -9056,7 +9440,8 @@ HTTPS_DECL status check_name_constraints(const certificate& c, const name_constr
     return {};
 }
 
-HTTPS_DECL status validate_path(const std::vector<const path_node*>& path, unix_time now) {
+HTTPS_DECL status validate_path(const std::vector<const path_node*>& path, unix_time now,
+                                certificate_profile profile) {
     const std::size_t n = path.size();
     for (std::size_t i = n; i-- > 0;) {
         const certificate& c = *path[i]->cert;
@@ -9078,7 +9463,7 @@ HTTPS_DECL status validate_path(const std::vector<const path_node*>& path, unix_
         if (i >= 1) {
             // §6.1.4 (k): an issuer must be a CA.
             const bool legacy_anchor = i == n - 1 && c.version < 3;
-            if (!legacy_anchor && !(c.has_basic_constraints && c.is_ca)) {
+            if (!legacy_anchor && !(c.has(extension::basic_constraints) && c.is_ca)) {
                 return errc::cert_not_ca;
             }
             // §6.1.4 (n): keyCertSign when keyUsage is present.
@@ -9086,7 +9471,11 @@ HTTPS_DECL status validate_path(const std::vector<const path_node*>& path, unix_
                 return errc::cert_bad_key_usage;
             }
             // EKU on a CA restricts what it may issue for (CA/B Forum BR 7.1.2.2; every browser).
-            if (c.ext_key_usage.present && !c.ext_key_usage.server_auth && !c.ext_key_usage.any) {
+            // A trust anchor's EKU is honoured the same way, as a constraint on what it may
+            // issue for (as NSS and Chrome do), although BR 7.1.2.1.2 forbids EKU in roots:
+            // refusing such a root outright would only refuse what it was trusted for.
+            if (c.has(extension::ext_key_usage) && !c.ext_key_usage.server_auth &&
+                !c.ext_key_usage.any) {
                 return errc::cert_bad_eku;
             }
             // §6.1.4 (l)-(m): at most pathLenConstraint non-self-issued intermediates below it.
@@ -9103,7 +9492,7 @@ HTTPS_DECL status validate_path(const std::vector<const path_node*>& path, unix_
             // The leaf: serverAuth when EKU is present (anyExtendedKeyUsage is not enough, as in
             // OpenSSL; BR 7.1.2.3 forbids it in server certificates) and a keyUsage that allows
             // a TLS key exchange or handshake signature.
-            if (c.ext_key_usage.present && !c.ext_key_usage.server_auth) {
+            if (c.has(extension::ext_key_usage) && !c.ext_key_usage.server_auth) {
                 return errc::cert_bad_eku;
             }
             constexpr std::uint16_t tls_uses = key_usage::digital_signature |
@@ -9121,6 +9510,12 @@ HTTPS_DECL status validate_path(const std::vector<const path_node*>& path, unix_
                 }
             }
         }
+        if (profile == certificate_profile::web_pki) {
+            const path_role role = i == 0       ? path_role::leaf
+                                   : i == n - 1 ? path_role::anchor
+                                                : path_role::intermediate;
+            HTTPS_TRY(check_web_pki_profile(c, role, path[i]->self_issued));
+        }
     }
     return {};
 }
@@ -9133,6 +9528,246 @@ HTTPS_DECL result<verified_path> verify_chain(bytes_view leaf,
                                               const verify_options& options) {
     return detail::verify_chain_with(detail::verify_signature, leaf, untrusted, anchors, options);
 }
+
+} // namespace https::x509
+// ---- https/x509/impl/web_pki.ipp ---------------------------------------------------------------
+// The web PKI certificate profile (x509/web_pki.hpp), out of line for separate compilation.
+
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace https::x509 {
+
+namespace detail {
+
+HTTPS_DECL bool preferred_dns_name(std::string_view name, bool allow_wildcard) noexcept {
+    if (allow_wildcard && name.size() > 2 && name[0] == '*' && name[1] == '.') {
+        name.remove_prefix(2);
+    }
+    if (name.empty() || name.size() > 253) {
+        return false;
+    }
+    std::size_t start = 0;
+    while (start <= name.size()) {
+        std::size_t end = name.find('.', start);
+        if (end == std::string_view::npos) {
+            end = name.size();
+        }
+        const std::string_view label = name.substr(start, end - start);
+        if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') {
+            return false;
+        }
+        for (char c : label) {
+            const bool ldh = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                             (c >= '0' && c <= '9') || c == '-';
+            if (!ldh) {
+                return false;
+            }
+        }
+        start = end + 1;
+    }
+    return true;
+}
+
+HTTPS_DECL bool known_public_suffix(std::string_view name) noexcept {
+    if (name.find('.') == std::string_view::npos) {
+        return true; // a top-level domain
+    }
+    // Second-level suffixes of the ICANN section of the Public Suffix List under which registries
+    // sell names, for the country codes with the most certificates. Sorted, lower case.
+    static constexpr std::array<std::string_view, 64> suffixes = {
+        "ac.in",  "ac.jp",  "ac.kr",  "ac.nz",  "ac.uk",  "ac.za",  "co.id",  "co.il",
+        "co.in",  "co.jp",  "co.kr",  "co.nz",  "co.th",  "co.uk",  "co.za",  "com.ar",
+        "com.au", "com.br", "com.cn", "com.co", "com.hk", "com.mx", "com.my", "com.pl",
+        "com.sg", "com.tr", "com.tw", "com.ua", "com.vn", "edu.au", "edu.cn", "edu.tw",
+        "go.jp",  "go.kr",  "gob.mx", "gov.au", "gov.br", "gov.cn", "gov.in", "gov.uk",
+        "govt.nz", "id.au", "ltd.uk", "me.uk",  "ne.jp",  "ne.kr",  "net.au", "net.br",
+        "net.cn", "net.in", "net.nz", "nhs.uk", "or.jp",  "or.kr",  "org.au", "org.br",
+        "org.cn", "org.in", "org.mx", "org.nz", "org.tw", "org.uk", "org.za", "plc.uk",
+    };
+    if (name.size() > 8) {
+        return false;
+    }
+    std::array<char, 8> lower{};
+    for (std::size_t i = 0; i < name.size(); ++i) {
+        lower[i] = ascii_lower(name[i]);
+    }
+    return std::binary_search(suffixes.begin(), suffixes.end(),
+                              std::string_view(lower.data(), name.size()));
+}
+
+/// The Common Name attribute values of a name, as text (nothing for a string type that cannot
+/// hold a host name); `count` receives the number of commonName attributes.
+HTTPS_DECL std::vector<std::string_view> common_names(const name& n, std::size_t& count) {
+    std::vector<std::string_view> out;
+    count = 0;
+    for_each_rdn(n, [&](der::parser rdn) {
+        for (const attribute& a : rdn_attributes(rdn)) {
+            if (!der::oid_equals(a.type, oid::at_common_name)) {
+                continue;
+            }
+            ++count;
+            const std::uint8_t t = a.value.tag;
+            if (t == der::tag::utf8_string || t == der::tag::printable_string ||
+                t == der::tag::ia5_string) {
+                out.push_back(as_string(a.value.contents));
+            }
+        }
+    });
+    return out;
+}
+
+/// BR 7.1.4.3: the commonName, if present, is exactly one entry, a copy of one subjectAltName
+/// value: a DNS name (compared case-insensitively, so in the same A-label form) or an IP address
+/// in its canonical text (RFC 3986 §3.2.2 dotted decimal, RFC 5952 §4 for IPv6).
+HTTPS_DECL status check_common_name(const certificate& c) {
+    std::size_t count = 0;
+    const std::vector<std::string_view> names = common_names(c.subject, count);
+    if (count == 0) {
+        return {};
+    }
+    if (count != 1 || names.size() != 1) {
+        return errc::cert_common_name_mismatch;
+    }
+    const std::string_view cn = names.front();
+    const general_names& san = c.subject_alt_names;
+    if (std::any_of(san.dns_names.begin(), san.dns_names.end(),
+                    [&](std::string_view d) { return iequals(d, cn); })) {
+        return {};
+    }
+    for (bytes_view ip : san.ip_addresses) {
+        ip_address a;
+        a.size = static_cast<std::uint8_t>(ip.size());
+        std::copy(ip.begin(), ip.end(), a.bytes.begin());
+        if (format_ip_address(a) == cn) {
+            return {};
+        }
+    }
+    return errc::cert_common_name_mismatch;
+}
+
+/// BR 7.1.2.7.12 with RFC 5280 §4.2.1.6: a server certificate names its hosts in a
+/// subjectAltName of dNSName and iPAddress entries only, critical exactly when the subject is
+/// empty; each DNS name in the preferred name syntax, a wildcard only as the whole left-most label
+/// and never directly over a public suffix (BR 3.2.2.6).
+HTTPS_DECL status check_server_subject_alt_name(const certificate& c) {
+    if (!c.has(extension::subject_alt_name)) {
+        return errc::cert_bad_subject_alt_name;
+    }
+    if (c.is_critical(extension::subject_alt_name) != c.subject.empty()) {
+        return errc::cert_bad_subject_alt_name;
+    }
+    const general_names& san = c.subject_alt_names;
+    if (san.other_forms != 0 || !san.directory_names.empty()) {
+        return errc::cert_bad_subject_alt_name;
+    }
+    for (std::string_view d : san.dns_names) {
+        if (!preferred_dns_name(d, true)) {
+            return errc::cert_bad_subject_alt_name;
+        }
+        if (d.size() > 2 && d[0] == '*' && known_public_suffix(d.substr(2))) {
+            return errc::cert_bad_subject_alt_name;
+        }
+    }
+    return {};
+}
+
+HTTPS_DECL status check_web_pki_profile(const certificate& c, path_role role, bool self_issued) {
+    // Keys (BR 6.1.5): RSA with a modulus of at least 2048 bits (checked for every path by
+    // `validate_path`) that is a multiple of 8; ECDSA on P-256 or P-384. Ed25519 (RFC 8410) is
+    // accepted beyond the BRs. DSA, other curves and unknown algorithms cannot be verified.
+    if (c.spki.algorithm == key_algorithm::unsupported) {
+        return errc::unsupported_algorithm;
+    }
+    if (c.spki.algorithm == key_algorithm::rsa && c.spki.rsa_bits % 8 != 0) {
+        return errc::cert_weak_key;
+    }
+    if (role != path_role::anchor && c.sig_alg.kind == signature_algorithm::scheme::unknown) {
+        return errc::unsupported_algorithm;
+    }
+    if (role == path_role::anchor &&
+        (c.version < 3 || c.not_before < baseline_requirements_effective)) {
+        // A v1 or v2 certificate has no extensions; only a trust anchor may be one (path
+        // validation accepts it as a CA there). And the BRs bind certificates issued from their
+        // effective date on (BR 1.1): a root in the store made before it is held to RFC 5280
+        // path validation alone. (Eight roots of the Mozilla store, all from 2003-2012, lack a
+        // subjectKeyIdentifier, name their issuer in authorityKeyIdentifier or mark
+        // basicConstraints not critical.)
+        return {};
+    }
+
+    // Key identifiers (RFC 5280 §4.2.1.1-2; BR 7.1.2.11.1, 7.1.2.1.3, 7.1.2.11.4): never
+    // critical; authorityKeyIdentifier with a keyIdentifier in every certificate that is not
+    // self-issued; on a self-issued root, if present, only a keyIdentifier equal to its own
+    // subjectKeyIdentifier; subjectKeyIdentifier in every CA certificate.
+    if (c.is_critical(extension::authority_key_id) || c.is_critical(extension::subject_key_id)) {
+        return errc::cert_bad_key_identifier;
+    }
+    if (!self_issued && c.authority_key_id.empty()) {
+        return errc::cert_bad_key_identifier;
+    }
+    if (role == path_role::anchor && self_issued && c.has(extension::authority_key_id)) {
+        if (c.authority_key_id_names_issuer || c.authority_key_id.empty() ||
+            !std::equal(c.authority_key_id.begin(), c.authority_key_id.end(),
+                        c.subject_key_id.begin(), c.subject_key_id.end())) {
+            return errc::cert_bad_key_identifier;
+        }
+    }
+    if (c.is_ca && c.subject_key_id.empty()) {
+        return errc::cert_bad_key_identifier;
+    }
+    // BR 7.1: serial numbers greater than zero. RFC 5280 §4.1.2.2 asks users to tolerate zero,
+    // which roots of the Mozilla store made after 2012 still carry (HARICA's of 2015), so it
+    // is refused in the certificates a server sends only.
+    if (role != path_role::anchor && c.serial.size() == 1 && c.serial[0] == 0) {
+        return errc::cert_bad_serial;
+    }
+
+    // basicConstraints and keyUsage agree (RFC 5280 §4.2.1.3, §4.2.1.9; BR 7.1.2.10.4,
+    // 7.1.2.10.7, 7.1.2.7.8): a CA certificate marks basicConstraints critical and has keyUsage
+    // with keyCertSign; keyCertSign without cA=TRUE is an inconsistent certificate.
+    const bool cert_sign = c.key_usage && (*c.key_usage & key_usage::key_cert_sign) != 0;
+    if (c.is_ca && (!c.is_critical(extension::basic_constraints) || !cert_sign)) {
+        return errc::cert_bad_basic_constraints;
+    }
+    if (!c.is_ca && cert_sign) {
+        return errc::cert_bad_basic_constraints;
+    }
+
+    // nameConstraints (RFC 5280 §4.2.1.10; BR 7.1.2.7.6, 7.1.2.10.8): only in CA certificates,
+    // and each dNSName subtree a DNS name in the preferred syntax (no leading period) or empty.
+    if (c.has(extension::name_constraints)) {
+        if (!c.is_ca) {
+            return errc::cert_bad_name_constraints;
+        }
+        for (const general_names* subtrees : {&c.constraints->permitted, &c.constraints->excluded}) {
+            for (std::string_view d : subtrees->dns_names) {
+                if (!d.empty() && !preferred_dns_name(d, false)) {
+                    return errc::cert_bad_name_constraints;
+                }
+            }
+        }
+    }
+
+    if (role != path_role::leaf) {
+        return {};
+    }
+    // The server certificate. extendedKeyUsage (BR 7.1.2.7.6, 7.1.2.7.10): present, not
+    // critical, with id-kp-serverAuth and without anyExtendedKeyUsage.
+    if (!c.has(extension::ext_key_usage) || c.is_critical(extension::ext_key_usage) ||
+        !c.ext_key_usage.server_auth || c.ext_key_usage.any) {
+        return errc::cert_bad_eku;
+    }
+    HTTPS_TRY(check_server_subject_alt_name(c));
+    return check_common_name(c);
+}
+
+} // namespace detail
 
 } // namespace https::x509
 // ---- https/tls/impl/client.ipp -----------------------------------------------------------------
@@ -12098,6 +12733,12 @@ inline bool alert_for(errc e, alert_description& out) noexcept {
     case errc::cert_bad_eku:
     case errc::cert_chain_too_long:
     case errc::cert_bad_key_usage:
+    case errc::cert_bad_key_identifier:
+    case errc::cert_bad_basic_constraints:
+    case errc::cert_bad_name_constraints:
+    case errc::cert_bad_subject_alt_name:
+    case errc::cert_common_name_mismatch:
+    case errc::cert_bad_serial:
         out = a::bad_certificate;
         return true;
     case errc::cert_no_identity: // our configuration named no server: not the certificate's fault
@@ -19493,6 +20134,7 @@ private:
         std::string ca_file;
         std::string ca_pem;
         bool insecure = false;
+        bool web_pki_profile = true;
         tls_version min_version = tls_version::tls1_2;
         tls_version max_version = tls_version::tls1_3;
         auto operator<=>(const pool_key&) const = default;
@@ -19506,6 +20148,7 @@ private:
                 .ca_file = o.ca_file,
                 .ca_pem = o.ca_pem,
                 .insecure = o.insecure,
+                .web_pki_profile = o.web_pki_profile,
                 .min_version = o.min_version,
                 .max_version = o.max_version};
     }
@@ -19988,8 +20631,10 @@ HTTPS_DECL result<std::unique_ptr<net::stream>> connect_tls(const http::connect_
     cfg.min_version = static_cast<tls::protocol_version>(o.min_version);
     cfg.max_version = static_cast<tls::protocol_version>(o.max_version);
     auto verbose = o.on_verbose;
-    cfg.verify_certificate = [anchors, verbose](std::span<const bytes_view> chain,
-                                                std::string_view host) -> status {
+    const auto profile = o.web_pki_profile ? x509::certificate_profile::web_pki
+                                           : x509::certificate_profile::rfc5280;
+    cfg.verify_certificate = [anchors, verbose, profile](std::span<const bytes_view> chain,
+                                                         std::string_view host) -> status {
         if (!anchors) {
             return {}; // --insecure: the caller chose to skip path validation
         }
@@ -19998,6 +20643,7 @@ HTTPS_DECL result<std::unique_ptr<net::stream>> connect_tls(const http::connect_
         }
         x509::verify_options vo;
         vo.set_host(host);
+        vo.profile = profile;
         auto path = x509::verify_chain(chain[0], chain.subspan(1), *anchors, vo);
         if (!path) {
             return path.error();

@@ -14,6 +14,8 @@
 #include <sstream>
 #include <vector>
 
+#include <unistd.h>
+
 using namespace std::chrono_literals;
 
 namespace {
@@ -59,7 +61,10 @@ private:
             big.put(static_cast<char>(i * 7 + (i >> 8)));
         }
         std::ofstream conf(prefix + "/nginx.conf");
-        conf << "worker_processes 1;\nerror_log " << prefix << "/logs/error.log;\npid " << prefix
+        // Run as root (a container), nginx would hand its worker to an unprivileged user who
+        // cannot read a checkout under /root; keep the worker as root then.
+        conf << (::geteuid() == 0 ? "user root;\n" : "")
+             << "worker_processes 1;\nerror_log " << prefix << "/logs/error.log;\npid " << prefix
              << "/nginx.pid;\nevents { worker_connections 64; }\nhttp {\n"
              << "  log_format conn '$connection $connection_requests';\n"
              << "  access_log " << prefix << "/logs/access.log conn;\n"

@@ -360,6 +360,7 @@ TEST_CASE("pooled connections are reused only under the same security options",
         CHECK(opened_after(base) == expected); // and base's is still there for base
     };
     differs_by("insecure", [](auto& o) { o.insecure = true; });
+    differs_by("web_pki_profile", [](auto& o) { o.web_pki_profile = false; });
     differs_by("ca_file", [](auto& o) { o.ca_file = "/nonexistent/other-ca.pem"; });
     differs_by("ca_pem", [](auto& o) { o.ca_pem = "-----BEGIN CERTIFICATE-----"; });
     differs_by("resolve", [&](auto& o) { o.resolve = {"127.0.0.1:" + port + ":127.0.0.1"}; });

@@ -25,6 +25,8 @@ def _ext(cwd, name, text):
 
 
 def _issue(cwd, name, issuer, ext_text, days="30", subject=None):
+    # A leaf's subject is its first host name (the web PKI profile wants the Common Name to be
+    # one of the SANs); callers pass it.
     subject = subject or "/CN=" + name
     _run("openssl", "req", "-new", "-key", name + ".key", "-subj", subject, "-out", name + ".csr",
          cwd=cwd)
@@ -60,12 +62,12 @@ def make_pki(cwd):
     good = ["127.0.0.1", "localhost"]
     for name, kind in (("rsa", "rsa"), ("ecdsa", "P-256"), ("p384", "P-384")):
         _key(cwd, name, kind)
-        _issue(cwd, name, "inter", leaf_ext(good))
+        _issue(cwd, name, "inter", leaf_ext(good), subject="/CN=localhost")
     _key(cwd, "wronghost", "P-256")
-    _issue(cwd, "wronghost", "inter", leaf_ext(["other.example"]))
+    _issue(cwd, "wronghost", "inter", leaf_ext(["other.example"]), subject="/CN=other.example")
     # Expired: `openssl x509` (3.0) cannot backdate, `openssl ca` can (-startdate/-enddate).
     _key(cwd, "expired", "P-256")
-    _run("openssl", "req", "-new", "-key", "expired.key", "-subj", "/CN=expired", "-out",
+    _run("openssl", "req", "-new", "-key", "expired.key", "-subj", "/CN=localhost", "-out",
          "expired.csr", cwd=cwd)
     with open(os.path.join(cwd, "ca.cnf"), "w") as f:
         f.write("[ca]\ndefault_ca=d\n[d]\ndatabase=index.txt\nnew_certs_dir=.\nserial=serial\n"
@@ -83,7 +85,7 @@ def make_pki(cwd):
          "-days", "30", "-out", "evilroot.pem", "-addext", "basicConstraints=critical,CA:TRUE",
          "-addext", "keyUsage=critical,keyCertSign", cwd=cwd)
     _key(cwd, "untrusted", "P-256")
-    _issue(cwd, "untrusted", "evilroot", leaf_ext(good))
+    _issue(cwd, "untrusted", "evilroot", leaf_ext(good), subject="/CN=localhost")
     # Chains as servers send them: leaf then intermediate.
     for name in ("rsa", "ecdsa", "p384", "wronghost", "expired"):
         with open(os.path.join(cwd, name + "-chain.pem"), "w") as out:

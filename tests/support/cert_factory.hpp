@@ -11,6 +11,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include <algorithm>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -21,7 +22,7 @@ namespace test {
 
 enum class cert_key { p256, rsa2048, ed25519 };
 
-/// What to put in a certificate.
+/// What to put in a certificate. Key identifiers are added unless `extensions` names them.
 struct cert_spec {
     std::string common_name;
     cert_key key = cert_key::p256;
@@ -84,7 +85,20 @@ inline made_cert make_cert(const cert_spec& spec, const made_cert* issuer = null
     X509V3_CTX ctx;
     X509V3_set_ctx_nodb(&ctx);
     X509V3_set_ctx(&ctx, signer, x, nullptr, nullptr, 0);
-    for (const auto& [name, value] : spec.extensions) {
+    // Key identifiers as the web PKI profile wants them, unless the spec says otherwise:
+    // subjectKeyIdentifier always, authorityKeyIdentifier when another certificate issues.
+    auto extensions = spec.extensions;
+    auto named = [&](const char* n) {
+        return std::any_of(extensions.begin(), extensions.end(),
+                           [&](const auto& e) { return e.first == n; });
+    };
+    if (!named("subjectKeyIdentifier")) {
+        extensions.insert(extensions.begin(), {"subjectKeyIdentifier", "hash"});
+    }
+    if (issuer != nullptr && !named("authorityKeyIdentifier")) {
+        extensions.emplace_back("authorityKeyIdentifier", "keyid:always");
+    }
+    for (const auto& [name, value] : extensions) {
         X509_EXTENSION* e = X509V3_EXT_nconf(nullptr, &ctx, name.c_str(), value.c_str());
         check(e != nullptr, name.c_str());
         const int added = X509_add_ext(x, e, -1);

@@ -29,7 +29,9 @@ make_ca() { # name cn
 }
 make_leaf() { # name keyspec san ca [start end]
     local name=$1 keyspec=$2 san=$3 ca=$4
-    openssl req -new -newkey "$keyspec" -nodes -keyout "$name.key" -out "$name.csr" -subj "/CN=$name"
+    # The Common Name is the first SAN entry, as the web PKI profile wants (BR 7.1.4.3).
+    local cn=${san%%,*}
+    openssl req -new -newkey "$keyspec" -nodes -keyout "$name.key" -out "$name.csr" -subj "/CN=${cn#*:}"
     ext "$san" > "$name.ext"
     if [ $# -ge 6 ]; then
         # an explicit validity window (for the expired certificate), via a throw-away CA db

@@ -198,6 +198,7 @@ test::made_cert signing_leaf(test::cert_key key) {
                             key,
                             {{"basicConstraints", "critical, CA:FALSE"},
                              {"keyUsage", "critical, digitalSignature, keyEncipherment"},
+                             {"extendedKeyUsage", "serverAuth"},
                              {"subjectAltName", "DNS:server"}}});
 }
 

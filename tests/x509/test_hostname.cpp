@@ -2,6 +2,7 @@
 #include "x509_fixtures.hpp"
 
 #include <https/x509/hostname.hpp>
+#include <https/x509/web_pki.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -159,4 +160,55 @@ TEST_CASE("x509 hostname: checks against fixture certificates", "[x509][hostname
     CHECK(check_host(*wild, "x.wild.example.com").ok());
     CHECK(check_host(*wild, "wild.example.com").error() == errc::cert_hostname_mismatch);
     CHECK(check_host(*wild, "x.y.wild.example.com").error() == errc::cert_hostname_mismatch);
+}
+
+TEST_CASE("x509 addresses print in their one canonical text (RFC 5952 section 4)",
+          "[x509][hostname]") {
+    const std::pair<const char*, const char*> rows[] = {
+        {"192.0.2.1", "192.0.2.1"},
+        {"2001:DB8:0:0:0:0:0:1", "2001:db8::1"},
+        {"2001:0db8::0001", "2001:db8::1"},
+        {"2001:db8:0:1:1:1:1:1", "2001:db8:0:1:1:1:1:1"}, // one zero group stays (4.2.2)
+        {"2001:0:0:1:0:0:0:1", "2001:0:0:1::1"},         // the longest run (4.2.3)
+        {"2001:db8:0:0:1:0:0:1", "2001:db8::1:0:0:1"},   // the first of equal runs (4.2.3)
+        {"::", "::"},
+        {"::1", "::1"},
+        {"1::", "1::"},
+        {"::ffff:192.0.2.1", "::ffff:c000:201"},
+    };
+    for (const auto& [text, canonical] : rows) {
+        INFO(text);
+        auto a = parse_ip_address(text);
+        REQUIRE(a);
+        CHECK(format_ip_address(*a) == canonical);
+        CHECK(parse_ip_address(canonical) == a); // and it reads back as the same address
+    }
+}
+
+TEST_CASE("x509 web PKI: host name syntax and public suffixes", "[x509][hostname]") {
+    using x509::detail::known_public_suffix;
+    using x509::detail::preferred_dns_name;
+    CHECK(preferred_dns_name("www.example.com", false));
+    CHECK(preferred_dns_name("xn--bcher-kva.example", false));
+    CHECK(preferred_dns_name("1.example-1.com", false));
+    CHECK(preferred_dns_name(std::string(63, 'a') + ".com", false));
+    CHECK_FALSE(preferred_dns_name(std::string(64, 'a') + ".com", false));
+    CHECK_FALSE(preferred_dns_name("under_score.example.com", false));
+    CHECK_FALSE(preferred_dns_name("-lead.example.com", false));
+    CHECK_FALSE(preferred_dns_name("trail-.example.com", false));
+    CHECK_FALSE(preferred_dns_name("a..b", false));
+    CHECK_FALSE(preferred_dns_name(".example.com", false));
+    CHECK_FALSE(preferred_dns_name("", false));
+    CHECK_FALSE(preferred_dns_name("*.example.com", false));
+    CHECK(preferred_dns_name("*.example.com", true));
+    CHECK_FALSE(preferred_dns_name("*", true));
+    CHECK_FALSE(preferred_dns_name("w*.example.com", true));
+    CHECK_FALSE(preferred_dns_name("*.*.example.com", true));
+    CHECK_FALSE(preferred_dns_name("www.*.example.com", true));
+    CHECK(known_public_suffix("com"));
+    CHECK(known_public_suffix("CO.UK"));
+    CHECK(known_public_suffix("com.au"));
+    CHECK_FALSE(known_public_suffix("example.com"));
+    CHECK_FALSE(known_public_suffix("example.co.uk"));
+    CHECK_FALSE(known_public_suffix("verylongname.uk"));
 }

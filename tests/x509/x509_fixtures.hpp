@@ -124,6 +124,214 @@ struct chain_case {
           why(std::move(why_)) {}
 };
 
+/// The web PKI profile's pairs (make_chains.sh group `webpki`): for each rule, a chain that
+/// satisfies it and one that breaks exactly it. `why` explains each verdict OpenSSL does not share
+/// (`openssl verify -x509_strict` applies RFC 5280 and a few of its own strict checks, not the
+/// CA/Browser Forum profile).
+inline void add_web_pki_cases(std::vector<chain_case>& v) {
+    const std::vector<std::string> w_int = {"w_int"};
+    const std::vector<std::string> w_root = {"w_root"};
+    // rule: name, leaf, untrusted, roots, host, expected, path length (accepted) or 0
+    auto add = [&](std::string name, std::string leaf, std::vector<std::string> untrusted,
+                   std::vector<std::string> roots, std::string host, errc expected,
+                   std::size_t length = 0) {
+        v.push_back({"web PKI: " + name, std::move(leaf), std::move(untrusted), std::move(roots),
+                     std::move(host), "", expected, length});
+    };
+    auto under_w_int = [&](std::string name, std::string leaf, std::string host, errc expected) {
+        add(std::move(name), std::move(leaf), w_int, w_root, std::move(host), expected,
+            expected == errc::ok ? 3 : 0);
+    };
+    under_w_int("a leaf that satisfies every rule", "w_good", "good.webpki.example.com", errc::ok);
+    v.push_back({"web PKI: the same leaf, checked by IP address", "w_good", w_int, w_root, "",
+                 "192.0.2.1", errc::ok, 3});
+    // Key identifiers.
+    under_w_int("no authorityKeyIdentifier below the root", "w_no_aki", "no-aki.example.com",
+                errc::cert_bad_key_identifier);
+    under_w_int("authorityKeyIdentifier marked critical", "w_aki_critical",
+                "aki-critical.example.com", errc::cert_bad_key_identifier);
+    under_w_int("subjectKeyIdentifier marked critical", "w_ski_critical",
+                "ski-critical.example.com", errc::cert_bad_key_identifier);
+    add("a root whose authorityKeyIdentifier is its own key identifier", "w_good", w_int,
+        {"w_root_aki_keyid"}, "good.webpki.example.com", errc::ok, 3);
+    add("a root whose authorityKeyIdentifier names an issuer and serial", "w_good", w_int,
+        {"w_root_aki_issuer"}, "good.webpki.example.com", errc::cert_bad_key_identifier);
+    add("a CA without subjectKeyIdentifier", "w_under_no_ski", {"w_int_no_ski"}, w_root,
+        "no-ski.example.com", errc::cert_bad_key_identifier);
+    // basicConstraints and keyUsage.
+    add("an intermediate whose basicConstraints is not critical", "w_good",
+        {"w_int_bc_noncritical"}, w_root, "good.webpki.example.com",
+        errc::cert_bad_basic_constraints);
+    add("a root whose basicConstraints is not critical", "w_good", w_int,
+        {"w_root_bc_noncritical"}, "good.webpki.example.com", errc::cert_bad_basic_constraints);
+    under_w_int("keyCertSign without cA", "w_cert_sign", "cert-sign.example.com",
+                errc::cert_bad_basic_constraints);
+    under_w_int("cA without keyCertSign", "w_ca_no_cert_sign", "ca-no-cert-sign.example.com",
+                errc::cert_bad_basic_constraints);
+    under_w_int("a CA certificate as the leaf, its own pathLenConstraint 0 not counted",
+                "w_ca_leaf", "ca-leaf.example.com", errc::ok);
+    // nameConstraints.
+    under_w_int("nameConstraints (critical) in an end-entity certificate", "w_nc_critical",
+                "nc-leaf.example.com", errc::cert_bad_name_constraints);
+    under_w_int("nameConstraints (not critical) in an end-entity certificate", "w_nc_leaf",
+                "nc-leaf.example.com", errc::cert_bad_name_constraints);
+    add("a dNSName constraint that is a DNS name", "w_nc_ok", {"w_int_nc"}, w_root,
+        "www.nc.example.com", errc::ok, 3);
+    add("a dNSName constraint with a leading period", "w_nc_ok", {"w_int_nc_dot"}, w_root,
+        "www.nc.example.com", errc::cert_bad_name_constraints);
+    add("a permitted subtree does not bless a SAN that is not a host name", "w_nc_underscore",
+        {"w_int_nc"}, w_root, "www.nc.example.com", errc::cert_name_constraint_violated);
+    // extendedKeyUsage.
+    under_w_int("a leaf without extendedKeyUsage", "w_no_eku", "no-eku.example.com",
+                errc::cert_bad_eku);
+    under_w_int("anyExtendedKeyUsage in a leaf", "w_eku_any", "eku-any.example.com",
+                errc::cert_bad_eku);
+    under_w_int("extendedKeyUsage critical in a leaf", "w_eku_critical",
+                "eku-critical.example.com", errc::cert_bad_eku);
+    add("a root with extendedKeyUsage serverAuth (a constraint, honoured)", "w_good", w_int,
+        {"w_root_eku_server"}, "good.webpki.example.com", errc::ok, 3);
+    add("a root with extendedKeyUsage clientAuth only", "w_good", w_int, {"w_root_eku_client"},
+        "good.webpki.example.com", errc::cert_bad_eku);
+    // subjectAltName.
+    under_w_int("a leaf without subjectAltName", "w_no_san", "", errc::cert_bad_subject_alt_name);
+    under_w_int("subjectAltName critical beside a subject", "w_san_critical",
+                "san-critical.example.com", errc::cert_bad_subject_alt_name);
+    under_w_int("an empty subject and a critical subjectAltName", "w_empty_subject",
+                "empty-subject.example.com", errc::ok);
+    under_w_int("an empty subject and a subjectAltName not critical",
+                "w_empty_subject_noncritical", "empty-subject.example.com",
+                errc::cert_bad_subject_alt_name);
+    under_w_int("a dNSName with an underscore", "w_san_underscore", "",
+                errc::cert_bad_subject_alt_name);
+    under_w_int("a dNSName with an empty label", "w_san_empty_label", "",
+                errc::cert_bad_subject_alt_name);
+    under_w_int("a wildcard that is part of a label", "w_san_partial_wildcard", "",
+                errc::cert_bad_subject_alt_name);
+    under_w_int("an email address in a server certificate's SAN", "w_san_email",
+                "email.example.com", errc::cert_bad_subject_alt_name);
+    under_w_int("a wildcard under a registered domain", "w_wildcard", "www.example.co.uk",
+                errc::ok);
+    under_w_int("a wildcard over a top-level domain", "w_wildcard_tld", "",
+                errc::cert_bad_subject_alt_name);
+    under_w_int("a wildcard over a public suffix", "w_wildcard_suffix", "",
+                errc::cert_bad_subject_alt_name);
+    // The Common Name.
+    under_w_int("a commonName that is not a SAN", "w_cn_mismatch", "cn.example.com",
+                errc::cert_common_name_mismatch);
+    under_w_int("a commonName equal to a SAN but for case", "w_cn_case", "cn-case.example.com",
+                errc::ok);
+    v.push_back({"web PKI: a commonName that is an IPv6 SAN in canonical text", "w_cn_ipv6",
+                 w_int, w_root, "", "2001:db8::1", errc::ok, 3});
+    v.push_back({"web PKI: a commonName that is an IPv6 SAN in other text",
+                 "w_cn_ipv6_noncanonical", w_int, w_root, "", "2001:db8::1",
+                 errc::cert_common_name_mismatch});
+    // Serial numbers.
+    under_w_int("serial number zero", "w_serial_zero", "serial-zero.example.com",
+                errc::cert_bad_serial);
+    under_w_int("a serial number of 20 octets", "w_serial_20", "serial-20.example.com", errc::ok);
+    under_w_int("a serial number of 21 octets", "w_serial_21", "serial-21.example.com",
+                errc::cert_malformed);
+    // Keys.
+    under_w_int("an RSA modulus that is not a multiple of 8 bits", "w_rsa2052",
+                "rsa2052.example.com", errc::cert_weak_key);
+    under_w_int("a P-521 leaf key", "w_p521", "p521.example.com", errc::unsupported_algorithm);
+    under_w_int("a P-192 leaf key", "w_p192", "p192.example.com", errc::unsupported_algorithm);
+    under_w_int("a DSA leaf key", "w_dsa", "dsa.example.com", errc::unsupported_algorithm);
+    add("an intermediate with a P-521 key", "w_under_p521", {"w_int_p521"}, w_root,
+        "under-p521.example.com", errc::unsupported_algorithm);
+    // Extensions present but not used must be well formed.
+    under_w_int("well-formed authorityInfoAccess, CRL distribution points and policies", "w_aia",
+                "aia.example.com", errc::ok);
+    under_w_int("an authorityInfoAccess entry without a location", "w_aia_malformed",
+                "aia.example.com", errc::cert_malformed);
+    under_w_int("a CRL distribution point naming nothing", "w_crldp_malformed",
+                "crldp.example.com", errc::cert_malformed);
+    under_w_int("a certificate policy listed twice", "w_policies_repeated",
+                "policies.example.com", errc::cert_malformed);
+    // pathLenConstraint counts intermediates that are not self-issued.
+    add("a self-issued intermediate below a pathLenConstraint 0 CA", "w_under_rollover",
+        {"w_int_p0_rollover", "w_int_p0"}, w_root, "rollover.example.com", errc::ok, 4);
+    add("another CA below a pathLenConstraint 0 CA", "w_under_p0_sub",
+        {"w_int_p0_sub", "w_int_p0"}, w_root, "below-p0.example.com",
+        errc::cert_path_length_exceeded);
+
+    // Where `openssl verify -x509_strict` decides otherwise, and why.
+    auto openssl_differs = [&](const std::string& name, std::string why) {
+        for (chain_case& c : v) {
+            if (c.name == "web PKI: " + name) {
+                c.openssl_agrees = false;
+                c.why = std::move(why);
+                return;
+            }
+        }
+        throw std::logic_error("no web PKI case named " + name);
+    };
+    const std::string no_syntax = "OpenSSL checks no dNSName syntax unless a host is matched; ";
+    openssl_differs("a root whose authorityKeyIdentifier names an issuer and serial",
+                    "OpenSSL accepts any authorityKeyIdentifier on a root; BR 7.1.2.1.3 allows a "
+                    "keyIdentifier only");
+    openssl_differs("cA without keyCertSign",
+                    "OpenSSL checks keyCertSign only on issuers; in a leaf, cA without it is an "
+                    "inconsistent certificate (RFC 5280 §4.2.1.3, BR 7.1.2.10.7)");
+    for (const char* n : {"nameConstraints (critical) in an end-entity certificate",
+                          "nameConstraints (not critical) in an end-entity certificate"}) {
+        openssl_differs(n, "OpenSSL ignores nameConstraints in an end-entity certificate; RFC "
+                           "5280 §4.2.1.10 allows them in CA certificates only");
+    }
+    openssl_differs("a dNSName constraint with a leading period",
+                    "OpenSSL reads '.nc.example.com' as a subtree; it is not a DNS name, which "
+                    "RFC 5280 §4.2.1.10 and BR 7.1.2.10.8 require");
+    openssl_differs("a permitted subtree does not bless a SAN that is not a host name",
+                    "OpenSSL matches the suffix of bad_name.nc.example.com; a name outside the "
+                    "preferred name syntax is inside no subtree for us");
+    openssl_differs("a leaf without extendedKeyUsage",
+                    "OpenSSL takes an absent extendedKeyUsage as any purpose; BR 7.1.2.7.6 "
+                    "requires it");
+    openssl_differs("anyExtendedKeyUsage in a leaf",
+                    "OpenSSL accepts anyExtendedKeyUsage beside serverAuth; BR 7.1.2.7.10 forbids "
+                    "it");
+    openssl_differs("extendedKeyUsage critical in a leaf",
+                    "OpenSSL accepts a critical extendedKeyUsage; BR 7.1.2.7.6 requires it not "
+                    "critical");
+    openssl_differs("a leaf without subjectAltName",
+                    "with no host to match, OpenSSL needs no SAN; BR 7.1.2.7.6 requires one");
+    openssl_differs("subjectAltName critical beside a subject",
+                    "OpenSSL checks only that an empty subject comes with a critical SAN; RFC 5280 "
+                    "§4.2.1.6 and BR 7.1.2.7.12 want it not critical beside a subject");
+    openssl_differs("a dNSName with an underscore", no_syntax + "LDH labels have no '_'");
+    openssl_differs("a dNSName with an empty label", no_syntax + "labels are not empty");
+    openssl_differs("a wildcard that is part of a label",
+                    no_syntax + "a wildcard is the whole left-most label (BR 7.1.2.7.12)");
+    openssl_differs("an email address in a server certificate's SAN",
+                    "OpenSSL accepts any SAN form; BR 7.1.2.7.12 allows dNSName and iPAddress");
+    for (const char* n :
+         {"a wildcard over a top-level domain", "a wildcard over a public suffix"}) {
+        openssl_differs(n, no_syntax + "BR 3.2.2.6 forbids a wildcard over a public suffix");
+    }
+    for (const char* n : {"a commonName that is not a SAN",
+                          "a commonName that is an IPv6 SAN in other text"}) {
+        openssl_differs(n, "OpenSSL never compares the commonName with the SAN; BR 7.1.4.3 "
+                           "requires a copy of one (an address in RFC 5952 text)");
+    }
+    openssl_differs("serial number zero",
+                    "OpenSSL accepts serial number zero; BR 7.1 requires it positive");
+    openssl_differs("a serial number of 21 octets",
+                    "OpenSSL accepts it; RFC 5280 §4.1.2.2 allows at most 20 octets");
+    openssl_differs("an RSA modulus that is not a multiple of 8 bits",
+                    "OpenSSL accepts any modulus length; BR 6.1.5 requires a multiple of 8");
+    for (const char* n : {"a P-521 leaf key", "an intermediate with a P-521 key"}) {
+        openssl_differs(n, "OpenSSL implements P-521 and we do not: unsupported_algorithm");
+    }
+    openssl_differs("a DSA leaf key", "OpenSSL accepts DSA-2048 at security level 2; BR 6.1.5 "
+                                      "allows RSA and ECDSA keys only");
+    openssl_differs("an authorityInfoAccess entry without a location",
+                    "OpenSSL decodes authorityInfoAccess only to use it; RFC 5280 §4.2.2.1 makes "
+                    "accessLocation mandatory");
+    openssl_differs("a certificate policy listed twice",
+                    "OpenSSL processes policies only when asked to; RFC 5280 §4.2.1.4 forbids a "
+                    "repeated policy identifier");
+}
+
 inline const std::vector<chain_case>& cases() {
     static const std::vector<chain_case> all = [] {
         std::vector<chain_case> v;
@@ -240,11 +448,12 @@ inline const std::vector<chain_case>& cases() {
                      {"root_rsa"},
                      "cn_only.example.com",
                      "",
-                     errc::cert_hostname_mismatch,
+                     errc::cert_bad_subject_alt_name,
                      0,
                      false,
                      "OpenSSL falls back to the subject CN when there is no dNSName SAN; RFC 9525 "
-                     "§6.3 and CA/B Forum BR 7.1.4.3 retire that fallback, and so do we"});
+                     "§6.3 and CA/B Forum BR 7.1.4.3 retire that fallback, and BR 7.1.2.7.6 "
+                     "requires the SAN, so we refuse the certificate itself"});
         v.push_back({"wildcard matches one label",
                      "wildcard",
                      rsa,
@@ -569,6 +778,7 @@ inline const std::vector<chain_case>& cases() {
                      "cross.example.com",
                      "",
                      errc::cert_expired});
+        add_web_pki_cases(v);
         return v;
     }();
     return all;

@@ -51,18 +51,26 @@ enum class errc : int {
     cert_hostname_mismatch,   ///< no subjectAltName matches the requested host or address
     cert_unknown_issuer,      ///< no path to a trust anchor could be built
     cert_bad_signature,       ///< a signature in the chain does not verify
-    cert_weak_key,            ///< a key in the chain below policy (e.g. RSA < 2048 bits)
+    cert_weak_key,            ///< a key outside policy (RSA < 2048 bits or not a multiple of 8)
     cert_weak_signature,      ///< a signature algorithm the policy refuses (MD5, SHA-1)
     cert_not_ca,              ///< an issuer without basicConstraints cA=TRUE or keyCertSign
     cert_path_length_exceeded,///< pathLenConstraint violated
     cert_name_constraint_violated,
-    cert_bad_eku,             ///< extKeyUsage does not allow serverAuth
+    cert_bad_eku,             ///< extKeyUsage missing or wrong for a server (serverAuth)
     cert_unknown_critical_extension,
     cert_self_signed_leaf,    ///< the leaf is self-signed and not itself trusted
     cert_chain_too_long,      ///< path building gave up at the depth limit
     cert_bad_key_usage,       ///< keyUsage forbids the use the path needs
     trust_store_unavailable,  ///< no system or configured trust anchors could be loaded
     cert_no_identity,         ///< no host name or address to check, and host_check::none not set
+    // The web PKI profile (x509::certificate_profile::web_pki): a certificate that parses and
+    // chains but breaks a rule of RFC 5280 §4 or the CA/Browser Forum Baseline Requirements §7.1.
+    cert_bad_key_identifier,  ///< authority/subjectKeyIdentifier missing, critical or inconsistent
+    cert_bad_basic_constraints, ///< basicConstraints not critical in a CA, or cA and keyCertSign disagree
+    cert_bad_name_constraints,///< nameConstraints in an end-entity certificate, or not a valid name
+    cert_bad_subject_alt_name,///< subjectAltName missing, wrongly critical, or not a valid host name
+    cert_common_name_mismatch,///< the subject commonName is not one of the subjectAltName entries
+    cert_bad_serial,          ///< serial number zero in a certificate the server sent
 
     // 400..499 TLS
     tls_unexpected_message = 400,
@@ -171,13 +179,19 @@ inline const char* describe(errc e) noexcept {
     case errc::cert_not_ca: return "issuer is not a CA";
     case errc::cert_path_length_exceeded: return "path length constraint exceeded";
     case errc::cert_name_constraint_violated: return "name constraint violated";
-    case errc::cert_bad_eku: return "extended key usage does not allow server authentication";
+    case errc::cert_bad_eku: return "extended key usage missing or not for server authentication";
     case errc::cert_unknown_critical_extension: return "unknown critical extension";
     case errc::cert_self_signed_leaf: return "self-signed certificate";
     case errc::cert_chain_too_long: return "certificate chain too long";
     case errc::cert_bad_key_usage: return "key usage does not allow this use";
     case errc::trust_store_unavailable: return "no trust anchors available";
     case errc::cert_no_identity: return "no host name or address to check the certificate against";
+    case errc::cert_bad_key_identifier: return "certificate key identifier missing, critical or inconsistent";
+    case errc::cert_bad_basic_constraints: return "certificate basic constraints inconsistent with its key usage or not critical";
+    case errc::cert_bad_name_constraints: return "name constraints in an end-entity certificate or not a valid name";
+    case errc::cert_bad_subject_alt_name: return "certificate subject alternative name missing, wrongly critical or not a valid host name";
+    case errc::cert_common_name_mismatch: return "certificate common name is not one of its subject alternative names";
+    case errc::cert_bad_serial: return "certificate serial number is zero";
     case errc::tls_unexpected_message: return "TLS unexpected message";
     case errc::tls_decode_error: return "TLS decode error";
     case errc::tls_illegal_parameter: return "TLS illegal parameter";

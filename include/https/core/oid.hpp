@@ -53,6 +53,10 @@ inline constexpr encoded<3> authority_key_identifier{0x55, 0x1d, 0x23};
 inline constexpr encoded<3> policy_constraints{0x55, 0x1d, 0x24};
 inline constexpr encoded<3> ext_key_usage{0x55, 0x1d, 0x25};
 inline constexpr encoded<3> inhibit_any_policy{0x55, 0x1d, 0x36};
+inline constexpr encoded<8> authority_info_access{0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x01, 0x01};
+inline constexpr encoded<8> tls_feature{0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x01, 0x18};
+/// RFC 6962 §3.3: the embedded Signed Certificate Timestamp list (1.3.6.1.4.1.11129.2.4.2).
+inline constexpr encoded<10> sct_list{0x2b, 0x06, 0x01, 0x04, 0x01, 0xd6, 0x79, 0x02, 0x04, 0x02};
 
 // Extended key usage purposes (RFC 5280 §4.2.1.12): id-kp 1.3.6.1.5.5.7.3.x, anyExtendedKeyUsage
 inline constexpr encoded<4> any_extended_key_usage{0x55, 0x1d, 0x25, 0x00};

@@ -110,6 +110,7 @@ private:
         std::string ca_file;
         std::string ca_pem;
         bool insecure = false;
+        bool web_pki_profile = true;
         tls_version min_version = tls_version::tls1_2;
         tls_version max_version = tls_version::tls1_3;
         auto operator<=>(const pool_key&) const = default;
@@ -123,6 +124,7 @@ private:
                 .ca_file = o.ca_file,
                 .ca_pem = o.ca_pem,
                 .insecure = o.insecure,
+                .web_pki_profile = o.web_pki_profile,
                 .min_version = o.min_version,
                 .max_version = o.max_version};
     }

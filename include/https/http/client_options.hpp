@@ -60,6 +60,11 @@ struct client_options {
     std::string ca_file;     ///< PEM bundle of trust anchors (instead of the system store)
     std::string ca_pem;      ///< in-memory PEM trust anchors (instead of the system store)
     bool insecure = false;   ///< skip certificate verification (curl -k); never the default
+    /// Hold the server's certificates to the web PKI profile (RFC 5280 §4 and the CA/Browser
+    /// Forum Baseline Requirements §7.1: serverAuth EKU, a host-name SAN, key identifiers, ...)
+    /// on top of path validation. False for a private PKI whose certificates do not follow it
+    /// (`x509::certificate_profile::rfc5280`): the path, names and keys are still checked.
+    bool web_pki_profile = true;
     tls_version min_version = tls_version::tls1_2;
     tls_version max_version = tls_version::tls1_3;
     /// Where diagnostics go for verbose output (curl -v); empty = silent.

@@ -135,8 +135,10 @@ HTTPS_DECL result<std::unique_ptr<net::stream>> connect_tls(const http::connect_
     cfg.min_version = static_cast<tls::protocol_version>(o.min_version);
     cfg.max_version = static_cast<tls::protocol_version>(o.max_version);
     auto verbose = o.on_verbose;
-    cfg.verify_certificate = [anchors, verbose](std::span<const bytes_view> chain,
-                                                std::string_view host) -> status {
+    const auto profile = o.web_pki_profile ? x509::certificate_profile::web_pki
+                                           : x509::certificate_profile::rfc5280;
+    cfg.verify_certificate = [anchors, verbose, profile](std::span<const bytes_view> chain,
+                                                         std::string_view host) -> status {
         if (!anchors) {
             return {}; // --insecure: the caller chose to skip path validation
         }
@@ -145,6 +147,7 @@ HTTPS_DECL result<std::unique_ptr<net::stream>> connect_tls(const http::connect_
         }
         x509::verify_options vo;
         vo.set_host(host);
+        vo.profile = profile;
         auto path = x509::verify_chain(chain[0], chain.subspan(1), *anchors, vo);
         if (!path) {
             return path.error();

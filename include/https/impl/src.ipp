@@ -10,6 +10,7 @@
 #include "../x509/impl/signature.ipp"
 #include "../x509/impl/trust_store.ipp"
 #include "../x509/impl/verify.ipp"
+#include "../x509/impl/web_pki.ipp"
 #include "../tls/impl/client.ipp"
 #include "../net/impl/tls_stream.ipp"
 #include "../http/impl/body_source.ipp"

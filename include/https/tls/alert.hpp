@@ -189,6 +189,12 @@ inline bool alert_for(errc e, alert_description& out) noexcept {
     case errc::cert_bad_eku:
     case errc::cert_chain_too_long:
     case errc::cert_bad_key_usage:
+    case errc::cert_bad_key_identifier:
+    case errc::cert_bad_basic_constraints:
+    case errc::cert_bad_name_constraints:
+    case errc::cert_bad_subject_alt_name:
+    case errc::cert_common_name_mismatch:
+    case errc::cert_bad_serial:
         out = a::bad_certificate;
         return true;
     case errc::cert_no_identity: // our configuration named no server: not the certificate's fault

@@ -66,9 +66,25 @@ inline constexpr std::uint16_t encipher_only = 1u << 7;
 inline constexpr std::uint16_t decipher_only = 1u << 8;
 } // namespace key_usage
 
+/// The extensions we know (RFC 5280 §4.2, RFC 6962 §3.3, RFC 7633), as bits of
+/// `certificate::extensions_present` and `certificate::extensions_critical`.
+namespace extension {
+inline constexpr std::uint32_t basic_constraints = 1u << 0;
+inline constexpr std::uint32_t key_usage = 1u << 1;
+inline constexpr std::uint32_t ext_key_usage = 1u << 2;
+inline constexpr std::uint32_t subject_alt_name = 1u << 3;
+inline constexpr std::uint32_t name_constraints = 1u << 4;
+inline constexpr std::uint32_t authority_key_id = 1u << 5;
+inline constexpr std::uint32_t subject_key_id = 1u << 6;
+inline constexpr std::uint32_t certificate_policies = 1u << 7;
+inline constexpr std::uint32_t authority_info_access = 1u << 8;
+inline constexpr std::uint32_t crl_distribution_points = 1u << 9;
+inline constexpr std::uint32_t sct_list = 1u << 10;
+inline constexpr std::uint32_t tls_feature = 1u << 11;
+} // namespace extension
+
 /// extKeyUsage (RFC 5280 §4.2.1.12): the purposes we act on.
 struct extended_key_usage {
-    bool present = false;
     bool server_auth = false;
     bool client_auth = false;
     bool any = false; ///< anyExtendedKeyUsage
@@ -117,23 +133,36 @@ struct certificate {
     unix_time not_after = 0;
     public_key_info spki;
 
-    // Extensions (RFC 5280 §4.2); absent ones keep these defaults.
-    bool has_basic_constraints = false;
+    // Extensions (RFC 5280 §4.2); absent ones keep these defaults. Every known extension is
+    // checked well formed even when validation makes no use of it.
+    std::uint32_t extensions_present = 0;  ///< `extension::` bits
+    std::uint32_t extensions_critical = 0; ///< `extension::` bits marked critical
     bool is_ca = false;
     std::optional<std::uint32_t> path_len_constraint;
     std::optional<std::uint16_t> key_usage; ///< `key_usage::` bits
     extended_key_usage ext_key_usage;
-    bool has_subject_alt_name = false;
     general_names subject_alt_names;
     std::optional<name_constraints> constraints;
     bytes_view authority_key_id; ///< keyIdentifier of authorityKeyIdentifier (may be empty)
-    bytes_view subject_key_id;   ///< subjectKeyIdentifier (may be empty)
+    /// authorityKeyIdentifier names the issuer by authorityCertIssuer and SerialNumber.
+    bool authority_key_id_names_issuer = false;
+    bytes_view subject_key_id; ///< subjectKeyIdentifier (may be empty)
+    /// The TLS Feature extension (RFC 7633) lists status_request: the server must staple an
+    /// OCSP response ("must-staple").
+    bool must_staple = false;
     /// A critical extension we do not process: RFC 5280 §4.2 says the certificate must then be
     /// rejected, which validation does (`errc::cert_unknown_critical_extension`).
     bool unknown_critical_extension = false;
 
     /// Issuer and subject are the same name (RFC 5280 §6.1: "self-issued").
     [[nodiscard]] bool self_issued() const { return names_equal(issuer, subject); }
+    /// Is the extension (an `extension::` bit) present, and is it marked critical?
+    [[nodiscard]] bool has(std::uint32_t ext) const noexcept {
+        return (extensions_present & ext) != 0;
+    }
+    [[nodiscard]] bool is_critical(std::uint32_t ext) const noexcept {
+        return (extensions_critical & ext) != 0;
+    }
 };
 
 namespace detail {

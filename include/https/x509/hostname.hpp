@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace https::x509 {
@@ -217,6 +218,59 @@ inline std::optional<ip_address> parse_ip_address(std::string_view text) noexcep
     }
     a.size = 4;
     return a;
+}
+
+/// The text form of an address: IPv4 dotted decimal; IPv6 as RFC 5952 §4 recommends (lower-case
+/// hexadecimal without leading zeros, the longest run of two or more zero groups, the first when
+/// tied, shortened to `::`). The one canonical text for each address.
+inline std::string format_ip_address(const ip_address& a) {
+    std::string out;
+    if (a.size == 4) {
+        for (std::size_t i = 0; i < 4; ++i) {
+            if (i != 0) {
+                out.push_back('.');
+            }
+            out += std::to_string(a.bytes[i]);
+        }
+        return out;
+    }
+    std::array<unsigned, 8> groups{};
+    for (std::size_t i = 0; i < 8; ++i) {
+        groups[i] = static_cast<unsigned>(a.bytes[2 * i] << 8 | a.bytes[2 * i + 1]);
+    }
+    std::size_t best = 8;
+    std::size_t best_length = 1; // a single zero group is not shortened (§4.2.2)
+    for (std::size_t i = 0; i < 8;) {
+        std::size_t j = i;
+        while (j < 8 && groups[j] == 0) {
+            ++j;
+        }
+        if (j - i > best_length) {
+            best = i;
+            best_length = j - i;
+        }
+        i = j == i ? i + 1 : j;
+    }
+    static constexpr char digits[] = "0123456789abcdef";
+    for (std::size_t i = 0; i < 8; ++i) {
+        if (i == best) {
+            out += "::";
+            i += best_length - 1;
+            continue;
+        }
+        if (!out.empty() && out.back() != ':') {
+            out.push_back(':');
+        }
+        bool started = false;
+        for (int shift = 12; shift >= 0; shift -= 4) {
+            const unsigned d = (groups[i] >> shift) & 0xf;
+            if (d != 0 || started || shift == 0) {
+                out.push_back(digits[d]);
+                started = true;
+            }
+        }
+    }
+    return out;
 }
 
 /// Does one of the certificate's dNSName SANs match `host`? One trailing dot on `host` is

@@ -10,6 +10,7 @@
 #include "signature.hpp"
 #include "time.hpp"
 #include "trust_store.hpp"
+#include "web_pki.hpp"
 
 #include <algorithm>
 #include <cstddef>
@@ -37,6 +38,9 @@ struct verify_options {
     std::string dns_name;
     std::optional<ip_address> ip;
     host_check check_host = host_check::required;
+    /// The certificate profile every certificate of the path must satisfy: the web PKI's by
+    /// default (RFC 5280 §4 and CA/Browser Forum BR §7.1; see `certificate_profile`).
+    certificate_profile profile = certificate_profile::web_pki;
     /// Longest path accepted, leaf and trust anchor included (at most 32).
     std::size_t max_path_length = 8;
     /// Bound on the work of path building: signature verifications, and ten times as many
@@ -160,7 +164,10 @@ HTTPS_DECL status check_name_constraints(const certificate& c, const name_constr
 /// RFC 5280 §6.1 (from the anchor down). The trust anchor's own constraints (validity, CA flag,
 /// path length, key usage, EKU, name constraints) are enforced too, as OpenSSL and browsers do;
 /// v1/v2 anchors, which cannot carry basicConstraints, are accepted as CAs.
-HTTPS_DECL status validate_path(const std::vector<const path_node*>& path, unix_time now);
+/// With `certificate_profile::web_pki`, each certificate is then also held to that profile
+/// (`check_web_pki_profile`), after the checks of §6.1 so that they name a path failure first.
+HTTPS_DECL status validate_path(const std::vector<const path_node*>& path, unix_time now,
+                                certificate_profile profile);
 
 /// Depth-first search for a valid path from a leaf to a trust anchor, trying every candidate
 /// issuer (anchors first, then the untrusted pool) and backtracking past any that fail, so
@@ -181,10 +188,15 @@ template <class Verifier> class path_search {
         return best_error_;
     }
 
-    /// Verify `child`'s signature with `parent`'s key, once per pair.
+    /// Verify `child`'s signature with `parent`'s key, once per pair. A key or signature
+    /// algorithm we cannot verify with is `unsupported_algorithm`, not a bad signature.
     status check_edge(const path_node& child, const path_node& parent) {
         const certificate& c = *child.cert;
         const certificate& p = *parent.cert;
+        if (p.spki.algorithm == key_algorithm::unsupported ||
+            c.sig_alg.kind == signature_algorithm::scheme::unknown) {
+            return errc::unsupported_algorithm;
+        }
         if (weak_hash(c.sig_alg.hash)) {
             return errc::cert_weak_signature;
         }
@@ -287,7 +299,7 @@ template <class Verifier> class path_search {
                 continue;
             }
             path_.push_back(&node);
-            if (const status s = validate_path(path_, now_); s) {
+            if (const status s = validate_path(path_, now_, options_.profile); s) {
                 return true;
             } else {
                 record(s.error(), path_.size(), true);
@@ -381,7 +393,7 @@ result<verified_path> verify_chain_with(const Verifier& verify, bytes_view leaf_
     verified_path out;
     if (anchors.contains(leaf_der)) {
         // The leaf itself is trusted (a pinned self-signed server, say): a path of one.
-        HTTPS_TRY(validate_path({&leaf_node}, now));
+        HTTPS_TRY(validate_path({&leaf_node}, now, options.profile));
         out.certificates.push_back(leaf_der);
     } else {
         path_search<Verifier> search(verify, anchors, pool, options, now);

@@ -408,7 +408,6 @@ HTTPS_DECL status parse_subject_alt_name(der::parser value, certificate& c) {
     }
     HTTPS_TRY(for_each_element(
         *seq, [&c](der::parser& p) { return parse_general_name(p, c.subject_alt_names, false); }));
-    c.has_subject_alt_name = true;
     return {};
 }
 
@@ -482,9 +481,7 @@ HTTPS_DECL status parse_basic_constraints(der::parser value, certificate& c) {
         }
         c.path_len_constraint = static_cast<std::uint32_t>(*len);
     }
-    HTTPS_TRY(seq->expect_empty());
-    c.has_basic_constraints = true;
-    return {};
+    return seq->expect_empty();
 }
 
 /// keyUsage ::= BIT STRING; §4.2.1.3: at least one bit set. Bits beyond decipherOnly are ignored.
@@ -527,7 +524,6 @@ HTTPS_DECL status parse_ext_key_usage(der::parser value, certificate& c) {
         }
         return {};
     }));
-    c.ext_key_usage.present = true;
     return {};
 }
 
@@ -545,6 +541,7 @@ HTTPS_DECL status parse_authority_key_id(der::parser value, certificate& c) {
     if (*key_id) {
         c.authority_key_id = (*key_id)->contents;
     }
+    // authorityCertIssuer [1] GeneralNames (the same syntax as a subjectAltName's contents).
     auto issuer = seq->read_optional(der::tag::context_constructed(1));
     if (!issuer) {
         return issuer.error();
@@ -555,6 +552,14 @@ HTTPS_DECL status parse_authority_key_id(der::parser value, certificate& c) {
     }
     if (issuer->has_value() != serial->has_value()) {
         return errc::bad_encoding; // §4.2.1.1: both or neither
+    }
+    if (*issuer) {
+        general_names names;
+        HTTPS_TRY(for_each_element(der::parser((*issuer)->contents, seq->depth() + 1),
+                                   [&names](der::parser& p) {
+                                       return parse_general_name(p, names, false);
+                                   }));
+        c.authority_key_id_names_issuer = true;
     }
     return seq->expect_empty();
 }
@@ -567,6 +572,182 @@ HTTPS_DECL status parse_subject_key_id(der::parser value, certificate& c) {
     HTTPS_TRY(value.expect_empty());
     c.subject_key_id = *id;
     return {};
+}
+
+/// authorityInfoAccess (RFC 5280 §4.2.2.1) ::= SEQUENCE SIZE (1..MAX) OF AccessDescription
+/// { accessMethod OBJECT IDENTIFIER, accessLocation GeneralName }. Checked, not used.
+HTTPS_DECL status parse_authority_info_access(der::parser value) {
+    auto seq = sole_sequence(value);
+    if (!seq) {
+        return seq.error();
+    }
+    return for_each_element(*seq, [](der::parser& p) -> status {
+        auto description = p.read_sequence();
+        if (!description) {
+            return description.error();
+        }
+        HTTPS_TRY(description->read_oid());
+        general_names location;
+        HTTPS_TRY(parse_general_name(*description, location, false));
+        return description->expect_empty();
+    });
+}
+
+/// GeneralNames held in an IMPLICIT context tag: the same contents as a SEQUENCE OF GeneralName.
+HTTPS_DECL status parse_tagged_general_names(const der::element& el, unsigned depth) {
+    general_names names;
+    return for_each_element(der::parser(el.contents, depth), [&names](der::parser& p) {
+        return parse_general_name(p, names, false);
+    });
+}
+
+/// cRLDistributionPoints (RFC 5280 §4.2.1.13) ::= SEQUENCE SIZE (1..MAX) OF DistributionPoint
+/// { distributionPoint [0] DistributionPointName OPTIONAL, reasons [1] ReasonFlags OPTIONAL,
+/// cRLIssuer [2] GeneralNames OPTIONAL }, where DistributionPointName ::= CHOICE { fullName [0]
+/// GeneralNames, nameRelativeToCRLIssuer [1] RelativeDistinguishedName }. A point MUST have a
+/// distributionPoint or a cRLIssuer. Checked, not used (we do not fetch CRLs).
+HTTPS_DECL status parse_crl_distribution_points(der::parser value) {
+    auto seq = sole_sequence(value);
+    if (!seq) {
+        return seq.error();
+    }
+    return for_each_element(*seq, [](der::parser& p) -> status {
+        auto point = p.read_sequence();
+        if (!point) {
+            return point.error();
+        }
+        auto name = point->read_optional(der::tag::context_constructed(0));
+        if (!name) {
+            return name.error();
+        }
+        if (*name) {
+            der::parser choice((*name)->contents, point->depth() + 1);
+            auto form = choice.read_any();
+            if (!form) {
+                return form.error();
+            }
+            if (form->tag == der::tag::context_constructed(0)) {
+                HTTPS_TRY(parse_tagged_general_names(*form, choice.depth() + 1));
+            } else if (form->tag == der::tag::context_constructed(1)) {
+                // RelativeDistinguishedName: a non-empty SET OF AttributeTypeAndValue, checked by
+                // wrapping it as a one-RDN Name.
+                HTTPS_TRY(for_each_element(der::parser(form->contents, choice.depth() + 1),
+                                           [](der::parser& ava) -> status {
+                                               auto a = ava.read_sequence();
+                                               if (!a) {
+                                                   return a.error();
+                                               }
+                                               HTTPS_TRY(a->read_oid());
+                                               HTTPS_TRY(a->read_any());
+                                               return a->expect_empty();
+                                           }));
+            } else {
+                return errc::unexpected_tag;
+            }
+            HTTPS_TRY(choice.expect_empty());
+        }
+        auto reasons = point->read_optional(der::tag::context_primitive(1));
+        if (!reasons) {
+            return reasons.error();
+        }
+        auto issuer = point->read_optional(der::tag::context_constructed(2));
+        if (!issuer) {
+            return issuer.error();
+        }
+        if (*issuer) {
+            HTTPS_TRY(parse_tagged_general_names(**issuer, point->depth() + 1));
+        }
+        if (!*name && !*issuer) {
+            return errc::bad_encoding;
+        }
+        return point->expect_empty();
+    });
+}
+
+/// certificatePolicies (RFC 5280 §4.2.1.4) ::= SEQUENCE SIZE (1..MAX) OF PolicyInformation
+/// { policyIdentifier OBJECT IDENTIFIER, policyQualifiers SEQUENCE SIZE (1..MAX) OF
+/// PolicyQualifierInfo { policyQualifierId OBJECT IDENTIFIER, qualifier ANY } OPTIONAL }; a
+/// policy OID MUST NOT appear more than once.
+HTTPS_DECL status parse_certificate_policies(der::parser value) {
+    auto seq = sole_sequence(value);
+    if (!seq) {
+        return seq.error();
+    }
+    std::vector<bytes_view> seen;
+    return for_each_element(*seq, [&seen](der::parser& p) -> status {
+        auto info = p.read_sequence();
+        if (!info) {
+            return info.error();
+        }
+        auto id = info->read_oid();
+        if (!id) {
+            return id.error();
+        }
+        if (std::any_of(seen.begin(), seen.end(),
+                        [&](bytes_view other) { return der::oid_equals(*id, other); })) {
+            return errc::bad_encoding;
+        }
+        seen.push_back(*id);
+        if (!info->empty()) {
+            auto qualifiers = info->read_sequence();
+            if (!qualifiers) {
+                return qualifiers.error();
+            }
+            HTTPS_TRY(for_each_element(*qualifiers, [](der::parser& q) -> status {
+                auto qualifier = q.read_sequence();
+                if (!qualifier) {
+                    return qualifier.error();
+                }
+                HTTPS_TRY(qualifier->read_oid());
+                HTTPS_TRY(qualifier->read_any());
+                return qualifier->expect_empty();
+            }));
+        }
+        return info->expect_empty();
+    });
+}
+
+/// The embedded SCT list (RFC 6962 §3.3): an OCTET STRING holding the TLS encoding
+/// `opaque SerializedSCT<1..2^16-1>; SerializedSCT sct_list<1..2^16-1>`. Checked, not used.
+HTTPS_DECL status parse_sct_list(der::parser value) {
+    auto list = value.read_octet_string();
+    if (!list) {
+        return list.error();
+    }
+    HTTPS_TRY(value.expect_empty());
+    const bytes_view b = *list;
+    if (b.size() < 2 || static_cast<std::size_t>(b[0] << 8 | b[1]) != b.size() - 2 ||
+        b.size() == 2) {
+        return errc::bad_encoding;
+    }
+    for (std::size_t pos = 2; pos < b.size();) {
+        if (b.size() - pos < 2) {
+            return errc::truncated;
+        }
+        const std::size_t n = static_cast<std::size_t>(b[pos] << 8 | b[pos + 1]);
+        if (n == 0 || n > b.size() - pos - 2) {
+            return errc::bad_encoding;
+        }
+        pos += 2 + n;
+    }
+    return {};
+}
+
+/// TLS Feature (RFC 7633 §4) ::= SEQUENCE OF INTEGER (TLS extension numbers); status_request
+/// (5) makes the certificate must-staple.
+HTTPS_DECL status parse_tls_feature(der::parser value, certificate& c) {
+    auto seq = sole_sequence(value);
+    if (!seq) {
+        return seq.error();
+    }
+    return for_each_element(*seq, [&c](der::parser& p) -> status {
+        auto feature = p.read_small_unsigned(0xffff);
+        if (!feature) {
+            return feature.error();
+        }
+        c.must_staple = c.must_staple || *feature == 5;
+        return {};
+    });
 }
 
 /// Extensions ::= SEQUENCE SIZE (1..MAX) OF Extension { extnID, critical DEFAULT FALSE, extnValue
@@ -619,26 +800,60 @@ HTTPS_DECL status parse_extensions(der::parser& tbs, certificate& c) {
         seen.push_back(*id);
 
         const der::parser v(*value, ext->depth() + 1);
+        std::uint32_t known = 0;
         if (der::oid_equals(*id, oid::basic_constraints)) {
+            known = extension::basic_constraints;
             HTTPS_TRY(parse_basic_constraints(v, c));
         } else if (der::oid_equals(*id, oid::key_usage)) {
+            known = extension::key_usage;
             HTTPS_TRY(parse_key_usage(v, c));
         } else if (der::oid_equals(*id, oid::ext_key_usage)) {
+            known = extension::ext_key_usage;
             HTTPS_TRY(parse_ext_key_usage(v, c));
         } else if (der::oid_equals(*id, oid::subject_alt_name)) {
+            known = extension::subject_alt_name;
             HTTPS_TRY(parse_subject_alt_name(v, c));
         } else if (der::oid_equals(*id, oid::name_constraints)) {
+            known = extension::name_constraints;
             HTTPS_TRY(parse_name_constraints(v, c));
         } else if (der::oid_equals(*id, oid::authority_key_identifier)) {
+            known = extension::authority_key_id;
             HTTPS_TRY(parse_authority_key_id(v, c));
         } else if (der::oid_equals(*id, oid::subject_key_identifier)) {
+            known = extension::subject_key_id;
             HTTPS_TRY(parse_subject_key_id(v, c));
         } else if (der::oid_equals(*id, oid::certificate_policies)) {
             // Understood in the sense of RFC 5280 §6.1 with initial-policy-set anyPolicy and no
             // explicit policy required: policies never restrict the path we accept. The policy
             // *constraints* extensions (policyConstraints, inhibitAnyPolicy, policyMappings)
             // could, so when critical they count as unknown below.
-        } else if (critical) {
+            known = extension::certificate_policies;
+            HTTPS_TRY(parse_certificate_policies(v));
+        } else if (der::oid_equals(*id, oid::authority_info_access)) {
+            known = extension::authority_info_access;
+            HTTPS_TRY(parse_authority_info_access(v));
+        } else if (der::oid_equals(*id, oid::crl_distribution_points)) {
+            known = extension::crl_distribution_points;
+            HTTPS_TRY(parse_crl_distribution_points(v));
+        } else if (der::oid_equals(*id, oid::sct_list)) {
+            known = extension::sct_list;
+            HTTPS_TRY(parse_sct_list(v));
+        } else if (der::oid_equals(*id, oid::tls_feature)) {
+            known = extension::tls_feature;
+            HTTPS_TRY(parse_tls_feature(v, c));
+        }
+        if (known != 0) {
+            c.extensions_present |= known;
+            c.extensions_critical |= critical ? known : 0u;
+        }
+        // We only read the SCT list, CRL distribution points, access descriptions and TLS
+        // features; a certificate that makes any of them critical asks for processing we do not
+        // do, so it counts as unknown (RFC 5280 §4.2).
+        constexpr std::uint32_t processed = ~(extension::sct_list |
+                                              extension::crl_distribution_points |
+                                              extension::authority_info_access |
+                                              extension::tls_feature);
+        if (critical && (known & processed) == 0) {
             c.unknown_critical_extension = true;
         }
     }

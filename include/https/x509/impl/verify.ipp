@@ -21,9 +21,12 @@ HTTPS_DECL status check_name_constraints(const certificate& c, const name_constr
         return errc::cert_name_constraint_violated;
     }
     for (std::string_view dns : names.dns_names) {
+        // A permitted subtree blesses host names only: a SAN that is not one in the preferred
+        // name syntax is never inside it, whatever its suffix.
         if (!nc.permitted.dns_names.empty() &&
-            std::none_of(nc.permitted.dns_names.begin(), nc.permitted.dns_names.end(),
-                         [&](std::string_view p) { return dns_within(dns, p); })) {
+            (!preferred_dns_name(dns, true) ||
+             std::none_of(nc.permitted.dns_names.begin(), nc.permitted.dns_names.end(),
+                         [&](std::string_view p) { return dns_within(dns, p); }))) {
             return errc::cert_name_constraint_violated;
         }
         if (std::any_of(nc.excluded.dns_names.begin(), nc.excluded.dns_names.end(),
@@ -66,7 +69,8 @@ HTTPS_DECL status check_name_constraints(const certificate& c, const name_constr
     return {};
 }
 
-HTTPS_DECL status validate_path(const std::vector<const path_node*>& path, unix_time now) {
+HTTPS_DECL status validate_path(const std::vector<const path_node*>& path, unix_time now,
+                                certificate_profile profile) {
     const std::size_t n = path.size();
     for (std::size_t i = n; i-- > 0;) {
         const certificate& c = *path[i]->cert;
@@ -88,7 +92,7 @@ HTTPS_DECL status validate_path(const std::vector<const path_node*>& path, unix_
         if (i >= 1) {
             // §6.1.4 (k): an issuer must be a CA.
             const bool legacy_anchor = i == n - 1 && c.version < 3;
-            if (!legacy_anchor && !(c.has_basic_constraints && c.is_ca)) {
+            if (!legacy_anchor && !(c.has(extension::basic_constraints) && c.is_ca)) {
                 return errc::cert_not_ca;
             }
             // §6.1.4 (n): keyCertSign when keyUsage is present.
@@ -96,7 +100,11 @@ HTTPS_DECL status validate_path(const std::vector<const path_node*>& path, unix_
                 return errc::cert_bad_key_usage;
             }
             // EKU on a CA restricts what it may issue for (CA/B Forum BR 7.1.2.2; every browser).
-            if (c.ext_key_usage.present && !c.ext_key_usage.server_auth && !c.ext_key_usage.any) {
+            // A trust anchor's EKU is honoured the same way, as a constraint on what it may
+            // issue for (as NSS and Chrome do), although BR 7.1.2.1.2 forbids EKU in roots:
+            // refusing such a root outright would only refuse what it was trusted for.
+            if (c.has(extension::ext_key_usage) && !c.ext_key_usage.server_auth &&
+                !c.ext_key_usage.any) {
                 return errc::cert_bad_eku;
             }
             // §6.1.4 (l)-(m): at most pathLenConstraint non-self-issued intermediates below it.
@@ -113,7 +121,7 @@ HTTPS_DECL status validate_path(const std::vector<const path_node*>& path, unix_
             // The leaf: serverAuth when EKU is present (anyExtendedKeyUsage is not enough, as in
             // OpenSSL; BR 7.1.2.3 forbids it in server certificates) and a keyUsage that allows
             // a TLS key exchange or handshake signature.
-            if (c.ext_key_usage.present && !c.ext_key_usage.server_auth) {
+            if (c.has(extension::ext_key_usage) && !c.ext_key_usage.server_auth) {
                 return errc::cert_bad_eku;
             }
             constexpr std::uint16_t tls_uses = key_usage::digital_signature |
@@ -130,6 +138,12 @@ HTTPS_DECL status validate_path(const std::vector<const path_node*>& path, unix_
                     HTTPS_TRY(check_name_constraints(c, *path[k]->cert->constraints));
                 }
             }
+        }
+        if (profile == certificate_profile::web_pki) {
+            const path_role role = i == 0       ? path_role::leaf
+                                   : i == n - 1 ? path_role::anchor
+                                                : path_role::intermediate;
+            HTTPS_TRY(check_web_pki_profile(c, role, path[i]->self_issued));
         }
     }
     return {};
