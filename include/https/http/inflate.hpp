@@ -52,8 +52,9 @@ struct inflate_state; // the window, the Huffman tables and the decoder's positi
 /// RFC 1951 §3.2 plus room to decode ahead) and the Huffman tables, allocated once.
 ///
 /// Every malformed input is a named `errc` (the `inflate_*` group), after which the decoder
-/// stays failed. The checksum of a zlib or gzip stream is checked when its trailer arrives, so a
-/// mismatch is reported after the output it covers has gone to the sink.
+/// stays failed; output decoded by the failing call and not yet handed over is dropped. The
+/// checksum of a zlib or gzip stream is checked when its trailer arrives, so a mismatch is
+/// reported after the output it covers has gone to the sink.
 ///
 /// gzip: concatenated members (RFC 1952 §2.2, "a series of members") are decoded one after the
 /// other, as gzip -d does; after a member, a byte that cannot start another is
