@@ -3,6 +3,7 @@
 // streamed, the header fields the caller sees, unknown codings passed through, nothing decoded
 // when not asked, and malformed or bomb bodies stopped with their named error.
 #include <https/http/client.hpp>
+#include <https/https.hpp>
 
 #include "support/test_server.hpp"
 
@@ -223,6 +224,11 @@ TEST_CASE("malformed and bomb compressed bodies end with their named error",
         return r.ok() ? errc::ok : r.error();
     };
     CHECK(error_of("/bad-crc", o) == errc::inflate_bad_checksum);
+    // the facade's kinds: a mis-encoded body is the server breaking HTTP, a bomb is too large
+    CHECK(make_error_code(errc::inflate_bad_checksum) == https::failure::protocol);
+    CHECK(make_error_code(errc::inflate_truncated) == https::failure::protocol);
+    CHECK(make_error_code(errc::inflate_too_large) == https::failure::too_large);
+    CHECK(make_error_code(errc::inflate_ratio_exceeded) == https::failure::too_large);
     CHECK(error_of("/cut", o) == errc::inflate_truncated);
     CHECK(error_of("/garbage", o) != errc::ok);
     CHECK(https::layer_of(error_of("/garbage", o)) == error_layer::decode);
