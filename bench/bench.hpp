@@ -1,5 +1,6 @@
 // The benchmark registry: each bench_*.cpp registers named figures, main.cpp runs and prints them
-// as `<name> ours=<v> openssl=<v> ratio=<ours/openssl> <unit>` (higher is better).
+// as `<name> ours=<v> openssl=<v> ratio=<ours/openssl> <unit>` (higher is better); a figure whose
+// reference is another library names it instead of openssl (`zlib=<v>`).
 #pragma once
 
 #include <chrono>
@@ -19,7 +20,8 @@ struct figure {
     std::string name;
     std::string unit;   // "MB/s" or "ops/s"
     measure_fn ours;
-    measure_fn openssl; // empty when OpenSSL is not available
+    measure_fn openssl; // the reference; empty when it is not available
+    const char* reference = "openssl"; // whose figure `openssl` measures (zlib for inflate)
 };
 
 inline std::vector<figure>& registry() {

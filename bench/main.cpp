@@ -37,10 +37,11 @@ int main(int argc, char** argv) {
         const double ours = f.ours(seconds);
         if (f.openssl) {
             const double theirs = f.openssl(seconds);
-            std::printf("%s ours=%.1f openssl=%.1f ratio=%.2f %s\n", f.name.c_str(), ours, theirs,
-                        ours / theirs, f.unit.c_str());
+            std::printf("%s ours=%.1f %s=%.1f ratio=%.2f %s\n", f.name.c_str(), ours, f.reference,
+                        theirs, ours / theirs, f.unit.c_str());
         } else {
-            std::printf("%s ours=%.1f openssl=- ratio=- %s\n", f.name.c_str(), ours, f.unit.c_str());
+            std::printf("%s ours=%.1f %s=- ratio=- %s\n", f.name.c_str(), ours, f.reference,
+                        f.unit.c_str());
         }
         std::fflush(stdout);
     }

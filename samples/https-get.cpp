@@ -45,7 +45,8 @@ void usage(std::FILE* out) {
         "      --connect-timeout S   connect (and handshake) time limit in seconds\n"
         "      --tlsv1.2, --tlsv1.3  minimum TLS version\n"
         "      --tls-max VERSION     maximum TLS version (1.2 or 1.3)\n"
-        "      --max-filesize BYTES  refuse a body larger than BYTES\n"
+        "      --max-filesize BYTES  refuse a body larger than BYTES (decoded, with --compressed)\n"
+        "      --compressed          ask for gzip or deflate (Accept-Encoding) and decode the body\n"
         "  -f, --fail                exit 22 on HTTP status >= 400, print no body\n"
         "  -s, --silent              no error messages\n"
         "  -v, --verbose             connection details to stderr\n"
@@ -74,7 +75,18 @@ int exit_code_for(https::errc e) {
     case errc::http_bad_content_length:
     case errc::http_too_many_interim: return 8; // weird server reply
     case errc::http_truncated_body: return 18;   // partial file
-    case errc::http_body_too_large: return 63;   // maximum file size exceeded
+    case errc::http_body_too_large:
+    case errc::inflate_too_large: return 63;     // maximum file size exceeded
+    case errc::inflate_truncated:
+    case errc::inflate_bad_header:
+    case errc::inflate_bad_block_type:
+    case errc::inflate_bad_stored_length:
+    case errc::inflate_bad_code_lengths:
+    case errc::inflate_bad_symbol:
+    case errc::inflate_distance_too_far:
+    case errc::inflate_bad_checksum:
+    case errc::inflate_trailing_data:
+    case errc::inflate_ratio_exceeded: return 61; // bad content encoding
     default: break;
     }
     switch (https::layer_of(e)) {
@@ -239,6 +251,8 @@ int main(int argc, char** argv) {
                 return 2;
             }
             opts.max_body_bytes = n;
+        } else if (a == "--compressed") {
+            opts.accept_compressed = true;
         } else if (a == "-m" || a == "--max-time") {
             if (!parse_seconds(need(i), opts.total_timeout)) {
                 std::fprintf(stderr, "https-get: bad --max-time\n");

@@ -5,8 +5,9 @@
 #                                   since header-only adds the .ipp includes at the end (the
 #                                   all_headers target compiles every header and .ipp header-only)
 #   check-headers.sh light CXX      in separate-compilation mode <https/https.hpp> includes no
-#                                   header of tls/, x509/ or crypto/ (the light facade); the same
-#                                   probe run header-only must find them, or the probe is broken
+#                                   header of tls/, x509/ or crypto/, nor the DEFLATE decoder (the
+#                                   light facade); the same probe run header-only must find them,
+#                                   or the probe is broken
 #   check-headers.sh hooks CXX      the test hooks (a replayed RNG, the default-RNG override, the
 #                                   ClientHello rewrite, the TLS 1.2 master secret) cannot be named
 #                                   without HTTPS_TESTING: each use fails to compile alone, and all
@@ -32,14 +33,15 @@ light)
     example='#include <https/https.hpp>
 int main() { return https::get("https://example.com/").status == 200 ? 0 : 1; }'
     # paths as the compiler opened them (include/https/impl/../tls/client.hpp); any directory
-    # named tls, x509 or crypto under our include root
-    heavy="^\\.+ $root/include/https/(.*/)?(tls|x509|crypto)/"
+    # named tls, x509 or crypto under our include root, and the DEFLATE decoder (http/inflate.hpp,
+    # http/content_coding.hpp), which only the client's implementation needs
+    heavy="^\\.+ $root/include/https/((.*/)?(tls|x509|crypto)/|.*/(inflate|content_coding)\\.hpp)"
     # preprocessing is enough to list the headers (-H), and costs a fraction of parsing them
     flags=(-std=c++20 -E -I "$root/include")
     # -H lists every header opened, one per line, on stderr
     included=$(printf '%s\n' "$example" | "$cxx" "${flags[@]}" -H -x c++ - 2>&1 >/dev/null)
     if ! grep -Eq "$heavy" <<<"$included"; then
-        echo "FAIL: the probe found no tls/x509/crypto header in header-only mode; it is broken"
+        echo "FAIL: the probe found no tls/x509/crypto/inflate header in header-only mode; it is broken"
         exit 1
     fi
     included=$(printf '%s\n' "$example" |

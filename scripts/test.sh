@@ -13,7 +13,7 @@ unset HTTPS_ALLOW_SKIP
 start=$(date +%s)
 jobs=${HTTPS_JOBS:-$(nproc)}
 
-packages="build-essential cmake clang clang-tidy libclang-rt-14-dev catch2 nlohmann-json3-dev libssl-dev
+packages="build-essential cmake clang clang-tidy libclang-rt-14-dev catch2 nlohmann-json3-dev libssl-dev zlib1g-dev
           openssl ca-certificates valgrind gnutls-bin nginx-light curl python3 time"
 missing=""
 for p in $packages; do

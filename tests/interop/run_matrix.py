@@ -93,8 +93,10 @@ def gnutls_serv(priority):
     return make
 
 
-def nginx(protocols="TLSv1.2 TLSv1.3", suites=""):
-    """nginx with a static root; `suites` pins the cipher suites (TLS 1.3 and 1.2 names)."""
+def nginx(protocols="TLSv1.2 TLSv1.3", suites="", gzip=False):
+    """nginx with a static root; `suites` pins the cipher suites (TLS 1.3 and 1.2 names);
+    `gzip` compresses text and binary responses for clients that accept it (chunked, since
+    the compressed length is not known in advance)."""
     def make(env, port):
         d = env["pki"]
         prefix = tempfile.mkdtemp(prefix="nginx-", dir=env["tmp"])
@@ -120,6 +122,7 @@ http {
         ssl_certificate_key %(d)s/rsa.key;
         ssl_protocols %(protocols)s;
         %(suites)s
+        %(gzip)s
         root %(www)s;
         location = /moved { return 301 /hello.txt; }
         location = /loop { return 302 /loop; }
@@ -129,7 +132,9 @@ http {
 }
 """ % {"p": prefix, "port": port, "d": d, "www": env["www"], "protocols": protocols,
        "suites": ("ssl_conf_command Ciphersuites TLS_AES_256_GCM_SHA384; "
-                  "ssl_ciphers ECDHE-RSA-AES256-GCM-SHA384;") if suites else ""})
+                  "ssl_ciphers ECDHE-RSA-AES256-GCM-SHA384;") if suites else "",
+       "gzip": ("gzip on; gzip_types text/plain application/octet-stream; "
+                "gzip_min_length 16; gzip_comp_level 6;") if gzip else ""})
         return ["nginx", "-p", prefix, "-c", conf, "-g", "daemon off;"], prefix
     return make
 
@@ -233,6 +238,16 @@ CASES = [
     Case("nginx 301 followed -L", nginx(), path="/moved", args=["-L"]),
     Case("nginx HEAD -I", nginx(), args=["-I"], body=None),
     Case("nginx -i headers", nginx(), args=["-i"], body=None),
+    # Content-Encoding: gzip (nginx's gzip filter, chunked), decoded by --compressed; the
+    # decoded body must be the file, as curl --compressed gives it.
+    Case("nginx gzip --compressed", nginx(gzip=True), path="/text.txt", args=["--compressed"]),
+    Case("nginx gzip --compressed, 1 MiB incompressible", nginx(gzip=True), path="/big.bin",
+         args=["--compressed"]),
+    Case("nginx gzip --compressed -L", nginx(gzip=True), path="/moved", args=["--compressed", "-L"],
+         body=False, has=b"hello from the interop matrix"),
+    # Without --compressed nothing is decoded: asked for by hand, the gzip bytes come as sent.
+    Case("nginx gzip not decoded unless asked", nginx(gzip=True), path="/text.txt",
+         args=["-H", "Accept-Encoding: gzip"], body=False, has=b"\x1f\x8b"),
     Case("nginx tls1.2 pinned --tls-max 1.2", nginx(), args=["--tls-max", "1.2"]),
     Case("nginx tls1.3 required against 1.2-only", nginx("TLSv1.2"), args=["--tlsv1.3"],
          exit_code=35),
@@ -404,7 +419,10 @@ def main():
             f.write(b"hello from the interop matrix\n")
         with open(os.path.join(www, "big.bin"), "wb") as f:
             f.write(os.urandom(1 << 20))
-        for name in ("hello.txt", "big.bin"):
+        with open(os.path.join(www, "text.txt"), "wb") as f:  # compresses about 10:1
+            f.write(b"".join(b"line %d: the quick brown fox jumps over the lazy dog\n" % i
+                             for i in range(20000)))
+        for name in ("hello.txt", "big.bin", "text.txt"):
             os.chmod(os.path.join(www, name), 0o644)
         data = os.path.join(tmp, "data")  # files to upload
         os.makedirs(data)

@@ -25,6 +25,19 @@ enum class errc : int {
     bad_time,                 ///< UTCTime/GeneralizedTime not in the strict DER form
     bad_pem,                  ///< PEM armour or base64 malformed
     bad_hex,                  ///< hexadecimal text malformed
+    // 150..169 compressed content: RFC 1951 DEFLATE and its RFC 1950 (zlib) and RFC 1952 (gzip)
+    // wrappers, as HTTP's deflate and gzip content codings carry them
+    inflate_truncated = 150,  ///< the compressed stream ended before its last block or trailer
+    inflate_bad_header,       ///< zlib or gzip header invalid (method, flags, check bits, dictionary)
+    inflate_bad_block_type,   ///< DEFLATE block type 3, which RFC 1951 §3.2.3 reserves
+    inflate_bad_stored_length,///< a stored block's LEN is not the complement of its NLEN
+    inflate_bad_code_lengths, ///< Huffman code lengths over-subscribed, incomplete or miscounted
+    inflate_bad_symbol,       ///< a literal/length or distance code that stands for nothing
+    inflate_distance_too_far, ///< a back-reference to before the start of the output
+    inflate_bad_checksum,     ///< Adler-32, CRC-32, ISIZE or gzip header CRC does not match
+    inflate_trailing_data,    ///< bytes after the end of the compressed stream
+    inflate_too_large,        ///< decoded output above the configured size cap
+    inflate_ratio_exceeded,   ///< decoded output above the configured multiple of its input
 
     // 200..299 cryptography
     bad_key_size = 200,       ///< a key of a length the algorithm does not accept
@@ -152,6 +165,17 @@ inline const char* describe(errc e) noexcept {
     case errc::bad_time: return "malformed time value";
     case errc::bad_pem: return "malformed PEM";
     case errc::bad_hex: return "malformed hexadecimal";
+    case errc::inflate_truncated: return "compressed stream truncated";
+    case errc::inflate_bad_header: return "invalid zlib or gzip header";
+    case errc::inflate_bad_block_type: return "invalid DEFLATE block type";
+    case errc::inflate_bad_stored_length: return "DEFLATE stored block length check failed";
+    case errc::inflate_bad_code_lengths: return "invalid DEFLATE Huffman code lengths";
+    case errc::inflate_bad_symbol: return "invalid DEFLATE literal/length or distance code";
+    case errc::inflate_distance_too_far: return "DEFLATE distance too far back";
+    case errc::inflate_bad_checksum: return "compressed stream checksum mismatch";
+    case errc::inflate_trailing_data: return "data after the end of the compressed stream";
+    case errc::inflate_too_large: return "decompressed body exceeds size limit";
+    case errc::inflate_ratio_exceeded: return "decompression ratio exceeds limit";
     case errc::bad_key_size: return "unsupported key size";
     case errc::bad_nonce_size: return "unsupported nonce size";
     case errc::bad_tag: return "authentication tag mismatch";

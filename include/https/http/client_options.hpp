@@ -23,7 +23,7 @@ enum class tls_version { tls1_2 = 0x0303, tls1_3 = 0x0304 };
 
 /// Everything a request can be told. Defaults: 30 s connect timeout, 30 s idle timeout, no total
 /// timeout, no redirects (the facade's `https::get` turns them on), bodies kept in memory capped
-/// at 1 GiB.
+/// at 1 GiB, no compressed responses asked for.
 struct client_options {
     std::chrono::milliseconds connect_timeout{30'000}; ///< DNS + TCP connect + TLS handshake
     std::chrono::milliseconds total_timeout{0};        ///< whole request incl. body; 0 = none
@@ -46,6 +46,19 @@ struct client_options {
     /// it streams to `on_body`. Set it to lower or lift the cap in either case
     /// (`std::numeric_limits<std::uint64_t>::max()` for none).
     std::optional<std::uint64_t> max_body_bytes;
+    /// Ask for a compressed response and decode it, as curl's --compressed: the request carries
+    /// `Accept-Encoding: gzip, deflate` (unless `headers` has its own Accept-Encoding), and a
+    /// body whose Content-Encoding is gzip, x-gzip or deflate is decoded as it arrives. The body
+    /// handed over (`response::body`, `on_body`) is then the decoded one, and the header fields
+    /// seen (`on_head`, `response::headers`) lose Content-Encoding and Content-Length, which
+    /// described the encoded bytes; `on_progress` still counts encoded bytes. Any other coding
+    /// passes through untouched, with its fields. False: nothing is asked for or decoded.
+    /// `max_body_bytes` caps the decoded body too (`inflate_too_large`).
+    bool accept_compressed = false;
+    /// Decompression-bomb cap for decoded bodies: once a decoded body passes 1 MiB, more than
+    /// this many decoded bytes per encoded byte received is `inflate_ratio_exceeded`. 0 = none.
+    /// Ordinary text and JSON compress 3-20:1; DEFLATE's ceiling is about 1032:1.
+    std::uint32_t max_compression_ratio = 200;
     /// Receives the body as it arrives instead of storing it; return false to abort.
     std::function<bool(bytes_view)> on_body;
     /// Called with the status and header fields of each final response before its body (not for

@@ -32,7 +32,18 @@ HTTPS_DECL failure failure_of(errc e) noexcept {
     case errc::http_too_many_redirects:
     case errc::http_insecure_redirect: return failure::redirects;
     case errc::http_body_too_large:
-    case errc::http_header_too_large: return failure::too_large;
+    case errc::http_header_too_large:
+    case errc::inflate_too_large:
+    case errc::inflate_ratio_exceeded: return failure::too_large;
+    case errc::inflate_truncated:
+    case errc::inflate_bad_header:
+    case errc::inflate_bad_block_type:
+    case errc::inflate_bad_stored_length:
+    case errc::inflate_bad_code_lengths:
+    case errc::inflate_bad_symbol:
+    case errc::inflate_distance_too_far:
+    case errc::inflate_bad_checksum:
+    case errc::inflate_trailing_data: return failure::protocol; // a body the server mis-encoded
     case errc::http_bad_url:
     case errc::http_unsupported_scheme:
     case errc::http_aborted:

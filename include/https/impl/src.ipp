@@ -14,5 +14,6 @@
 #include "../tls/impl/client.ipp"
 #include "../net/impl/tls_stream.ipp"
 #include "../http/impl/body_source.ipp"
+#include "../http/impl/inflate.ipp"
 #include "../http/impl/client.ipp"
 #include "https.ipp"

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "../client.hpp"
+#include "../content_coding.hpp"
 
 #include <algorithm>
 #include <array>
@@ -185,6 +186,9 @@ HTTPS_DECL result<response> client::perform_once(const request& req, const clien
             wire_req.headers.remove(name);
         }
     }
+    if (opts.accept_compressed && !wire_req.headers.contains("Accept-Encoding")) {
+        wire_req.headers.add("Accept-Encoding", std::string(accepted_codings));
+    }
     auto wire = encode_request(wire_req);
     if (!wire) {
         return wire.error();
@@ -226,6 +230,12 @@ HTTPS_DECL result<std::pair<response, bool>> client::exchange(net::stream& s, by
     out.url = req.url.to_string();
     std::optional<std::uint64_t> content_length;
     bool discard = false; // the body of a redirect we are about to follow
+    // With accept_compressed, a gzip or deflate body is decoded on its way to the caller, under
+    // the body cap and the ratio cap.
+    std::optional<content_decoder> decoder;
+    inflate_limits decode_limits;
+    decode_limits.max_output_bytes = limits.max_body_bytes;
+    decode_limits.max_ratio = opts.max_compression_ratio;
     auto on_head = [&](const response_head& head) -> status {
         const int s = head.status;
         discard = opts.follow_redirects.value_or(false) && head.headers.contains("Location") &&
@@ -233,16 +243,23 @@ HTTPS_DECL result<std::pair<response, bool>> client::exchange(net::stream& s, by
         if (auto cl = head.headers.get("Content-Length")) {
             content_length = std::strtoull(cl->c_str(), nullptr, 10);
         }
+        if (opts.accept_compressed && !discard) {
+            decoder = content_decoder::for_response(head.headers, decode_limits);
+        }
         if (!discard && opts.on_head) {
-            opts.on_head(head);
+            if (decoder) {
+                response_head seen = head;
+                content_decoder::strip_coding_fields(seen.headers);
+                opts.on_head(seen);
+            } else {
+                opts.on_head(head);
+            }
         }
         return {};
     };
     response_parser parser(req.method == "HEAD", limits, on_head);
-    auto sink = [&](bytes_view body) -> status {
-        if (discard) {
-            return {};
-        }
+    // The body as the caller receives it (decoded, if it was encoded).
+    const inflater::sink deliver = [&](bytes_view body) -> status {
         if (opts.on_body) {
             if (!opts.on_body(body)) {
                 return errc::http_aborted;
@@ -250,6 +267,13 @@ HTTPS_DECL result<std::pair<response, bool>> client::exchange(net::stream& s, by
         } else {
             out.body.append(reinterpret_cast<const char*>(body.data()), body.size());
         }
+        return {};
+    };
+    auto sink = [&](bytes_view body) -> status {
+        if (discard) {
+            return {};
+        }
+        HTTPS_TRY(decoder ? decoder->feed(body, deliver) : deliver(body));
         if (opts.on_progress) {
             opts.on_progress(parser.body_bytes(), content_length); // already counts `body`
         }
@@ -323,6 +347,10 @@ HTTPS_DECL result<std::pair<response, bool>> client::exchange(net::stream& s, by
     out.status = head.status;
     out.reason = head.reason;
     out.headers = head.headers;
+    if (decoder) {
+        HTTPS_TRY(decoder->finish()); // a body cut short inside the compressed stream
+        content_decoder::strip_coding_fields(out.headers);
+    }
     const bool reusable = sent_all && parser.keep_alive() && !leftover && s.reusable();
     return std::pair<response, bool>{std::move(out), reusable};
 }
