@@ -8999,8 +8999,9 @@ HTTPS_DECL status check_web_pki_profile(const certificate& c, path_role role, bo
 
 namespace https::x509 {
 
-/// Limit on the untrusted certificates offered with a leaf (a TLS chain has 1..4).
-inline constexpr std::size_t max_untrusted_certificates = 32;
+/// Limit on the untrusted certificates offered with a leaf (a TLS chain has 1..4; a tangled pool
+/// of cross-signed intermediates a few dozen).
+inline constexpr std::size_t max_untrusted_certificates = 64;
 
 /// What to verify a server certificate against.
 struct verify_options {
@@ -9016,8 +9017,9 @@ struct verify_options {
     /// The certificate profile every certificate of the path must satisfy: the web PKI's by
     /// default (RFC 5280 §4 and CA/Browser Forum BR §7.1; see `certificate_profile`).
     certificate_profile profile = certificate_profile::web_pki;
-    /// Longest path accepted, leaf and trust anchor included (at most 32).
-    std::size_t max_path_length = 8;
+    /// Longest path accepted, leaf and trust anchor included (at most 32). Real chains have 2 to
+    /// 5 certificates; 16 leaves room for cross-signed detours and still bounds the search.
+    std::size_t max_path_length = 16;
     /// Bound on the work of path building: signature verifications, and ten times as many
     /// candidate steps. Exhausting it is `errc::cert_chain_too_long`.
     std::size_t max_signature_checks = 64;
@@ -9141,14 +9143,22 @@ HTTPS_DECL status check_name_constraints(const certificate& c, const name_constr
 /// v1/v2 anchors, which cannot carry basicConstraints, are accepted as CAs.
 /// With `certificate_profile::web_pki`, each certificate is then also held to that profile
 /// (`check_web_pki_profile`), after the checks of §6.1 so that they name a path failure first.
+/// On failure `failed_at` (if given) receives the index of the certificate that failed.
 HTTPS_DECL status validate_path(const std::vector<const path_node*>& path, unix_time now,
-                                certificate_profile profile);
+                                certificate_profile profile, std::size_t* failed_at = nullptr);
+
+/// The checks of `validate_path` on `path[i]`, the certificates above it already checked.
+HTTPS_DECL status validate_path_element(const std::vector<const path_node*>& path,
+                                        std::size_t i, unix_time now,
+                                        certificate_profile profile);
 
 /// Depth-first search for a valid path from a leaf to a trust anchor, trying every candidate
-/// issuer (anchors first, then the untrusted pool) and backtracking past any that fail, so
-/// cross-signed and re-issued CAs are handled. Work is bounded by the options' limits. When no
-/// path validates, the error kept is the one from the most complete attempt: a failure of a path
-/// that reached an anchor beats one that did not, and a longer path beats a shorter one.
+/// issuer (anchors first, then the untrusted pool, certificates valid now before expired or
+/// not-yet-valid ones) and backtracking past any that fail, so cross-signed and re-issued CAs,
+/// dead ends and loops are handled. Work is bounded by the options' limits. When no path
+/// validates, the error kept is the one from the attempt that came closest: a path that reached
+/// an anchor beats one that did not; between those, the one whose failure lies nearer the leaf
+/// (more of it validated) wins, and between the others the longer one.
 template <class Verifier> class path_search {
   public:
     path_search(const Verifier& verify, const trust_store& store,
@@ -9160,7 +9170,9 @@ template <class Verifier> class path_search {
         if (extend()) {
             return path_;
         }
-        return best_error_;
+        // Out of budget, the search gave up: a path may exist beyond it, so no failure found
+        // so far is the answer.
+        return exhausted_ ? errc::cert_chain_too_long : best_error_;
     }
 
     /// Verify `child`'s signature with `parent`'s key, once per pair. A key or signature
@@ -9199,14 +9211,20 @@ template <class Verifier> class path_search {
         errc outcome;
     };
 
-    void record(errc e, std::size_t length, bool complete) {
-        const bool better = best_length_ == 0 || (complete && !best_complete_) ||
-                            (complete == best_complete_ && length > best_length_);
+    /// Keep `e` if its attempt came closer than the best so far. `progress` is the length of an
+    /// incomplete path, or for a complete one how many certificates validated before the failure.
+    void record(errc e, std::size_t progress, bool complete) {
+        const bool better = best_progress_ == 0 || (complete && !best_complete_) ||
+                            (complete == best_complete_ && progress > best_progress_);
         if (better) {
             best_error_ = e;
-            best_length_ = length;
+            best_progress_ = progress;
             best_complete_ = complete;
         }
+    }
+
+    [[nodiscard]] bool valid_now(const certificate& c) const noexcept {
+        return now_ >= c.not_before && now_ <= c.not_after;
     }
 
     /// Would `candidate` repeat a certificate, or a subject and key pair, already on the path?
@@ -9274,33 +9292,38 @@ template <class Verifier> class path_search {
                 continue;
             }
             path_.push_back(&node);
-            if (const status s = validate_path(path_, now_, options_.profile); s) {
+            std::size_t failed_at = 0;
+            if (const status s = validate_path(path_, now_, options_.profile, &failed_at); s) {
                 return true;
             } else {
-                record(s.error(), path_.size(), true);
+                record(s.error(), path_.size() - failed_at, true);
             }
             path_.pop_back();
         }
-        for (const path_node& node : pool_) {
-            if (node.subject_key != child.issuer_key || key_ids_conflict(*child.cert, *node.cert) ||
-                on_path(node)) {
-                continue;
-            }
-            any_candidate = true;
-            if (const status s = check_edge(child, node); !s) {
-                record(s.error(), path_.size() + 1, false);
+        // Two passes over the pool: the certificates valid now, then the others (an expired
+        // cross-sign is only worth trying when nothing current leads anywhere).
+        for (const bool current : {true, false}) {
+            for (const path_node& node : pool_) {
+                if (valid_now(*node.cert) != current || node.subject_key != child.issuer_key ||
+                    key_ids_conflict(*child.cert, *node.cert) || on_path(node)) {
+                    continue;
+                }
+                any_candidate = true;
+                if (const status s = check_edge(child, node); !s) {
+                    record(s.error(), path_.size() + 1, false);
+                    if (exhausted_) {
+                        return false;
+                    }
+                    continue;
+                }
+                path_.push_back(&node);
+                if (extend()) {
+                    return true;
+                }
+                path_.pop_back();
                 if (exhausted_) {
                     return false;
                 }
-                continue;
-            }
-            path_.push_back(&node);
-            if (extend()) {
-                return true;
-            }
-            path_.pop_back();
-            if (exhausted_) {
-                return false;
             }
         }
         if (!any_candidate) {
@@ -9321,7 +9344,7 @@ template <class Verifier> class path_search {
     std::size_t steps_ = 0;
     bool exhausted_ = false;
     errc best_error_ = errc::cert_unknown_issuer;
-    std::size_t best_length_ = 0;
+    std::size_t best_progress_ = 0;
     bool best_complete_ = false;
 };
 
@@ -9477,81 +9500,93 @@ HTTPS_DECL status check_name_constraints(const certificate& c, const name_constr
     return {};
 }
 
-HTTPS_DECL status validate_path(const std::vector<const path_node*>& path, unix_time now,
-                                certificate_profile profile) {
+HTTPS_DECL status validate_path_element(const std::vector<const path_node*>& path,
+                                        std::size_t i, unix_time now,
+                                        certificate_profile profile) {
     const std::size_t n = path.size();
-    for (std::size_t i = n; i-- > 0;) {
-        const certificate& c = *path[i]->cert;
-        if (now < c.not_before) {
-            return errc::cert_not_yet_valid;
+    const certificate& c = *path[i]->cert;
+    if (now < c.not_before) {
+        return errc::cert_not_yet_valid;
+    }
+    if (now > c.not_after) {
+        return errc::cert_expired;
+    }
+    if (c.unknown_critical_extension) {
+        return errc::cert_unknown_critical_extension;
+    }
+    if (c.spki.algorithm == key_algorithm::rsa && c.spki.rsa_bits < min_rsa_bits) {
+        return errc::cert_weak_key;
+    }
+    if (i + 1 < n && weak_hash(c.sig_alg.hash)) {
+        return errc::cert_weak_signature;
+    }
+    if (i >= 1) {
+        // §6.1.4 (k): an issuer must be a CA.
+        const bool legacy_anchor = i == n - 1 && c.version < 3;
+        if (!legacy_anchor && !(c.has(extension::basic_constraints) && c.is_ca)) {
+            return errc::cert_not_ca;
         }
-        if (now > c.not_after) {
-            return errc::cert_expired;
+        // §6.1.4 (n): keyCertSign when keyUsage is present.
+        if (c.key_usage && (*c.key_usage & key_usage::key_cert_sign) == 0) {
+            return errc::cert_bad_key_usage;
         }
-        if (c.unknown_critical_extension) {
-            return errc::cert_unknown_critical_extension;
+        // EKU on a CA restricts what it may issue for (CA/B Forum BR 7.1.2.2; every browser).
+        // A trust anchor's EKU is honoured the same way, as a constraint on what it may
+        // issue for (as NSS and Chrome do), although BR 7.1.2.1.2 forbids EKU in roots:
+        // refusing such a root outright would only refuse what it was trusted for.
+        if (c.has(extension::ext_key_usage) && !c.ext_key_usage.server_auth &&
+            !c.ext_key_usage.any) {
+            return errc::cert_bad_eku;
         }
-        if (c.spki.algorithm == key_algorithm::rsa && c.spki.rsa_bits < min_rsa_bits) {
-            return errc::cert_weak_key;
-        }
-        if (i + 1 < n && weak_hash(c.sig_alg.hash)) {
-            return errc::cert_weak_signature;
-        }
-        if (i >= 1) {
-            // §6.1.4 (k): an issuer must be a CA.
-            const bool legacy_anchor = i == n - 1 && c.version < 3;
-            if (!legacy_anchor && !(c.has(extension::basic_constraints) && c.is_ca)) {
-                return errc::cert_not_ca;
+        // §6.1.4 (l)-(m): at most pathLenConstraint non-self-issued intermediates below it.
+        if (c.path_len_constraint) {
+            std::size_t below = 0;
+            for (std::size_t j = 1; j < i; ++j) {
+                below += path[j]->self_issued ? 0 : 1;
             }
-            // §6.1.4 (n): keyCertSign when keyUsage is present.
-            if (c.key_usage && (*c.key_usage & key_usage::key_cert_sign) == 0) {
-                return errc::cert_bad_key_usage;
-            }
-            // EKU on a CA restricts what it may issue for (CA/B Forum BR 7.1.2.2; every browser).
-            // A trust anchor's EKU is honoured the same way, as a constraint on what it may
-            // issue for (as NSS and Chrome do), although BR 7.1.2.1.2 forbids EKU in roots:
-            // refusing such a root outright would only refuse what it was trusted for.
-            if (c.has(extension::ext_key_usage) && !c.ext_key_usage.server_auth &&
-                !c.ext_key_usage.any) {
-                return errc::cert_bad_eku;
-            }
-            // §6.1.4 (l)-(m): at most pathLenConstraint non-self-issued intermediates below it.
-            if (c.path_len_constraint) {
-                std::size_t below = 0;
-                for (std::size_t j = 1; j < i; ++j) {
-                    below += path[j]->self_issued ? 0 : 1;
-                }
-                if (below > *c.path_len_constraint) {
-                    return errc::cert_path_length_exceeded;
-                }
-            }
-        } else {
-            // The leaf: serverAuth when EKU is present (anyExtendedKeyUsage is not enough, as in
-            // OpenSSL; BR 7.1.2.3 forbids it in server certificates) and a keyUsage that allows
-            // a TLS key exchange or handshake signature.
-            if (c.has(extension::ext_key_usage) && !c.ext_key_usage.server_auth) {
-                return errc::cert_bad_eku;
-            }
-            constexpr std::uint16_t tls_uses = key_usage::digital_signature |
-                                               key_usage::key_encipherment |
-                                               key_usage::key_agreement;
-            if (c.key_usage && (*c.key_usage & tls_uses) == 0) {
-                return errc::cert_bad_key_usage;
+            if (below > *c.path_len_constraint) {
+                return errc::cert_path_length_exceeded;
             }
         }
-        // §6.1.3 (b)-(c): names below a constraining CA; self-issued intermediates are exempt.
-        if (i == 0 || !path[i]->self_issued) {
-            for (std::size_t k = i + 1; k < n; ++k) {
-                if (path[k]->cert->constraints) {
-                    HTTPS_TRY(check_name_constraints(c, *path[k]->cert->constraints));
-                }
+    } else {
+        // The leaf: serverAuth when EKU is present (anyExtendedKeyUsage is not enough, as in
+        // OpenSSL; BR 7.1.2.3 forbids it in server certificates) and a keyUsage that allows
+        // a TLS key exchange or handshake signature.
+        if (c.has(extension::ext_key_usage) && !c.ext_key_usage.server_auth) {
+            return errc::cert_bad_eku;
+        }
+        constexpr std::uint16_t tls_uses = key_usage::digital_signature |
+                                           key_usage::key_encipherment |
+                                           key_usage::key_agreement;
+        if (c.key_usage && (*c.key_usage & tls_uses) == 0) {
+            return errc::cert_bad_key_usage;
+        }
+    }
+    // §6.1.3 (b)-(c): names below a constraining CA; self-issued intermediates are exempt.
+    if (i == 0 || !path[i]->self_issued) {
+        for (std::size_t k = i + 1; k < n; ++k) {
+            if (path[k]->cert->constraints) {
+                HTTPS_TRY(check_name_constraints(c, *path[k]->cert->constraints));
             }
         }
-        if (profile == certificate_profile::web_pki) {
-            const path_role role = i == 0       ? path_role::leaf
-                                   : i == n - 1 ? path_role::anchor
-                                                : path_role::intermediate;
-            HTTPS_TRY(check_web_pki_profile(c, role, path[i]->self_issued));
+    }
+    if (profile == certificate_profile::web_pki) {
+        const path_role role = i == 0       ? path_role::leaf
+                               : i == n - 1 ? path_role::anchor
+                                            : path_role::intermediate;
+        HTTPS_TRY(check_web_pki_profile(c, role, path[i]->self_issued));
+    }
+    return {};
+}
+
+HTTPS_DECL status validate_path(const std::vector<const path_node*>& path, unix_time now,
+                                certificate_profile profile, std::size_t* failed_at) {
+    for (std::size_t i = path.size(); i-- > 0;) {
+        if (const status s = validate_path_element(path, i, now, profile); !s) {
+            if (failed_at != nullptr) {
+                *failed_at = i;
+            }
+            return s;
         }
     }
     return {};

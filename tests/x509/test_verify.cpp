@@ -35,7 +35,7 @@ TEST_CASE("x509 verify: every fixture case gives its expected verdict", "[x509][
         }
         ++ran;
     }
-    CHECK(ran == 111);
+    CHECK(ran == 114);
 }
 
 TEST_CASE("x509 verify: the chosen path in the cross-signed cases", "[x509][verify]") {
@@ -378,4 +378,70 @@ TEST_CASE("x509 verify: the rfc5280 profile leaves out exactly the web PKI rules
         }
     }
     CHECK(relaxed == 31);
+}
+
+TEST_CASE("x509 verify: the tangled pool's valid path costs a bounded number of signatures",
+          "[x509][verify]") {
+    // The smallest signature budget that finds the one valid path among the 32 certificates:
+    // within the default, and one less is the budget error, never a wrong verdict.
+    const chain_case& tangled = x509test::cases().at(x509test::cases().size() - 3);
+    REQUIRE(tangled.name == "path building: the one valid path among 32 untrusted certificates");
+    auto l = x509test::load(tangled);
+    std::size_t needed = 0;
+    for (std::size_t budget = 1; budget <= 256 && needed == 0; ++budget) {
+        l->options.max_signature_checks = budget;
+        if (run(*l)) {
+            needed = budget;
+        } else {
+            CHECK(run(*l).error() == errc::cert_chain_too_long);
+        }
+    }
+    INFO("signature checks needed: " << needed);
+    CHECK(needed > 0);
+    CHECK(needed <= verify_options{}.max_signature_checks);
+}
+
+TEST_CASE("x509 verify: chains up to the depth limit validate, longer ones do not",
+          "[x509][verify]") {
+    // A root and a line of CAs, each issuing the next, then a leaf: 2 + `cas` certificates.
+    auto chain = [](std::size_t cas) {
+        std::vector<test::made_cert> line;
+        const test::cert_spec ca_spec{"",
+                                      test::cert_key::p256,
+                                      {{"basicConstraints", "critical, CA:TRUE"},
+                                       {"keyUsage", "critical, keyCertSign, cRLSign"}}};
+        test::cert_spec spec = ca_spec;
+        spec.common_name = "Depth Root";
+        line.push_back(test::make_cert(spec));
+        for (std::size_t i = 0; i < cas; ++i) {
+            spec = ca_spec;
+            spec.common_name = "Depth CA " + std::to_string(i);
+            line.push_back(test::make_cert(spec, &line.back()));
+        }
+        line.push_back(test::make_cert({"deep.example",
+                                        test::cert_key::p256,
+                                        {{"basicConstraints", "critical, CA:FALSE"},
+                                         {"keyUsage", "critical, digitalSignature"},
+                                         {"extendedKeyUsage", "serverAuth"},
+                                         {"subjectAltName", "DNS:deep.example"}}},
+                                       &line.back()));
+        return line;
+    };
+    auto verify = [](const std::vector<test::made_cert>& line) {
+        trust_store store;
+        REQUIRE(store.add_der(line.front().der));
+        std::vector<bytes_view> untrusted;
+        for (std::size_t i = line.size() - 2; i >= 1; --i) {
+            untrusted.emplace_back(line[i].der);
+        }
+        verify_options o;
+        o.dns_name = "deep.example";
+        return verify_chain(line.back().der, untrusted, store, o);
+    };
+    const std::size_t limit = verify_options{}.max_path_length;
+    CHECK(limit == 16);
+    auto at_limit = verify(chain(limit - 2));
+    REQUIRE(at_limit.ok());
+    CHECK(at_limit->certificates.size() == limit);
+    CHECK(verify(chain(limit - 1)).error() == errc::cert_chain_too_long);
 }

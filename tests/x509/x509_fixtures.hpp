@@ -332,6 +332,37 @@ inline void add_web_pki_cases(std::vector<chain_case>& v) {
                     "repeated policy identifier");
 }
 
+/// Path building in a tangled pool (make_chains.sh group `paths`): 32 untrusted certificates in
+/// which only pb_leaf <- pb_a <- pb_b <- pb_c <- pb_root is valid, sent with every dead end
+/// first; and its mirrors, where the good A is missing and every path that reaches the anchor
+/// fails for one reason, which must be the error reported.
+inline void add_path_building_cases(std::vector<chain_case>& v) {
+    const std::vector<std::string> dead_ends = {
+        "pb_a_other1", "pb_a_other2", "pb_a_other3", "pb_a_other4", "pb_a_other5",
+        "pb_b_other1", "pb_b_other2", "pb_b_other3", "pb_b_other4", "pb_b_other5",
+        "pb_c_other1", "pb_c_other2", "pb_c_other3", "pb_c_other4", "pb_c_other5",
+        "pb_b_by_y",   "pb_y_by_x",   "pb_x_by_y",   "pb_c_by_x",   "pb_b_by_evil",
+        "pb_evil",     "pb_c_by_root2", "pb_root2",  "pb_root_by_root2", "pb_root2_by_root",
+        "pb_b_expired", "pb_c_expired"};
+    auto pool = [&](std::vector<std::string> as) {
+        std::vector<std::string> all = dead_ends;
+        all.insert(all.end(), as.begin(), as.end());
+        all.insert(all.end(), {"pb_b", "pb_c"});
+        return all;
+    };
+    const std::string host = "www.pb.example.com";
+    v.push_back({"path building: the one valid path among 32 untrusted certificates", "pb_leaf",
+                 pool({"pb_a_expired", "pb_a_constrained", "pb_a"}), {"pb_root"}, host, "",
+                 errc::ok, 5, false,
+                 "OpenSSL follows the first issuer of each name it finds, here into the loop, and "
+                 "does not backtrack: 'unable to get local issuer certificate'"});
+    v.push_back({"path building: no valid path, every complete one through an expired A",
+                 "pb_leaf", pool({"pb_a_expired"}), {"pb_root"}, host, "", errc::cert_expired});
+    v.push_back({"path building: no valid path, every complete one through a constrained A",
+                 "pb_leaf", pool({"pb_a_constrained"}), {"pb_root"}, host, "",
+                 errc::cert_name_constraint_violated});
+}
+
 inline const std::vector<chain_case>& cases() {
     static const std::vector<chain_case> all = [] {
         std::vector<chain_case> v;
@@ -779,6 +810,7 @@ inline const std::vector<chain_case>& cases() {
                      "",
                      errc::cert_expired});
         add_web_pki_cases(v);
+        add_path_building_cases(v);
         return v;
     }();
     return all;

@@ -24,8 +24,9 @@
 
 namespace https::x509 {
 
-/// Limit on the untrusted certificates offered with a leaf (a TLS chain has 1..4).
-inline constexpr std::size_t max_untrusted_certificates = 32;
+/// Limit on the untrusted certificates offered with a leaf (a TLS chain has 1..4; a tangled pool
+/// of cross-signed intermediates a few dozen).
+inline constexpr std::size_t max_untrusted_certificates = 64;
 
 /// What to verify a server certificate against.
 struct verify_options {
@@ -41,8 +42,9 @@ struct verify_options {
     /// The certificate profile every certificate of the path must satisfy: the web PKI's by
     /// default (RFC 5280 §4 and CA/Browser Forum BR §7.1; see `certificate_profile`).
     certificate_profile profile = certificate_profile::web_pki;
-    /// Longest path accepted, leaf and trust anchor included (at most 32).
-    std::size_t max_path_length = 8;
+    /// Longest path accepted, leaf and trust anchor included (at most 32). Real chains have 2 to
+    /// 5 certificates; 16 leaves room for cross-signed detours and still bounds the search.
+    std::size_t max_path_length = 16;
     /// Bound on the work of path building: signature verifications, and ten times as many
     /// candidate steps. Exhausting it is `errc::cert_chain_too_long`.
     std::size_t max_signature_checks = 64;
@@ -166,14 +168,22 @@ HTTPS_DECL status check_name_constraints(const certificate& c, const name_constr
 /// v1/v2 anchors, which cannot carry basicConstraints, are accepted as CAs.
 /// With `certificate_profile::web_pki`, each certificate is then also held to that profile
 /// (`check_web_pki_profile`), after the checks of §6.1 so that they name a path failure first.
+/// On failure `failed_at` (if given) receives the index of the certificate that failed.
 HTTPS_DECL status validate_path(const std::vector<const path_node*>& path, unix_time now,
-                                certificate_profile profile);
+                                certificate_profile profile, std::size_t* failed_at = nullptr);
+
+/// The checks of `validate_path` on `path[i]`, the certificates above it already checked.
+HTTPS_DECL status validate_path_element(const std::vector<const path_node*>& path,
+                                        std::size_t i, unix_time now,
+                                        certificate_profile profile);
 
 /// Depth-first search for a valid path from a leaf to a trust anchor, trying every candidate
-/// issuer (anchors first, then the untrusted pool) and backtracking past any that fail, so
-/// cross-signed and re-issued CAs are handled. Work is bounded by the options' limits. When no
-/// path validates, the error kept is the one from the most complete attempt: a failure of a path
-/// that reached an anchor beats one that did not, and a longer path beats a shorter one.
+/// issuer (anchors first, then the untrusted pool, certificates valid now before expired or
+/// not-yet-valid ones) and backtracking past any that fail, so cross-signed and re-issued CAs,
+/// dead ends and loops are handled. Work is bounded by the options' limits. When no path
+/// validates, the error kept is the one from the attempt that came closest: a path that reached
+/// an anchor beats one that did not; between those, the one whose failure lies nearer the leaf
+/// (more of it validated) wins, and between the others the longer one.
 template <class Verifier> class path_search {
   public:
     path_search(const Verifier& verify, const trust_store& store,
@@ -185,7 +195,9 @@ template <class Verifier> class path_search {
         if (extend()) {
             return path_;
         }
-        return best_error_;
+        // Out of budget, the search gave up: a path may exist beyond it, so no failure found
+        // so far is the answer.
+        return exhausted_ ? errc::cert_chain_too_long : best_error_;
     }
 
     /// Verify `child`'s signature with `parent`'s key, once per pair. A key or signature
@@ -224,14 +236,20 @@ template <class Verifier> class path_search {
         errc outcome;
     };
 
-    void record(errc e, std::size_t length, bool complete) {
-        const bool better = best_length_ == 0 || (complete && !best_complete_) ||
-                            (complete == best_complete_ && length > best_length_);
+    /// Keep `e` if its attempt came closer than the best so far. `progress` is the length of an
+    /// incomplete path, or for a complete one how many certificates validated before the failure.
+    void record(errc e, std::size_t progress, bool complete) {
+        const bool better = best_progress_ == 0 || (complete && !best_complete_) ||
+                            (complete == best_complete_ && progress > best_progress_);
         if (better) {
             best_error_ = e;
-            best_length_ = length;
+            best_progress_ = progress;
             best_complete_ = complete;
         }
+    }
+
+    [[nodiscard]] bool valid_now(const certificate& c) const noexcept {
+        return now_ >= c.not_before && now_ <= c.not_after;
     }
 
     /// Would `candidate` repeat a certificate, or a subject and key pair, already on the path?
@@ -299,33 +317,38 @@ template <class Verifier> class path_search {
                 continue;
             }
             path_.push_back(&node);
-            if (const status s = validate_path(path_, now_, options_.profile); s) {
+            std::size_t failed_at = 0;
+            if (const status s = validate_path(path_, now_, options_.profile, &failed_at); s) {
                 return true;
             } else {
-                record(s.error(), path_.size(), true);
+                record(s.error(), path_.size() - failed_at, true);
             }
             path_.pop_back();
         }
-        for (const path_node& node : pool_) {
-            if (node.subject_key != child.issuer_key || key_ids_conflict(*child.cert, *node.cert) ||
-                on_path(node)) {
-                continue;
-            }
-            any_candidate = true;
-            if (const status s = check_edge(child, node); !s) {
-                record(s.error(), path_.size() + 1, false);
+        // Two passes over the pool: the certificates valid now, then the others (an expired
+        // cross-sign is only worth trying when nothing current leads anywhere).
+        for (const bool current : {true, false}) {
+            for (const path_node& node : pool_) {
+                if (valid_now(*node.cert) != current || node.subject_key != child.issuer_key ||
+                    key_ids_conflict(*child.cert, *node.cert) || on_path(node)) {
+                    continue;
+                }
+                any_candidate = true;
+                if (const status s = check_edge(child, node); !s) {
+                    record(s.error(), path_.size() + 1, false);
+                    if (exhausted_) {
+                        return false;
+                    }
+                    continue;
+                }
+                path_.push_back(&node);
+                if (extend()) {
+                    return true;
+                }
+                path_.pop_back();
                 if (exhausted_) {
                     return false;
                 }
-                continue;
-            }
-            path_.push_back(&node);
-            if (extend()) {
-                return true;
-            }
-            path_.pop_back();
-            if (exhausted_) {
-                return false;
             }
         }
         if (!any_candidate) {
@@ -346,7 +369,7 @@ template <class Verifier> class path_search {
     std::size_t steps_ = 0;
     bool exhausted_ = false;
     errc best_error_ = errc::cert_unknown_issuer;
-    std::size_t best_length_ = 0;
+    std::size_t best_progress_ = 0;
     bool best_complete_ = false;
 };
 

@@ -69,81 +69,93 @@ HTTPS_DECL status check_name_constraints(const certificate& c, const name_constr
     return {};
 }
 
-HTTPS_DECL status validate_path(const std::vector<const path_node*>& path, unix_time now,
-                                certificate_profile profile) {
+HTTPS_DECL status validate_path_element(const std::vector<const path_node*>& path,
+                                        std::size_t i, unix_time now,
+                                        certificate_profile profile) {
     const std::size_t n = path.size();
-    for (std::size_t i = n; i-- > 0;) {
-        const certificate& c = *path[i]->cert;
-        if (now < c.not_before) {
-            return errc::cert_not_yet_valid;
+    const certificate& c = *path[i]->cert;
+    if (now < c.not_before) {
+        return errc::cert_not_yet_valid;
+    }
+    if (now > c.not_after) {
+        return errc::cert_expired;
+    }
+    if (c.unknown_critical_extension) {
+        return errc::cert_unknown_critical_extension;
+    }
+    if (c.spki.algorithm == key_algorithm::rsa && c.spki.rsa_bits < min_rsa_bits) {
+        return errc::cert_weak_key;
+    }
+    if (i + 1 < n && weak_hash(c.sig_alg.hash)) {
+        return errc::cert_weak_signature;
+    }
+    if (i >= 1) {
+        // §6.1.4 (k): an issuer must be a CA.
+        const bool legacy_anchor = i == n - 1 && c.version < 3;
+        if (!legacy_anchor && !(c.has(extension::basic_constraints) && c.is_ca)) {
+            return errc::cert_not_ca;
         }
-        if (now > c.not_after) {
-            return errc::cert_expired;
+        // §6.1.4 (n): keyCertSign when keyUsage is present.
+        if (c.key_usage && (*c.key_usage & key_usage::key_cert_sign) == 0) {
+            return errc::cert_bad_key_usage;
         }
-        if (c.unknown_critical_extension) {
-            return errc::cert_unknown_critical_extension;
+        // EKU on a CA restricts what it may issue for (CA/B Forum BR 7.1.2.2; every browser).
+        // A trust anchor's EKU is honoured the same way, as a constraint on what it may
+        // issue for (as NSS and Chrome do), although BR 7.1.2.1.2 forbids EKU in roots:
+        // refusing such a root outright would only refuse what it was trusted for.
+        if (c.has(extension::ext_key_usage) && !c.ext_key_usage.server_auth &&
+            !c.ext_key_usage.any) {
+            return errc::cert_bad_eku;
         }
-        if (c.spki.algorithm == key_algorithm::rsa && c.spki.rsa_bits < min_rsa_bits) {
-            return errc::cert_weak_key;
-        }
-        if (i + 1 < n && weak_hash(c.sig_alg.hash)) {
-            return errc::cert_weak_signature;
-        }
-        if (i >= 1) {
-            // §6.1.4 (k): an issuer must be a CA.
-            const bool legacy_anchor = i == n - 1 && c.version < 3;
-            if (!legacy_anchor && !(c.has(extension::basic_constraints) && c.is_ca)) {
-                return errc::cert_not_ca;
+        // §6.1.4 (l)-(m): at most pathLenConstraint non-self-issued intermediates below it.
+        if (c.path_len_constraint) {
+            std::size_t below = 0;
+            for (std::size_t j = 1; j < i; ++j) {
+                below += path[j]->self_issued ? 0 : 1;
             }
-            // §6.1.4 (n): keyCertSign when keyUsage is present.
-            if (c.key_usage && (*c.key_usage & key_usage::key_cert_sign) == 0) {
-                return errc::cert_bad_key_usage;
-            }
-            // EKU on a CA restricts what it may issue for (CA/B Forum BR 7.1.2.2; every browser).
-            // A trust anchor's EKU is honoured the same way, as a constraint on what it may
-            // issue for (as NSS and Chrome do), although BR 7.1.2.1.2 forbids EKU in roots:
-            // refusing such a root outright would only refuse what it was trusted for.
-            if (c.has(extension::ext_key_usage) && !c.ext_key_usage.server_auth &&
-                !c.ext_key_usage.any) {
-                return errc::cert_bad_eku;
-            }
-            // §6.1.4 (l)-(m): at most pathLenConstraint non-self-issued intermediates below it.
-            if (c.path_len_constraint) {
-                std::size_t below = 0;
-                for (std::size_t j = 1; j < i; ++j) {
-                    below += path[j]->self_issued ? 0 : 1;
-                }
-                if (below > *c.path_len_constraint) {
-                    return errc::cert_path_length_exceeded;
-                }
-            }
-        } else {
-            // The leaf: serverAuth when EKU is present (anyExtendedKeyUsage is not enough, as in
-            // OpenSSL; BR 7.1.2.3 forbids it in server certificates) and a keyUsage that allows
-            // a TLS key exchange or handshake signature.
-            if (c.has(extension::ext_key_usage) && !c.ext_key_usage.server_auth) {
-                return errc::cert_bad_eku;
-            }
-            constexpr std::uint16_t tls_uses = key_usage::digital_signature |
-                                               key_usage::key_encipherment |
-                                               key_usage::key_agreement;
-            if (c.key_usage && (*c.key_usage & tls_uses) == 0) {
-                return errc::cert_bad_key_usage;
+            if (below > *c.path_len_constraint) {
+                return errc::cert_path_length_exceeded;
             }
         }
-        // §6.1.3 (b)-(c): names below a constraining CA; self-issued intermediates are exempt.
-        if (i == 0 || !path[i]->self_issued) {
-            for (std::size_t k = i + 1; k < n; ++k) {
-                if (path[k]->cert->constraints) {
-                    HTTPS_TRY(check_name_constraints(c, *path[k]->cert->constraints));
-                }
+    } else {
+        // The leaf: serverAuth when EKU is present (anyExtendedKeyUsage is not enough, as in
+        // OpenSSL; BR 7.1.2.3 forbids it in server certificates) and a keyUsage that allows
+        // a TLS key exchange or handshake signature.
+        if (c.has(extension::ext_key_usage) && !c.ext_key_usage.server_auth) {
+            return errc::cert_bad_eku;
+        }
+        constexpr std::uint16_t tls_uses = key_usage::digital_signature |
+                                           key_usage::key_encipherment |
+                                           key_usage::key_agreement;
+        if (c.key_usage && (*c.key_usage & tls_uses) == 0) {
+            return errc::cert_bad_key_usage;
+        }
+    }
+    // §6.1.3 (b)-(c): names below a constraining CA; self-issued intermediates are exempt.
+    if (i == 0 || !path[i]->self_issued) {
+        for (std::size_t k = i + 1; k < n; ++k) {
+            if (path[k]->cert->constraints) {
+                HTTPS_TRY(check_name_constraints(c, *path[k]->cert->constraints));
             }
         }
-        if (profile == certificate_profile::web_pki) {
-            const path_role role = i == 0       ? path_role::leaf
-                                   : i == n - 1 ? path_role::anchor
-                                                : path_role::intermediate;
-            HTTPS_TRY(check_web_pki_profile(c, role, path[i]->self_issued));
+    }
+    if (profile == certificate_profile::web_pki) {
+        const path_role role = i == 0       ? path_role::leaf
+                               : i == n - 1 ? path_role::anchor
+                                            : path_role::intermediate;
+        HTTPS_TRY(check_web_pki_profile(c, role, path[i]->self_issued));
+    }
+    return {};
+}
+
+HTTPS_DECL status validate_path(const std::vector<const path_node*>& path, unix_time now,
+                                certificate_profile profile, std::size_t* failed_at) {
+    for (std::size_t i = path.size(); i-- > 0;) {
+        if (const status s = validate_path_element(path, i, now, profile); !s) {
+            if (failed_at != nullptr) {
+                *failed_at = i;
+            }
+            return s;
         }
     }
     return {};
