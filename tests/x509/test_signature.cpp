@@ -24,10 +24,13 @@ TEST_CASE("x509 signature: verify_signature agrees with OpenSSL on every fixture
     for (const auto& n : names) {
         ders.push_back(x509test::der(n));
     }
-    std::vector<certificate> certs;
+    std::vector<certificate> certs; // every fixture but the few made not to parse
     for (const auto& d : ders) {
-        certs.push_back(*parse_certificate(d));
+        if (auto c = parse_certificate(d)) {
+            certs.push_back(*c);
+        }
     }
+    CHECK(certs.size() + 4 == ders.size());
     std::size_t edges = 0;
     std::size_t valid = 0;
     for (const certificate& child : certs) {

@@ -84,6 +84,13 @@ enum class errc : int {
     cert_bad_subject_alt_name,///< subjectAltName missing, wrongly critical, or not a valid host name
     cert_common_name_mismatch,///< the subject commonName is not one of the subjectAltName entries
     cert_bad_serial,          ///< serial number zero in a certificate the server sent
+    // Revocation through a stapled OCSP response (RFC 6960, RFC 6066 §8, RFC 7633).
+    cert_revoked,             ///< a valid OCSP response says the certificate is revoked
+    cert_ocsp_missing,        ///< the certificate demands a staple (must-staple) and none was usable
+    cert_ocsp_malformed,      ///< the stapled response does not parse, or did not succeed
+    cert_ocsp_bad_responder,  ///< not signed by the issuer or a responder it authorised
+    cert_ocsp_stale,          ///< thisUpdate in the future, or nextUpdate passed
+    cert_ocsp_unknown,        ///< the response has no status for this certificate, or "unknown"
 
     // 400..499 TLS
     tls_unexpected_message = 400,
@@ -216,6 +223,12 @@ inline const char* describe(errc e) noexcept {
     case errc::cert_bad_subject_alt_name: return "certificate subject alternative name missing, wrongly critical or not a valid host name";
     case errc::cert_common_name_mismatch: return "certificate common name is not one of its subject alternative names";
     case errc::cert_bad_serial: return "certificate serial number is zero";
+    case errc::cert_revoked: return "certificate revoked (stapled OCSP response)";
+    case errc::cert_ocsp_missing: return "certificate requires a stapled OCSP response (must-staple) and none was usable";
+    case errc::cert_ocsp_malformed: return "stapled OCSP response malformed or not successful";
+    case errc::cert_ocsp_bad_responder: return "stapled OCSP response not signed by the issuer or its responder";
+    case errc::cert_ocsp_stale: return "stapled OCSP response not current";
+    case errc::cert_ocsp_unknown: return "stapled OCSP response gives no status for the certificate";
     case errc::tls_unexpected_message: return "TLS unexpected message";
     case errc::tls_decode_error: return "TLS decode error";
     case errc::tls_illegal_parameter: return "TLS illegal parameter";

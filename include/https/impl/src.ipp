@@ -9,6 +9,7 @@
 #include "../x509/impl/certificate.ipp"
 #include "../x509/impl/signature.ipp"
 #include "../x509/impl/trust_store.ipp"
+#include "../x509/impl/ocsp.ipp"
 #include "../x509/impl/verify.ipp"
 #include "../x509/impl/web_pki.ipp"
 #include "../tls/impl/client.ipp"

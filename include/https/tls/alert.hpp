@@ -195,7 +195,17 @@ inline bool alert_for(errc e, alert_description& out) noexcept {
     case errc::cert_bad_subject_alt_name:
     case errc::cert_common_name_mismatch:
     case errc::cert_bad_serial:
+    case errc::cert_ocsp_missing:
         out = a::bad_certificate;
+        return true;
+    case errc::cert_revoked:
+        out = a::certificate_revoked;
+        return true;
+    case errc::cert_ocsp_malformed:
+    case errc::cert_ocsp_bad_responder:
+    case errc::cert_ocsp_stale:
+    case errc::cert_ocsp_unknown:
+        out = a::bad_certificate_status_response; // RFC 6066 §8
         return true;
     case errc::cert_no_identity: // our configuration named no server: not the certificate's fault
         out = a::internal_error;

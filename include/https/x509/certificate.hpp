@@ -87,6 +87,7 @@ inline constexpr std::uint32_t tls_feature = 1u << 11;
 struct extended_key_usage {
     bool server_auth = false;
     bool client_auth = false;
+    bool ocsp_signing = false; ///< id-kp-OCSPSigning (RFC 6960 §4.2.2.2)
     bool any = false; ///< anyExtendedKeyUsage
 };
 
@@ -189,6 +190,16 @@ template <class ReadOne> status for_each_element(der::parser seq, ReadOne&& read
     }
     return {};
 }
+
+} // namespace detail
+
+namespace detail {
+
+/// A digest AlgorithmIdentifier (RFC 4055 §2.1), parameters NULL or absent.
+HTTPS_DECL result<hash_algorithm> parse_hash_identifier(der::parser& p) noexcept;
+/// A signature AlgorithmIdentifier (RFC 4055, RFC 5758, RFC 8410); unknown algorithms parse as
+/// `scheme::unknown`.
+HTTPS_DECL result<signature_algorithm> parse_signature_algorithm(der::parser& p) noexcept;
 
 } // namespace detail
 

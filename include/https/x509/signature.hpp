@@ -8,6 +8,7 @@
 #include "../crypto/hash_id.hpp"
 #include "certificate.hpp"
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -51,6 +52,10 @@ inline std::optional<crypto::hash_id> to_hash_id(hash_algorithm h) noexcept {
     }
     return std::nullopt;
 }
+
+/// Hash `data` with `h` into `out`; returns the digest length.
+HTTPS_DECL std::size_t digest_of(crypto::hash_id h, bytes_view data,
+                                 std::array<std::uint8_t, crypto::max_digest_size>& out);
 
 /// Verify a certificate signature: `signature` by `key` over `tbs` under `alg` (RSASSA-PKCS1-v1_5
 /// and RSASSA-PSS per RFC 4055, ECDSA per RFC 5758, Ed25519 per RFC 8410). Weak digests are

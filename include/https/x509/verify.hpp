@@ -7,6 +7,7 @@
 #include "certificate.hpp"
 #include "hostname.hpp"
 #include "name.hpp"
+#include "ocsp.hpp"
 #include "signature.hpp"
 #include "time.hpp"
 #include "trust_store.hpp"
@@ -42,6 +43,14 @@ struct verify_options {
     /// The certificate profile every certificate of the path must satisfy: the web PKI's by
     /// default (RFC 5280 §4 and CA/Browser Forum BR §7.1; see `certificate_profile`).
     certificate_profile profile = certificate_profile::web_pki;
+    /// Revocation by a stapled OCSP response (RFC 6066 §8): `staple_requested` when the TLS
+    /// handshake asked the server for one, `ocsp_staple` the response it sent, if any. A usable
+    /// response (`check_ocsp_response`) that says revoked is `cert_revoked`. A leaf that demands a
+    /// staple (RFC 7633 must-staple) fails when one was requested and none is usable:
+    /// `cert_ocsp_missing`, or why the one sent is not (`cert_ocsp_stale`, ...). Without
+    /// must-staple an unusable response is set aside (`verified_path::staple_error` says why).
+    bool staple_requested = false;
+    std::optional<bytes_view> ocsp_staple;
     /// Longest path accepted, leaf and trust anchor included (at most 32). Real chains have 2 to
     /// 5 certificates; 16 leaves room for cross-signed detours and still bounds the search.
     std::size_t max_path_length = 16;
@@ -70,6 +79,10 @@ struct verify_options {
 /// of the caller's buffers and of the trust store.
 struct verified_path {
     std::vector<bytes_view> certificates;
+    /// What the stapled OCSP response said of the leaf, when one was given and usable.
+    std::optional<ocsp_status> revocation;
+    /// Why a stapled response that was given could not be used; `errc::ok` otherwise.
+    errc staple_error = errc::ok;
 };
 
 namespace detail {
@@ -433,6 +446,24 @@ result<verified_path> verify_chain_with(const Verifier& verify, bytes_view leaf_
         for (const path_node* n : *path) {
             out.certificates.push_back(n->cert->der);
         }
+    }
+    if (options.ocsp_staple && out.certificates.size() >= 2) {
+        auto issuer = parse_certificate(out.certificates[1]);
+        if (!issuer) {
+            return issuer.error();
+        }
+        auto checked = check_ocsp_response(*options.ocsp_staple, *leaf, *issuer, now);
+        if (checked && checked->status == revocation_status::revoked) {
+            return errc::cert_revoked;
+        }
+        if (checked && checked->status == revocation_status::good) {
+            out.revocation = *checked;
+        } else {
+            out.staple_error = checked ? errc::cert_ocsp_unknown : checked.error();
+        }
+    }
+    if (leaf->must_staple && options.staple_requested && !out.revocation) {
+        return out.staple_error == errc::ok ? errc::cert_ocsp_missing : out.staple_error;
     }
     if (!options.dns_name.empty()) {
         HTTPS_TRY(check_dns_name(*leaf, options.dns_name));

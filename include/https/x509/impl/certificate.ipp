@@ -519,6 +519,8 @@ HTTPS_DECL status parse_ext_key_usage(der::parser value, certificate& c) {
             c.ext_key_usage.server_auth = true;
         } else if (der::oid_equals(*id, oid::kp_client_auth)) {
             c.ext_key_usage.client_auth = true;
+        } else if (der::oid_equals(*id, oid::kp_ocsp_signing)) {
+            c.ext_key_usage.ocsp_signing = true;
         } else if (der::oid_equals(*id, oid::any_extended_key_usage)) {
             c.ext_key_usage.any = true;
         }
