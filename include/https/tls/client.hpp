@@ -98,9 +98,7 @@ struct client_config {
     /// ALPN protocols offered, in preference order (empty: no ALPN).
     std::vector<std::string> alpn = {"http/1.1"};
     /// TLS 1.3 suites offered, in preference order.
-    std::vector<cipher_suite> cipher_suites = {cipher_suite::tls_aes_128_gcm_sha256,
-                                               cipher_suite::tls_aes_256_gcm_sha384,
-                                               cipher_suite::tls_chacha20_poly1305_sha256};
+    std::vector<cipher_suite> cipher_suites = default_cipher_suites(protocol_version::tls13);
     /// Groups offered in supported_groups, in preference order; the first gets a key share in
     /// the first ClientHello, any other only on HelloRetryRequest.
     std::vector<named_group> groups = {named_group::x25519, named_group::secp256r1,
@@ -134,7 +132,7 @@ struct client_config {
     protocol_version max_version = protocol_version::tls13;
     /// TLS 1.2 suites offered, in preference order (restrict it, e.g. to the RSA key exchange
     /// suites only; empty offers no TLS 1.2 suite).
-    std::vector<cipher_suite> tls12_cipher_suites = default_tls12_cipher_suites();
+    std::vector<cipher_suite> tls12_cipher_suites = default_cipher_suites(protocol_version::tls12);
     /// Refuse a TLS 1.2 server that does not negotiate extended_master_secret (RFC 7627 §5.4).
     bool require_extended_master_secret = false;
 };

@@ -13,7 +13,7 @@
 #include "key_share.hpp"
 #include "messages.hpp"
 #include "record_protection.hpp"
-#include "tls12_cipher_suites.hpp"
+#include "cipher_suite.hpp"
 #include "tls12_key_exchange.hpp"
 #include "tls12_key_schedule.hpp"
 #include "tls12_record_protection.hpp"
@@ -56,19 +56,19 @@ inline result<tls12_protection> make_tls12_protection(const tls12_suite_info& su
     auto k16 = [&] { return std::span<const std::uint8_t, 16>(key.data(), 16); };
     auto k32 = [&] { return std::span<const std::uint8_t, 32>(key.data(), 32); };
     switch (suite.cipher) {
-    case tls12_cipher_kind::aes_128_gcm:
+    case record_cipher::aes_128_gcm:
         return tls12_protection(
             tls12_aes128_gcm_protection(k16(), std::span<const std::uint8_t, 4>(iv.data(), 4)));
-    case tls12_cipher_kind::aes_256_gcm:
+    case record_cipher::aes_256_gcm:
         return tls12_protection(
             tls12_aes256_gcm_protection(k32(), std::span<const std::uint8_t, 4>(iv.data(), 4)));
-    case tls12_cipher_kind::chacha20_poly1305:
+    case record_cipher::chacha20_poly1305:
         return tls12_protection(tls12_chacha20_poly1305_protection(
             k32(), std::span<const std::uint8_t, 12>(iv.data(), 12)));
-    case tls12_cipher_kind::aes_128_cbc:
+    case record_cipher::aes_128_cbc:
         return tls12_protection(
             tls12_aes128_cbc_sha256_protection(k16(), mac, iv_key.first<16>(), encrypt_then_mac));
-    case tls12_cipher_kind::aes_256_cbc:
+    case record_cipher::aes_256_cbc:
         switch (suite.prf_hash) {
         case hash_algorithm::sha256:
             return tls12_protection(
@@ -542,7 +542,7 @@ class tls12_handshake {
                              detail::handshake_with_body(handshake_type::certificate, empty));
             send(no_certificate, records, out);
         }
-        if (suite_.key_exchange == tls12_key_exchange_kind::rsa) {
+        if (suite_.key_exchange == key_exchange_kind::rsa) {
             HTTPS_TLS_ASSIGN(
                 tls12_rsa_premaster pm,
                 tls12_make_rsa_premaster(server_key_, rng(), settings_.min_rsa_key_bits));

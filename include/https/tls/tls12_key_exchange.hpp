@@ -14,7 +14,7 @@
 #include "extensions.hpp"
 #include "messages.hpp"
 #include "signature.hpp"
-#include "tls12_cipher_suites.hpp"
+#include "cipher_suite.hpp"
 
 #include <array>
 #include <cstdint>
@@ -44,7 +44,7 @@ struct tls12_server_key {
 /// an ECDSA or Ed25519 key for ECDHE_ECDSA, an RSA key for ECDHE_RSA and RSA (RFC 5246 §7.4.2,
 /// RFC 8422 §5.3), with a keyUsage that allows the use the key exchange makes of it
 /// (`check_leaf_key_usage`).
-inline result<tls12_server_key> tls12_leaf_key(bytes_view leaf_der, tls12_key_exchange_kind kx) {
+inline result<tls12_server_key> tls12_leaf_key(bytes_view leaf_der, key_exchange_kind kx) {
     auto cert = x509::parse_certificate(leaf_der);
     if (!cert) {
         return errc::cert_malformed;
@@ -58,16 +58,18 @@ inline result<tls12_server_key> tls12_leaf_key(bytes_view leaf_der, tls12_key_ex
     bool fits = false;
     leaf_key_use use = leaf_key_use::sign;
     switch (kx) {
-    case tls12_key_exchange_kind::ecdhe_ecdsa:
+    case key_exchange_kind::ecdhe_ecdsa:
         fits = is_ec || k.algorithm == x509::key_algorithm::ed25519;
         break;
-    case tls12_key_exchange_kind::ecdhe_rsa:
+    case key_exchange_kind::ecdhe_rsa:
         fits = is_rsa;
         break;
-    case tls12_key_exchange_kind::rsa:
+    case key_exchange_kind::rsa:
         fits = is_rsa;
         use = leaf_key_use::encipher;
         break;
+    case key_exchange_kind::tls13:
+        return errc::tls_internal_error; // not a TLS 1.2 suite
     }
     if (!fits) {
         return errc::tls_illegal_parameter; // the wrong certificate type for the suite

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -604,20 +605,25 @@ HTTPS_DECL errc client::unexpected_extension(std::uint16_t type) const {
 
 HTTPS_DECL result<record_layer::protection> detail::make_tls13_protection(const suite_info& suite,
                                                                           const secret& traffic) {
-    using protection = record_layer::protection;
-    const traffic_keys k = derive_traffic_keys(suite.hash, traffic, aead_key_length(suite.aead));
+    const auto make = [&]<class Aead>(std::type_identity<Aead>) {
+        const traffic_keys k = derive_traffic_keys(suite.hash, traffic, Aead::key_size);
+        return result<record_layer::protection>(
+            record_layer::protection(tls13_aead_protection<Aead>(
+                std::span<const std::uint8_t, Aead::key_size>(k.key.data(), Aead::key_size),
+                k.iv.span())));
+    };
     switch (suite.aead) {
-    case aead_algorithm::aes_128_gcm:
-        return protection(tls13_aead_protection<crypto::aes128_gcm>(
-            std::span<const std::uint8_t, 16>(k.key.data(), 16), k.iv.span()));
-    case aead_algorithm::aes_256_gcm:
-        return protection(tls13_aead_protection<crypto::aes256_gcm>(
-            std::span<const std::uint8_t, 32>(k.key.data(), 32), k.iv.span()));
-    case aead_algorithm::chacha20_poly1305:
-        return protection(tls13_aead_protection<crypto::chacha20_poly1305>(
-            std::span<const std::uint8_t, 32>(k.key.data(), 32), k.iv.span()));
+    case record_cipher::aes_128_gcm:
+        return make(std::type_identity<crypto::aes128_gcm>{});
+    case record_cipher::aes_256_gcm:
+        return make(std::type_identity<crypto::aes256_gcm>{});
+    case record_cipher::chacha20_poly1305:
+        return make(std::type_identity<crypto::chacha20_poly1305>{});
+    case record_cipher::aes_128_cbc: // TLS 1.2 only
+    case record_cipher::aes_256_cbc:
+        break;
     }
-    return errc::tls_internal_error; // outside the enumeration: fail closed
+    return errc::tls_internal_error; // not a TLS 1.3 AEAD: fail closed
 }
 
 HTTPS_DECL result<byte_vector> client::client_hello_message(unsigned attempt) const {
