@@ -18,6 +18,7 @@
 #include "key_share.hpp"
 #include "messages.hpp"
 #include "record_layer.hpp"
+#include "refusal.hpp"
 #include "signature.hpp"
 #include "tls12_handshake.hpp"
 #include "transcript.hpp"
@@ -185,6 +186,9 @@ class client {
     /// The server sent close_notify: no more application data will come.
     [[nodiscard]] bool peer_closed() const noexcept { return peer_closed_; }
     [[nodiscard]] errc error() const noexcept { return error_; }
+    /// The rule the server broke, when the failure is a refusal of ours (`describe(refusal)`
+    /// says it in words); `refusal::none` for any other failure.
+    [[nodiscard]] refusal refusal_cause() const noexcept { return refusal_; }
     /// The fatal alert we sent, if any.
     [[nodiscard]] std::optional<alert_description> sent_alert() const noexcept {
         return sent_alert_;
@@ -242,6 +246,7 @@ class client {
     /// Dispatch a complete handshake message on the current state; anything not expected in
     /// that state is unexpected_message (RFC 8446 §4 and §A.1).
     HTTPS_DECL status on_handshake(const handshake_message& m);
+    HTTPS_DECL status on_tls13_handshake(const handshake_message& m);
 
     /// WAIT_SH: ServerHello or HelloRetryRequest (RFC 8446 §4.1.3-4.1.4).
     /// Preconditions: our ClientHello (and, after HRR, the second one) is in the transcript.
@@ -278,7 +283,20 @@ class client {
 
     /// Extensions the server may not send here: one we never offered is unsupported_extension,
     /// one we offered but that does not belong in this message is illegal_parameter (§4.2).
-    [[nodiscard]] HTTPS_DECL errc unexpected_extension(std::uint16_t type) const;
+    [[nodiscard]] HTTPS_DECL errc unexpected_extension(std::uint16_t type);
+
+    /// Record why we refuse the server; the error (and alert) is the one the refusal names.
+    errc refuse(refusal r) noexcept {
+        refusal_ = r;
+        return error_of(r);
+    }
+    /// The refusal of an error from the record layer, by its error.
+    HTTPS_DECL errc record_refusal(errc e);
+    /// The refusal of an error from signature verification: `invalid` for a signature that does
+    /// not verify, a key that does not fit the scheme, or any other error as it is.
+    HTTPS_DECL errc signature_refusal(errc e, refusal invalid);
+    /// The refusal for a message its parser rejected.
+    HTTPS_DECL static refusal malformed(handshake_type t) noexcept;
 
     /// Our ClientHello number `attempt` (0, or 1 after HelloRetryRequest) as it goes out: `ch_`
     /// encoded (`errc::length_overflow` if a field outgrows its length prefix), or what the test
@@ -371,6 +389,7 @@ class client {
     bool peer_closed_ = false;
     bool local_closed_ = false;
     errc error_ = errc::ok;
+    refusal refusal_ = refusal::none;
     std::optional<alert_description> sent_alert_;
     std::optional<alert_description> received_alert_;
 };

@@ -13,6 +13,7 @@
 #include "key_share.hpp"
 #include "messages.hpp"
 #include "record_protection.hpp"
+#include "refusal.hpp"
 #include "cipher_suite.hpp"
 #include "tls12_key_exchange.hpp"
 #include "tls12_key_schedule.hpp"
@@ -221,21 +222,26 @@ class tls12_handshake {
   public:
     /// Start from the ServerHello that selected TLS 1.2. `client_hello` is our ClientHello
     /// message exactly as sent; `server_hello_raw` the ServerHello message (header included).
-    /// Errors are those of RFC 5246 §7.4.1.3 and of the extensions' RFCs.
+    /// Errors are those of RFC 5246 §7.4.1.3 and of the extensions' RFCs; `why` receives the
+    /// refusal of a failure.
     template <class Records>
     static result<tls12_handshake> start(tls12_settings settings, bytes_view client_hello,
                                          const server_hello& sh, bytes_view server_hello_raw,
-                                         Records& records) {
+                                         Records& records, refusal& why) {
         HTTPS_TLS_ASSIGN(tls12_offer offer, tls12_offer::parse(client_hello));
         // RFC 8446 §4.2.1: a ClientHello with supported_versions offers exactly those versions.
         if (!offer.supported_versions.empty() &&
             std::find(offer.supported_versions.begin(), offer.supported_versions.end(),
                       static_cast<std::uint16_t>(protocol_version::tls12)) ==
                 offer.supported_versions.end()) {
-            return errc::tls_protocol_version;
+            why = refusal::version_not_offered;
+            return error_of(why);
         }
         tls12_handshake h(std::move(settings), std::move(offer));
-        HTTPS_TRY(h.on_server_hello(sh, records));
+        if (auto s = h.on_server_hello(sh, records); !s) {
+            why = h.refusal_;
+            return s.error();
+        }
         h.transcript_.select(h.suite_.prf_hash);
         h.transcript_.update(client_hello);
         h.transcript_.update(server_hello_raw);
@@ -250,9 +256,10 @@ class tls12_handshake {
         // transcript; once connected it asks for a renegotiation, which we refuse.
         if (m.type == t::hello_request) {
             if (!m.body.empty()) {
-                return errc::tls_decode_error;
+                return refuse(refusal::malformed_hello_request);
             }
-            return state_ == tls12_state::connected ? status{errc::tls_no_renegotiation} : status{};
+            return state_ == tls12_state::connected ? status{refuse(refusal::renegotiation_refused)}
+                                                    : status{};
         }
         switch (state_) {
         case tls12_state::wait_certificate:
@@ -291,7 +298,7 @@ class tls12_handshake {
         default:
             break;
         }
-        return errc::tls_unexpected_message;
+        return refuse(refusal::unexpected_handshake_message);
     }
 
     /// The server's ChangeCipherSpec: from here on its records are protected (RFC 5246 §7.1).
@@ -299,10 +306,10 @@ class tls12_handshake {
     /// unexpected_message (or decode_error for a malformed body).
     template <class Records> status on_change_cipher_spec(bytes_view payload, Records& records) {
         if (state_ != tls12_state::wait_change_cipher_spec) {
-            return errc::tls_unexpected_message;
+            return refuse(refusal::unexpected_change_cipher_spec);
         }
         if (payload.size() != 1 || payload[0] != 1) {
-            return errc::tls_decode_error;
+            return refuse(refusal::malformed_change_cipher_spec);
         }
         assert(pending_read_.has_value());
         install(records, std::move(*pending_read_), false);
@@ -325,6 +332,8 @@ class tls12_handshake {
     [[nodiscard]] bool encrypt_then_mac() const noexcept { return etm_; }
     [[nodiscard]] bool secure_renegotiation() const noexcept { return secure_renegotiation_; }
     [[nodiscard]] bool session_ticket_received() const noexcept { return ticket_received_; }
+    /// The rule the server broke, once a call failed because of it.
+    [[nodiscard]] refusal refusal_cause() const noexcept { return refusal_; }
     /// The Finished verify_data we sent and the one the server sent.
     [[nodiscard]] const std::array<std::uint8_t, 12>& client_verify_data() const noexcept {
         return client_verify_;
@@ -341,6 +350,11 @@ class tls12_handshake {
 
     crypto::random_source& rng() const {
         return settings_.random != nullptr ? *settings_.random : crypto::default_random();
+    }
+
+    errc refuse(refusal r) noexcept {
+        refusal_ = r;
+        return error_of(r);
     }
 
     template <class Records> static void install(Records& records, tls12_protection p, bool write) {
@@ -362,11 +376,11 @@ class tls12_handshake {
         const auto info = tls12_suite_info_of(sh.cipher_suite);
         if (!info || std::find(offer_.cipher_suites.begin(), offer_.cipher_suites.end(),
                                sh.cipher_suite) == offer_.cipher_suites.end()) {
-            return errc::tls_illegal_parameter; // a suite we did not offer (for TLS 1.2)
+            return refuse(refusal::cipher_suite_not_offered); // not offered for TLS 1.2
         }
         suite_ = *info;
         if (sh.legacy_compression_method != 0) {
-            return errc::tls_illegal_parameter;
+            return refuse(refusal::compression_not_null);
         }
         std::copy(sh.random.begin(), sh.random.end(), server_random_.begin());
         // Echoing our (random, never issued) session id would mean resuming a session we never
@@ -374,64 +388,70 @@ class tls12_handshake {
         if (!offer_.session_id.empty() &&
             std::equal(sh.legacy_session_id_echo.begin(), sh.legacy_session_id_echo.end(),
                        offer_.session_id.begin(), offer_.session_id.end())) {
-            return errc::tls_illegal_parameter;
+            return refuse(refusal::session_id_echoed);
         }
         bool renegotiation_info_seen = false;
         for (const auto& e : sh.extensions.items()) {
             const auto type = static_cast<extension_type>(e.type);
             // RFC 5246 §7.4.1.4: only extensions the client offered may appear.
             if (!offer_.offered(type)) {
-                return errc::tls_unsupported_extension;
+                return refuse(refusal::extension_not_offered);
             }
             switch (type) {
             case extension_type::renegotiation_info:
                 // RFC 5746 §3.4: on an initial handshake renegotiated_connection is empty.
                 if (e.data.size() != 1 || e.data[0] != 0) {
-                    return errc::tls_handshake_failure;
+                    return refuse(refusal::renegotiation_info_not_empty);
                 }
                 renegotiation_info_seen = true;
                 break;
             case extension_type::extended_master_secret:
                 if (!e.data.empty()) {
-                    return errc::tls_decode_error;
+                    return refuse(refusal::malformed_extension);
                 }
                 ems_ = true;
                 break;
             case extension_type::ec_point_formats: {
                 // RFC 8422 §5.2: the list must contain uncompressed (0).
-                HTTPS_TLS_ASSIGN(bytes_view formats, parse_u8_list(e.data));
-                if (std::find(formats.begin(), formats.end(), 0) == formats.end()) {
-                    return errc::tls_illegal_parameter;
+                auto formats = parse_u8_list(e.data);
+                if (!formats) {
+                    return refuse(refusal::malformed_extension);
+                }
+                if (std::find(formats->begin(), formats->end(), 0) == formats->end()) {
+                    return refuse(refusal::ec_point_formats_without_uncompressed);
                 }
                 break;
             }
             case extension_type::session_ticket:
                 if (!e.data.empty()) {
-                    return errc::tls_decode_error;
+                    return refuse(refusal::malformed_extension);
                 }
                 ticket_expected_ = true; // RFC 5077 §3.2
                 break;
             case extension_type::encrypt_then_mac:
                 // RFC 7366 §3: never with an AEAD suite.
                 if (!e.data.empty()) {
-                    return errc::tls_decode_error;
+                    return refuse(refusal::malformed_extension);
                 }
                 if (!suite_.is_cbc()) {
-                    return errc::tls_illegal_parameter;
+                    return refuse(refusal::encrypt_then_mac_with_aead);
                 }
                 etm_ = true;
                 break;
             case extension_type::server_name:
-                if (!e.data.empty()) {
-                    return errc::tls_decode_error; // RFC 6066 §3: an empty acknowledgement
+                if (!e.data.empty()) { // RFC 6066 §3: an empty acknowledgement
+                    return refuse(refusal::server_name_acknowledgement_not_empty);
                 }
                 break;
             case extension_type::application_layer_protocol_negotiation: {
-                HTTPS_TLS_ASSIGN(bytes_view name, parse_alpn_selection(e.data));
-                const std::string chosen(name.begin(), name.end());
+                auto name = parse_alpn_selection(e.data);
+                if (!name) {
+                    return refuse(refusal::malformed_extension);
+                }
+                const std::string chosen(name->begin(), name->end());
                 if (std::find(offer_.alpn.begin(), offer_.alpn.end(), chosen) ==
                     offer_.alpn.end()) {
-                    return errc::tls_illegal_parameter; // RFC 7301 §3.2
+                    return refuse(refusal::alpn_protocol_not_offered); // RFC 7301 §3.2
                 }
                 alpn_ = chosen;
                 break;
@@ -441,10 +461,10 @@ class tls12_handshake {
                 reader r(e.data);
                 auto limit = r.read_u16();
                 if (!limit || !r.empty()) {
-                    return errc::tls_decode_error;
+                    return refuse(refusal::malformed_extension);
                 }
                 if (*limit < 64) {
-                    return errc::tls_illegal_parameter;
+                    return refuse(refusal::record_size_limit_too_small);
                 }
                 records.set_max_fragment(std::min<std::size_t>(
                     {settings_.max_fragment, std::size_t{*limit}, max_plaintext_length}));
@@ -453,12 +473,12 @@ class tls12_handshake {
             default:
                 // Offered but not a TLS 1.2 ServerHello extension (key_share, supported_groups,
                 // signature_algorithms, ...).
-                return errc::tls_illegal_parameter;
+                return refuse(refusal::extension_not_allowed_here);
             }
         }
         secure_renegotiation_ = renegotiation_info_seen;
         if (settings_.require_extended_master_secret && !ems_) {
-            return errc::tls_handshake_failure; // RFC 7627 §5.4 lets the client insist
+            return refuse(refusal::extended_master_secret_missing); // RFC 7627 §5.4
         }
         state_ = tls12_state::wait_certificate;
         return {};
@@ -469,13 +489,19 @@ class tls12_handshake {
     status on_certificate(const handshake_message& m) {
         HTTPS_TLS_ASSIGN(std::vector<bytes_view> chain, parse_certificate_list(m.body));
         if (chain.empty()) {
-            return errc::tls_decode_error;
+            return refuse(refusal::empty_certificate_chain);
         }
         if (!settings_.verify_certificate) {
             return errc::trust_store_unavailable; // fail closed without a verifier
         }
         HTTPS_TRY(settings_.verify_certificate(chain, settings_.server_name));
-        HTTPS_TLS_ASSIGN(server_key_, tls12_leaf_key(chain.front(), suite_.key_exchange));
+        auto key = tls12_leaf_key(chain.front(), suite_.key_exchange);
+        if (!key) {
+            return key.error() == errc::tls_illegal_parameter
+                       ? refuse(refusal::certificate_key_wrong_for_suite)
+                       : key.error();
+        }
+        server_key_ = std::move(*key);
         chain_.clear();
         for (auto c : chain) {
             chain_.emplace_back(c.begin(), c.end());
@@ -492,11 +518,11 @@ class tls12_handshake {
     status on_server_key_exchange(const handshake_message& m) {
         HTTPS_TLS_ASSIGN(tls12_server_ecdh_params p, parse_tls12_server_key_exchange(m.body));
         if (std::find(offer_.groups.begin(), offer_.groups.end(), p.group) == offer_.groups.end()) {
-            return errc::tls_illegal_parameter; // RFC 8422 §5.4: a curve we did not offer
+            return refuse(refusal::server_key_exchange_group_not_offered); // RFC 8422 §5.4
         }
         if (std::find(offer_.signature_schemes.begin(), offer_.signature_schemes.end(), p.scheme) ==
             offer_.signature_schemes.end()) {
-            return errc::tls_illegal_parameter; // RFC 5246 §7.4.1.4.1
+            return refuse(refusal::signature_scheme_not_offered); // RFC 5246 §7.4.1.4.1
         }
         const byte_vector signed_content =
             tls12_signed_params(offer_.random, server_random_, p.params);
@@ -504,13 +530,20 @@ class tls12_handshake {
                 verify_tls12_signature(static_cast<signature_scheme>(p.scheme), server_key_,
                                        signed_content, p.signature, settings_.min_rsa_key_bits);
             !s) {
-            return s.error() == errc::bad_signature ? errc::tls_decrypt_error : s.error();
+            return s.error() == errc::bad_signature
+                       ? refuse(refusal::server_key_exchange_signature_invalid)
+                   : s.error() == errc::tls_illegal_parameter
+                       ? refuse(refusal::signature_key_mismatch)
+                       : s.error();
         }
         HTTPS_TLS_ASSIGN(key_exchange mine, key_exchange::generate(p.group, rng()));
-        HTTPS_TLS_ASSIGN(secret shared, mine.shared_secret(p.public_key));
+        auto shared = mine.shared_secret(p.public_key);
+        if (!shared) {
+            return refuse(refusal::invalid_key_share);
+        }
         HTTPS_TLS_ASSIGN(client_key_exchange_,
                          encode_tls12_client_key_exchange_ecdhe(mine.public_key()));
-        premaster_ = byte_vector(shared.bytes().begin(), shared.bytes().end());
+        premaster_ = byte_vector(shared->bytes().begin(), shared->bytes().end());
         group_ = p.group;
         server_scheme_ = static_cast<signature_scheme>(p.scheme);
         transcript_.update(m.raw);
@@ -532,7 +565,7 @@ class tls12_handshake {
     template <class Records>
     status on_server_hello_done(const handshake_message& m, Records& records, byte_vector& out) {
         if (!m.body.empty()) {
-            return errc::tls_decode_error;
+            return refuse(refusal::malformed_server_hello_done);
         }
         transcript_.update(m.raw);
         if (certificate_requested_) {
@@ -602,12 +635,12 @@ class tls12_handshake {
     /// ticket: a mismatch is decrypt_error.
     status on_finished(const handshake_message& m) {
         if (m.body.size() != tls12_verify_data_length) {
-            return errc::tls_decode_error;
+            return refuse(refusal::finished_length_wrong);
         }
         server_verify_ =
             tls12_finished_verify_data(suite_.prf_hash, master_, false, transcript_.current());
         if (!ct::equal(m.body, server_verify_)) {
-            return errc::tls_decrypt_error;
+            return refuse(refusal::finished_mismatch);
         }
         transcript_.update(m.raw);
         state_ = tls12_state::connected;
@@ -670,6 +703,7 @@ class tls12_handshake {
 
     tls12_settings settings_;
     tls12_offer offer_;
+    refusal refusal_ = refusal::none;
     tls12_state state_ = tls12_state::wait_certificate;
     tls12_suite_info suite_{};
     std::array<std::uint8_t, 32> server_random_{};
