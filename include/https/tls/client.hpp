@@ -382,6 +382,7 @@ class client {
     secret exporter_secret_, resumption_secret_;
     std::string alpn_;
     std::vector<byte_vector> peer_chain_;
+    peer_key peer_key_; ///< the leaf's key, for CertificateVerify
     std::vector<session_ticket> tickets_;
 
     byte_vector output_;

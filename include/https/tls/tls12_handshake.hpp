@@ -439,35 +439,25 @@ class tls12_handshake {
                 etm_ = true;
                 break;
             case extension_type::server_name:
-                if (!e.data.empty()) { // RFC 6066 §3: an empty acknowledgement
-                    return refuse(refusal::server_name_acknowledgement_not_empty);
+                if (auto r = detail::check_server_name_ack(e.data); r != refusal::none) {
+                    return refuse(r);
                 }
                 break;
             case extension_type::application_layer_protocol_negotiation: {
-                auto name = parse_alpn_selection(e.data);
-                if (!name) {
-                    return refuse(refusal::malformed_extension);
+                if (auto r = detail::check_alpn_selection(e.data, offer_.alpn, alpn_);
+                    r != refusal::none) {
+                    return refuse(r);
                 }
-                const std::string chosen(name->begin(), name->end());
-                if (std::find(offer_.alpn.begin(), offer_.alpn.end(), chosen) ==
-                    offer_.alpn.end()) {
-                    return refuse(refusal::alpn_protocol_not_offered); // RFC 7301 §3.2
-                }
-                alpn_ = chosen;
                 break;
             }
             case extension_type::record_size_limit: {
                 // RFC 8449 §4: in TLS 1.2 the limit counts the plaintext fragment only.
-                reader r(e.data);
-                auto limit = r.read_u16();
-                if (!limit || !r.empty()) {
-                    return refuse(refusal::malformed_extension);
-                }
-                if (*limit < 64) {
-                    return refuse(refusal::record_size_limit_too_small);
+                std::uint16_t limit = 0;
+                if (auto r = detail::check_record_size_limit(e.data, limit); r != refusal::none) {
+                    return refuse(r);
                 }
                 records.set_max_fragment(std::min<std::size_t>(
-                    {settings_.max_fragment, std::size_t{*limit}, max_plaintext_length}));
+                    {settings_.max_fragment, std::size_t{limit}, max_plaintext_length}));
                 break;
             }
             default:
@@ -495,7 +485,7 @@ class tls12_handshake {
             return errc::trust_store_unavailable; // fail closed without a verifier
         }
         HTTPS_TRY(settings_.verify_certificate(chain, settings_.server_name));
-        auto key = tls12_leaf_key(chain.front(), suite_.key_exchange);
+        auto key = leaf_key(chain.front(), suite_.key_exchange);
         if (!key) {
             return key.error() == errc::tls_illegal_parameter
                        ? refuse(refusal::certificate_key_wrong_for_suite)
@@ -527,8 +517,8 @@ class tls12_handshake {
         const byte_vector signed_content =
             tls12_signed_params(offer_.random, server_random_, p.params);
         if (auto s =
-                verify_tls12_signature(static_cast<signature_scheme>(p.scheme), server_key_,
-                                       signed_content, p.signature, settings_.min_rsa_key_bits);
+                verify_signature(static_cast<signature_scheme>(p.scheme), server_key_, signed_content,
+                                 p.signature, settings_.min_rsa_key_bits, protocol_version::tls12);
             !s) {
             return s.error() == errc::bad_signature
                        ? refuse(refusal::server_key_exchange_signature_invalid)
@@ -604,9 +594,7 @@ class tls12_handshake {
                          make_tls12_protection(suite_, kb, false, etm_, unused.span()));
 
         // §7.1: ChangeCipherSpec, then the Finished under the new keys.
-        const std::uint8_t one = 1;
-        plaintext_protection{}.seal(content_type::change_cipher_spec, 0x0303, bytes_view(&one, 1),
-                                    out);
+        detail::append_change_cipher_spec(out);
         install(records, std::move(write), true);
         client_verify_ = tls12_finished_verify_data(h, master_, true, transcript_.current());
         HTTPS_TLS_ASSIGN(const byte_vector finished, encode_finished(client_verify_));
@@ -716,7 +704,7 @@ class tls12_handshake {
     bool certificate_requested_ = false;
     std::string alpn_;
     std::vector<byte_vector> chain_;
-    tls12_server_key server_key_;
+    peer_key server_key_;
     std::optional<named_group> group_;
     std::optional<signature_scheme> server_scheme_;
     byte_vector premaster_; // wiped as soon as the master secret exists

@@ -431,38 +431,29 @@ HTTPS_DECL status client::on_encrypted_extensions(const handshake_message& m) {
             if (ch_.server_name.empty()) {
                 return refuse(refusal::extension_not_offered);
             }
-            if (!e.data.empty()) {
-                return refuse(refusal::server_name_acknowledgement_not_empty);
+            if (auto r = detail::check_server_name_ack(e.data); r != refusal::none) {
+                return refuse(r);
             }
             break;
         case extension_type::supported_groups:
             break; // the server's preferences (§4.2.7)
         case extension_type::record_size_limit: {
             // RFC 8449 §4: the server's limit on what we send, content type byte included.
-            auto limit = parse_record_size_limit(e.data);
-            if (!limit) {
-                return refuse(limit.error() == errc::tls_illegal_parameter
-                                  ? refusal::record_size_limit_too_small
-                                  : refusal::malformed_extension);
+            std::uint16_t limit = 0;
+            if (auto r = detail::check_record_size_limit(e.data, limit); r != refusal::none) {
+                return refuse(r);
             }
             records_.set_max_fragment(std::min<std::size_t>(
-                {config_.max_fragment, std::size_t{*limit} - 1u, max_plaintext_length}));
+                {config_.max_fragment, std::size_t{limit} - 1u, max_plaintext_length}));
             break;
         }
         case extension_type::application_layer_protocol_negotiation: {
             if (ch_.alpn.empty()) {
                 return refuse(refusal::extension_not_offered);
             }
-            auto name = parse_alpn_selection(e.data);
-            if (!name) {
-                return refuse(refusal::malformed_extension);
+            if (auto r = detail::check_alpn_selection(e.data, ch_.alpn, alpn_); r != refusal::none) {
+                return refuse(r);
             }
-            const std::string chosen(name->begin(), name->end());
-            // RFC 7301 §3.2: the server must choose one of ours.
-            if (std::find(ch_.alpn.begin(), ch_.alpn.end(), chosen) == ch_.alpn.end()) {
-                return refuse(refusal::alpn_protocol_not_offered);
-            }
-            alpn_ = chosen;
             break;
         }
         default:
@@ -504,11 +495,7 @@ HTTPS_DECL status client::on_certificate(const handshake_message& m) {
     }
     HTTPS_TRY(config_.verify_certificate(chain, config_.server_name));
     // §4.4.2.2: the leaf's key must be allowed to sign, for CertificateVerify.
-    auto leaf = x509::parse_certificate(chain.front());
-    if (!leaf) {
-        return errc::cert_malformed;
-    }
-    HTTPS_TRY(check_leaf_key_usage(*leaf, leaf_key_use::sign));
+    HTTPS_TLS_ASSIGN(peer_key_, leaf_key(chain.front(), key_exchange_kind::tls13));
     peer_chain_.clear();
     for (auto c : chain) {
         peer_chain_.push_back(to_vector(c));
@@ -527,8 +514,8 @@ HTTPS_DECL status client::on_certificate_verify(const handshake_message& m) {
         return refuse(refusal::signature_scheme_not_offered);
     }
     const byte_vector content = certificate_verify_content(transcript_.current());
-    if (auto s = verify_signature(scheme, peer_chain_.front(), content, cv.signature,
-                                  config_.min_rsa_key_bits);
+    if (auto s = verify_signature(scheme, peer_key_, content, cv.signature,
+                                  config_.min_rsa_key_bits, protocol_version::tls13);
         !s) {
         // §4.4.3: a signature that does not verify is decrypt_error.
         return signature_refusal(s.error(), refusal::certificate_verify_signature_invalid);
@@ -681,9 +668,7 @@ HTTPS_DECL void client::send_compat_ccs() {
         return;
     }
     ccs_sent_ = true;
-    const std::uint8_t one = 1;
-    plaintext_protection{}.seal(content_type::change_cipher_spec, 0x0303, bytes_view(&one, 1),
-                                output_);
+    detail::append_change_cipher_spec(output_);
 }
 
 HTTPS_DECL void client::send_alert(alert_level level, alert_description d) {
