@@ -57,6 +57,8 @@ class client_hello_hook {
     friend class tls::client;
     friend class tls::test_hooks;
     std::function<byte_vector(const byte_vector& ours, unsigned attempt)> replace_;
+    /// Reads the offer of the ClientHello sent, for a TLS 1.2 handshake to hold the server to.
+    std::function<std::optional<client_hello>(bytes_view message)> read_;
 };
 
 /// The TLS 1.3 record protection of `suite` for one traffic secret: the AEAD is chosen here,
@@ -401,11 +403,15 @@ class test_hooks {
   public:
     /// Replace our ClientHello number `attempt` (0, or 1 after HelloRetryRequest) on the wire and
     /// in the transcript by what `f` returns, so that a recorded trace's exact ClientHello can be
-    /// replayed. The engine still expects the answer to what it offered itself.
+    /// replayed. The engine still expects the answer to what it offered itself, unless `read`
+    /// gives the offer of the ClientHello sent (nothing: malformed), which a TLS 1.2 handshake
+    /// then holds the server to.
     static void
     replace_client_hello(client_config& cfg,
-                         std::function<byte_vector(const byte_vector& ours, unsigned attempt)> f) {
+                         std::function<byte_vector(const byte_vector& ours, unsigned attempt)> f,
+                         std::function<std::optional<client_hello>(bytes_view)> read = {}) {
         cfg.test_hook.replace_ = std::move(f);
+        cfg.test_hook.read_ = std::move(read);
     }
     /// The TLS 1.2 master secret once derived (the replay test compares it with the recording).
     static const tls12_master_secret& master_secret(const tls12_handshake& h) noexcept {

@@ -86,6 +86,26 @@ struct client_hello {
     std::vector<std::pair<extension_type, byte_vector>> extra_extensions;
 };
 
+/// Whether `ch` carries extension `t`, as `encode_client_hello` writes it (a field that is set, or
+/// one of the further extensions).
+inline bool offers_extension(const client_hello& ch, extension_type t) {
+    using e = extension_type;
+    const bool further = std::any_of(ch.extra_extensions.begin(), ch.extra_extensions.end(),
+                                     [&](const auto& x) { return x.first == t; });
+    switch (t) {
+    case e::server_name: return further || !ch.server_name.empty();
+    case e::supported_groups: return further || !ch.supported_groups.empty();
+    case e::signature_algorithms: return further || !ch.signature_algorithms.empty();
+    case e::signature_algorithms_cert: return further || !ch.signature_algorithms_cert.empty();
+    case e::application_layer_protocol_negotiation: return further || !ch.alpn.empty();
+    case e::cookie: return further || !ch.cookie.empty();
+    case e::supported_versions: return further || !ch.supported_versions.empty();
+    case e::record_size_limit: return further || ch.record_size_limit != 0;
+    case e::key_share: return further || !ch.key_shares.empty();
+    default: return further;
+    }
+}
+
 /// The whole ClientHello handshake message (header included). A field too long for its length
 /// prefix (a HelloRetryRequest cookie that leaves no room for our other extensions, say) is
 /// `errc::length_overflow`: nothing goes out with a wrapped length.

@@ -83,101 +83,6 @@ inline result<tls12_protection> make_tls12_protection(const tls12_suite_info& su
     return errc::tls_internal_error; // outside the enumerations: fail closed
 }
 
-/// What our ClientHello offered, read back from the message exactly as it was sent (so that a
-/// replayed ClientHello is judged by what it really offered).
-struct tls12_offer {
-    std::array<std::uint8_t, 32> random{};
-    byte_vector session_id;
-    std::vector<std::uint16_t> cipher_suites;
-    std::vector<std::uint16_t> extensions; ///< extension types offered
-    std::vector<named_group> groups;
-    std::vector<std::uint16_t> signature_schemes;
-    std::vector<std::string> alpn;
-    std::vector<std::uint16_t> supported_versions; ///< empty when the extension was left out
-
-    [[nodiscard]] bool offered(extension_type t) const {
-        return std::find(extensions.begin(), extensions.end(), static_cast<std::uint16_t>(t)) !=
-               extensions.end();
-    }
-
-    /// Parse our own ClientHello message (header included). Our own output, so any
-    /// malformation is an internal error.
-    static result<tls12_offer> parse(bytes_view message) {
-        auto r = parse_inner(message);
-        if (!r) {
-            return errc::tls_internal_error;
-        }
-        return r;
-    }
-
-  private:
-    static result<tls12_offer> parse_inner(bytes_view message) {
-        reader r(message);
-        tls12_offer o;
-        HTTPS_TLS_ASSIGN(std::uint8_t type, r.read_u8());
-        if (type != static_cast<std::uint8_t>(handshake_type::client_hello)) {
-            return errc::bad_encoding;
-        }
-        HTTPS_TLS_ASSIGN(reader body, r.read_nested<3>());
-        HTTPS_TRY(body.skip(2)); // legacy_version
-        HTTPS_TLS_ASSIGN(bytes_view random, body.read_bytes(32));
-        std::copy(random.begin(), random.end(), o.random.begin());
-        HTTPS_TLS_ASSIGN(bytes_view sid, body.read_prefixed<1>());
-        o.session_id.assign(sid.begin(), sid.end());
-        HTTPS_TLS_ASSIGN(reader suites, body.read_nested<2>());
-        while (!suites.empty()) {
-            HTTPS_TLS_ASSIGN(std::uint16_t s, suites.read_u16());
-            o.cipher_suites.push_back(s);
-        }
-        HTTPS_TRY(body.read_prefixed<1>()); // legacy_compression_methods
-        if (body.empty()) {
-            return o;
-        }
-        HTTPS_TLS_ASSIGN(extension_list exts, extension_list::parse(body));
-        for (const auto& e : exts.items()) {
-            o.extensions.push_back(e.type);
-            reader d(e.data);
-            switch (static_cast<extension_type>(e.type)) {
-            case extension_type::supported_groups: {
-                HTTPS_TLS_ASSIGN(reader list, d.read_nested<2>());
-                while (!list.empty()) {
-                    HTTPS_TLS_ASSIGN(std::uint16_t g, list.read_u16());
-                    o.groups.push_back(static_cast<named_group>(g));
-                }
-                break;
-            }
-            case extension_type::signature_algorithms: {
-                HTTPS_TLS_ASSIGN(reader list, d.read_nested<2>());
-                while (!list.empty()) {
-                    HTTPS_TLS_ASSIGN(std::uint16_t s, list.read_u16());
-                    o.signature_schemes.push_back(s);
-                }
-                break;
-            }
-            case extension_type::supported_versions: {
-                HTTPS_TLS_ASSIGN(reader list, d.read_nested<1>());
-                while (!list.empty()) {
-                    HTTPS_TLS_ASSIGN(std::uint16_t v, list.read_u16());
-                    o.supported_versions.push_back(v);
-                }
-                break;
-            }
-            case extension_type::application_layer_protocol_negotiation: {
-                HTTPS_TLS_ASSIGN(reader list, d.read_nested<2>());
-                while (!list.empty()) {
-                    HTTPS_TLS_ASSIGN(bytes_view name, list.read_prefixed<1>());
-                    o.alpn.emplace_back(name.begin(), name.end());
-                }
-                break;
-            }
-            default:
-                break;
-            }
-        }
-        return o;
-    }
-};
-
 /// RFC 8422 §5.1.2, RFC 7627 §5.1, RFC 5746 §3.4, RFC 5077 §3.2, RFC 7366 §2: the extension
 /// bodies a TLS 1.2 offer needs. encrypt_then_mac only matters when a CBC suite is offered.
 inline std::vector<std::pair<extension_type, byte_vector>>
@@ -220,24 +125,24 @@ struct tls12_settings {
 /// its messages through it and installs the new protections in it.
 class tls12_handshake {
   public:
-    /// Start from the ServerHello that selected TLS 1.2. `client_hello` is our ClientHello
-    /// message exactly as sent; `server_hello_raw` the ServerHello message (header included).
+    /// Start from the ServerHello that selected TLS 1.2. `offer` is what our ClientHello offered,
+    /// `client_hello` that message exactly as sent; `server_hello_raw` the ServerHello message
+    /// (header included).
     /// Errors are those of RFC 5246 §7.4.1.3 and of the extensions' RFCs; `why` receives the
     /// refusal of a failure.
     template <class Records>
-    static result<tls12_handshake> start(tls12_settings settings, bytes_view client_hello,
-                                         const server_hello& sh, bytes_view server_hello_raw,
-                                         Records& records, refusal& why) {
-        HTTPS_TLS_ASSIGN(tls12_offer offer, tls12_offer::parse(client_hello));
+    static result<tls12_handshake> start(tls12_settings settings, const client_hello& offer,
+                                         bytes_view client_hello, const server_hello& sh,
+                                         bytes_view server_hello_raw, Records& records,
+                                         refusal& why) {
         // RFC 8446 §4.2.1: a ClientHello with supported_versions offers exactly those versions.
         if (!offer.supported_versions.empty() &&
             std::find(offer.supported_versions.begin(), offer.supported_versions.end(),
-                      static_cast<std::uint16_t>(protocol_version::tls12)) ==
-                offer.supported_versions.end()) {
+                      protocol_version::tls12) == offer.supported_versions.end()) {
             why = refusal::version_not_offered;
             return error_of(why);
         }
-        tls12_handshake h(std::move(settings), std::move(offer));
+        tls12_handshake h(std::move(settings), offer);
         if (auto s = h.on_server_hello(sh, records); !s) {
             why = h.refusal_;
             return s.error();
@@ -345,7 +250,7 @@ class tls12_handshake {
   private:
     friend class test_hooks;
 
-    tls12_handshake(tls12_settings s, tls12_offer o)
+    tls12_handshake(tls12_settings s, client_hello o)
         : settings_(std::move(s)), offer_(std::move(o)) {}
 
     crypto::random_source& rng() const {
@@ -385,16 +290,16 @@ class tls12_handshake {
         std::copy(sh.random.begin(), sh.random.end(), server_random_.begin());
         // Echoing our (random, never issued) session id would mean resuming a session we never
         // had: refuse rather than run an abbreviated handshake we cannot check.
-        if (!offer_.session_id.empty() &&
+        if (!offer_.legacy_session_id.empty() &&
             std::equal(sh.legacy_session_id_echo.begin(), sh.legacy_session_id_echo.end(),
-                       offer_.session_id.begin(), offer_.session_id.end())) {
+                       offer_.legacy_session_id.begin(), offer_.legacy_session_id.end())) {
             return refuse(refusal::session_id_echoed);
         }
         bool renegotiation_info_seen = false;
         for (const auto& e : sh.extensions.items()) {
             const auto type = static_cast<extension_type>(e.type);
             // RFC 5246 §7.4.1.4: only extensions the client offered may appear.
-            if (!offer_.offered(type)) {
+            if (!offers_extension(offer_, type)) {
                 return refuse(refusal::extension_not_offered);
             }
             switch (type) {
@@ -507,11 +412,13 @@ class tls12_handshake {
     /// our key share and the premaster secret.
     status on_server_key_exchange(const handshake_message& m) {
         HTTPS_TLS_ASSIGN(tls12_server_ecdh_params p, parse_tls12_server_key_exchange(m.body));
-        if (std::find(offer_.groups.begin(), offer_.groups.end(), p.group) == offer_.groups.end()) {
+        const auto& groups = offer_.supported_groups;
+        if (std::find(groups.begin(), groups.end(), p.group) == groups.end()) {
             return refuse(refusal::server_key_exchange_group_not_offered); // RFC 8422 §5.4
         }
-        if (std::find(offer_.signature_schemes.begin(), offer_.signature_schemes.end(), p.scheme) ==
-            offer_.signature_schemes.end()) {
+        const auto& schemes = offer_.signature_algorithms;
+        if (std::find(schemes.begin(), schemes.end(), static_cast<signature_scheme>(p.scheme)) ==
+            schemes.end()) {
             return refuse(refusal::signature_scheme_not_offered); // RFC 5246 §7.4.1.4.1
         }
         const byte_vector signed_content =
@@ -690,7 +597,7 @@ class tls12_handshake {
     }
 
     tls12_settings settings_;
-    tls12_offer offer_;
+    client_hello offer_; ///< what our ClientHello offered, which the server is held to
     refusal refusal_ = refusal::none;
     tls12_state state_ = tls12_state::wait_certificate;
     tls12_suite_info suite_{};

@@ -660,7 +660,7 @@ HTTPS_DECL result<byte_vector> client::client_hello_message(unsigned attempt) co
 HTTPS_DECL void client::send_client_hello(byte_vector msg) {
     transcript_.update(msg);
     records_.write(content_type::handshake, msg, output_);
-    client_hello_sent_ = std::move(msg); // a TLS 1.2 handshake reads its offer back from it
+    client_hello_sent_ = std::move(msg); // a TLS 1.2 handshake starts its transcript with it
 }
 
 HTTPS_DECL void client::send_compat_ccs() {
@@ -742,9 +742,18 @@ HTTPS_DECL status client::start_tls12(const server_hello& sh, const handshake_me
     settings.min_rsa_key_bits = config_.min_rsa_key_bits;
     settings.require_extended_master_secret = config_.require_extended_master_secret;
     settings.max_fragment = config_.max_fragment;
-    HTTPS_TLS_ASSIGN(tls12_handshake h,
-                     tls12_handshake::start(std::move(settings), client_hello_sent_, sh, m.raw,
-                                            records_, refusal_));
+    // The offer is ch_, unless a test replays a foreign ClientHello and reads its offer back.
+    std::optional<client_hello> replayed;
+    if (config_.test_hook.read_) {
+        replayed = config_.test_hook.read_(client_hello_sent_);
+        if (!replayed) {
+            return errc::tls_internal_error;
+        }
+    }
+    HTTPS_TLS_ASSIGN(tls12_handshake h, tls12_handshake::start(std::move(settings),
+                                                               replayed ? *replayed : ch_,
+                                                               client_hello_sent_, sh, m.raw,
+                                                               records_, refusal_));
     tls12_.emplace(std::move(h));
     version_ = protocol_version::tls12;
     alpn_ = tls12_->alpn();
