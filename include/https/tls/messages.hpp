@@ -405,6 +405,57 @@ inline result<certificate_request> parse_certificate_request(bytes_view body) {
     }());
 }
 
+// TLS 1.2 (RFC 5246) message bodies the TLS 1.3 codecs above do not cover.
+
+/// opaque list<1..2^8-1> of single bytes (ec_point_formats).
+inline result<bytes_view> parse_u8_list(bytes_view data) {
+    reader r(data);
+    auto list = r.read_prefixed<1>();
+    if (!list || list->empty() || !r.empty()) {
+        return errc::tls_decode_error;
+    }
+    return *list;
+}
+
+/// TLS 1.2 Certificate body: ASN.1Cert certificate_list<0..2^24-1>, each <1..2^24-1>.
+inline result<std::vector<bytes_view>> parse_tls12_certificate_list(bytes_view body) {
+    return detail::as_decode_error([&]() -> result<std::vector<bytes_view>> {
+        reader r(body);
+        HTTPS_TLS_ASSIGN(reader list, r.read_nested<3>());
+        HTTPS_TRY(r.expect_empty());
+        std::vector<bytes_view> out;
+        while (!list.empty()) {
+            HTTPS_TLS_ASSIGN(bytes_view cert, list.read_prefixed<3>());
+            if (cert.empty()) {
+                return errc::tls_decode_error;
+            }
+            out.push_back(cert);
+        }
+        return out;
+    }());
+}
+
+/// TLS 1.2 CertificateRequest body (RFC 5246 §7.4.4): certificate_types<1..2^8-1>,
+/// supported_signature_algorithms<2..2^16-2>, certificate_authorities<0..2^16-1>.
+inline status parse_tls12_certificate_request(bytes_view body) {
+    return detail::as_decode_error([&]() -> status {
+        reader r(body);
+        HTTPS_TLS_ASSIGN(bytes_view types, r.read_prefixed<1>());
+        HTTPS_TLS_ASSIGN(bytes_view algs, r.read_prefixed<2>());
+        if (types.empty() || algs.size() < 2 || algs.size() % 2 != 0) {
+            return errc::tls_decode_error;
+        }
+        HTTPS_TLS_ASSIGN(reader cas, r.read_nested<2>());
+        while (!cas.empty()) {
+            HTTPS_TLS_ASSIGN(bytes_view dn, cas.read_prefixed<2>());
+            if (dn.empty()) {
+                return errc::tls_decode_error;
+            }
+        }
+        return r.expect_empty();
+    }());
+}
+
 /// NewSessionTicket (RFC 8446 §4.6.1).
 struct new_session_ticket {
     std::uint32_t ticket_lifetime = 0;

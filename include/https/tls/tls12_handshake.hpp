@@ -382,7 +382,7 @@ class tls12_handshake {
     /// Certificate (RFC 5246 §7.4.2): a non-empty chain, checked by the configured verifier, whose
     /// leaf key fits the suite.
     status on_certificate(const handshake_message& m) {
-        HTTPS_TLS_ASSIGN(std::vector<bytes_view> chain, parse_certificate_list(m.body));
+        HTTPS_TLS_ASSIGN(std::vector<bytes_view> chain, parse_tls12_certificate_list(m.body));
         if (chain.empty()) {
             return refuse(refusal::empty_certificate_chain);
         }
@@ -450,7 +450,7 @@ class tls12_handshake {
 
     /// CertificateRequest (RFC 5246 §7.4.4): we have no certificate and will send an empty one.
     status on_certificate_request(const handshake_message& m) {
-        HTTPS_TRY(parse_certificate_request_12(m.body));
+        HTTPS_TRY(parse_tls12_certificate_request(m.body));
         certificate_requested_ = true;
         transcript_.update(m.raw);
         state_ = tls12_state::wait_server_hello_done;
@@ -545,55 +545,6 @@ class tls12_handshake {
     template <class Records> void send(bytes_view message, Records& records, byte_vector& out) {
         transcript_.update(message);
         records.write(content_type::handshake, message, out);
-    }
-
-    /// opaque list<1..2^8-1> of single bytes (ec_point_formats).
-    static result<bytes_view> parse_u8_list(bytes_view data) {
-        reader r(data);
-        auto list = r.read_prefixed<1>();
-        if (!list || list->empty() || !r.empty()) {
-            return errc::tls_decode_error;
-        }
-        return *list;
-    }
-
-    /// TLS 1.2 Certificate body: ASN.1Cert certificate_list<0..2^24-1>, each <1..2^24-1>.
-    static result<std::vector<bytes_view>> parse_certificate_list(bytes_view body) {
-        return detail::as_decode_error([&]() -> result<std::vector<bytes_view>> {
-            reader r(body);
-            HTTPS_TLS_ASSIGN(reader list, r.read_nested<3>());
-            HTTPS_TRY(r.expect_empty());
-            std::vector<bytes_view> out;
-            while (!list.empty()) {
-                HTTPS_TLS_ASSIGN(bytes_view cert, list.read_prefixed<3>());
-                if (cert.empty()) {
-                    return errc::tls_decode_error;
-                }
-                out.push_back(cert);
-            }
-            return out;
-        }());
-    }
-
-    /// TLS 1.2 CertificateRequest body (RFC 5246 §7.4.4): certificate_types<1..2^8-1>,
-    /// supported_signature_algorithms<2..2^16-2>, certificate_authorities<0..2^16-1>.
-    static status parse_certificate_request_12(bytes_view body) {
-        return detail::as_decode_error([&]() -> status {
-            reader r(body);
-            HTTPS_TLS_ASSIGN(bytes_view types, r.read_prefixed<1>());
-            HTTPS_TLS_ASSIGN(bytes_view algs, r.read_prefixed<2>());
-            if (types.empty() || algs.size() < 2 || algs.size() % 2 != 0) {
-                return errc::tls_decode_error;
-            }
-            HTTPS_TLS_ASSIGN(reader cas, r.read_nested<2>());
-            while (!cas.empty()) {
-                HTTPS_TLS_ASSIGN(bytes_view dn, cas.read_prefixed<2>());
-                if (dn.empty()) {
-                    return errc::tls_decode_error;
-                }
-            }
-            return r.expect_empty();
-        }());
     }
 
     tls12_settings settings_;
