@@ -18,6 +18,8 @@
 #include <https/tls/client.hpp>
 #include <https/tls/tls12_key_schedule.hpp>
 
+#include "../support/client_hello_reader.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <fstream>
@@ -154,8 +156,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // As recorded: a TLS 1.2-only offer, and the recorded ClientHello on the wire and in the
     // transcript, so that the recorded server flights verify.
     cfg.max_version = protocol_version::tls12;
-    test_hooks::replace_client_hello(cfg,
-                                     [&s](const byte_vector&, unsigned) { return s.client_hello; });
+    test::replay_client_hello(cfg, [&s](const byte_vector&, unsigned) { return s.client_hello; });
     cfg.verify_certificate = [&s](std::span<const bytes_view> chain, std::string_view) {
         return !chain.empty() &&
                        std::equal(chain[0].begin(), chain[0].end(), s.leaf.begin(), s.leaf.end())

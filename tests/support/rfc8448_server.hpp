@@ -6,6 +6,7 @@
 #include <https/crypto/x25519.hpp>
 #include <https/tls/client.hpp>
 
+#include "support/client_hello_reader.hpp"
 #include "support/tls_traces.hpp"
 
 #include <catch2/catch.hpp>
@@ -58,7 +59,7 @@ class rfc8448_server {
             return https::status{};
         };
         const bytes ch = client_hello;
-        https::tls::test_hooks::replace_client_hello(
+        test::replay_client_hello(
             cfg, [ch](const https::byte_vector& ours, unsigned attempt) {
                 return attempt == 0 ? https::byte_vector(ch) : ours;
             });

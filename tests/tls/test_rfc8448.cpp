@@ -4,6 +4,7 @@
 #include <https/crypto/x25519.hpp>
 #include <https/tls/client.hpp>
 
+#include "support/client_hello_reader.hpp"
 #include "support/tls_traces.hpp"
 #include "support/vectors.hpp"
 
@@ -61,7 +62,7 @@ struct replay {
             }
             return status{}; // path validation bypassed for the trace's self-signed test key
         };
-        test_hooks::replace_client_hello(cfg, [this](const byte_vector& mine, unsigned attempt) {
+        test::replay_client_hello(cfg, [this](const byte_vector& mine, unsigned attempt) {
             ours.push_back(mine);
             return hellos.at(attempt);
         });

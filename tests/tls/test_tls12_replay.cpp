@@ -9,6 +9,7 @@
 #include <https/tls/client.hpp>
 #include <https/tls/tls12_key_schedule.hpp>
 
+#include "support/client_hello_reader.hpp"
 #include "support/tls12_oracle.hpp"
 #include "support/vectors.hpp"
 
@@ -64,7 +65,7 @@ client_config fixture_config(crypto::random_source& rng, test::bytes leaf,
         return status{};
     };
     if (!client_hello.empty()) {
-        test_hooks::replace_client_hello(
+        test::replay_client_hello(
             cfg, [client_hello](const byte_vector&, unsigned) { return client_hello; });
     }
     return cfg;

@@ -117,9 +117,17 @@ HTTPS_DECL result<std::shared_ptr<const x509::trust_store>> trust_store_for(cons
     return shared;
 }
 
+/// Why the last TLS handshake refused its server, kept for the error the facade throws.
+struct refusal_note {
+    errc error = errc::ok;
+    std::string text;
+};
+
 /// Open a TLS connection for an https:// URL: resolve, connect, handshake with full
-/// certificate validation (unless `insecure`), all before the connect deadline.
-HTTPS_DECL result<std::unique_ptr<net::stream>> connect_tls(const http::connect_request& req) {
+/// certificate validation (unless `insecure`), all before the connect deadline. A handshake the
+/// engine refuses is reported to `on_verbose` and in `note` with the rule the server broke.
+HTTPS_DECL result<std::unique_ptr<net::stream>> connect_tls(const http::connect_request& req,
+                                                            refusal_note* note) {
     const auto& o = req.options;
     if (o.min_version > o.max_version) {
         return errc::tls_protocol_version;
@@ -170,8 +178,19 @@ HTTPS_DECL result<std::unique_ptr<net::stream>> connect_tls(const http::connect_
         }
         return {};
     };
-    auto s = net::tls_stream::handshake(std::move(tcp).value(), std::move(cfg), req.deadline);
+    tls::refusal why = tls::refusal::none;
+    auto s =
+        net::tls_stream::handshake(std::move(tcp).value(), std::move(cfg), req.deadline, &why);
     if (!s) {
+        if (why != tls::refusal::none) {
+            const std::string text = tls::describe(why);
+            if (o.on_verbose) {
+                o.on_verbose("TLS handshake refused: " + text);
+            }
+            if (note != nullptr) {
+                *note = refusal_note{s.error(), text};
+            }
+        }
         return s.error();
     }
     return std::unique_ptr<net::stream>(std::move(s).value());
@@ -182,12 +201,16 @@ HTTPS_DECL result<std::unique_ptr<net::stream>> connect_tls(const http::connect_
 /// https::client's state: the HTTP client (connection pool, redirects) with the TLS connector.
 class client::impl {
 public:
-    impl() : http_(detail::connect_tls) {}
+    impl()
+        : http_([this](const http::connect_request& req) {
+              return detail::connect_tls(req, &refused_);
+          }) {}
 
     /// Perform a request whose body is `body` or `source`; on failure `ec` is set.
     response perform(std::string_view method, std::string_view url, const options& opts,
                      std::string body, body_source* source, std::error_code& ec) {
         ec.clear();
+        refused_ = {};
         auto u = http::parse_url(url);
         if (!u) {
             ec = u.error();
@@ -206,6 +229,18 @@ public:
         return std::move(r).value();
     }
 
+    /// The context of the error for a failed request: the request, and the rule the server broke
+    /// if a TLS handshake refused it with that very error.
+    [[nodiscard]] std::string context(std::string_view method, std::string_view url,
+                                      const std::error_code& ec) const {
+        std::string out = std::string(method) + " " + std::string(url);
+        if (!refused_.text.empty() && ec == make_error_code(refused_.error)) {
+            out += " (" + refused_.text + ")";
+        }
+        return out;
+    }
+
+    detail::refusal_note refused_;
     http::client http_;
 };
 
@@ -219,7 +254,7 @@ HTTPS_DECL response client::request(std::string_view method, std::string_view ur
     std::error_code ec;
     response r = request(method, url, opts, std::move(body), ec);
     if (ec) {
-        throw error(ec, std::string(method) + " " + std::string(url));
+        throw error(ec, impl_->context(method, url, ec));
     }
     return r;
 }
@@ -235,7 +270,7 @@ HTTPS_DECL response client::request(std::string_view method, std::string_view ur
     std::error_code ec;
     response r = request(method, url, opts, body, ec);
     if (ec) {
-        throw error(ec, std::string(method) + " " + std::string(url));
+        throw error(ec, impl_->context(method, url, ec));
     }
     return r;
 }

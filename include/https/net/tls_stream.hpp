@@ -3,6 +3,7 @@
 
 #include "../core/config.hpp"
 #include "../tls/client.hpp"
+#include "../tls/cipher_suite.hpp"
 #include "../tls/names.hpp"
 #include "socket.hpp"
 #include "stream.hpp"
@@ -26,9 +27,10 @@ public:
     tls_stream& operator=(tls_stream&&) = delete;
     HTTPS_DECL ~tls_stream() override;
 
-    /// Connect TLS over an open TCP connection, before the deadline.
+    /// Connect TLS over an open TCP connection, before the deadline. When the engine refuses the
+    /// server, `why` (if given) receives the rule the server broke.
     HTTPS_DECL static result<std::unique_ptr<tls_stream>>
-    handshake(tcp_stream tcp, tls::client_config cfg, deadline d);
+    handshake(tcp_stream tcp, tls::client_config cfg, deadline d, tls::refusal* why = nullptr);
 
     HTTPS_DECL status write_all(bytes_view data, deadline d) override;
 

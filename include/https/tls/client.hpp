@@ -18,6 +18,7 @@
 #include "key_share.hpp"
 #include "messages.hpp"
 #include "record_layer.hpp"
+#include "refusal.hpp"
 #include "signature.hpp"
 #include "tls12_handshake.hpp"
 #include "transcript.hpp"
@@ -56,6 +57,8 @@ class client_hello_hook {
     friend class tls::client;
     friend class tls::test_hooks;
     std::function<byte_vector(const byte_vector& ours, unsigned attempt)> replace_;
+    /// Reads the offer of the ClientHello sent, for a TLS 1.2 handshake to hold the server to.
+    std::function<std::optional<client_hello>(bytes_view message)> read_;
 };
 
 /// The TLS 1.3 record protection of `suite` for one traffic secret: the AEAD is chosen here,
@@ -98,9 +101,7 @@ struct client_config {
     /// ALPN protocols offered, in preference order (empty: no ALPN).
     std::vector<std::string> alpn = {"http/1.1"};
     /// TLS 1.3 suites offered, in preference order.
-    std::vector<cipher_suite> cipher_suites = {cipher_suite::tls_aes_128_gcm_sha256,
-                                               cipher_suite::tls_aes_256_gcm_sha384,
-                                               cipher_suite::tls_chacha20_poly1305_sha256};
+    std::vector<cipher_suite> cipher_suites = default_cipher_suites(protocol_version::tls13);
     /// Groups offered in supported_groups, in preference order; the first gets a key share in
     /// the first ClientHello, any other only on HelloRetryRequest.
     std::vector<named_group> groups = {named_group::x25519, named_group::secp256r1,
@@ -134,7 +135,7 @@ struct client_config {
     protocol_version max_version = protocol_version::tls13;
     /// TLS 1.2 suites offered, in preference order (restrict it, e.g. to the RSA key exchange
     /// suites only; empty offers no TLS 1.2 suite).
-    std::vector<cipher_suite> tls12_cipher_suites = default_tls12_cipher_suites();
+    std::vector<cipher_suite> tls12_cipher_suites = default_cipher_suites(protocol_version::tls12);
     /// Refuse a TLS 1.2 server that does not negotiate extended_master_secret (RFC 7627 §5.4).
     bool require_extended_master_secret = false;
 };
@@ -187,6 +188,9 @@ class client {
     /// The server sent close_notify: no more application data will come.
     [[nodiscard]] bool peer_closed() const noexcept { return peer_closed_; }
     [[nodiscard]] errc error() const noexcept { return error_; }
+    /// The rule the server broke, when the failure is a refusal of ours (`describe(refusal)`
+    /// says it in words); `refusal::none` for any other failure.
+    [[nodiscard]] refusal refusal_cause() const noexcept { return refusal_; }
     /// The fatal alert we sent, if any.
     [[nodiscard]] std::optional<alert_description> sent_alert() const noexcept {
         return sent_alert_;
@@ -244,6 +248,7 @@ class client {
     /// Dispatch a complete handshake message on the current state; anything not expected in
     /// that state is unexpected_message (RFC 8446 §4 and §A.1).
     HTTPS_DECL status on_handshake(const handshake_message& m);
+    HTTPS_DECL status on_tls13_handshake(const handshake_message& m);
 
     /// WAIT_SH: ServerHello or HelloRetryRequest (RFC 8446 §4.1.3-4.1.4).
     /// Preconditions: our ClientHello (and, after HRR, the second one) is in the transcript.
@@ -280,7 +285,20 @@ class client {
 
     /// Extensions the server may not send here: one we never offered is unsupported_extension,
     /// one we offered but that does not belong in this message is illegal_parameter (§4.2).
-    [[nodiscard]] HTTPS_DECL errc unexpected_extension(std::uint16_t type) const;
+    [[nodiscard]] HTTPS_DECL errc unexpected_extension(std::uint16_t type);
+
+    /// Record why we refuse the server; the error (and alert) is the one the refusal names.
+    errc refuse(refusal r) noexcept {
+        refusal_ = r;
+        return error_of(r);
+    }
+    /// The refusal of an error from the record layer, by its error.
+    HTTPS_DECL errc record_refusal(errc e);
+    /// The refusal of an error from signature verification: `invalid` for a signature that does
+    /// not verify, a key that does not fit the scheme, or any other error as it is.
+    HTTPS_DECL errc signature_refusal(errc e, refusal invalid);
+    /// The refusal for a message its parser rejected.
+    HTTPS_DECL static refusal malformed(handshake_type t) noexcept;
 
     /// Our ClientHello number `attempt` (0, or 1 after HelloRetryRequest) as it goes out: `ch_`
     /// encoded (`errc::length_overflow` if a field outgrows its length prefix), or what the test
@@ -366,6 +384,7 @@ class client {
     secret exporter_secret_, resumption_secret_;
     std::string alpn_;
     std::vector<byte_vector> peer_chain_;
+    peer_key peer_key_; ///< the leaf's key, for CertificateVerify
     std::vector<session_ticket> tickets_;
 
     byte_vector output_;
@@ -373,6 +392,7 @@ class client {
     bool peer_closed_ = false;
     bool local_closed_ = false;
     errc error_ = errc::ok;
+    refusal refusal_ = refusal::none;
     std::optional<alert_description> sent_alert_;
     std::optional<alert_description> received_alert_;
 };
@@ -383,11 +403,15 @@ class test_hooks {
   public:
     /// Replace our ClientHello number `attempt` (0, or 1 after HelloRetryRequest) on the wire and
     /// in the transcript by what `f` returns, so that a recorded trace's exact ClientHello can be
-    /// replayed. The engine still expects the answer to what it offered itself.
+    /// replayed. The engine still expects the answer to what it offered itself, unless `read`
+    /// gives the offer of the ClientHello sent (nothing: malformed), which a TLS 1.2 handshake
+    /// then holds the server to.
     static void
     replace_client_hello(client_config& cfg,
-                         std::function<byte_vector(const byte_vector& ours, unsigned attempt)> f) {
+                         std::function<byte_vector(const byte_vector& ours, unsigned attempt)> f,
+                         std::function<std::optional<client_hello>(bytes_view)> read = {}) {
         cfg.test_hook.replace_ = std::move(f);
+        cfg.test_hook.read_ = std::move(read);
     }
     /// The TLS 1.2 master secret once derived (the replay test compares it with the recording).
     static const tls12_master_secret& master_secret(const tls12_handshake& h) noexcept {

@@ -5,7 +5,9 @@
 #include "../core/bytes.hpp"
 #include "../core/result.hpp"
 #include "extensions.hpp"
+#include "refusal.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -83,6 +85,26 @@ struct client_hello {
     /// TLS 1.2 offer (ec_point_formats, extended_master_secret, renegotiation_info, ...).
     std::vector<std::pair<extension_type, byte_vector>> extra_extensions;
 };
+
+/// Whether `ch` carries extension `t`, as `encode_client_hello` writes it (a field that is set, or
+/// one of the further extensions).
+inline bool offers_extension(const client_hello& ch, extension_type t) {
+    using e = extension_type;
+    const bool further = std::any_of(ch.extra_extensions.begin(), ch.extra_extensions.end(),
+                                     [&](const auto& x) { return x.first == t; });
+    switch (t) {
+    case e::server_name: return further || !ch.server_name.empty();
+    case e::supported_groups: return further || !ch.supported_groups.empty();
+    case e::signature_algorithms: return further || !ch.signature_algorithms.empty();
+    case e::signature_algorithms_cert: return further || !ch.signature_algorithms_cert.empty();
+    case e::application_layer_protocol_negotiation: return further || !ch.alpn.empty();
+    case e::cookie: return further || !ch.cookie.empty();
+    case e::supported_versions: return further || !ch.supported_versions.empty();
+    case e::record_size_limit: return further || ch.record_size_limit != 0;
+    case e::key_share: return further || !ch.key_shares.empty();
+    default: return further;
+    }
+}
 
 /// The whole ClientHello handshake message (header included). A field too long for its length
 /// prefix (a HelloRetryRequest cookie that leaves no room for our other extensions, say) is
@@ -248,6 +270,49 @@ inline result<std::uint16_t> parse_record_size_limit(bytes_view data) {
     return *v;
 }
 
+/// The checks both versions make on the server's answers to our extensions (TLS 1.3
+/// EncryptedExtensions, TLS 1.2 ServerHello); each returns `refusal::none` when the answer holds.
+namespace detail {
+
+/// RFC 6066 §3: the server acknowledges SNI with an empty extension.
+inline refusal check_server_name_ack(bytes_view data) noexcept {
+    return data.empty() ? refusal::none : refusal::server_name_acknowledgement_not_empty;
+}
+
+/// RFC 7301 §3.2: one protocol, and one of those we offered; `chosen` receives it.
+inline refusal check_alpn_selection(bytes_view data, const std::vector<std::string>& offered,
+                                    std::string& chosen) {
+    auto name = parse_alpn_selection(data);
+    if (!name) {
+        return refusal::malformed_extension;
+    }
+    std::string s(name->begin(), name->end());
+    if (std::find(offered.begin(), offered.end(), s) == offered.end()) {
+        return refusal::alpn_protocol_not_offered;
+    }
+    chosen = std::move(s);
+    return refusal::none;
+}
+
+/// RFC 8449 §4: a well-formed limit of at least 64; `limit` receives it.
+inline refusal check_record_size_limit(bytes_view data, std::uint16_t& limit) {
+    auto v = parse_record_size_limit(data);
+    if (!v) {
+        return v.error() == errc::tls_illegal_parameter ? refusal::record_size_limit_too_small
+                                                        : refusal::malformed_extension;
+    }
+    limit = *v;
+    return refusal::none;
+}
+
+/// RFC 5246 §7.1, RFC 8446 §D.4: the unprotected change_cipher_spec record: type 20, version
+/// 0x0303, length 1, the byte 1.
+inline void append_change_cipher_spec(byte_vector& out) {
+    out.insert(out.end(), {static_cast<std::uint8_t>(20), 0x03, 0x03, 0x00, 0x01, 0x01});
+}
+
+} // namespace detail
+
 /// Cookie extension body (RFC 8446 §4.2.2): opaque cookie<1..2^16-1>.
 inline result<bytes_view> parse_cookie(bytes_view data) {
     reader r(data);
@@ -337,6 +402,57 @@ inline result<certificate_request> parse_certificate_request(bytes_view body) {
             return errc::tls_missing_extension;
         }
         return cr;
+    }());
+}
+
+// TLS 1.2 (RFC 5246) message bodies the TLS 1.3 codecs above do not cover.
+
+/// opaque list<1..2^8-1> of single bytes (ec_point_formats).
+inline result<bytes_view> parse_u8_list(bytes_view data) {
+    reader r(data);
+    auto list = r.read_prefixed<1>();
+    if (!list || list->empty() || !r.empty()) {
+        return errc::tls_decode_error;
+    }
+    return *list;
+}
+
+/// TLS 1.2 Certificate body: ASN.1Cert certificate_list<0..2^24-1>, each <1..2^24-1>.
+inline result<std::vector<bytes_view>> parse_tls12_certificate_list(bytes_view body) {
+    return detail::as_decode_error([&]() -> result<std::vector<bytes_view>> {
+        reader r(body);
+        HTTPS_TLS_ASSIGN(reader list, r.read_nested<3>());
+        HTTPS_TRY(r.expect_empty());
+        std::vector<bytes_view> out;
+        while (!list.empty()) {
+            HTTPS_TLS_ASSIGN(bytes_view cert, list.read_prefixed<3>());
+            if (cert.empty()) {
+                return errc::tls_decode_error;
+            }
+            out.push_back(cert);
+        }
+        return out;
+    }());
+}
+
+/// TLS 1.2 CertificateRequest body (RFC 5246 §7.4.4): certificate_types<1..2^8-1>,
+/// supported_signature_algorithms<2..2^16-2>, certificate_authorities<0..2^16-1>.
+inline status parse_tls12_certificate_request(bytes_view body) {
+    return detail::as_decode_error([&]() -> status {
+        reader r(body);
+        HTTPS_TLS_ASSIGN(bytes_view types, r.read_prefixed<1>());
+        HTTPS_TLS_ASSIGN(bytes_view algs, r.read_prefixed<2>());
+        if (types.empty() || algs.size() < 2 || algs.size() % 2 != 0) {
+            return errc::tls_decode_error;
+        }
+        HTTPS_TLS_ASSIGN(reader cas, r.read_nested<2>());
+        while (!cas.empty()) {
+            HTTPS_TLS_ASSIGN(bytes_view dn, cas.read_prefixed<2>());
+            if (dn.empty()) {
+                return errc::tls_decode_error;
+            }
+        }
+        return r.expect_empty();
     }());
 }
 

@@ -1,33 +1,11 @@
-// IANA names of TLS code points, for diagnostics (curl -v style output, error messages).
+// IANA names of TLS code points, for diagnostics (curl -v style output, error messages); a
+// suite's name is in its row of the cipher-suite table (cipher_suite.hpp).
 #pragma once
 
 #include <cstdint>
 #include <string_view>
 
 namespace https::tls {
-
-/// The IANA name of a cipher suite code point (TLS 1.3 and the TLS 1.2 suites we implement).
-inline std::string_view cipher_suite_name(std::uint16_t code) noexcept {
-    switch (code) {
-    case 0x1301: return "TLS_AES_128_GCM_SHA256";
-    case 0x1302: return "TLS_AES_256_GCM_SHA384";
-    case 0x1303: return "TLS_CHACHA20_POLY1305_SHA256";
-    case 0xc02b: return "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256";
-    case 0xc02c: return "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384";
-    case 0xc02f: return "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256";
-    case 0xc030: return "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384";
-    case 0xcca8: return "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256";
-    case 0xcca9: return "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256";
-    case 0xc023: return "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256";
-    case 0xc024: return "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384";
-    case 0xc027: return "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256";
-    case 0xc028: return "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384";
-    case 0x009c: return "TLS_RSA_WITH_AES_128_GCM_SHA256";
-    case 0x009d: return "TLS_RSA_WITH_AES_256_GCM_SHA384";
-    case 0x003d: return "TLS_RSA_WITH_AES_256_CBC_SHA256";
-    default: return "unknown cipher suite";
-    }
-}
 
 /// The IANA name of a named group (key-exchange curve) code point.
 inline std::string_view named_group_name(std::uint16_t code) noexcept {

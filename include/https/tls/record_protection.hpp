@@ -109,6 +109,19 @@ inline std::size_t tls13_inner_content_end(bytes_view inner) noexcept {
     return end;
 }
 
+/// RFC 8446 §5.3, and RFC 7905 §2 for TLS 1.2 ChaCha20-Poly1305: the per-record nonce is the
+/// 12-byte IV XOR the 64-bit sequence number, left-padded with zeros.
+/// CT: the IV is secret; the sequence number is public; no branch on either.
+inline std::array<std::uint8_t, 12> xor_sequence_nonce(std::span<const std::uint8_t, 12> iv,
+                                                       std::uint64_t seq) noexcept {
+    std::array<std::uint8_t, 12> nonce{};
+    std::memcpy(nonce.data(), iv.data(), nonce.size());
+    for (int i = 0; i < 8; ++i) {
+        nonce[11 - i] ^= static_cast<std::uint8_t>(seq >> (8 * i));
+    }
+    return nonce;
+}
+
 } // namespace detail
 
 /// TLS 1.3 record protection with AEAD `A` (RFC 8446 §5.2-5.3): per-record nonce = iv XOR the
@@ -194,12 +207,7 @@ template <crypto::aead A> class tls13_aead_protection {
 
   private:
     std::array<std::uint8_t, 12> next_nonce() noexcept {
-        std::array<std::uint8_t, 12> nonce = iv_.bytes;
-        for (int i = 0; i < 8; ++i) {
-            nonce[11 - i] ^= static_cast<std::uint8_t>(seq_ >> (8 * i));
-        }
-        ++seq_;
-        return nonce;
+        return detail::xor_sequence_nonce(iv_.span(), seq_++);
     }
 
     A aead_;

@@ -1,5 +1,5 @@
-// Verifying the server's CertificateVerify signature (RFC 8446 §4.4.3) with the key of its leaf
-// certificate, for the signature schemes we offer.
+// The server's key and the one route that verifies its signatures: the TLS 1.3 CertificateVerify
+// (RFC 8446 §4.4.3) and the TLS 1.2 ServerKeyExchange, with the leaf's key parsed once.
 #pragma once
 
 #include "../core/bytes.hpp"
@@ -10,6 +10,7 @@
 #include "../crypto/rsa.hpp"
 #include "../crypto/sha2.hpp"
 #include "../x509/certificate.hpp"
+#include "cipher_suite.hpp"
 #include "extensions.hpp"
 #include "key_schedule.hpp"
 
@@ -18,6 +19,8 @@
 #include <cstdint>
 #include <cstring>
 #include <string_view>
+#include <type_traits>
+#include <variant>
 
 namespace https::tls {
 
@@ -86,67 +89,115 @@ inline byte_vector certificate_verify_content(const hash_value& transcript, bool
     return out;
 }
 
-/// Ed25519 signs `content` itself, not a digest of it (PureEdDSA, RFC 8032 §5.1): RFC 8446 §4.4.3
-/// for CertificateVerify, RFC 8422 §5.4 for a TLS 1.2 ServerKeyExchange. `spki` is the leaf's DER
-/// SubjectPublicKeyInfo. A key that is not an Ed25519 key is `tls_illegal_parameter`; a signature
-/// that does not verify is `bad_signature`.
-/// CT: public inputs only.
-inline status verify_ed25519_signature(bytes_view spki, bytes_view content, bytes_view signature) {
-    auto key = crypto::parse_ed25519_public_key_info(spki);
-    if (!key) {
-        return errc::tls_illegal_parameter;
-    }
-    return crypto::ed25519_verify(*key, content, signature);
-}
+/// The server certificate's key, taken from the leaf once, when its Certificate arrives, and used
+/// for every check after it (CertificateVerify, ServerKeyExchange, the RSA key exchange).
+struct peer_key {
+    x509::key_algorithm algorithm = x509::key_algorithm::unsupported;
+    byte_vector spki; ///< the DER SubjectPublicKeyInfo
+};
 
-/// Verify `signature` over `content` with the public key of the DER certificate `leaf` under
-/// `scheme` (RFC 8446 §4.4.3). A key that does not fit the scheme is `tls_illegal_parameter`; an
-/// RSA key below `min_rsa_bits` is `weak_key`; a signature that does not verify is
-/// `bad_signature` (which the handshake reports as decrypt_error).
-/// CT: public inputs only.
-inline status verify_signature(signature_scheme scheme, bytes_view leaf, bytes_view content,
-                               bytes_view signature,
-                               std::size_t min_rsa_bits = crypto::rsa_min_bits) {
-    auto cert = x509::parse_certificate(leaf);
+/// Extract the key of the leaf certificate and check that it fits the key exchange `kx`: any
+/// key for TLS 1.3 (the CertificateVerify scheme decides), an ECDSA or Ed25519 key for
+/// ECDHE_ECDSA, an RSA key for ECDHE_RSA and RSA (RFC 5246 §7.4.2, RFC 8422 §5.3); then that a
+/// keyUsage allows the use the key exchange makes of it (`check_leaf_key_usage`). An unparsable
+/// leaf is `cert_malformed`, a key of the wrong type `tls_illegal_parameter`.
+inline result<peer_key> leaf_key(bytes_view leaf_der, key_exchange_kind kx) {
+    auto cert = x509::parse_certificate(leaf_der);
     if (!cert) {
         return errc::cert_malformed;
     }
-    const x509::public_key_info& spki = cert->spki;
-    auto ecdsa = [&]<class Hash, class Curve>(std::type_identity<Hash>,
-                                              std::type_identity<Curve>) -> status {
-        auto key = crypto::parse_ec_public_key_info(spki.der);
-        if (!key || !std::holds_alternative<crypto::ec_public_key<Curve>>(*key)) {
-            return errc::tls_illegal_parameter;
-        }
-        return crypto::ecdsa_verify<Hash>(std::get<crypto::ec_public_key<Curve>>(*key), content,
-                                          signature);
-    };
-    auto pss = [&]<class Hash>(std::type_identity<Hash>) -> status {
-        if (spki.algorithm != x509::key_algorithm::rsa) {
-            return errc::tls_illegal_parameter;
-        }
-        auto key = crypto::rsa_public_key::parse_spki(spki.der, min_rsa_bits);
-        if (!key) {
-            return key.error() == errc::weak_key ? errc::weak_key : errc::tls_illegal_parameter;
-        }
-        return crypto::verify_pss<Hash>(*key, content, signature);
-    };
+    peer_key k{cert->spki.algorithm, byte_vector(cert->spki.der.begin(), cert->spki.der.end())};
+    const bool is_ec =
+        k.algorithm == x509::key_algorithm::ec_p256 || k.algorithm == x509::key_algorithm::ec_p384;
+    const bool is_rsa = k.algorithm == x509::key_algorithm::rsa;
+    bool fits = false;
+    leaf_key_use use = leaf_key_use::sign;
+    switch (kx) {
+    case key_exchange_kind::tls13:
+        fits = true;
+        break;
+    case key_exchange_kind::ecdhe_ecdsa:
+        fits = is_ec || k.algorithm == x509::key_algorithm::ed25519;
+        break;
+    case key_exchange_kind::ecdhe_rsa:
+        fits = is_rsa;
+        break;
+    case key_exchange_kind::rsa:
+        fits = is_rsa;
+        use = leaf_key_use::encipher;
+        break;
+    }
+    if (!fits) {
+        return errc::tls_illegal_parameter; // the wrong certificate type for the suite
+    }
+    HTTPS_TRY(check_leaf_key_usage(*cert, use));
+    return k;
+}
+
+/// Verify `signature` over `content` with the server's key under `scheme`: the TLS 1.3
+/// CertificateVerify (RFC 8446 §4.4.3) and the TLS 1.2 ServerKeyExchange (RFC 5246 §7.4.3) alike.
+/// The versions differ in two rules: in TLS 1.3 an ECDSA scheme names the curve, which must be
+/// the key's, while in TLS 1.2 it names the hash only (§7.4.1.4.1); and RSASSA-PKCS1-v1_5 signs
+/// in TLS 1.2 only (RFC 8446 §4.2.3 keeps it for certificates). Ed25519 signs `content` itself
+/// (RFC 8032 §5.1, RFC 8422 §5.4). A scheme that does not fit the key is
+/// `tls_illegal_parameter`; an RSA key under `min_rsa_bits` is `weak_key`; a signature that does
+/// not verify is `bad_signature` (which the handshakes send as decrypt_error).
+/// CT: public inputs only.
+inline status verify_signature(signature_scheme scheme, const peer_key& key, bytes_view content,
+                               bytes_view signature, std::size_t min_rsa_bits,
+                               protocol_version version) {
     using std::type_identity;
+    const bool tls13 = version == protocol_version::tls13;
+    const auto checked = [](status s) { return s.ok() ? status{} : status{errc::bad_signature}; };
+    auto ecdsa = [&]<class Hash, class Curve>(type_identity<Hash>, type_identity<Curve>) -> status {
+        auto k = crypto::parse_ec_public_key_info(key.spki);
+        if (!k || (tls13 && !std::holds_alternative<crypto::ec_public_key<Curve>>(*k))) {
+            return errc::tls_illegal_parameter;
+        }
+        return checked(std::visit(
+            [&](const auto& pub) { return crypto::ecdsa_verify<Hash>(pub, content, signature); },
+            *k));
+    };
+    auto rsa = [&]<class Hash>(type_identity<Hash>, bool pss) -> status {
+        if ((!pss && tls13) || key.algorithm != x509::key_algorithm::rsa) {
+            return errc::tls_illegal_parameter;
+        }
+        auto k = crypto::rsa_public_key::parse_spki(key.spki, min_rsa_bits);
+        if (!k) {
+            return k.error() == errc::weak_key ? errc::weak_key : errc::tls_illegal_parameter;
+        }
+        return checked(pss ? crypto::verify_pss<Hash>(*k, content, signature)
+                           : crypto::verify_pkcs1v15<Hash>(*k, content, signature));
+    };
+    const type_identity<crypto::sha256> sha256;
+    const type_identity<crypto::sha384> sha384;
+    const type_identity<crypto::sha512> sha512;
     switch (scheme) {
     case signature_scheme::ecdsa_secp256r1_sha256:
-        return ecdsa(type_identity<crypto::sha256>{}, type_identity<crypto::p256>{});
+        return ecdsa(sha256, type_identity<crypto::p256>{});
     case signature_scheme::ecdsa_secp384r1_sha384:
-        return ecdsa(type_identity<crypto::sha384>{}, type_identity<crypto::p384>{});
+        return ecdsa(sha384, type_identity<crypto::p384>{});
     case signature_scheme::rsa_pss_rsae_sha256:
-        return pss(type_identity<crypto::sha256>{});
+        return rsa(sha256, true);
     case signature_scheme::rsa_pss_rsae_sha384:
-        return pss(type_identity<crypto::sha384>{});
+        return rsa(sha384, true);
     case signature_scheme::rsa_pss_rsae_sha512:
-        return pss(type_identity<crypto::sha512>{});
-    case signature_scheme::ed25519:
-        return verify_ed25519_signature(spki.der, content, signature);
+        return rsa(sha512, true);
+    case signature_scheme::rsa_pkcs1_sha256:
+        return rsa(sha256, false);
+    case signature_scheme::rsa_pkcs1_sha384:
+        return rsa(sha384, false);
+    case signature_scheme::rsa_pkcs1_sha512:
+        return rsa(sha512, false);
+    case signature_scheme::ed25519: {
+        auto k = crypto::parse_ed25519_public_key_info(key.spki);
+        if (!k) {
+            return errc::tls_illegal_parameter;
+        }
+        return crypto::ed25519_verify(*k, content, signature);
+    }
     default:
-        return errc::tls_illegal_parameter; // not a scheme we offer for CertificateVerify
+        return errc::tls_illegal_parameter; // not a scheme we offer
     }
 }
 

@@ -13,7 +13,8 @@
 #include "key_share.hpp"
 #include "messages.hpp"
 #include "record_protection.hpp"
-#include "tls12_cipher_suites.hpp"
+#include "refusal.hpp"
+#include "cipher_suite.hpp"
 #include "tls12_key_exchange.hpp"
 #include "tls12_key_schedule.hpp"
 #include "tls12_record_protection.hpp"
@@ -56,19 +57,19 @@ inline result<tls12_protection> make_tls12_protection(const tls12_suite_info& su
     auto k16 = [&] { return std::span<const std::uint8_t, 16>(key.data(), 16); };
     auto k32 = [&] { return std::span<const std::uint8_t, 32>(key.data(), 32); };
     switch (suite.cipher) {
-    case tls12_cipher_kind::aes_128_gcm:
+    case record_cipher::aes_128_gcm:
         return tls12_protection(
             tls12_aes128_gcm_protection(k16(), std::span<const std::uint8_t, 4>(iv.data(), 4)));
-    case tls12_cipher_kind::aes_256_gcm:
+    case record_cipher::aes_256_gcm:
         return tls12_protection(
             tls12_aes256_gcm_protection(k32(), std::span<const std::uint8_t, 4>(iv.data(), 4)));
-    case tls12_cipher_kind::chacha20_poly1305:
+    case record_cipher::chacha20_poly1305:
         return tls12_protection(tls12_chacha20_poly1305_protection(
             k32(), std::span<const std::uint8_t, 12>(iv.data(), 12)));
-    case tls12_cipher_kind::aes_128_cbc:
+    case record_cipher::aes_128_cbc:
         return tls12_protection(
             tls12_aes128_cbc_sha256_protection(k16(), mac, iv_key.first<16>(), encrypt_then_mac));
-    case tls12_cipher_kind::aes_256_cbc:
+    case record_cipher::aes_256_cbc:
         switch (suite.prf_hash) {
         case hash_algorithm::sha256:
             return tls12_protection(
@@ -81,101 +82,6 @@ inline result<tls12_protection> make_tls12_protection(const tls12_suite_info& su
     }
     return errc::tls_internal_error; // outside the enumerations: fail closed
 }
-
-/// What our ClientHello offered, read back from the message exactly as it was sent (so that a
-/// replayed ClientHello is judged by what it really offered).
-struct tls12_offer {
-    std::array<std::uint8_t, 32> random{};
-    byte_vector session_id;
-    std::vector<std::uint16_t> cipher_suites;
-    std::vector<std::uint16_t> extensions; ///< extension types offered
-    std::vector<named_group> groups;
-    std::vector<std::uint16_t> signature_schemes;
-    std::vector<std::string> alpn;
-    std::vector<std::uint16_t> supported_versions; ///< empty when the extension was left out
-
-    [[nodiscard]] bool offered(extension_type t) const {
-        return std::find(extensions.begin(), extensions.end(), static_cast<std::uint16_t>(t)) !=
-               extensions.end();
-    }
-
-    /// Parse our own ClientHello message (header included). Our own output, so any
-    /// malformation is an internal error.
-    static result<tls12_offer> parse(bytes_view message) {
-        auto r = parse_inner(message);
-        if (!r) {
-            return errc::tls_internal_error;
-        }
-        return r;
-    }
-
-  private:
-    static result<tls12_offer> parse_inner(bytes_view message) {
-        reader r(message);
-        tls12_offer o;
-        HTTPS_TLS_ASSIGN(std::uint8_t type, r.read_u8());
-        if (type != static_cast<std::uint8_t>(handshake_type::client_hello)) {
-            return errc::bad_encoding;
-        }
-        HTTPS_TLS_ASSIGN(reader body, r.read_nested<3>());
-        HTTPS_TRY(body.skip(2)); // legacy_version
-        HTTPS_TLS_ASSIGN(bytes_view random, body.read_bytes(32));
-        std::copy(random.begin(), random.end(), o.random.begin());
-        HTTPS_TLS_ASSIGN(bytes_view sid, body.read_prefixed<1>());
-        o.session_id.assign(sid.begin(), sid.end());
-        HTTPS_TLS_ASSIGN(reader suites, body.read_nested<2>());
-        while (!suites.empty()) {
-            HTTPS_TLS_ASSIGN(std::uint16_t s, suites.read_u16());
-            o.cipher_suites.push_back(s);
-        }
-        HTTPS_TRY(body.read_prefixed<1>()); // legacy_compression_methods
-        if (body.empty()) {
-            return o;
-        }
-        HTTPS_TLS_ASSIGN(extension_list exts, extension_list::parse(body));
-        for (const auto& e : exts.items()) {
-            o.extensions.push_back(e.type);
-            reader d(e.data);
-            switch (static_cast<extension_type>(e.type)) {
-            case extension_type::supported_groups: {
-                HTTPS_TLS_ASSIGN(reader list, d.read_nested<2>());
-                while (!list.empty()) {
-                    HTTPS_TLS_ASSIGN(std::uint16_t g, list.read_u16());
-                    o.groups.push_back(static_cast<named_group>(g));
-                }
-                break;
-            }
-            case extension_type::signature_algorithms: {
-                HTTPS_TLS_ASSIGN(reader list, d.read_nested<2>());
-                while (!list.empty()) {
-                    HTTPS_TLS_ASSIGN(std::uint16_t s, list.read_u16());
-                    o.signature_schemes.push_back(s);
-                }
-                break;
-            }
-            case extension_type::supported_versions: {
-                HTTPS_TLS_ASSIGN(reader list, d.read_nested<1>());
-                while (!list.empty()) {
-                    HTTPS_TLS_ASSIGN(std::uint16_t v, list.read_u16());
-                    o.supported_versions.push_back(v);
-                }
-                break;
-            }
-            case extension_type::application_layer_protocol_negotiation: {
-                HTTPS_TLS_ASSIGN(reader list, d.read_nested<2>());
-                while (!list.empty()) {
-                    HTTPS_TLS_ASSIGN(bytes_view name, list.read_prefixed<1>());
-                    o.alpn.emplace_back(name.begin(), name.end());
-                }
-                break;
-            }
-            default:
-                break;
-            }
-        }
-        return o;
-    }
-};
 
 /// RFC 8422 §5.1.2, RFC 7627 §5.1, RFC 5746 §3.4, RFC 5077 §3.2, RFC 7366 §2: the extension
 /// bodies a TLS 1.2 offer needs. encrypt_then_mac only matters when a CBC suite is offered.
@@ -219,23 +125,28 @@ struct tls12_settings {
 /// its messages through it and installs the new protections in it.
 class tls12_handshake {
   public:
-    /// Start from the ServerHello that selected TLS 1.2. `client_hello` is our ClientHello
-    /// message exactly as sent; `server_hello_raw` the ServerHello message (header included).
-    /// Errors are those of RFC 5246 §7.4.1.3 and of the extensions' RFCs.
+    /// Start from the ServerHello that selected TLS 1.2. `offer` is what our ClientHello offered,
+    /// `client_hello` that message exactly as sent; `server_hello_raw` the ServerHello message
+    /// (header included).
+    /// Errors are those of RFC 5246 §7.4.1.3 and of the extensions' RFCs; `why` receives the
+    /// refusal of a failure.
     template <class Records>
-    static result<tls12_handshake> start(tls12_settings settings, bytes_view client_hello,
-                                         const server_hello& sh, bytes_view server_hello_raw,
-                                         Records& records) {
-        HTTPS_TLS_ASSIGN(tls12_offer offer, tls12_offer::parse(client_hello));
+    static result<tls12_handshake> start(tls12_settings settings, const client_hello& offer,
+                                         bytes_view client_hello, const server_hello& sh,
+                                         bytes_view server_hello_raw, Records& records,
+                                         refusal& why) {
         // RFC 8446 §4.2.1: a ClientHello with supported_versions offers exactly those versions.
         if (!offer.supported_versions.empty() &&
             std::find(offer.supported_versions.begin(), offer.supported_versions.end(),
-                      static_cast<std::uint16_t>(protocol_version::tls12)) ==
-                offer.supported_versions.end()) {
-            return errc::tls_protocol_version;
+                      protocol_version::tls12) == offer.supported_versions.end()) {
+            why = refusal::version_not_offered;
+            return error_of(why);
         }
-        tls12_handshake h(std::move(settings), std::move(offer));
-        HTTPS_TRY(h.on_server_hello(sh, records));
+        tls12_handshake h(std::move(settings), offer);
+        if (auto s = h.on_server_hello(sh, records); !s) {
+            why = h.refusal_;
+            return s.error();
+        }
         h.transcript_.select(h.suite_.prf_hash);
         h.transcript_.update(client_hello);
         h.transcript_.update(server_hello_raw);
@@ -250,9 +161,10 @@ class tls12_handshake {
         // transcript; once connected it asks for a renegotiation, which we refuse.
         if (m.type == t::hello_request) {
             if (!m.body.empty()) {
-                return errc::tls_decode_error;
+                return refuse(refusal::malformed_hello_request);
             }
-            return state_ == tls12_state::connected ? status{errc::tls_no_renegotiation} : status{};
+            return state_ == tls12_state::connected ? status{refuse(refusal::renegotiation_refused)}
+                                                    : status{};
         }
         switch (state_) {
         case tls12_state::wait_certificate:
@@ -291,7 +203,7 @@ class tls12_handshake {
         default:
             break;
         }
-        return errc::tls_unexpected_message;
+        return refuse(refusal::unexpected_handshake_message);
     }
 
     /// The server's ChangeCipherSpec: from here on its records are protected (RFC 5246 §7.1).
@@ -299,10 +211,10 @@ class tls12_handshake {
     /// unexpected_message (or decode_error for a malformed body).
     template <class Records> status on_change_cipher_spec(bytes_view payload, Records& records) {
         if (state_ != tls12_state::wait_change_cipher_spec) {
-            return errc::tls_unexpected_message;
+            return refuse(refusal::unexpected_change_cipher_spec);
         }
         if (payload.size() != 1 || payload[0] != 1) {
-            return errc::tls_decode_error;
+            return refuse(refusal::malformed_change_cipher_spec);
         }
         assert(pending_read_.has_value());
         install(records, std::move(*pending_read_), false);
@@ -325,6 +237,8 @@ class tls12_handshake {
     [[nodiscard]] bool encrypt_then_mac() const noexcept { return etm_; }
     [[nodiscard]] bool secure_renegotiation() const noexcept { return secure_renegotiation_; }
     [[nodiscard]] bool session_ticket_received() const noexcept { return ticket_received_; }
+    /// The rule the server broke, once a call failed because of it.
+    [[nodiscard]] refusal refusal_cause() const noexcept { return refusal_; }
     /// The Finished verify_data we sent and the one the server sent.
     [[nodiscard]] const std::array<std::uint8_t, 12>& client_verify_data() const noexcept {
         return client_verify_;
@@ -336,11 +250,16 @@ class tls12_handshake {
   private:
     friend class test_hooks;
 
-    tls12_handshake(tls12_settings s, tls12_offer o)
+    tls12_handshake(tls12_settings s, client_hello o)
         : settings_(std::move(s)), offer_(std::move(o)) {}
 
     crypto::random_source& rng() const {
         return settings_.random != nullptr ? *settings_.random : crypto::default_random();
+    }
+
+    errc refuse(refusal r) noexcept {
+        refusal_ = r;
+        return error_of(r);
     }
 
     template <class Records> static void install(Records& records, tls12_protection p, bool write) {
@@ -362,103 +281,99 @@ class tls12_handshake {
         const auto info = tls12_suite_info_of(sh.cipher_suite);
         if (!info || std::find(offer_.cipher_suites.begin(), offer_.cipher_suites.end(),
                                sh.cipher_suite) == offer_.cipher_suites.end()) {
-            return errc::tls_illegal_parameter; // a suite we did not offer (for TLS 1.2)
+            return refuse(refusal::cipher_suite_not_offered); // not offered for TLS 1.2
         }
         suite_ = *info;
         if (sh.legacy_compression_method != 0) {
-            return errc::tls_illegal_parameter;
+            return refuse(refusal::compression_not_null);
         }
         std::copy(sh.random.begin(), sh.random.end(), server_random_.begin());
         // Echoing our (random, never issued) session id would mean resuming a session we never
         // had: refuse rather than run an abbreviated handshake we cannot check.
-        if (!offer_.session_id.empty() &&
+        if (!offer_.legacy_session_id.empty() &&
             std::equal(sh.legacy_session_id_echo.begin(), sh.legacy_session_id_echo.end(),
-                       offer_.session_id.begin(), offer_.session_id.end())) {
-            return errc::tls_illegal_parameter;
+                       offer_.legacy_session_id.begin(), offer_.legacy_session_id.end())) {
+            return refuse(refusal::session_id_echoed);
         }
         bool renegotiation_info_seen = false;
         for (const auto& e : sh.extensions.items()) {
             const auto type = static_cast<extension_type>(e.type);
             // RFC 5246 §7.4.1.4: only extensions the client offered may appear.
-            if (!offer_.offered(type)) {
-                return errc::tls_unsupported_extension;
+            if (!offers_extension(offer_, type)) {
+                return refuse(refusal::extension_not_offered);
             }
             switch (type) {
             case extension_type::renegotiation_info:
                 // RFC 5746 §3.4: on an initial handshake renegotiated_connection is empty.
                 if (e.data.size() != 1 || e.data[0] != 0) {
-                    return errc::tls_handshake_failure;
+                    return refuse(refusal::renegotiation_info_not_empty);
                 }
                 renegotiation_info_seen = true;
                 break;
             case extension_type::extended_master_secret:
                 if (!e.data.empty()) {
-                    return errc::tls_decode_error;
+                    return refuse(refusal::malformed_extension);
                 }
                 ems_ = true;
                 break;
             case extension_type::ec_point_formats: {
                 // RFC 8422 §5.2: the list must contain uncompressed (0).
-                HTTPS_TLS_ASSIGN(bytes_view formats, parse_u8_list(e.data));
-                if (std::find(formats.begin(), formats.end(), 0) == formats.end()) {
-                    return errc::tls_illegal_parameter;
+                auto formats = parse_u8_list(e.data);
+                if (!formats) {
+                    return refuse(refusal::malformed_extension);
+                }
+                if (std::find(formats->begin(), formats->end(), 0) == formats->end()) {
+                    return refuse(refusal::ec_point_formats_without_uncompressed);
                 }
                 break;
             }
             case extension_type::session_ticket:
                 if (!e.data.empty()) {
-                    return errc::tls_decode_error;
+                    return refuse(refusal::malformed_extension);
                 }
                 ticket_expected_ = true; // RFC 5077 §3.2
                 break;
             case extension_type::encrypt_then_mac:
                 // RFC 7366 §3: never with an AEAD suite.
                 if (!e.data.empty()) {
-                    return errc::tls_decode_error;
+                    return refuse(refusal::malformed_extension);
                 }
                 if (!suite_.is_cbc()) {
-                    return errc::tls_illegal_parameter;
+                    return refuse(refusal::encrypt_then_mac_with_aead);
                 }
                 etm_ = true;
                 break;
             case extension_type::server_name:
-                if (!e.data.empty()) {
-                    return errc::tls_decode_error; // RFC 6066 §3: an empty acknowledgement
+                if (auto r = detail::check_server_name_ack(e.data); r != refusal::none) {
+                    return refuse(r);
                 }
                 break;
             case extension_type::application_layer_protocol_negotiation: {
-                HTTPS_TLS_ASSIGN(bytes_view name, parse_alpn_selection(e.data));
-                const std::string chosen(name.begin(), name.end());
-                if (std::find(offer_.alpn.begin(), offer_.alpn.end(), chosen) ==
-                    offer_.alpn.end()) {
-                    return errc::tls_illegal_parameter; // RFC 7301 §3.2
+                if (auto r = detail::check_alpn_selection(e.data, offer_.alpn, alpn_);
+                    r != refusal::none) {
+                    return refuse(r);
                 }
-                alpn_ = chosen;
                 break;
             }
             case extension_type::record_size_limit: {
                 // RFC 8449 §4: in TLS 1.2 the limit counts the plaintext fragment only.
-                reader r(e.data);
-                auto limit = r.read_u16();
-                if (!limit || !r.empty()) {
-                    return errc::tls_decode_error;
-                }
-                if (*limit < 64) {
-                    return errc::tls_illegal_parameter;
+                std::uint16_t limit = 0;
+                if (auto r = detail::check_record_size_limit(e.data, limit); r != refusal::none) {
+                    return refuse(r);
                 }
                 records.set_max_fragment(std::min<std::size_t>(
-                    {settings_.max_fragment, std::size_t{*limit}, max_plaintext_length}));
+                    {settings_.max_fragment, std::size_t{limit}, max_plaintext_length}));
                 break;
             }
             default:
                 // Offered but not a TLS 1.2 ServerHello extension (key_share, supported_groups,
                 // signature_algorithms, ...).
-                return errc::tls_illegal_parameter;
+                return refuse(refusal::extension_not_allowed_here);
             }
         }
         secure_renegotiation_ = renegotiation_info_seen;
         if (settings_.require_extended_master_secret && !ems_) {
-            return errc::tls_handshake_failure; // RFC 7627 §5.4 lets the client insist
+            return refuse(refusal::extended_master_secret_missing); // RFC 7627 §5.4
         }
         state_ = tls12_state::wait_certificate;
         return {};
@@ -467,15 +382,21 @@ class tls12_handshake {
     /// Certificate (RFC 5246 §7.4.2): a non-empty chain, checked by the configured verifier, whose
     /// leaf key fits the suite.
     status on_certificate(const handshake_message& m) {
-        HTTPS_TLS_ASSIGN(std::vector<bytes_view> chain, parse_certificate_list(m.body));
+        HTTPS_TLS_ASSIGN(std::vector<bytes_view> chain, parse_tls12_certificate_list(m.body));
         if (chain.empty()) {
-            return errc::tls_decode_error;
+            return refuse(refusal::empty_certificate_chain);
         }
         if (!settings_.verify_certificate) {
             return errc::trust_store_unavailable; // fail closed without a verifier
         }
         HTTPS_TRY(settings_.verify_certificate(chain, settings_.server_name));
-        HTTPS_TLS_ASSIGN(server_key_, tls12_leaf_key(chain.front(), suite_.key_exchange));
+        auto key = leaf_key(chain.front(), suite_.key_exchange);
+        if (!key) {
+            return key.error() == errc::tls_illegal_parameter
+                       ? refuse(refusal::certificate_key_wrong_for_suite)
+                       : key.error();
+        }
+        server_key_ = std::move(*key);
         chain_.clear();
         for (auto c : chain) {
             chain_.emplace_back(c.begin(), c.end());
@@ -491,26 +412,35 @@ class tls12_handshake {
     /// our key share and the premaster secret.
     status on_server_key_exchange(const handshake_message& m) {
         HTTPS_TLS_ASSIGN(tls12_server_ecdh_params p, parse_tls12_server_key_exchange(m.body));
-        if (std::find(offer_.groups.begin(), offer_.groups.end(), p.group) == offer_.groups.end()) {
-            return errc::tls_illegal_parameter; // RFC 8422 §5.4: a curve we did not offer
+        const auto& groups = offer_.supported_groups;
+        if (std::find(groups.begin(), groups.end(), p.group) == groups.end()) {
+            return refuse(refusal::server_key_exchange_group_not_offered); // RFC 8422 §5.4
         }
-        if (std::find(offer_.signature_schemes.begin(), offer_.signature_schemes.end(), p.scheme) ==
-            offer_.signature_schemes.end()) {
-            return errc::tls_illegal_parameter; // RFC 5246 §7.4.1.4.1
+        const auto& schemes = offer_.signature_algorithms;
+        if (std::find(schemes.begin(), schemes.end(), static_cast<signature_scheme>(p.scheme)) ==
+            schemes.end()) {
+            return refuse(refusal::signature_scheme_not_offered); // RFC 5246 §7.4.1.4.1
         }
         const byte_vector signed_content =
             tls12_signed_params(offer_.random, server_random_, p.params);
         if (auto s =
-                verify_tls12_signature(static_cast<signature_scheme>(p.scheme), server_key_,
-                                       signed_content, p.signature, settings_.min_rsa_key_bits);
+                verify_signature(static_cast<signature_scheme>(p.scheme), server_key_, signed_content,
+                                 p.signature, settings_.min_rsa_key_bits, protocol_version::tls12);
             !s) {
-            return s.error() == errc::bad_signature ? errc::tls_decrypt_error : s.error();
+            return s.error() == errc::bad_signature
+                       ? refuse(refusal::server_key_exchange_signature_invalid)
+                   : s.error() == errc::tls_illegal_parameter
+                       ? refuse(refusal::signature_key_mismatch)
+                       : s.error();
         }
         HTTPS_TLS_ASSIGN(key_exchange mine, key_exchange::generate(p.group, rng()));
-        HTTPS_TLS_ASSIGN(secret shared, mine.shared_secret(p.public_key));
+        auto shared = mine.shared_secret(p.public_key);
+        if (!shared) {
+            return refuse(refusal::invalid_key_share);
+        }
         HTTPS_TLS_ASSIGN(client_key_exchange_,
                          encode_tls12_client_key_exchange_ecdhe(mine.public_key()));
-        premaster_ = byte_vector(shared.bytes().begin(), shared.bytes().end());
+        premaster_ = byte_vector(shared->bytes().begin(), shared->bytes().end());
         group_ = p.group;
         server_scheme_ = static_cast<signature_scheme>(p.scheme);
         transcript_.update(m.raw);
@@ -520,7 +450,7 @@ class tls12_handshake {
 
     /// CertificateRequest (RFC 5246 §7.4.4): we have no certificate and will send an empty one.
     status on_certificate_request(const handshake_message& m) {
-        HTTPS_TRY(parse_certificate_request_12(m.body));
+        HTTPS_TRY(parse_tls12_certificate_request(m.body));
         certificate_requested_ = true;
         transcript_.update(m.raw);
         state_ = tls12_state::wait_server_hello_done;
@@ -532,7 +462,7 @@ class tls12_handshake {
     template <class Records>
     status on_server_hello_done(const handshake_message& m, Records& records, byte_vector& out) {
         if (!m.body.empty()) {
-            return errc::tls_decode_error;
+            return refuse(refusal::malformed_server_hello_done);
         }
         transcript_.update(m.raw);
         if (certificate_requested_) {
@@ -542,7 +472,7 @@ class tls12_handshake {
                              detail::handshake_with_body(handshake_type::certificate, empty));
             send(no_certificate, records, out);
         }
-        if (suite_.key_exchange == tls12_key_exchange_kind::rsa) {
+        if (suite_.key_exchange == key_exchange_kind::rsa) {
             HTTPS_TLS_ASSIGN(
                 tls12_rsa_premaster pm,
                 tls12_make_rsa_premaster(server_key_, rng(), settings_.min_rsa_key_bits));
@@ -571,9 +501,7 @@ class tls12_handshake {
                          make_tls12_protection(suite_, kb, false, etm_, unused.span()));
 
         // §7.1: ChangeCipherSpec, then the Finished under the new keys.
-        const std::uint8_t one = 1;
-        plaintext_protection{}.seal(content_type::change_cipher_spec, 0x0303, bytes_view(&one, 1),
-                                    out);
+        detail::append_change_cipher_spec(out);
         install(records, std::move(write), true);
         client_verify_ = tls12_finished_verify_data(h, master_, true, transcript_.current());
         HTTPS_TLS_ASSIGN(const byte_vector finished, encode_finished(client_verify_));
@@ -602,12 +530,12 @@ class tls12_handshake {
     /// ticket: a mismatch is decrypt_error.
     status on_finished(const handshake_message& m) {
         if (m.body.size() != tls12_verify_data_length) {
-            return errc::tls_decode_error;
+            return refuse(refusal::finished_length_wrong);
         }
         server_verify_ =
             tls12_finished_verify_data(suite_.prf_hash, master_, false, transcript_.current());
         if (!ct::equal(m.body, server_verify_)) {
-            return errc::tls_decrypt_error;
+            return refuse(refusal::finished_mismatch);
         }
         transcript_.update(m.raw);
         state_ = tls12_state::connected;
@@ -619,57 +547,9 @@ class tls12_handshake {
         records.write(content_type::handshake, message, out);
     }
 
-    /// opaque list<1..2^8-1> of single bytes (ec_point_formats).
-    static result<bytes_view> parse_u8_list(bytes_view data) {
-        reader r(data);
-        auto list = r.read_prefixed<1>();
-        if (!list || list->empty() || !r.empty()) {
-            return errc::tls_decode_error;
-        }
-        return *list;
-    }
-
-    /// TLS 1.2 Certificate body: ASN.1Cert certificate_list<0..2^24-1>, each <1..2^24-1>.
-    static result<std::vector<bytes_view>> parse_certificate_list(bytes_view body) {
-        return detail::as_decode_error([&]() -> result<std::vector<bytes_view>> {
-            reader r(body);
-            HTTPS_TLS_ASSIGN(reader list, r.read_nested<3>());
-            HTTPS_TRY(r.expect_empty());
-            std::vector<bytes_view> out;
-            while (!list.empty()) {
-                HTTPS_TLS_ASSIGN(bytes_view cert, list.read_prefixed<3>());
-                if (cert.empty()) {
-                    return errc::tls_decode_error;
-                }
-                out.push_back(cert);
-            }
-            return out;
-        }());
-    }
-
-    /// TLS 1.2 CertificateRequest body (RFC 5246 §7.4.4): certificate_types<1..2^8-1>,
-    /// supported_signature_algorithms<2..2^16-2>, certificate_authorities<0..2^16-1>.
-    static status parse_certificate_request_12(bytes_view body) {
-        return detail::as_decode_error([&]() -> status {
-            reader r(body);
-            HTTPS_TLS_ASSIGN(bytes_view types, r.read_prefixed<1>());
-            HTTPS_TLS_ASSIGN(bytes_view algs, r.read_prefixed<2>());
-            if (types.empty() || algs.size() < 2 || algs.size() % 2 != 0) {
-                return errc::tls_decode_error;
-            }
-            HTTPS_TLS_ASSIGN(reader cas, r.read_nested<2>());
-            while (!cas.empty()) {
-                HTTPS_TLS_ASSIGN(bytes_view dn, cas.read_prefixed<2>());
-                if (dn.empty()) {
-                    return errc::tls_decode_error;
-                }
-            }
-            return r.expect_empty();
-        }());
-    }
-
     tls12_settings settings_;
-    tls12_offer offer_;
+    client_hello offer_; ///< what our ClientHello offered, which the server is held to
+    refusal refusal_ = refusal::none;
     tls12_state state_ = tls12_state::wait_certificate;
     tls12_suite_info suite_{};
     std::array<std::uint8_t, 32> server_random_{};
@@ -682,7 +562,7 @@ class tls12_handshake {
     bool certificate_requested_ = false;
     std::string alpn_;
     std::vector<byte_vector> chain_;
-    tls12_server_key server_key_;
+    peer_key server_key_;
     std::optional<named_group> group_;
     std::optional<signature_scheme> server_scheme_;
     byte_vector premaster_; // wiped as soon as the master secret exists

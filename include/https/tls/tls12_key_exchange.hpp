@@ -1,6 +1,6 @@
-// TLS 1.2 key exchange: the ECDHE ServerKeyExchange (RFC 8422 §5.4) with its signature checked
-// against the certificate key (RFC 5246 §7.4.3), the RSA key exchange's encrypted premaster
-// secret (RFC 5246 §7.4.7.1), and the ClientKeyExchange encodings.
+// TLS 1.2 key exchange: the ECDHE ServerKeyExchange (RFC 8422 §5.4; its signature is checked by
+// signature.hpp's verify_signature), the RSA key exchange's encrypted premaster secret (RFC 5246
+// §7.4.7.1), and the ClientKeyExchange encodings.
 #pragma once
 
 #include "../core/bytes.hpp"
@@ -14,7 +14,7 @@
 #include "extensions.hpp"
 #include "messages.hpp"
 #include "signature.hpp"
-#include "tls12_cipher_suites.hpp"
+#include "cipher_suite.hpp"
 
 #include <array>
 #include <cstdint>
@@ -32,48 +32,6 @@ namespace https::tls {
 /// certificates.
 inline const std::vector<signature_scheme>& tls12_signature_schemes() {
     return default_certificate_signature_schemes();
-}
-
-/// The server's certificate key as the TLS 1.2 handshake needs it.
-struct tls12_server_key {
-    x509::key_algorithm algorithm = x509::key_algorithm::unsupported;
-    byte_vector spki; ///< the DER SubjectPublicKeyInfo
-};
-
-/// Extract the key of the leaf certificate and check that it fits the suite's key exchange:
-/// an ECDSA or Ed25519 key for ECDHE_ECDSA, an RSA key for ECDHE_RSA and RSA (RFC 5246 §7.4.2,
-/// RFC 8422 §5.3), with a keyUsage that allows the use the key exchange makes of it
-/// (`check_leaf_key_usage`).
-inline result<tls12_server_key> tls12_leaf_key(bytes_view leaf_der, tls12_key_exchange_kind kx) {
-    auto cert = x509::parse_certificate(leaf_der);
-    if (!cert) {
-        return errc::cert_malformed;
-    }
-    tls12_server_key k;
-    k.algorithm = cert->spki.algorithm;
-    k.spki.assign(cert->spki.der.begin(), cert->spki.der.end());
-    const bool is_ec =
-        k.algorithm == x509::key_algorithm::ec_p256 || k.algorithm == x509::key_algorithm::ec_p384;
-    const bool is_rsa = k.algorithm == x509::key_algorithm::rsa;
-    bool fits = false;
-    leaf_key_use use = leaf_key_use::sign;
-    switch (kx) {
-    case tls12_key_exchange_kind::ecdhe_ecdsa:
-        fits = is_ec || k.algorithm == x509::key_algorithm::ed25519;
-        break;
-    case tls12_key_exchange_kind::ecdhe_rsa:
-        fits = is_rsa;
-        break;
-    case tls12_key_exchange_kind::rsa:
-        fits = is_rsa;
-        use = leaf_key_use::encipher;
-        break;
-    }
-    if (!fits) {
-        return errc::tls_illegal_parameter; // the wrong certificate type for the suite
-    }
-    HTTPS_TRY(check_leaf_key_usage(*cert, use));
-    return k;
 }
 
 /// The ECDHE ServerKeyExchange (RFC 8422 §5.4): ServerECDHParams, then the signature.
@@ -124,64 +82,6 @@ inline byte_vector tls12_signed_params(std::span<const std::uint8_t, 32> client_
     return out;
 }
 
-/// Verify a TLS 1.2 digitally-signed struct made with `scheme` by the key `key`. In TLS 1.2
-/// the ECDSA code points name only the hash (the curve is the key's, RFC 5246 §7.4.1.4.1), so
-/// ecdsa_secp256r1_sha256 is ECDSA-SHA-256 on either curve. A scheme that does not fit the key
-/// is illegal_parameter; an RSA key under `min_rsa_bits` is weak_key; a signature that does not
-/// verify is bad_signature (sent as decrypt_error).
-/// CT: public inputs only.
-inline status verify_tls12_signature(signature_scheme scheme, const tls12_server_key& key,
-                                     bytes_view message, bytes_view signature,
-                                     std::size_t min_rsa_bits = crypto::rsa_min_bits) {
-    using std::type_identity;
-    auto ecdsa = [&]<class Hash>(type_identity<Hash>) -> status {
-        auto k = crypto::parse_ec_public_key_info(key.spki);
-        if (!k) {
-            return errc::tls_illegal_parameter;
-        }
-        const status s = std::visit(
-            [&](const auto& pub) { return crypto::ecdsa_verify<Hash>(pub, message, signature); },
-            *k);
-        return s.ok() ? status{} : status{errc::bad_signature};
-    };
-    auto rsa = [&]<class Hash>(type_identity<Hash>, bool pss) -> status {
-        if (key.algorithm != x509::key_algorithm::rsa) {
-            return errc::tls_illegal_parameter;
-        }
-        auto k = crypto::rsa_public_key::parse_spki(key.spki, min_rsa_bits);
-        if (!k) {
-            return k.error() == errc::weak_key ? errc::weak_key : errc::tls_illegal_parameter;
-        }
-        const status s = pss ? crypto::verify_pss<Hash>(*k, message, signature)
-                             : crypto::verify_pkcs1v15<Hash>(*k, message, signature);
-        return s.ok() ? status{} : status{errc::bad_signature};
-    };
-    const bool is_ec = key.algorithm == x509::key_algorithm::ec_p256 ||
-                       key.algorithm == x509::key_algorithm::ec_p384;
-    switch (scheme) {
-    case signature_scheme::ecdsa_secp256r1_sha256:
-        return is_ec ? ecdsa(type_identity<crypto::sha256>{}) : errc::tls_illegal_parameter;
-    case signature_scheme::ecdsa_secp384r1_sha384:
-        return is_ec ? ecdsa(type_identity<crypto::sha384>{}) : errc::tls_illegal_parameter;
-    case signature_scheme::rsa_pss_rsae_sha256:
-        return rsa(type_identity<crypto::sha256>{}, true);
-    case signature_scheme::rsa_pss_rsae_sha384:
-        return rsa(type_identity<crypto::sha384>{}, true);
-    case signature_scheme::rsa_pss_rsae_sha512:
-        return rsa(type_identity<crypto::sha512>{}, true);
-    case signature_scheme::rsa_pkcs1_sha256:
-        return rsa(type_identity<crypto::sha256>{}, false);
-    case signature_scheme::rsa_pkcs1_sha384:
-        return rsa(type_identity<crypto::sha384>{}, false);
-    case signature_scheme::rsa_pkcs1_sha512:
-        return rsa(type_identity<crypto::sha512>{}, false);
-    case signature_scheme::ed25519:
-        return verify_ed25519_signature(key.spki, message, signature);
-    default:
-        return errc::tls_illegal_parameter; // not a scheme we offer
-    }
-}
-
 /// RFC 5246 §7.4.7.1: the RSA key exchange's 48-byte premaster secret.
 inline constexpr std::size_t tls12_rsa_premaster_length = 48;
 
@@ -195,7 +95,7 @@ struct tls12_rsa_premaster {
 /// Make and encrypt the premaster secret (RFC 5246 §7.4.7.1).
 /// CT: the premaster secret is secret; the RSA encryption is constant time in it.
 inline result<tls12_rsa_premaster>
-tls12_make_rsa_premaster(const tls12_server_key& key, crypto::random_source& rng,
+tls12_make_rsa_premaster(const peer_key& key, crypto::random_source& rng,
                          std::size_t min_rsa_bits = crypto::rsa_min_bits) {
     auto k = crypto::rsa_public_key::parse_spki(key.spki, min_rsa_bits);
     if (!k) {

@@ -8,7 +8,6 @@
 #include "../crypto/tls12_prf.hpp"
 #include "cipher_suite.hpp"
 #include "key_schedule.hpp"
-#include "tls12_cipher_suites.hpp"
 
 #include <array>
 #include <cassert>

@@ -136,17 +136,14 @@ template <crypto::aead A, tls12_nonce_kind Nonce> class tls12_aead_protection {
   private:
     /// GCM: salt || seq (the explicit part, as sent); ChaCha20: iv XOR seq.
     std::array<std::uint8_t, 12> make_nonce(std::uint64_t seq) const noexcept {
-        std::array<std::uint8_t, 12> nonce{};
         if constexpr (Nonce == tls12_nonce_kind::explicit_gcm) {
+            std::array<std::uint8_t, 12> nonce{};
             std::memcpy(nonce.data(), iv_.data(), 4);
             https::detail::store_be64(nonce.data() + 4, seq);
+            return nonce;
         } else {
-            std::memcpy(nonce.data(), iv_.data(), 12);
-            for (int i = 0; i < 8; ++i) {
-                nonce[11 - i] ^= static_cast<std::uint8_t>(seq >> (8 * i));
-            }
+            return detail::xor_sequence_nonce(iv_.span(), seq);
         }
-        return nonce;
     }
 
     A aead_;

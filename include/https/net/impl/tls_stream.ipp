@@ -26,7 +26,7 @@ HTTPS_DECL tls_stream::~tls_stream() {
 }
 
 HTTPS_DECL result<std::unique_ptr<tls_stream>>
-tls_stream::handshake(tcp_stream tcp, tls::client_config cfg, deadline d) {
+tls_stream::handshake(tcp_stream tcp, tls::client_config cfg, deadline d, tls::refusal* why) {
     auto s = std::make_unique<tls_stream>(std::move(tcp), tls::client(std::move(cfg)));
     if (auto st = s->engine_.start(); !st) {
         (void)s->flush(d);
@@ -35,6 +35,9 @@ tls_stream::handshake(tcp_stream tcp, tls::client_config cfg, deadline d) {
     while (!s->engine_.is_connected()) {
         HTTPS_TRY(s->flush(d));
         if (auto st = s->pump(d); !st) {
+            if (why != nullptr) {
+                *why = s->engine_.refusal_cause();
+            }
             return st.error();
         }
     }

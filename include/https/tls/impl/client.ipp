@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -89,7 +90,7 @@ HTTPS_DECL status client::feed(bytes_view data) {
     while (state_ != client_state::failed) {
         auto rec = records_.read();
         if (!rec) {
-            return fail(rec.error());
+            return fail(record_refusal(rec.error()));
         }
         if (!rec->has_value()) {
             break;
@@ -129,32 +130,37 @@ HTTPS_DECL status client::on_record(record& rec) {
         // RFC 8446 §5: an unprotected CCS of value 1 between our first ClientHello and the
         // server's Finished is dropped; any other is unexpected_message.
         if (rec.was_protected || !ccs_allowed() || rec.payload.size() != 1 || rec.payload[0] != 1) {
-            return errc::tls_unexpected_message;
+            return refuse(refusal::unexpected_change_cipher_spec);
         }
         return {};
     case content_type::alert:
         return on_alert(rec.payload);
     case content_type::handshake:
-        HTTPS_TRY(handshake_.append(rec.payload));
+        if (!handshake_.append(rec.payload)) {
+            return refuse(refusal::empty_handshake_record);
+        }
         return drain_handshake();
     case content_type::application_data:
         // §5.1: handshake messages must not be interleaved with other record types.
-        if (state_ != client_state::connected || !handshake_.empty()) {
-            return errc::tls_unexpected_message;
+        if (!handshake_.empty()) {
+            return refuse(refusal::record_interleaved);
+        }
+        if (state_ != client_state::connected) {
+            return refuse(refusal::application_data_before_finished);
         }
         if (!peer_closed_) { // §6.1: data after close_notify is ignored
             app_data_.insert(app_data_.end(), rec.payload.begin(), rec.payload.end());
         }
         return {};
     default:
-        return errc::tls_unexpected_message;
+        return refuse(refusal::record_type_invalid);
     }
 }
 
 HTTPS_DECL status client::on_alert(bytes_view payload) {
     // §5.1: alerts are never fragmented or coalesced: exactly level + description.
     if (payload.size() != 2) {
-        return errc::tls_decode_error;
+        return refuse(refusal::malformed_alert);
     }
     const auto description = static_cast<alert_description>(payload[1]);
     if (tls12_ && payload[0] == static_cast<std::uint8_t>(alert_level::warning) &&
@@ -164,7 +170,8 @@ HTTPS_DECL status client::on_alert(bytes_view payload) {
     if (description == alert_description::close_notify) {
         peer_closed_ = true;
         // Closing before the handshake completes is a failure of the handshake.
-        return state_ == client_state::connected ? status{} : status{errc::tls_closed};
+        return state_ == client_state::connected ? status{}
+                                                 : status{refuse(refusal::closed_during_handshake)};
     }
     if (description == alert_description::user_canceled) {
         return {}; // §6.1: a close_notify follows
@@ -178,7 +185,8 @@ HTTPS_DECL status client::drain_handshake() {
     while (true) {
         auto msg = handshake_.next();
         if (!msg) {
-            return msg.error();
+            return msg.error() == errc::too_large ? refuse(refusal::handshake_message_too_large)
+                                                  : msg.error();
         }
         if (!msg->has_value()) {
             return {};
@@ -188,10 +196,20 @@ HTTPS_DECL status client::drain_handshake() {
 }
 
 HTTPS_DECL status client::on_handshake(const handshake_message& m) {
-    using t = handshake_type;
-    if (tls12_) {
-        return on_tls12_handshake(m);
+    status s = tls12_ ? on_tls12_handshake(m) : on_tls13_handshake(m);
+    if (!s && refusal_ == refusal::none && tls12_) {
+        refusal_ = tls12_->refusal_cause();
     }
+    // What no rule of ours named came from a message's parser: the message is malformed.
+    if (!s && refusal_ == refusal::none &&
+        (s.error() == errc::tls_decode_error || s.error() == errc::tls_illegal_parameter)) {
+        refusal_ = malformed(m.type);
+    }
+    return s;
+}
+
+HTTPS_DECL status client::on_tls13_handshake(const handshake_message& m) {
+    using t = handshake_type;
     switch (state_) {
     case client_state::wait_server_hello:
         if (m.type == t::server_hello) {
@@ -234,7 +252,7 @@ HTTPS_DECL status client::on_handshake(const handshake_message& m) {
     default:
         break;
     }
-    return errc::tls_unexpected_message;
+    return refuse(refusal::unexpected_handshake_message);
 }
 
 HTTPS_DECL status client::on_server_hello(const handshake_message& m) {
@@ -249,30 +267,34 @@ HTTPS_DECL status client::on_server_hello(const handshake_message& m) {
         if (offers(protocol_version::tls13) &&
             (std::equal(tail.begin(), tail.end(), downgrade_sentinel_tls12.begin()) ||
              std::equal(tail.begin(), tail.end(), downgrade_sentinel_tls11.begin()))) {
-            return errc::tls_downgrade_detected;
+            return refuse(refusal::downgrade_sentinel);
         }
         return start_tls12(sh, m);
     }
     HTTPS_TLS_ASSIGN(std::uint16_t selected, parse_selected_version(sv->data));
     // §4.2.1: a version we did not offer, or below 1.3 here, is illegal_parameter.
-    if (selected != static_cast<std::uint16_t>(protocol_version::tls13) ||
-        sh.legacy_version != static_cast<std::uint16_t>(protocol_version::tls12)) {
-        return errc::tls_illegal_parameter;
+    if (selected != static_cast<std::uint16_t>(protocol_version::tls13)) {
+        return refuse(refusal::selected_version_not_tls13);
+    }
+    if (sh.legacy_version != static_cast<std::uint16_t>(protocol_version::tls12)) {
+        return refuse(refusal::legacy_version_not_tls12);
     }
     // §4.1.3: session id echo, compression and suite must match what we sent.
     if (!std::equal(sh.legacy_session_id_echo.begin(), sh.legacy_session_id_echo.end(),
-                    ch_.legacy_session_id.begin(), ch_.legacy_session_id.end()) ||
-        sh.legacy_compression_method != 0) {
-        return errc::tls_illegal_parameter;
+                    ch_.legacy_session_id.begin(), ch_.legacy_session_id.end())) {
+        return refuse(refusal::session_id_echo_mismatch);
+    }
+    if (sh.legacy_compression_method != 0) {
+        return refuse(refusal::compression_not_null);
     }
     const auto info = tls13_suite_info(sh.cipher_suite);
     if (!info || std::find(ch_.cipher_suites.begin(), ch_.cipher_suites.end(), sh.cipher_suite) ==
                      ch_.cipher_suites.end()) {
-        return errc::tls_illegal_parameter;
+        return refuse(refusal::cipher_suite_not_offered);
     }
     // §4.1.4: the ServerHello after a HelloRetryRequest keeps its suite.
     if (suite_ && suite_->suite != info->suite) {
-        return errc::tls_illegal_parameter;
+        return refuse(refusal::cipher_suite_changed_after_hello_retry);
     }
     suite_ = *info;
     version_ = protocol_version::tls13;
@@ -290,7 +312,7 @@ HTTPS_DECL status client::on_server_hello(const handshake_message& m) {
     }
     const extension* ks = sh.extensions.find(extension_type::key_share);
     if (ks == nullptr) {
-        return errc::tls_missing_extension; // §9.2: (EC)DHE needs key_share
+        return refuse(refusal::missing_key_share); // §9.2: (EC)DHE needs key_share
     }
     HTTPS_TLS_ASSIGN(key_share_entry server_share, parse_server_key_share(ks->data));
     const key_exchange* mine = nullptr;
@@ -300,15 +322,18 @@ HTTPS_DECL status client::on_server_hello(const handshake_message& m) {
         }
     }
     if (mine == nullptr) {
-        return errc::tls_illegal_parameter; // §4.2.8: a group we sent no share for
+        return refuse(refusal::key_share_group_not_offered); // §4.2.8
     }
-    HTTPS_TLS_ASSIGN(secret shared, mine->shared_secret(server_share.key_exchange));
+    auto shared = mine->shared_secret(server_share.key_exchange);
+    if (!shared) {
+        return refuse(refusal::invalid_key_share);
+    }
     group_ = server_share.group;
 
     transcript_.select(suite_->hash);
     transcript_.update(m.raw);
     // Key schedule §7.1: Early Secret (no PSK) -> Handshake Secret.
-    handshake_secret hs = early_secret(suite_->hash).derive_handshake(shared.bytes());
+    handshake_secret hs = early_secret(suite_->hash).derive_handshake(shared->bytes());
     const hash_value th = transcript_.current();
     client_hs_traffic_ = hs.client_traffic(th);
     server_hs_traffic_ = hs.server_traffic(th);
@@ -316,7 +341,7 @@ HTTPS_DECL status client::on_server_hello(const handshake_message& m) {
 
     // §5.1: the ServerHello must end at a record boundary, the keys change after it.
     if (!handshake_.empty()) {
-        return errc::tls_unexpected_message;
+        return refuse(refusal::key_change_not_at_record_boundary);
     }
     HTTPS_TLS_ASSIGN(auto read, detail::make_tls13_protection(*suite_, server_hs_traffic_));
     HTTPS_TLS_ASSIGN(auto write, detail::make_tls13_protection(*suite_, client_hs_traffic_));
@@ -330,7 +355,7 @@ HTTPS_DECL status client::on_server_hello(const handshake_message& m) {
 HTTPS_DECL status client::on_hello_retry_request(const server_hello& hrr,
                                                  const handshake_message& m) {
     if (hrr_seen_) {
-        return errc::tls_unexpected_message;
+        return refuse(refusal::second_hello_retry_request);
     }
     hrr_seen_ = true;
     std::optional<named_group> group;
@@ -353,7 +378,7 @@ HTTPS_DECL status client::on_hello_retry_request(const server_hello& hrr,
     }
     // §4.1.4: an HRR that would not change the ClientHello is illegal_parameter.
     if (!group && !cookie) {
-        return errc::tls_illegal_parameter;
+        return refuse(refusal::hello_retry_request_without_change);
     }
     if (group) {
         // §4.2.8: the group must be one we support and not one we already sent a share for.
@@ -361,8 +386,11 @@ HTTPS_DECL status client::on_hello_retry_request(const server_hello& hrr,
             std::find(config_.groups.begin(), config_.groups.end(), *group) != config_.groups.end();
         const bool already = std::any_of(shares_.begin(), shares_.end(),
                                          [&](const auto& s) { return s.group() == *group; });
-        if (!supported || already) {
-            return errc::tls_illegal_parameter;
+        if (!supported) {
+            return refuse(refusal::hello_retry_group_not_offered);
+        }
+        if (already) {
+            return refuse(refusal::hello_retry_group_already_shared);
         }
         // The second key share is generated only now, for the group the server wants.
         HTTPS_TLS_ASSIGN(key_exchange share, key_exchange::generate(*group, rng()));
@@ -378,14 +406,15 @@ HTTPS_DECL status client::on_hello_retry_request(const server_hello& hrr,
     HTTPS_TRY(transcript_.replace_with_message_hash());
     transcript_.update(m.raw);
     if (!handshake_.empty()) {
-        return errc::tls_unexpected_message; // nothing may follow an HRR in its flight
+        return refuse(refusal::key_change_not_at_record_boundary); // nothing may follow an HRR
     }
     auto hello = client_hello_message(1);
     if (!hello) {
         // The cookie is the only part of it the server chose: one that leaves no room for the
         // rest of the ClientHello (§4.1.2: extensions<8..2^16-1>) cannot be answered.
-        return hello.error() == errc::length_overflow ? errc::tls_illegal_parameter
-                                                      : hello.error();
+        return hello.error() == errc::length_overflow
+                   ? refuse(refusal::hello_retry_cookie_too_long)
+                   : hello.error();
     }
     // §D.4: in compatibility mode the dummy CCS goes right before the second ClientHello.
     send_compat_ccs();
@@ -400,32 +429,31 @@ HTTPS_DECL status client::on_encrypted_extensions(const handshake_message& m) {
         case extension_type::server_name:
             // RFC 6066 §3: the server acknowledges SNI with an empty extension.
             if (ch_.server_name.empty()) {
-                return errc::tls_unsupported_extension;
+                return refuse(refusal::extension_not_offered);
             }
-            if (!e.data.empty()) {
-                return errc::tls_decode_error;
+            if (auto r = detail::check_server_name_ack(e.data); r != refusal::none) {
+                return refuse(r);
             }
             break;
         case extension_type::supported_groups:
             break; // the server's preferences (§4.2.7)
         case extension_type::record_size_limit: {
             // RFC 8449 §4: the server's limit on what we send, content type byte included.
-            HTTPS_TLS_ASSIGN(std::uint16_t limit, parse_record_size_limit(e.data));
+            std::uint16_t limit = 0;
+            if (auto r = detail::check_record_size_limit(e.data, limit); r != refusal::none) {
+                return refuse(r);
+            }
             records_.set_max_fragment(std::min<std::size_t>(
                 {config_.max_fragment, std::size_t{limit} - 1u, max_plaintext_length}));
             break;
         }
         case extension_type::application_layer_protocol_negotiation: {
             if (ch_.alpn.empty()) {
-                return errc::tls_unsupported_extension;
+                return refuse(refusal::extension_not_offered);
             }
-            HTTPS_TLS_ASSIGN(bytes_view name, parse_alpn_selection(e.data));
-            const std::string chosen(name.begin(), name.end());
-            // RFC 7301 §3.2: the server must choose one of ours.
-            if (std::find(ch_.alpn.begin(), ch_.alpn.end(), chosen) == ch_.alpn.end()) {
-                return errc::tls_illegal_parameter;
+            if (auto r = detail::check_alpn_selection(e.data, ch_.alpn, alpn_); r != refusal::none) {
+                return refuse(r);
             }
-            alpn_ = chosen;
             break;
         }
         default:
@@ -449,16 +477,16 @@ HTTPS_DECL status client::on_certificate_request(const handshake_message& m) {
 HTTPS_DECL status client::on_certificate(const handshake_message& m) {
     HTTPS_TLS_ASSIGN(certificate_message cert, parse_certificate(m.body));
     if (!cert.certificate_request_context.empty()) {
-        return errc::tls_illegal_parameter; // §4.4.2: empty for server authentication
+        return refuse(refusal::certificate_request_context_not_empty); // §4.4.2
     }
     if (cert.entries.empty()) {
-        return errc::tls_decode_error; // §4.4.2.4: an empty server Certificate
+        return refuse(refusal::empty_certificate_chain); // §4.4.2.4
     }
     std::vector<bytes_view> chain;
     for (const auto& entry : cert.entries) {
         // We request neither OCSP stapling nor SCTs, so no entry extension is expected.
         if (!entry.extensions.items().empty()) {
-            return errc::tls_unsupported_extension;
+            return refuse(refusal::certificate_entry_extension);
         }
         chain.push_back(entry.cert_data);
     }
@@ -467,11 +495,7 @@ HTTPS_DECL status client::on_certificate(const handshake_message& m) {
     }
     HTTPS_TRY(config_.verify_certificate(chain, config_.server_name));
     // §4.4.2.2: the leaf's key must be allowed to sign, for CertificateVerify.
-    auto leaf = x509::parse_certificate(chain.front());
-    if (!leaf) {
-        return errc::cert_malformed;
-    }
-    HTTPS_TRY(check_leaf_key_usage(*leaf, leaf_key_use::sign));
+    HTTPS_TLS_ASSIGN(peer_key_, leaf_key(chain.front(), key_exchange_kind::tls13));
     peer_chain_.clear();
     for (auto c : chain) {
         peer_chain_.push_back(to_vector(c));
@@ -487,14 +511,14 @@ HTTPS_DECL status client::on_certificate_verify(const handshake_message& m) {
     // §4.4.3: a scheme we did not offer in signature_algorithms is illegal_parameter.
     if (std::find(ch_.signature_algorithms.begin(), ch_.signature_algorithms.end(), scheme) ==
         ch_.signature_algorithms.end()) {
-        return errc::tls_illegal_parameter;
+        return refuse(refusal::signature_scheme_not_offered);
     }
     const byte_vector content = certificate_verify_content(transcript_.current());
-    if (auto s = verify_signature(scheme, peer_chain_.front(), content, cv.signature,
-                                  config_.min_rsa_key_bits);
+    if (auto s = verify_signature(scheme, peer_key_, content, cv.signature,
+                                  config_.min_rsa_key_bits, protocol_version::tls13);
         !s) {
         // §4.4.3: a signature that does not verify is decrypt_error.
-        return s.error() == errc::bad_signature ? errc::tls_decrypt_error : s.error();
+        return signature_refusal(s.error(), refusal::certificate_verify_signature_invalid);
     }
     peer_scheme_ = scheme;
     transcript_.update(m.raw);
@@ -506,10 +530,10 @@ HTTPS_DECL status client::on_finished(const handshake_message& m) {
     const hash_algorithm h = suite_->hash;
     const secret expected = finished_verify_data(h, server_hs_traffic_, transcript_.current());
     if (m.body.size() != expected.size()) {
-        return errc::tls_decode_error;
+        return refuse(refusal::finished_length_wrong);
     }
     if (!ct::equal(m.body, expected.bytes())) {
-        return errc::tls_decrypt_error;
+        return refuse(refusal::finished_mismatch);
     }
     transcript_.update(m.raw);
     master_secret ms = std::move(*handshake_secret_).derive_master();
@@ -521,7 +545,7 @@ HTTPS_DECL status client::on_finished(const handshake_message& m) {
 
     // §5.1: the server Finished must end at a record boundary, the keys change after it.
     if (!handshake_.empty()) {
-        return errc::tls_unexpected_message;
+        return refuse(refusal::key_change_not_at_record_boundary);
     }
     HTTPS_TLS_ASSIGN(auto read, detail::make_tls13_protection(*suite_, server_ap_traffic_));
     HTTPS_TLS_ASSIGN(auto write, detail::make_tls13_protection(*suite_, client_ap_traffic_));
@@ -570,7 +594,7 @@ HTTPS_DECL status client::on_new_session_ticket(const handshake_message& m) {
 HTTPS_DECL status client::on_key_update(const handshake_message& m) {
     HTTPS_TLS_ASSIGN(bool update_requested, parse_key_update(m.body));
     if (!handshake_.empty()) {
-        return errc::tls_unexpected_message; // a key change must be on a record boundary
+        return refuse(refusal::key_change_not_at_record_boundary);
     }
     server_ap_traffic_ = next_traffic_secret(suite_->hash, server_ap_traffic_);
     HTTPS_TLS_ASSIGN(auto read, detail::make_tls13_protection(*suite_, server_ap_traffic_));
@@ -585,7 +609,7 @@ HTTPS_DECL status client::on_key_update(const handshake_message& m) {
     return {};
 }
 
-HTTPS_DECL errc client::unexpected_extension(std::uint16_t type) const {
+HTTPS_DECL errc client::unexpected_extension(std::uint16_t type) {
     using e = extension_type;
     switch (static_cast<e>(type)) {
     case e::server_name:
@@ -596,28 +620,33 @@ HTTPS_DECL errc client::unexpected_extension(std::uint16_t type) const {
     case e::supported_versions:
     case e::key_share:
     case e::cookie:
-        return errc::tls_illegal_parameter;
+        return refuse(refusal::extension_not_allowed_here);
     default:
-        return errc::tls_unsupported_extension;
+        return refuse(refusal::extension_not_offered);
     }
 }
 
 HTTPS_DECL result<record_layer::protection> detail::make_tls13_protection(const suite_info& suite,
                                                                           const secret& traffic) {
-    using protection = record_layer::protection;
-    const traffic_keys k = derive_traffic_keys(suite.hash, traffic, aead_key_length(suite.aead));
+    const auto make = [&]<class Aead>(std::type_identity<Aead>) {
+        const traffic_keys k = derive_traffic_keys(suite.hash, traffic, Aead::key_size);
+        return result<record_layer::protection>(
+            record_layer::protection(tls13_aead_protection<Aead>(
+                std::span<const std::uint8_t, Aead::key_size>(k.key.data(), Aead::key_size),
+                k.iv.span())));
+    };
     switch (suite.aead) {
-    case aead_algorithm::aes_128_gcm:
-        return protection(tls13_aead_protection<crypto::aes128_gcm>(
-            std::span<const std::uint8_t, 16>(k.key.data(), 16), k.iv.span()));
-    case aead_algorithm::aes_256_gcm:
-        return protection(tls13_aead_protection<crypto::aes256_gcm>(
-            std::span<const std::uint8_t, 32>(k.key.data(), 32), k.iv.span()));
-    case aead_algorithm::chacha20_poly1305:
-        return protection(tls13_aead_protection<crypto::chacha20_poly1305>(
-            std::span<const std::uint8_t, 32>(k.key.data(), 32), k.iv.span()));
+    case record_cipher::aes_128_gcm:
+        return make(std::type_identity<crypto::aes128_gcm>{});
+    case record_cipher::aes_256_gcm:
+        return make(std::type_identity<crypto::aes256_gcm>{});
+    case record_cipher::chacha20_poly1305:
+        return make(std::type_identity<crypto::chacha20_poly1305>{});
+    case record_cipher::aes_128_cbc: // TLS 1.2 only
+    case record_cipher::aes_256_cbc:
+        break;
     }
-    return errc::tls_internal_error; // outside the enumeration: fail closed
+    return errc::tls_internal_error; // not a TLS 1.3 AEAD: fail closed
 }
 
 HTTPS_DECL result<byte_vector> client::client_hello_message(unsigned attempt) const {
@@ -631,7 +660,7 @@ HTTPS_DECL result<byte_vector> client::client_hello_message(unsigned attempt) co
 HTTPS_DECL void client::send_client_hello(byte_vector msg) {
     transcript_.update(msg);
     records_.write(content_type::handshake, msg, output_);
-    client_hello_sent_ = std::move(msg); // a TLS 1.2 handshake reads its offer back from it
+    client_hello_sent_ = std::move(msg); // a TLS 1.2 handshake starts its transcript with it
 }
 
 HTTPS_DECL void client::send_compat_ccs() {
@@ -639,9 +668,7 @@ HTTPS_DECL void client::send_compat_ccs() {
         return;
     }
     ccs_sent_ = true;
-    const std::uint8_t one = 1;
-    plaintext_protection{}.seal(content_type::change_cipher_spec, 0x0303, bytes_view(&one, 1),
-                                output_);
+    detail::append_change_cipher_spec(output_);
 }
 
 HTTPS_DECL void client::send_alert(alert_level level, alert_description d) {
@@ -657,6 +684,9 @@ HTTPS_DECL errc client::fail(errc e) {
     const bool started = state_ != client_state::start;
     state_ = client_state::failed;
     error_ = e;
+    if (refusal_ == refusal::none && tls12_) {
+        refusal_ = tls12_->refusal_cause(); // e.g. its ChangeCipherSpec check
+    }
     alert_description a{};
     if (started && alert_for(e, a) && !local_closed_) {
         // RFC 5246 §7.2.2: no_renegotiation is always a warning.
@@ -699,11 +729,11 @@ HTTPS_DECL status client::add_tls12_offer() {
 
 HTTPS_DECL status client::start_tls12(const server_hello& sh, const handshake_message& m) {
     if (hrr_seen_) {
-        return errc::tls_illegal_parameter; // RFC 8446 §4.1.4: HRR chose TLS 1.3
+        return refuse(refusal::tls12_after_hello_retry_request); // RFC 8446 §4.1.4
     }
     if (sh.legacy_version != static_cast<std::uint16_t>(protocol_version::tls12) ||
         !offers_tls12()) {
-        return errc::tls_protocol_version;
+        return refuse(refusal::version_not_offered);
     }
     tls12_settings settings;
     settings.server_name = config_.server_name;
@@ -712,9 +742,18 @@ HTTPS_DECL status client::start_tls12(const server_hello& sh, const handshake_me
     settings.min_rsa_key_bits = config_.min_rsa_key_bits;
     settings.require_extended_master_secret = config_.require_extended_master_secret;
     settings.max_fragment = config_.max_fragment;
-    HTTPS_TLS_ASSIGN(
-        tls12_handshake h,
-        tls12_handshake::start(std::move(settings), client_hello_sent_, sh, m.raw, records_));
+    // The offer is ch_, unless a test replays a foreign ClientHello and reads its offer back.
+    std::optional<client_hello> replayed;
+    if (config_.test_hook.read_) {
+        replayed = config_.test_hook.read_(client_hello_sent_);
+        if (!replayed) {
+            return errc::tls_internal_error;
+        }
+    }
+    HTTPS_TLS_ASSIGN(tls12_handshake h, tls12_handshake::start(std::move(settings),
+                                                               replayed ? *replayed : ch_,
+                                                               client_hello_sent_, sh, m.raw,
+                                                               records_, refusal_));
     tls12_.emplace(std::move(h));
     version_ = protocol_version::tls12;
     alpn_ = tls12_->alpn();
@@ -735,16 +774,56 @@ HTTPS_DECL status client::on_tls12_handshake(const handshake_message& m) {
 
 HTTPS_DECL status client::on_tls12_change_cipher_spec(const record& rec) {
     if (!handshake_.empty()) {
-        return errc::tls_unexpected_message;
+        return refuse(refusal::record_interleaved);
     }
     return tls12_->on_change_cipher_spec(rec.payload, records_);
 }
 
 HTTPS_DECL status client::on_tls12_warning_alert() {
     if (++tls12_warning_alerts_ > 16) {
-        return errc::tls_unexpected_message;
+        return refuse(refusal::too_many_warning_alerts);
     }
     return {};
+}
+
+HTTPS_DECL errc client::record_refusal(errc e) {
+    switch (e) {
+    case errc::tls_unexpected_message:
+        return refuse(refusal::record_type_invalid);
+    case errc::tls_record_overflow:
+        return refuse(refusal::record_too_long);
+    case errc::tls_bad_record_mac:
+        return refuse(refusal::record_authentication_failed);
+    case errc::tls_decode_error:
+        return refuse(refusal::record_malformed);
+    default:
+        return e;
+    }
+}
+
+HTTPS_DECL errc client::signature_refusal(errc e, refusal invalid) {
+    if (e == errc::bad_signature) {
+        return refuse(invalid);
+    }
+    return e == errc::tls_illegal_parameter ? refuse(refusal::signature_key_mismatch) : e;
+}
+
+HTTPS_DECL refusal client::malformed(handshake_type t) noexcept {
+    using h = handshake_type;
+    switch (t) {
+    case h::server_hello: return refusal::malformed_server_hello;
+    case h::encrypted_extensions: return refusal::malformed_encrypted_extensions;
+    case h::certificate: return refusal::malformed_certificate;
+    case h::certificate_request: return refusal::malformed_certificate_request;
+    case h::certificate_verify: return refusal::malformed_certificate_verify;
+    case h::finished: return refusal::finished_length_wrong;
+    case h::new_session_ticket: return refusal::malformed_new_session_ticket;
+    case h::key_update: return refusal::malformed_key_update;
+    case h::server_key_exchange: return refusal::malformed_server_key_exchange;
+    case h::server_hello_done: return refusal::malformed_server_hello_done;
+    case h::hello_request: return refusal::malformed_hello_request;
+    default: return refusal::malformed_handshake_message;
+    }
 }
 
 HTTPS_DECL bool client::is_ip_literal(std::string_view host) {
