@@ -104,6 +104,13 @@ enum class errc : int {
     cert_bad_subject_alt_name,///< subjectAltName missing, wrongly critical, or not a valid host name
     cert_common_name_mismatch,///< the subject commonName is not one of the subjectAltName entries
     cert_bad_serial,          ///< serial number zero in a certificate the server sent
+    // Revocation through a stapled OCSP response (RFC 6960, RFC 6066 §8, RFC 7633).
+    cert_revoked,             ///< a valid OCSP response says the certificate is revoked
+    cert_ocsp_missing,        ///< the certificate demands a staple (must-staple) and none was usable
+    cert_ocsp_malformed,      ///< the stapled response does not parse, or did not succeed
+    cert_ocsp_bad_responder,  ///< not signed by the issuer or a responder it authorised
+    cert_ocsp_stale,          ///< thisUpdate in the future, or nextUpdate passed
+    cert_ocsp_unknown,        ///< the response has no status for this certificate, or "unknown"
 
     // 400..499 TLS
     tls_unexpected_message = 400,
@@ -236,6 +243,12 @@ inline const char* describe(errc e) noexcept {
     case errc::cert_bad_subject_alt_name: return "certificate subject alternative name missing, wrongly critical or not a valid host name";
     case errc::cert_common_name_mismatch: return "certificate common name is not one of its subject alternative names";
     case errc::cert_bad_serial: return "certificate serial number is zero";
+    case errc::cert_revoked: return "certificate revoked (stapled OCSP response)";
+    case errc::cert_ocsp_missing: return "certificate requires a stapled OCSP response (must-staple) and none was usable";
+    case errc::cert_ocsp_malformed: return "stapled OCSP response malformed or not successful";
+    case errc::cert_ocsp_bad_responder: return "stapled OCSP response not signed by the issuer or its responder";
+    case errc::cert_ocsp_stale: return "stapled OCSP response not current";
+    case errc::cert_ocsp_unknown: return "stapled OCSP response gives no status for the certificate";
     case errc::tls_unexpected_message: return "TLS unexpected message";
     case errc::tls_decode_error: return "TLS decode error";
     case errc::tls_illegal_parameter: return "TLS illegal parameter";
@@ -1565,6 +1578,9 @@ inline constexpr encoded<10> sct_list{0x2b, 0x06, 0x01, 0x04, 0x01, 0xd6, 0x79, 
 inline constexpr encoded<4> any_extended_key_usage{0x55, 0x1d, 0x25, 0x00};
 inline constexpr encoded<8> kp_server_auth{0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x01};
 inline constexpr encoded<8> kp_client_auth{0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x02};
+inline constexpr encoded<8> kp_ocsp_signing{0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x09};
+/// RFC 6960 §4.2.1: id-pkix-ocsp-basic (1.3.6.1.5.5.7.48.1.1).
+inline constexpr encoded<9> ocsp_basic{0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x01, 0x01};
 
 // Name attribute types (RFC 5280 Appendix A, X.520): id-at 2.5.4.x and a few others
 inline constexpr encoded<3> at_common_name{0x55, 0x04, 0x03};
@@ -2179,6 +2195,7 @@ inline constexpr std::uint32_t tls_feature = 1u << 11;
 struct extended_key_usage {
     bool server_auth = false;
     bool client_auth = false;
+    bool ocsp_signing = false; ///< id-kp-OCSPSigning (RFC 6960 §4.2.2.2)
     bool any = false; ///< anyExtendedKeyUsage
 };
 
@@ -2281,6 +2298,16 @@ template <class ReadOne> status for_each_element(der::parser seq, ReadOne&& read
     }
     return {};
 }
+
+} // namespace detail
+
+namespace detail {
+
+/// A digest AlgorithmIdentifier (RFC 4055 §2.1), parameters NULL or absent.
+HTTPS_DECL result<hash_algorithm> parse_hash_identifier(der::parser& p) noexcept;
+/// A signature AlgorithmIdentifier (RFC 4055, RFC 5758, RFC 8410); unknown algorithms parse as
+/// `scheme::unknown`.
+HTTPS_DECL result<signature_algorithm> parse_signature_algorithm(der::parser& p) noexcept;
 
 } // namespace detail
 
@@ -4427,6 +4454,8 @@ HTTPS_DECL status parse_ext_key_usage(der::parser value, certificate& c) {
             c.ext_key_usage.server_auth = true;
         } else if (der::oid_equals(*id, oid::kp_client_auth)) {
             c.ext_key_usage.client_auth = true;
+        } else if (der::oid_equals(*id, oid::kp_ocsp_signing)) {
+            c.ext_key_usage.ocsp_signing = true;
         } else if (der::oid_equals(*id, oid::any_extended_key_usage)) {
             c.ext_key_usage.any = true;
         }
@@ -5066,6 +5095,7 @@ inline std::optional<hash_id> hash_id_from_oid(bytes_view encoded) noexcept {
 
 } // namespace https::crypto
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -5109,6 +5139,10 @@ inline std::optional<crypto::hash_id> to_hash_id(hash_algorithm h) noexcept {
     }
     return std::nullopt;
 }
+
+/// Hash `data` with `h` into `out`; returns the digest length.
+HTTPS_DECL std::size_t digest_of(crypto::hash_id h, bytes_view data,
+                                 std::array<std::uint8_t, crypto::max_digest_size>& out);
 
 /// Verify a certificate signature: `signature` by `key` over `tbs` under `alg` (RSASSA-PKCS1-v1_5
 /// and RSASSA-PSS per RFC 4055, ECDSA per RFC 5758, Ed25519 per RFC 8410). Weak digests are
@@ -8610,6 +8644,489 @@ HTTPS_DECL result<trust_store> trust_store::system() {
 }
 
 } // namespace https::x509
+// ---- https/x509/impl/ocsp.ipp ------------------------------------------------------------------
+// Stapled OCSP responses (x509/ocsp.hpp), out of line for separate compilation.
+
+// ---- https/x509/ocsp.hpp -----------------------------------------------------------------------
+// Stapled OCSP responses (RFC 6960) as a TLS server sends them (RFC 6066 §8, RFC 8446 §4.4.2.1):
+// a strict parse, the check that the issuer (or a responder it authorised) signed a current
+// status for the leaf, and what that status is.
+
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+namespace https::x509 {
+
+/// Responses larger than this are refused unparsed (a stapled response is 1-4 KiB).
+inline constexpr std::size_t max_ocsp_response_size = 64 * 1024;
+/// Limit on the SingleResponses and on the certificates of one response.
+inline constexpr std::size_t max_ocsp_entries = 64;
+/// How far thisUpdate may lie in the future, and nextUpdate in the past, for clocks that differ.
+inline constexpr unix_time ocsp_clock_skew = 5 * 60;
+/// How long a response without nextUpdate counts as current after its thisUpdate (RFC 6960
+/// §4.2.2.1 leaves it to the client; the BRs ask responders for at most a few days).
+inline constexpr unix_time ocsp_validity_without_next_update = 4 * 24 * 3600;
+
+/// What a response says of a certificate (RFC 6960 §4.2.1 CertStatus).
+enum class revocation_status : std::uint8_t { good, revoked, unknown };
+
+/// One SingleResponse (RFC 6960 §4.2.1), as views into the response.
+struct ocsp_single_response {
+    hash_algorithm id_hash = hash_algorithm::none; ///< CertID.hashAlgorithm
+    bytes_view issuer_name_hash;
+    bytes_view issuer_key_hash;
+    bytes_view serial; ///< CertID.serialNumber, INTEGER contents
+    revocation_status status = revocation_status::unknown;
+    unix_time revocation_time = 0; ///< revoked only
+    unix_time this_update = 0;
+    std::optional<unix_time> next_update;
+};
+
+/// A BasicOCSPResponse (RFC 6960 §4.2.1) of a successful OCSPResponse, as views into its DER.
+struct ocsp_response {
+    bytes_view tbs; ///< the signed ResponseData encoding
+    signature_algorithm sig_alg;
+    bytes_view signature;
+    /// ResponderID: the SHA-1 of the responder's public key (byKey) or its name (byName).
+    bytes_view responder_key_hash;
+    std::optional<name> responder_name;
+    unix_time produced_at = 0;
+    std::vector<ocsp_single_response> responses;
+    std::vector<bytes_view> certificates; ///< `certs`: DER certificates, e.g. a delegated responder
+};
+
+/// Parse an OCSPResponse under strict DER. Anything but a successful response of type
+/// id-pkix-ocsp-basic, a malformed field, or a critical extension (response or single) is
+/// `errc::cert_ocsp_malformed`; if `cause` is given it receives the underlying error.
+HTTPS_DECL result<ocsp_response> parse_ocsp_response(bytes_view der, errc* cause = nullptr);
+
+/// What a verified response says of the leaf, and for how long.
+struct ocsp_status {
+    revocation_status status = revocation_status::unknown;
+    unix_time this_update = 0;
+    std::optional<unix_time> next_update;
+    unix_time revocation_time = 0; ///< revoked only
+};
+
+/// Check a stapled response for `leaf`, whose issuer is `issuer`, at time `now` (RFC 6960 §3.2):
+/// it parses (`cert_ocsp_malformed`); it is signed by the issuer, or by a certificate in the
+/// response that the issuer signed and that has id-kp-OCSPSigning and is valid at `now`
+/// (§4.2.2.2; else `cert_ocsp_bad_responder`, also for MD5 or SHA-1 signatures); it has a
+/// SingleResponse whose CertID names the leaf (issuer name and key hashes and serial number; else
+/// `cert_ocsp_unknown`); and that response is current within `ocsp_clock_skew`
+/// (`cert_ocsp_stale`). The status it gives is returned as is, revoked and unknown included.
+HTTPS_DECL result<ocsp_status> check_ocsp_response(bytes_view der, const certificate& leaf,
+                                                   const certificate& issuer, unix_time now);
+
+} // namespace https::x509
+
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+namespace https::x509 {
+
+namespace detail {
+
+/// A GeneralizedTime (RFC 6960 uses no UTCTime).
+HTTPS_DECL result<unix_time> read_generalized_time(der::parser& p) {
+    auto el = p.read(der::tag::generalized_time);
+    if (!el) {
+        return el.error();
+    }
+    return parse_time(*el);
+}
+
+/// Extensions ::= SEQUENCE SIZE (1..MAX) OF Extension, none of which we process: a critical one
+/// makes the response unusable (RFC 5280 §4.2 by way of RFC 6960 §4.4).
+HTTPS_DECL status check_ocsp_extensions(der::parser& p, std::uint8_t tag) {
+    if (!p.next_is(tag)) {
+        return {};
+    }
+    auto wrapper = p.read_constructed(tag);
+    if (!wrapper) {
+        return wrapper.error();
+    }
+    auto list = wrapper->read_sequence();
+    if (!list) {
+        return list.error();
+    }
+    HTTPS_TRY(wrapper->expect_empty());
+    return for_each_element(*list, [](der::parser& e) -> status {
+        auto ext = e.read_sequence();
+        if (!ext) {
+            return ext.error();
+        }
+        HTTPS_TRY(ext->read_oid());
+        if (ext->next_is(der::tag::boolean)) {
+            auto critical = ext->read_boolean();
+            if (!critical) {
+                return critical.error();
+            }
+            if (*critical) {
+                return errc::unsupported_algorithm; // an extension we would have to process
+            }
+        }
+        HTTPS_TRY(ext->read_octet_string());
+        return ext->expect_empty();
+    });
+}
+
+/// SingleResponse ::= SEQUENCE { certID, certStatus, thisUpdate, nextUpdate [0] EXPLICIT
+/// OPTIONAL, singleExtensions [1] EXPLICIT OPTIONAL }.
+HTTPS_DECL result<ocsp_single_response> parse_single_response(der::parser& p) {
+    auto seq = p.read_sequence();
+    if (!seq) {
+        return seq.error();
+    }
+    ocsp_single_response r;
+    auto id = seq->read_sequence();
+    if (!id) {
+        return id.error();
+    }
+    auto hash = parse_hash_identifier(*id);
+    if (!hash) {
+        return hash.error();
+    }
+    r.id_hash = *hash;
+    auto name_hash = id->read_octet_string();
+    if (!name_hash) {
+        return name_hash.error();
+    }
+    auto key_hash = id->read_octet_string();
+    if (!key_hash) {
+        return key_hash.error();
+    }
+    auto serial = id->read_integer();
+    if (!serial) {
+        return serial.error();
+    }
+    HTTPS_TRY(id->expect_empty());
+    r.issuer_name_hash = *name_hash;
+    r.issuer_key_hash = *key_hash;
+    r.serial = *serial;
+
+    // CertStatus ::= CHOICE { good [0] IMPLICIT NULL, revoked [1] IMPLICIT RevokedInfo,
+    // unknown [2] IMPLICIT NULL }; RevokedInfo ::= SEQUENCE { revocationTime, revocationReason
+    // [0] EXPLICIT CRLReason OPTIONAL }.
+    auto cert_status = seq->read_any();
+    if (!cert_status) {
+        return cert_status.error();
+    }
+    if (cert_status->tag == der::tag::context_primitive(0) ||
+        cert_status->tag == der::tag::context_primitive(2)) {
+        if (!cert_status->contents.empty()) {
+            return errc::bad_encoding;
+        }
+        r.status = cert_status->tag == der::tag::context_primitive(0) ? revocation_status::good
+                                                                      : revocation_status::unknown;
+    } else if (cert_status->tag == der::tag::context_constructed(1)) {
+        der::parser info(cert_status->contents, seq->depth() + 1);
+        auto when = read_generalized_time(info);
+        if (!when) {
+            return when.error();
+        }
+        if (info.next_is(der::tag::context_constructed(0))) {
+            auto reason = info.read_constructed(der::tag::context_constructed(0));
+            if (!reason) {
+                return reason.error();
+            }
+            auto code = reason->read(0x0a); // ENUMERATED
+            if (!code) {
+                return code.error();
+            }
+            HTTPS_TRY(reason->expect_empty());
+        }
+        HTTPS_TRY(info.expect_empty());
+        r.status = revocation_status::revoked;
+        r.revocation_time = *when;
+    } else {
+        return errc::unexpected_tag;
+    }
+    auto this_update = read_generalized_time(*seq);
+    if (!this_update) {
+        return this_update.error();
+    }
+    r.this_update = *this_update;
+    if (seq->next_is(der::tag::context_constructed(0))) {
+        auto wrapper = seq->read_constructed(der::tag::context_constructed(0));
+        if (!wrapper) {
+            return wrapper.error();
+        }
+        auto next = read_generalized_time(*wrapper);
+        if (!next) {
+            return next.error();
+        }
+        HTTPS_TRY(wrapper->expect_empty());
+        if (*next < r.this_update) {
+            return errc::out_of_range;
+        }
+        r.next_update = *next;
+    }
+    HTTPS_TRY(check_ocsp_extensions(*seq, der::tag::context_constructed(1)));
+    HTTPS_TRY(seq->expect_empty());
+    return r;
+}
+
+/// The parse proper; errors are the underlying decode errors.
+HTTPS_DECL status parse_ocsp_response_into(bytes_view data, ocsp_response& out) {
+    if (data.size() > max_ocsp_response_size) {
+        return errc::too_large;
+    }
+    // OCSPResponse ::= SEQUENCE { responseStatus ENUMERATED, responseBytes [0] EXPLICIT
+    // ResponseBytes OPTIONAL }: only successful(0) carries a response.
+    der::parser top(data);
+    auto outer = top.read_sequence();
+    if (!outer) {
+        return outer.error();
+    }
+    HTTPS_TRY(top.expect_empty());
+    auto response_status = outer->read(0x0a);
+    if (!response_status) {
+        return response_status.error();
+    }
+    if (response_status->contents.size() != 1 || response_status->contents[0] != 0) {
+        return errc::out_of_range; // malformedRequest, internalError, tryLater, ...
+    }
+    auto bytes_wrapper = outer->read_constructed(der::tag::context_constructed(0));
+    if (!bytes_wrapper) {
+        return bytes_wrapper.error();
+    }
+    HTTPS_TRY(outer->expect_empty());
+    auto response_bytes = bytes_wrapper->read_sequence();
+    if (!response_bytes) {
+        return response_bytes.error();
+    }
+    HTTPS_TRY(bytes_wrapper->expect_empty());
+    auto type = response_bytes->read_oid();
+    if (!type) {
+        return type.error();
+    }
+    if (!der::oid_equals(*type, oid::ocsp_basic)) {
+        return errc::unsupported_algorithm;
+    }
+    auto basic_der = response_bytes->read_octet_string();
+    if (!basic_der) {
+        return basic_der.error();
+    }
+    HTTPS_TRY(response_bytes->expect_empty());
+
+    // BasicOCSPResponse ::= SEQUENCE { tbsResponseData, signatureAlgorithm, signature BIT STRING,
+    // certs [0] EXPLICIT SEQUENCE OF Certificate OPTIONAL }.
+    der::parser basic_top(*basic_der, response_bytes->depth() + 1);
+    auto basic = basic_top.read_sequence();
+    if (!basic) {
+        return basic.error();
+    }
+    HTTPS_TRY(basic_top.expect_empty());
+    auto tbs = basic->read_any();
+    if (!tbs) {
+        return tbs.error();
+    }
+    if (tbs->tag != der::tag::sequence) {
+        return errc::unexpected_tag;
+    }
+    out.tbs = tbs->encoded;
+    auto alg = parse_signature_algorithm(*basic);
+    if (!alg) {
+        return alg.error();
+    }
+    out.sig_alg = *alg;
+    auto signature = basic->read_bit_string();
+    if (!signature) {
+        return signature.error();
+    }
+    if (signature->unused_bits != 0) {
+        return errc::bad_encoding;
+    }
+    out.signature = signature->bytes;
+    if (basic->next_is(der::tag::context_constructed(0))) {
+        auto wrapper = basic->read_constructed(der::tag::context_constructed(0));
+        if (!wrapper) {
+            return wrapper.error();
+        }
+        auto certs = wrapper->read_sequence();
+        if (!certs) {
+            return certs.error();
+        }
+        HTTPS_TRY(wrapper->expect_empty());
+        while (!certs->empty()) {
+            if (out.certificates.size() == max_ocsp_entries) {
+                return errc::too_large;
+            }
+            auto cert = certs->read_any();
+            if (!cert) {
+                return cert.error();
+            }
+            if (cert->tag != der::tag::sequence) {
+                return errc::unexpected_tag;
+            }
+            out.certificates.push_back(cert->encoded);
+        }
+    }
+    HTTPS_TRY(basic->expect_empty());
+
+    // ResponseData ::= SEQUENCE { version [0] EXPLICIT DEFAULT v1, responderID, producedAt,
+    // responses SEQUENCE OF SingleResponse, responseExtensions [1] EXPLICIT OPTIONAL }. v1 is the
+    // only version and DER omits a default, so a version field is refused.
+    der::parser data_fields(tbs->contents, basic->depth() + 1);
+    if (data_fields.next_is(der::tag::context_constructed(0))) {
+        return errc::non_minimal_encoding;
+    }
+    // ResponderID ::= CHOICE { byName [1] EXPLICIT Name, byKey [2] EXPLICIT KeyHash }.
+    auto responder = data_fields.read_any();
+    if (!responder) {
+        return responder.error();
+    }
+    der::parser choice(responder->contents, data_fields.depth() + 1);
+    if (responder->tag == der::tag::context_constructed(1)) {
+        auto n = choice.read_any();
+        if (!n) {
+            return n.error();
+        }
+        auto parsed = parse_name(n->encoded, choice.depth());
+        if (!parsed) {
+            return parsed.error();
+        }
+        out.responder_name = *parsed;
+    } else if (responder->tag == der::tag::context_constructed(2)) {
+        auto hash = choice.read_octet_string();
+        if (!hash) {
+            return hash.error();
+        }
+        if (hash->size() != 20) { // SHA-1 of the key (RFC 6960 §4.2.1)
+            return errc::bad_encoding;
+        }
+        out.responder_key_hash = *hash;
+    } else {
+        return errc::unexpected_tag;
+    }
+    HTTPS_TRY(choice.expect_empty());
+    auto produced = read_generalized_time(data_fields);
+    if (!produced) {
+        return produced.error();
+    }
+    out.produced_at = *produced;
+    auto responses = data_fields.read_sequence();
+    if (!responses) {
+        return responses.error();
+    }
+    while (!responses->empty()) {
+        if (out.responses.size() == max_ocsp_entries) {
+            return errc::too_large;
+        }
+        auto single = parse_single_response(*responses);
+        if (!single) {
+            return single.error();
+        }
+        out.responses.push_back(*single);
+    }
+    HTTPS_TRY(check_ocsp_extensions(data_fields, der::tag::context_constructed(1)));
+    return data_fields.expect_empty();
+}
+
+/// Is `hash` the digest (under `alg`) of `data`?
+HTTPS_DECL bool digest_equals(hash_algorithm alg, bytes_view data, bytes_view hash) {
+    const auto id = to_hash_id(alg);
+    if (!id) {
+        return false;
+    }
+    std::array<std::uint8_t, crypto::max_digest_size> d{};
+    const std::size_t n = digest_of(*id, data, d);
+    return n == hash.size() && std::equal(hash.begin(), hash.end(), d.begin());
+}
+
+/// Does the ResponderID name the certificate `c` (by the SHA-1 of its key, or by its subject)?
+HTTPS_DECL bool responder_is(const ocsp_response& r, const certificate& c) {
+    if (r.responder_name) {
+        return names_equal(*r.responder_name, c.subject);
+    }
+    return digest_equals(hash_algorithm::sha1, c.spki.key, r.responder_key_hash);
+}
+
+/// Is `signature` over `tbs` by `key` under `alg`, with a digest we still accept?
+HTTPS_DECL bool signed_by(const public_key_info& key, const signature_algorithm& alg,
+                          bytes_view tbs, bytes_view signature) {
+    const bool weak = alg.hash == hash_algorithm::md5 || alg.hash == hash_algorithm::sha1;
+    return !weak && verify_signature(key, alg, tbs, signature).ok();
+}
+
+} // namespace detail
+
+HTTPS_DECL result<ocsp_response> parse_ocsp_response(bytes_view der, errc* cause) {
+    ocsp_response r;
+    const status s = detail::parse_ocsp_response_into(der, r);
+    if (cause != nullptr) {
+        *cause = s.error();
+    }
+    if (!s) {
+        return errc::cert_ocsp_malformed;
+    }
+    return r;
+}
+
+HTTPS_DECL result<ocsp_status> check_ocsp_response(bytes_view der, const certificate& leaf,
+                                                   const certificate& issuer, unix_time now) {
+    auto r = parse_ocsp_response(der);
+    if (!r) {
+        return r.error();
+    }
+    // §4.2.2.2: the issuer signs, or a responder whose certificate the issuer signed directly
+    // and marked with id-kp-OCSPSigning, valid now.
+    bool authentic = false;
+    if (detail::responder_is(*r, issuer)) {
+        authentic = detail::signed_by(issuer.spki, r->sig_alg, r->tbs, r->signature);
+    } else {
+        for (bytes_view cert_der : r->certificates) {
+            auto responder = parse_certificate(cert_der);
+            if (!responder || !detail::responder_is(*r, *responder)) {
+                continue;
+            }
+            const certificate& c = *responder;
+            authentic = names_equal(c.issuer, issuer.subject) &&
+                        detail::signed_by(issuer.spki, c.sig_alg, c.tbs, c.signature) &&
+                        c.ext_key_usage.ocsp_signing && !c.unknown_critical_extension &&
+                        now >= c.not_before && now <= c.not_after &&
+                        detail::signed_by(c.spki, r->sig_alg, r->tbs, r->signature);
+            break;
+        }
+    }
+    if (!authentic) {
+        return errc::cert_ocsp_bad_responder;
+    }
+    // §4.1.1 CertID: the hashes of the issuer's name and key, and the leaf's serial number.
+    const auto match = std::find_if(
+        r->responses.begin(), r->responses.end(), [&](const ocsp_single_response& s) {
+            return s.serial.size() == leaf.serial.size() &&
+                   std::equal(s.serial.begin(), s.serial.end(), leaf.serial.begin()) &&
+                   detail::digest_equals(s.id_hash, leaf.issuer.der, s.issuer_name_hash) &&
+                   detail::digest_equals(s.id_hash, issuer.spki.key, s.issuer_key_hash);
+        });
+    if (match == r->responses.end()) {
+        return errc::cert_ocsp_unknown;
+    }
+    // §3.2 (5)-(6): current, within the allowed skew.
+    const unix_time expires =
+        match->next_update ? *match->next_update : match->this_update + ocsp_validity_without_next_update;
+    if (match->this_update > now + ocsp_clock_skew || now > expires + ocsp_clock_skew) {
+        return errc::cert_ocsp_stale;
+    }
+    ocsp_status out;
+    out.status = match->status;
+    out.this_update = match->this_update;
+    out.next_update = match->next_update;
+    out.revocation_time = match->revocation_time;
+    return out;
+}
+
+} // namespace https::x509
 // ---- https/x509/impl/verify.ipp ----------------------------------------------------------------
 // Path validation and verify_chain (x509/verify.hpp), out of line for separate compilation.
 
@@ -9017,6 +9534,14 @@ struct verify_options {
     /// The certificate profile every certificate of the path must satisfy: the web PKI's by
     /// default (RFC 5280 §4 and CA/Browser Forum BR §7.1; see `certificate_profile`).
     certificate_profile profile = certificate_profile::web_pki;
+    /// Revocation by a stapled OCSP response (RFC 6066 §8): `staple_requested` when the TLS
+    /// handshake asked the server for one, `ocsp_staple` the response it sent, if any. A usable
+    /// response (`check_ocsp_response`) that says revoked is `cert_revoked`. A leaf that demands a
+    /// staple (RFC 7633 must-staple) fails when one was requested and none is usable:
+    /// `cert_ocsp_missing`, or why the one sent is not (`cert_ocsp_stale`, ...). Without
+    /// must-staple an unusable response is set aside (`verified_path::staple_error` says why).
+    bool staple_requested = false;
+    std::optional<bytes_view> ocsp_staple;
     /// Longest path accepted, leaf and trust anchor included (at most 32). Real chains have 2 to
     /// 5 certificates; 16 leaves room for cross-signed detours and still bounds the search.
     std::size_t max_path_length = 16;
@@ -9045,6 +9570,10 @@ struct verify_options {
 /// of the caller's buffers and of the trust store.
 struct verified_path {
     std::vector<bytes_view> certificates;
+    /// What the stapled OCSP response said of the leaf, when one was given and usable.
+    std::optional<ocsp_status> revocation;
+    /// Why a stapled response that was given could not be used; `errc::ok` otherwise.
+    errc staple_error = errc::ok;
 };
 
 namespace detail {
@@ -9408,6 +9937,24 @@ result<verified_path> verify_chain_with(const Verifier& verify, bytes_view leaf_
         for (const path_node* n : *path) {
             out.certificates.push_back(n->cert->der);
         }
+    }
+    if (options.ocsp_staple && out.certificates.size() >= 2) {
+        auto issuer = parse_certificate(out.certificates[1]);
+        if (!issuer) {
+            return issuer.error();
+        }
+        auto checked = check_ocsp_response(*options.ocsp_staple, *leaf, *issuer, now);
+        if (checked && checked->status == revocation_status::revoked) {
+            return errc::cert_revoked;
+        }
+        if (checked && checked->status == revocation_status::good) {
+            out.revocation = *checked;
+        } else {
+            out.staple_error = checked ? errc::cert_ocsp_unknown : checked.error();
+        }
+    }
+    if (leaf->must_staple && options.staple_requested && !out.revocation) {
+        return out.staple_error == errc::ok ? errc::cert_ocsp_missing : out.staple_error;
     }
     if (!options.dns_name.empty()) {
         HTTPS_TRY(check_dns_name(*leaf, options.dns_name));
@@ -12811,7 +13358,17 @@ inline bool alert_for(errc e, alert_description& out) noexcept {
     case errc::cert_bad_subject_alt_name:
     case errc::cert_common_name_mismatch:
     case errc::cert_bad_serial:
+    case errc::cert_ocsp_missing:
         out = a::bad_certificate;
+        return true;
+    case errc::cert_revoked:
+        out = a::certificate_revoked;
+        return true;
+    case errc::cert_ocsp_malformed:
+    case errc::cert_ocsp_bad_responder:
+    case errc::cert_ocsp_stale:
+    case errc::cert_ocsp_unknown:
+        out = a::bad_certificate_status_response; // RFC 6066 §8
         return true;
     case errc::cert_no_identity: // our configuration named no server: not the certificate's fault
         out = a::internal_error;
@@ -12846,115 +13403,10 @@ inline bool alert_for(errc e, alert_description& out) noexcept {
 
 } // namespace https::tls
 // ---- https/tls/cipher_suite.hpp ----------------------------------------------------------------
-// Cipher suites: code points and what each one fixes (AEAD, key length, handshake hash).
+// Cipher suites: one table holding every fact about each suite we implement (code point, IANA
+// name, version, key exchange, record cipher, hash, key-block lengths), in our preference order.
+// The offer lists, the record-protection factories and the names printed by `-v` all read it.
 
-#include <cstddef>
-#include <cstdint>
-#include <optional>
-
-namespace https::tls {
-
-/// CipherSuite code points. TLS 1.3 suites (RFC 8446 §B.4) name only the AEAD and the hash;
-/// the TLS 1.2 work adds its suites here.
-enum class cipher_suite : std::uint16_t {
-    tls_aes_128_gcm_sha256 = 0x1301,
-    tls_aes_256_gcm_sha384 = 0x1302,
-    tls_chacha20_poly1305_sha256 = 0x1303,
-
-    // TLS 1.2 (RFC 5289, RFC 7905, RFC 5288, RFC 5246 §A.5); what each fixes is in
-    // tls12_cipher_suites.hpp.
-    tls_ecdhe_ecdsa_with_aes_128_gcm_sha256 = 0xc02b,
-    tls_ecdhe_rsa_with_aes_128_gcm_sha256 = 0xc02f,
-    tls_ecdhe_ecdsa_with_aes_256_gcm_sha384 = 0xc02c,
-    tls_ecdhe_rsa_with_aes_256_gcm_sha384 = 0xc030,
-    tls_ecdhe_ecdsa_with_chacha20_poly1305_sha256 = 0xcca9,
-    tls_ecdhe_rsa_with_chacha20_poly1305_sha256 = 0xcca8,
-    tls_ecdhe_ecdsa_with_aes_128_cbc_sha256 = 0xc023,
-    tls_ecdhe_rsa_with_aes_128_cbc_sha256 = 0xc027,
-    tls_ecdhe_ecdsa_with_aes_256_cbc_sha384 = 0xc024,
-    tls_ecdhe_rsa_with_aes_256_cbc_sha384 = 0xc028,
-    tls_rsa_with_aes_256_gcm_sha384 = 0x009d,
-    tls_rsa_with_aes_128_gcm_sha256 = 0x009c,
-    tls_rsa_with_aes_256_cbc_sha256 = 0x003d,
-};
-
-/// The hash of the transcript, HKDF and Finished MAC.
-enum class hash_algorithm : std::uint8_t { sha256, sha384 };
-
-inline constexpr std::size_t hash_length(hash_algorithm h) noexcept {
-    return h == hash_algorithm::sha256 ? 32 : 48;
-}
-
-/// The record-protection algorithm of a suite.
-enum class aead_algorithm : std::uint8_t { aes_128_gcm, aes_256_gcm, chacha20_poly1305 };
-
-inline constexpr std::size_t aead_key_length(aead_algorithm a) noexcept {
-    return a == aead_algorithm::aes_128_gcm ? 16 : 32;
-}
-
-struct suite_info {
-    cipher_suite suite;
-    aead_algorithm aead;
-    hash_algorithm hash;
-};
-
-/// What a TLS 1.3 suite fixes, or nothing for a code point that is not a TLS 1.3 suite we
-/// implement.
-inline constexpr std::optional<suite_info> tls13_suite_info(std::uint16_t code) noexcept {
-    switch (code) {
-    case 0x1301:
-        return suite_info{cipher_suite::tls_aes_128_gcm_sha256, aead_algorithm::aes_128_gcm,
-                          hash_algorithm::sha256};
-    case 0x1302:
-        return suite_info{cipher_suite::tls_aes_256_gcm_sha384, aead_algorithm::aes_256_gcm,
-                          hash_algorithm::sha384};
-    case 0x1303:
-        return suite_info{cipher_suite::tls_chacha20_poly1305_sha256,
-                          aead_algorithm::chacha20_poly1305, hash_algorithm::sha256};
-    default:
-        return std::nullopt;
-    }
-}
-
-inline const char* describe(cipher_suite s) noexcept {
-    switch (s) {
-    case cipher_suite::tls_aes_128_gcm_sha256:
-        return "TLS_AES_128_GCM_SHA256";
-    case cipher_suite::tls_aes_256_gcm_sha384:
-        return "TLS_AES_256_GCM_SHA384";
-    case cipher_suite::tls_chacha20_poly1305_sha256:
-        return "TLS_CHACHA20_POLY1305_SHA256";
-    case cipher_suite::tls_ecdhe_ecdsa_with_aes_128_gcm_sha256:
-        return "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256";
-    case cipher_suite::tls_ecdhe_rsa_with_aes_128_gcm_sha256:
-        return "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256";
-    case cipher_suite::tls_ecdhe_ecdsa_with_aes_256_gcm_sha384:
-        return "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384";
-    case cipher_suite::tls_ecdhe_rsa_with_aes_256_gcm_sha384:
-        return "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384";
-    case cipher_suite::tls_ecdhe_ecdsa_with_chacha20_poly1305_sha256:
-        return "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256";
-    case cipher_suite::tls_ecdhe_rsa_with_chacha20_poly1305_sha256:
-        return "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256";
-    case cipher_suite::tls_ecdhe_ecdsa_with_aes_128_cbc_sha256:
-        return "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256";
-    case cipher_suite::tls_ecdhe_rsa_with_aes_128_cbc_sha256:
-        return "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256";
-    case cipher_suite::tls_ecdhe_ecdsa_with_aes_256_cbc_sha384:
-        return "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384";
-    case cipher_suite::tls_ecdhe_rsa_with_aes_256_cbc_sha384:
-        return "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384";
-    case cipher_suite::tls_rsa_with_aes_256_gcm_sha384:
-        return "TLS_RSA_WITH_AES_256_GCM_SHA384";
-    case cipher_suite::tls_rsa_with_aes_128_gcm_sha256:
-        return "TLS_RSA_WITH_AES_128_GCM_SHA256";
-    case cipher_suite::tls_rsa_with_aes_256_cbc_sha256:
-        return "TLS_RSA_WITH_AES_256_CBC_SHA256";
-    }
-    return "unknown";
-}
-
-} // namespace https::tls
 // ---- https/tls/extensions.hpp ------------------------------------------------------------------
 // TLS registries (versions, extension types, named groups, signature schemes) and the extension
 // block codec shared by every handshake message (RFC 8446 §4.2).
@@ -13189,6 +13641,201 @@ inline result<std::uint16_t> parse_selected_version(bytes_view data) {
 #undef HTTPS_TLS_ASSIGN
 #undef HTTPS_TLS_CONCAT
 #undef HTTPS_TLS_CONCAT_INNER
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+namespace https::tls {
+
+/// CipherSuite code points: TLS 1.3 (RFC 8446 §B.4) and TLS 1.2 (RFC 5289, RFC 7905, RFC 5288,
+/// RFC 5246 §A.5).
+enum class cipher_suite : std::uint16_t {
+    tls_aes_128_gcm_sha256 = 0x1301,
+    tls_aes_256_gcm_sha384 = 0x1302,
+    tls_chacha20_poly1305_sha256 = 0x1303,
+    tls_ecdhe_ecdsa_with_aes_128_gcm_sha256 = 0xc02b,
+    tls_ecdhe_rsa_with_aes_128_gcm_sha256 = 0xc02f,
+    tls_ecdhe_ecdsa_with_aes_256_gcm_sha384 = 0xc02c,
+    tls_ecdhe_rsa_with_aes_256_gcm_sha384 = 0xc030,
+    tls_ecdhe_ecdsa_with_chacha20_poly1305_sha256 = 0xcca9,
+    tls_ecdhe_rsa_with_chacha20_poly1305_sha256 = 0xcca8,
+    tls_ecdhe_ecdsa_with_aes_128_cbc_sha256 = 0xc023,
+    tls_ecdhe_rsa_with_aes_128_cbc_sha256 = 0xc027,
+    tls_ecdhe_ecdsa_with_aes_256_cbc_sha384 = 0xc024,
+    tls_ecdhe_rsa_with_aes_256_cbc_sha384 = 0xc028,
+    tls_rsa_with_aes_256_gcm_sha384 = 0x009d,
+    tls_rsa_with_aes_128_gcm_sha256 = 0x009c,
+    tls_rsa_with_aes_256_cbc_sha256 = 0x003d,
+};
+
+/// The hash of the transcript, HKDF or PRF, Finished MAC (and, for CBC suites, the record HMAC).
+enum class hash_algorithm : std::uint8_t { sha256, sha384 };
+
+inline constexpr std::size_t hash_length(hash_algorithm h) noexcept {
+    return h == hash_algorithm::sha256 ? 32 : 48;
+}
+
+/// How a suite protects records. TLS 1.3 suites use the three AEADs only.
+enum class record_cipher : std::uint8_t {
+    aes_128_gcm,       ///< TLS 1.2: RFC 5288, 4-byte implicit salt + 8-byte explicit nonce
+    aes_256_gcm,       ///< RFC 5288
+    chacha20_poly1305, ///< TLS 1.2: RFC 7905, 12-byte IV XOR sequence number
+    aes_128_cbc,       ///< TLS 1.2 only: RFC 5246 §6.2.3.2, explicit IV, HMAC (or RFC 7366)
+    aes_256_cbc,
+};
+/// The record cipher of a TLS 1.3 suite (an AEAD) and of a TLS 1.2 suite, by their older names.
+using aead_algorithm = record_cipher;
+using tls12_cipher_kind = record_cipher;
+
+/// How the premaster secret is agreed and what the certificate key must be.
+enum class key_exchange_kind : std::uint8_t {
+    tls13,       ///< TLS 1.3: not fixed by the suite (key_share and signature_algorithms)
+    ecdhe_ecdsa, ///< ephemeral ECDH signed with the certificate's ECDSA key (RFC 8422)
+    ecdhe_rsa,   ///< ephemeral ECDH signed with the certificate's RSA key (RFC 8422)
+    rsa,         ///< premaster encrypted to the certificate's RSA key (RFC 5246 §7.4.7.1)
+};
+
+/// Everything a suite fixes: one row of `cipher_suites`. Lengths are those of the TLS 1.2 key
+/// block (RFC 5246 §6.3); for TLS 1.3 suites the key and IV lengths of §7.3.
+struct cipher_suite_info {
+    cipher_suite suite{};
+    std::string_view name;
+    protocol_version version{};
+    key_exchange_kind key_exchange{};
+    record_cipher cipher{};
+    hash_algorithm prf_hash{};      ///< PRF or HKDF, transcript and (for CBC) HMAC hash
+    std::size_t mac_key_length = 0; ///< 0 for AEAD suites
+    std::size_t enc_key_length = 0;
+    std::size_t fixed_iv_length = 0; ///< implicit IV part from the key block (AEAD only)
+
+    [[nodiscard]] constexpr bool is_cbc() const noexcept {
+        return cipher == record_cipher::aes_128_cbc || cipher == record_cipher::aes_256_cbc;
+    }
+    [[nodiscard]] constexpr bool is_ecdhe() const noexcept {
+        return key_exchange != key_exchange_kind::rsa;
+    }
+    /// Total key block length: two MAC keys, two encryption keys, two fixed IVs.
+    [[nodiscard]] constexpr std::size_t key_block_length() const noexcept {
+        return 2 * (mac_key_length + enc_key_length + fixed_iv_length);
+    }
+};
+/// A TLS 1.2 suite's row, as the TLS 1.2 handshake and key schedule take it.
+using tls12_suite_info = cipher_suite_info;
+
+/// Every suite we implement, in our preference order within each version. TLS 1.2: forward-secret
+/// AEAD first (AES-128-GCM, AES-256-GCM, ChaCha20-Poly1305), then forward-secret CBC, then the RSA
+/// key exchange (no forward secrecy) for servers that offer nothing else.
+inline constexpr std::array<cipher_suite_info, 16> cipher_suites = [] {
+    using s = cipher_suite;
+    using k = key_exchange_kind;
+    using c = record_cipher;
+    constexpr auto v13 = protocol_version::tls13;
+    constexpr auto v12 = protocol_version::tls12;
+    constexpr auto sha256 = hash_algorithm::sha256;
+    constexpr auto sha384 = hash_algorithm::sha384;
+    return std::array<cipher_suite_info, 16>{{
+        // RFC 8446 §B.4; §5.3: iv_length 12.
+        {s::tls_aes_128_gcm_sha256, "TLS_AES_128_GCM_SHA256", v13, k::tls13, c::aes_128_gcm,
+         sha256, 0, 16, 12},
+        {s::tls_aes_256_gcm_sha384, "TLS_AES_256_GCM_SHA384", v13, k::tls13, c::aes_256_gcm,
+         sha384, 0, 32, 12},
+        {s::tls_chacha20_poly1305_sha256, "TLS_CHACHA20_POLY1305_SHA256", v13, k::tls13,
+         c::chacha20_poly1305, sha256, 0, 32, 12},
+        // RFC 5289 §3.2 (GCM) and RFC 5288 §3: fixed_iv_length 4 (the salt).
+        {s::tls_ecdhe_ecdsa_with_aes_128_gcm_sha256, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+         v12, k::ecdhe_ecdsa, c::aes_128_gcm, sha256, 0, 16, 4},
+        {s::tls_ecdhe_rsa_with_aes_128_gcm_sha256, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", v12,
+         k::ecdhe_rsa, c::aes_128_gcm, sha256, 0, 16, 4},
+        {s::tls_ecdhe_ecdsa_with_aes_256_gcm_sha384, "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+         v12, k::ecdhe_ecdsa, c::aes_256_gcm, sha384, 0, 32, 4},
+        {s::tls_ecdhe_rsa_with_aes_256_gcm_sha384, "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", v12,
+         k::ecdhe_rsa, c::aes_256_gcm, sha384, 0, 32, 4},
+        // RFC 7905 §2: fixed_iv_length 12.
+        {s::tls_ecdhe_ecdsa_with_chacha20_poly1305_sha256,
+         "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", v12, k::ecdhe_ecdsa,
+         c::chacha20_poly1305, sha256, 0, 32, 12},
+        {s::tls_ecdhe_rsa_with_chacha20_poly1305_sha256,
+         "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", v12, k::ecdhe_rsa, c::chacha20_poly1305,
+         sha256, 0, 32, 12},
+        // RFC 5289 §3.1 (CBC with HMAC-SHA256/384). RFC 5246 §6.3: no IV comes from the key block
+        // for CBC in TLS 1.2 (each record carries its own).
+        {s::tls_ecdhe_ecdsa_with_aes_128_cbc_sha256, "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256",
+         v12, k::ecdhe_ecdsa, c::aes_128_cbc, sha256, 32, 16, 0},
+        {s::tls_ecdhe_rsa_with_aes_128_cbc_sha256, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256", v12,
+         k::ecdhe_rsa, c::aes_128_cbc, sha256, 32, 16, 0},
+        {s::tls_ecdhe_ecdsa_with_aes_256_cbc_sha384, "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384",
+         v12, k::ecdhe_ecdsa, c::aes_256_cbc, sha384, 48, 32, 0},
+        {s::tls_ecdhe_rsa_with_aes_256_cbc_sha384, "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384", v12,
+         k::ecdhe_rsa, c::aes_256_cbc, sha384, 48, 32, 0},
+        // RFC 5288 §3 and RFC 5246 §A.5 (the RSA key exchange).
+        {s::tls_rsa_with_aes_256_gcm_sha384, "TLS_RSA_WITH_AES_256_GCM_SHA384", v12, k::rsa,
+         c::aes_256_gcm, sha384, 0, 32, 4},
+        {s::tls_rsa_with_aes_128_gcm_sha256, "TLS_RSA_WITH_AES_128_GCM_SHA256", v12, k::rsa,
+         c::aes_128_gcm, sha256, 0, 16, 4},
+        {s::tls_rsa_with_aes_256_cbc_sha256, "TLS_RSA_WITH_AES_256_CBC_SHA256", v12, k::rsa,
+         c::aes_256_cbc, sha256, 32, 32, 0},
+    }};
+}();
+
+/// The row of a code point, or null for one we do not implement.
+inline constexpr const cipher_suite_info* find_cipher_suite(std::uint16_t code) noexcept {
+    for (const auto& row : cipher_suites) {
+        if (static_cast<std::uint16_t>(row.suite) == code) {
+            return &row;
+        }
+    }
+    return nullptr;
+}
+
+/// The IANA name of a suite we implement, for diagnostics (curl -v style output).
+inline constexpr std::string_view cipher_suite_name(std::uint16_t code) noexcept {
+    const cipher_suite_info* row = find_cipher_suite(code);
+    return row != nullptr ? row->name : "unknown cipher suite";
+}
+
+/// Our suites of `version`, in preference order: the default offer.
+inline std::vector<cipher_suite> default_cipher_suites(protocol_version version) {
+    std::vector<cipher_suite> out;
+    for (const auto& row : cipher_suites) {
+        if (row.version == version) {
+            out.push_back(row.suite);
+        }
+    }
+    return out;
+}
+
+/// What a TLS 1.3 suite gives the key schedule and the record layer.
+struct suite_info {
+    cipher_suite suite;
+    aead_algorithm aead;
+    hash_algorithm hash;
+};
+
+/// What a TLS 1.3 suite fixes, or nothing for a code point that is not a TLS 1.3 suite we
+/// implement.
+inline constexpr std::optional<suite_info> tls13_suite_info(std::uint16_t code) noexcept {
+    const cipher_suite_info* row = find_cipher_suite(code);
+    if (row == nullptr || row->version != protocol_version::tls13) {
+        return std::nullopt;
+    }
+    return suite_info{row->suite, row->cipher, row->prf_hash};
+}
+
+/// What a TLS 1.2 suite fixes, or nothing for a code point that is not a TLS 1.2 suite we
+/// implement.
+inline constexpr std::optional<tls12_suite_info> tls12_suite_info_of(std::uint16_t code) noexcept {
+    const cipher_suite_info* row = find_cipher_suite(code);
+    if (row == nullptr || row->version != protocol_version::tls12) {
+        return std::nullopt;
+    }
+    return *row;
+}
+
+} // namespace https::tls
 // ---- https/tls/key_schedule.hpp ----------------------------------------------------------------
 // The TLS 1.3 key schedule (RFC 8446 §7.1-7.3) as a typestate: early -> handshake -> master
 // secret, each stage consumed to make the next, plus traffic keys, Finished and KeyUpdate.
@@ -14042,7 +14689,174 @@ class key_exchange {
 // Handshake messages: encoding what the client sends (ClientHello, Certificate, Finished,
 // KeyUpdate) and decoding what the server sends (RFC 8446 §4), all through reader/writer.
 
+// ---- https/tls/refusal.hpp ---------------------------------------------------------------------
+// Why the engine refused the server: one value per rule the server can break, each with the error
+// (and so the alert) it puts on the wire and a sentence for the user.
 
+
+#include <cstdint>
+
+namespace https::tls {
+
+// The one table of refusals: name, the `errc` it reports (which names the alert, `alert_for`),
+// and its description. The enumeration and `info` are both generated from it, so that a rule
+// cannot be added without its error and its words.
+// NOLINTBEGIN(bugprone-macro-parentheses)
+#define HTTPS_TLS_REFUSALS(X) \
+    /* records */ \
+    X(record_type_invalid, tls_unexpected_message, \
+      "a record of an unknown content type, or of one not allowed under protection") \
+    X(record_too_long, tls_record_overflow, "a record over the size limit") \
+    X(record_authentication_failed, tls_bad_record_mac, \
+      "a record failed authentication (bad MAC or tag)") \
+    X(record_malformed, tls_decode_error, "a record that cannot be read") \
+    X(empty_handshake_record, tls_unexpected_message, "an empty handshake record") \
+    X(handshake_message_too_large, too_large, \
+      "a handshake message over the configured size limit") \
+    X(record_interleaved, tls_unexpected_message, \
+      "a record of another type arrived in the middle of a handshake message") \
+    X(key_change_not_at_record_boundary, tls_unexpected_message, \
+      "a handshake message that changes keys did not end its record") \
+    X(unexpected_change_cipher_spec, tls_unexpected_message, \
+      "a change_cipher_spec record where none may come") \
+    X(malformed_change_cipher_spec, tls_decode_error, \
+      "a change_cipher_spec record other than the single byte 1") \
+    X(application_data_before_finished, tls_unexpected_message, \
+      "application data before the handshake completed") \
+    X(malformed_alert, tls_decode_error, "an alert record not of 2 bytes") \
+    X(too_many_warning_alerts, tls_unexpected_message, "too many warning alerts") \
+    X(closed_during_handshake, tls_closed, \
+      "the server closed the connection during the handshake") \
+    /* handshake messages out of place or unreadable */ \
+    X(unexpected_handshake_message, tls_unexpected_message, "a handshake message out of order") \
+    X(malformed_server_hello, tls_decode_error, "a malformed ServerHello") \
+    X(malformed_encrypted_extensions, tls_decode_error, "malformed EncryptedExtensions") \
+    X(malformed_certificate, tls_decode_error, "a malformed Certificate message") \
+    X(malformed_certificate_request, tls_decode_error, "a malformed CertificateRequest") \
+    X(malformed_certificate_verify, tls_decode_error, "a malformed CertificateVerify") \
+    X(malformed_new_session_ticket, tls_decode_error, "a malformed NewSessionTicket") \
+    X(malformed_key_update, tls_decode_error, "a malformed KeyUpdate") \
+    X(malformed_server_key_exchange, tls_decode_error, "a malformed ServerKeyExchange") \
+    X(malformed_server_hello_done, tls_decode_error, "a malformed ServerHelloDone") \
+    X(malformed_hello_request, tls_decode_error, "a malformed HelloRequest") \
+    X(malformed_handshake_message, tls_decode_error, "a malformed handshake message") \
+    X(renegotiation_refused, tls_no_renegotiation, \
+      "the server asked for a renegotiation, which we refuse") \
+    /* ServerHello and HelloRetryRequest */ \
+    X(downgrade_sentinel, tls_downgrade_detected, \
+      "the ServerHello random carries the TLS 1.3 downgrade sentinel") \
+    X(version_not_offered, tls_protocol_version, "the server selected a version we did not offer") \
+    X(selected_version_not_tls13, tls_illegal_parameter, \
+      "the ServerHello's supported_versions selects a version other than TLS 1.3") \
+    X(legacy_version_not_tls12, tls_illegal_parameter, \
+      "the TLS 1.3 ServerHello's legacy_version is not TLS 1.2") \
+    X(tls12_after_hello_retry_request, tls_illegal_parameter, \
+      "the server selected TLS 1.2 after its HelloRetryRequest chose TLS 1.3") \
+    X(session_id_echo_mismatch, tls_illegal_parameter, \
+      "the ServerHello does not echo our session id") \
+    X(session_id_echoed, tls_illegal_parameter, \
+      "the server resumed a TLS 1.2 session we never had (it echoed our session id)") \
+    X(compression_not_null, tls_illegal_parameter, "the server selected a compression method") \
+    X(cipher_suite_not_offered, tls_illegal_parameter, \
+      "the server selected a cipher suite we did not offer for that version") \
+    X(cipher_suite_changed_after_hello_retry, tls_illegal_parameter, \
+      "the ServerHello's cipher suite differs from its HelloRetryRequest's") \
+    X(missing_key_share, tls_missing_extension, "the ServerHello has no key_share") \
+    X(key_share_group_not_offered, tls_illegal_parameter, \
+      "the server's key share is for a group we sent no share for") \
+    X(invalid_key_share, tls_illegal_parameter, \
+      "the server's key share is not a valid public key of its group") \
+    X(second_hello_retry_request, tls_unexpected_message, "a second HelloRetryRequest") \
+    X(hello_retry_request_without_change, tls_illegal_parameter, \
+      "a HelloRetryRequest that would not change the ClientHello") \
+    X(hello_retry_group_not_offered, tls_illegal_parameter, \
+      "the HelloRetryRequest asks for a group we do not support") \
+    X(hello_retry_group_already_shared, tls_illegal_parameter, \
+      "the HelloRetryRequest asks for the group we already sent a share for") \
+    X(hello_retry_cookie_too_long, tls_illegal_parameter, \
+      "the HelloRetryRequest's cookie leaves no room for the rest of the ClientHello") \
+    /* extensions */ \
+    X(extension_not_offered, tls_unsupported_extension, \
+      "the server sent an extension we did not offer") \
+    X(extension_not_allowed_here, tls_illegal_parameter, \
+      "the server sent an extension in a message where it may not appear") \
+    X(malformed_extension, tls_decode_error, "a malformed extension from the server") \
+    X(server_name_acknowledgement_not_empty, tls_decode_error, \
+      "the server_name acknowledgement is not empty") \
+    X(alpn_protocol_not_offered, tls_illegal_parameter, \
+      "the server selected an ALPN protocol we did not offer") \
+    X(record_size_limit_too_small, tls_illegal_parameter, \
+      "the server's record_size_limit is below 64") \
+    X(ec_point_formats_without_uncompressed, tls_illegal_parameter, \
+      "the server's ec_point_formats does not include uncompressed") \
+    X(encrypt_then_mac_with_aead, tls_illegal_parameter, \
+      "the server chose encrypt_then_mac with an AEAD suite") \
+    X(renegotiation_info_not_empty, tls_handshake_failure, \
+      "the server's renegotiation_info is not empty on an initial handshake") \
+    X(extended_master_secret_missing, tls_handshake_failure, \
+      "the server did not negotiate extended_master_secret, which we require") \
+    /* certificate and signatures */ \
+    X(certificate_request_context_not_empty, tls_illegal_parameter, \
+      "the server's Certificate has a non-empty request context") \
+    X(empty_certificate_chain, tls_decode_error, "the server sent an empty certificate chain") \
+    X(certificate_entry_extension, tls_unsupported_extension, \
+      "a certificate entry carries an extension we did not ask for") \
+    X(certificate_key_wrong_for_suite, tls_illegal_parameter, \
+      "the certificate's key type does not fit the selected cipher suite") \
+    X(signature_scheme_not_offered, tls_illegal_parameter, \
+      "the server signed with a signature scheme we did not offer") \
+    X(signature_key_mismatch, tls_illegal_parameter, \
+      "the certificate's key does not fit the signature scheme") \
+    X(certificate_verify_signature_invalid, tls_decrypt_error, \
+      "the CertificateVerify signature does not verify") \
+    X(server_key_exchange_group_not_offered, tls_illegal_parameter, \
+      "the ServerKeyExchange names a group we did not offer") \
+    X(server_key_exchange_signature_invalid, tls_decrypt_error, \
+      "the ServerKeyExchange signature does not verify") \
+    /* Finished */ \
+    X(finished_length_wrong, tls_decode_error, "the server's Finished has the wrong length") \
+    X(finished_mismatch, tls_decrypt_error, \
+      "the server's Finished does not match the handshake (keys or transcript differ)") \
+
+/// The rule the server broke. The alert-named `errc` says what goes on the wire; this says why,
+/// so that "illegal_parameter" is never the whole story (`client::refusal_cause()`).
+enum class refusal : std::uint8_t {
+    none, ///< no refusal recorded (the error came from elsewhere: a certificate, the network...)
+#define HTTPS_TLS_REFUSAL_NAME(name, error, text) name,
+    HTTPS_TLS_REFUSALS(HTTPS_TLS_REFUSAL_NAME)
+#undef HTTPS_TLS_REFUSAL_NAME
+};
+
+/// A refusal's error and its description.
+struct refusal_info {
+    errc error;
+    const char* text;
+};
+
+inline constexpr refusal_info info(refusal r) noexcept {
+    switch (r) {
+    case refusal::none:
+        return {errc::ok, "no refusal"};
+#define HTTPS_TLS_REFUSAL_ROW(name, error, text)                                                   \
+    case refusal::name:                                                                            \
+        return {errc::error, text};
+        HTTPS_TLS_REFUSALS(HTTPS_TLS_REFUSAL_ROW)
+#undef HTTPS_TLS_REFUSAL_ROW
+    }
+    return {errc::tls_internal_error, "unknown refusal"};
+}
+#undef HTTPS_TLS_REFUSALS
+// NOLINTEND(bugprone-macro-parentheses)
+
+/// The sentence for a refusal ("the server selected a cipher suite we did not offer ...").
+inline constexpr const char* describe(refusal r) noexcept { return info(r).text; }
+
+/// The error a refusal reports, which names the alert sent.
+inline constexpr errc error_of(refusal r) noexcept { return info(r).error; }
+
+} // namespace https::tls
+
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -14137,6 +14951,26 @@ struct client_hello {
     /// TLS 1.2 offer (ec_point_formats, extended_master_secret, renegotiation_info, ...).
     std::vector<std::pair<extension_type, byte_vector>> extra_extensions;
 };
+
+/// Whether `ch` carries extension `t`, as `encode_client_hello` writes it (a field that is set, or
+/// one of the further extensions).
+inline bool offers_extension(const client_hello& ch, extension_type t) {
+    using e = extension_type;
+    const bool further = std::any_of(ch.extra_extensions.begin(), ch.extra_extensions.end(),
+                                     [&](const auto& x) { return x.first == t; });
+    switch (t) {
+    case e::server_name: return further || !ch.server_name.empty();
+    case e::supported_groups: return further || !ch.supported_groups.empty();
+    case e::signature_algorithms: return further || !ch.signature_algorithms.empty();
+    case e::signature_algorithms_cert: return further || !ch.signature_algorithms_cert.empty();
+    case e::application_layer_protocol_negotiation: return further || !ch.alpn.empty();
+    case e::cookie: return further || !ch.cookie.empty();
+    case e::supported_versions: return further || !ch.supported_versions.empty();
+    case e::record_size_limit: return further || ch.record_size_limit != 0;
+    case e::key_share: return further || !ch.key_shares.empty();
+    default: return further;
+    }
+}
 
 /// The whole ClientHello handshake message (header included). A field too long for its length
 /// prefix (a HelloRetryRequest cookie that leaves no room for our other extensions, say) is
@@ -14302,6 +15136,49 @@ inline result<std::uint16_t> parse_record_size_limit(bytes_view data) {
     return *v;
 }
 
+/// The checks both versions make on the server's answers to our extensions (TLS 1.3
+/// EncryptedExtensions, TLS 1.2 ServerHello); each returns `refusal::none` when the answer holds.
+namespace detail {
+
+/// RFC 6066 §3: the server acknowledges SNI with an empty extension.
+inline refusal check_server_name_ack(bytes_view data) noexcept {
+    return data.empty() ? refusal::none : refusal::server_name_acknowledgement_not_empty;
+}
+
+/// RFC 7301 §3.2: one protocol, and one of those we offered; `chosen` receives it.
+inline refusal check_alpn_selection(bytes_view data, const std::vector<std::string>& offered,
+                                    std::string& chosen) {
+    auto name = parse_alpn_selection(data);
+    if (!name) {
+        return refusal::malformed_extension;
+    }
+    std::string s(name->begin(), name->end());
+    if (std::find(offered.begin(), offered.end(), s) == offered.end()) {
+        return refusal::alpn_protocol_not_offered;
+    }
+    chosen = std::move(s);
+    return refusal::none;
+}
+
+/// RFC 8449 §4: a well-formed limit of at least 64; `limit` receives it.
+inline refusal check_record_size_limit(bytes_view data, std::uint16_t& limit) {
+    auto v = parse_record_size_limit(data);
+    if (!v) {
+        return v.error() == errc::tls_illegal_parameter ? refusal::record_size_limit_too_small
+                                                        : refusal::malformed_extension;
+    }
+    limit = *v;
+    return refusal::none;
+}
+
+/// RFC 5246 §7.1, RFC 8446 §D.4: the unprotected change_cipher_spec record: type 20, version
+/// 0x0303, length 1, the byte 1.
+inline void append_change_cipher_spec(byte_vector& out) {
+    out.insert(out.end(), {static_cast<std::uint8_t>(20), 0x03, 0x03, 0x00, 0x01, 0x01});
+}
+
+} // namespace detail
+
 /// Cookie extension body (RFC 8446 §4.2.2): opaque cookie<1..2^16-1>.
 inline result<bytes_view> parse_cookie(bytes_view data) {
     reader r(data);
@@ -14391,6 +15268,57 @@ inline result<certificate_request> parse_certificate_request(bytes_view body) {
             return errc::tls_missing_extension;
         }
         return cr;
+    }());
+}
+
+// TLS 1.2 (RFC 5246) message bodies the TLS 1.3 codecs above do not cover.
+
+/// opaque list<1..2^8-1> of single bytes (ec_point_formats).
+inline result<bytes_view> parse_u8_list(bytes_view data) {
+    reader r(data);
+    auto list = r.read_prefixed<1>();
+    if (!list || list->empty() || !r.empty()) {
+        return errc::tls_decode_error;
+    }
+    return *list;
+}
+
+/// TLS 1.2 Certificate body: ASN.1Cert certificate_list<0..2^24-1>, each <1..2^24-1>.
+inline result<std::vector<bytes_view>> parse_tls12_certificate_list(bytes_view body) {
+    return detail::as_decode_error([&]() -> result<std::vector<bytes_view>> {
+        reader r(body);
+        HTTPS_TLS_ASSIGN(reader list, r.read_nested<3>());
+        HTTPS_TRY(r.expect_empty());
+        std::vector<bytes_view> out;
+        while (!list.empty()) {
+            HTTPS_TLS_ASSIGN(bytes_view cert, list.read_prefixed<3>());
+            if (cert.empty()) {
+                return errc::tls_decode_error;
+            }
+            out.push_back(cert);
+        }
+        return out;
+    }());
+}
+
+/// TLS 1.2 CertificateRequest body (RFC 5246 §7.4.4): certificate_types<1..2^8-1>,
+/// supported_signature_algorithms<2..2^16-2>, certificate_authorities<0..2^16-1>.
+inline status parse_tls12_certificate_request(bytes_view body) {
+    return detail::as_decode_error([&]() -> status {
+        reader r(body);
+        HTTPS_TLS_ASSIGN(bytes_view types, r.read_prefixed<1>());
+        HTTPS_TLS_ASSIGN(bytes_view algs, r.read_prefixed<2>());
+        if (types.empty() || algs.size() < 2 || algs.size() % 2 != 0) {
+            return errc::tls_decode_error;
+        }
+        HTTPS_TLS_ASSIGN(reader cas, r.read_nested<2>());
+        while (!cas.empty()) {
+            HTTPS_TLS_ASSIGN(bytes_view dn, cas.read_prefixed<2>());
+            if (dn.empty()) {
+                return errc::tls_decode_error;
+            }
+        }
+        return r.expect_empty();
     }());
 }
 
@@ -14594,6 +15522,19 @@ inline std::size_t tls13_inner_content_end(bytes_view inner) noexcept {
     return end;
 }
 
+/// RFC 8446 §5.3, and RFC 7905 §2 for TLS 1.2 ChaCha20-Poly1305: the per-record nonce is the
+/// 12-byte IV XOR the 64-bit sequence number, left-padded with zeros.
+/// CT: the IV is secret; the sequence number is public; no branch on either.
+inline std::array<std::uint8_t, 12> xor_sequence_nonce(std::span<const std::uint8_t, 12> iv,
+                                                       std::uint64_t seq) noexcept {
+    std::array<std::uint8_t, 12> nonce{};
+    std::memcpy(nonce.data(), iv.data(), nonce.size());
+    for (int i = 0; i < 8; ++i) {
+        nonce[11 - i] ^= static_cast<std::uint8_t>(seq >> (8 * i));
+    }
+    return nonce;
+}
+
 } // namespace detail
 
 /// TLS 1.3 record protection with AEAD `A` (RFC 8446 §5.2-5.3): per-record nonce = iv XOR the
@@ -14679,12 +15620,7 @@ template <crypto::aead A> class tls13_aead_protection {
 
   private:
     std::array<std::uint8_t, 12> next_nonce() noexcept {
-        std::array<std::uint8_t, 12> nonce = iv_.bytes;
-        for (int i = 0; i < 8; ++i) {
-            nonce[11 - i] ^= static_cast<std::uint8_t>(seq_ >> (8 * i));
-        }
-        ++seq_;
-        return nonce;
+        return detail::xor_sequence_nonce(iv_.span(), seq_++);
     }
 
     A aead_;
@@ -14871,8 +15807,8 @@ class handshake_reassembler {
 
 } // namespace https::tls
 // ---- https/tls/signature.hpp -------------------------------------------------------------------
-// Verifying the server's CertificateVerify signature (RFC 8446 §4.4.3) with the key of its leaf
-// certificate, for the signature schemes we offer.
+// The server's key and the one route that verifies its signatures: the TLS 1.3 CertificateVerify
+// (RFC 8446 §4.4.3) and the TLS 1.2 ServerKeyExchange, with the leaf's key parsed once.
 
 
 #include <algorithm>
@@ -14880,6 +15816,8 @@ class handshake_reassembler {
 #include <cstdint>
 #include <cstring>
 #include <string_view>
+#include <type_traits>
+#include <variant>
 
 namespace https::tls {
 
@@ -14948,67 +15886,115 @@ inline byte_vector certificate_verify_content(const hash_value& transcript, bool
     return out;
 }
 
-/// Ed25519 signs `content` itself, not a digest of it (PureEdDSA, RFC 8032 §5.1): RFC 8446 §4.4.3
-/// for CertificateVerify, RFC 8422 §5.4 for a TLS 1.2 ServerKeyExchange. `spki` is the leaf's DER
-/// SubjectPublicKeyInfo. A key that is not an Ed25519 key is `tls_illegal_parameter`; a signature
-/// that does not verify is `bad_signature`.
-/// CT: public inputs only.
-inline status verify_ed25519_signature(bytes_view spki, bytes_view content, bytes_view signature) {
-    auto key = crypto::parse_ed25519_public_key_info(spki);
-    if (!key) {
-        return errc::tls_illegal_parameter;
-    }
-    return crypto::ed25519_verify(*key, content, signature);
-}
+/// The server certificate's key, taken from the leaf once, when its Certificate arrives, and used
+/// for every check after it (CertificateVerify, ServerKeyExchange, the RSA key exchange).
+struct peer_key {
+    x509::key_algorithm algorithm = x509::key_algorithm::unsupported;
+    byte_vector spki; ///< the DER SubjectPublicKeyInfo
+};
 
-/// Verify `signature` over `content` with the public key of the DER certificate `leaf` under
-/// `scheme` (RFC 8446 §4.4.3). A key that does not fit the scheme is `tls_illegal_parameter`; an
-/// RSA key below `min_rsa_bits` is `weak_key`; a signature that does not verify is
-/// `bad_signature` (which the handshake reports as decrypt_error).
-/// CT: public inputs only.
-inline status verify_signature(signature_scheme scheme, bytes_view leaf, bytes_view content,
-                               bytes_view signature,
-                               std::size_t min_rsa_bits = crypto::rsa_min_bits) {
-    auto cert = x509::parse_certificate(leaf);
+/// Extract the key of the leaf certificate and check that it fits the key exchange `kx`: any
+/// key for TLS 1.3 (the CertificateVerify scheme decides), an ECDSA or Ed25519 key for
+/// ECDHE_ECDSA, an RSA key for ECDHE_RSA and RSA (RFC 5246 §7.4.2, RFC 8422 §5.3); then that a
+/// keyUsage allows the use the key exchange makes of it (`check_leaf_key_usage`). An unparsable
+/// leaf is `cert_malformed`, a key of the wrong type `tls_illegal_parameter`.
+inline result<peer_key> leaf_key(bytes_view leaf_der, key_exchange_kind kx) {
+    auto cert = x509::parse_certificate(leaf_der);
     if (!cert) {
         return errc::cert_malformed;
     }
-    const x509::public_key_info& spki = cert->spki;
-    auto ecdsa = [&]<class Hash, class Curve>(std::type_identity<Hash>,
-                                              std::type_identity<Curve>) -> status {
-        auto key = crypto::parse_ec_public_key_info(spki.der);
-        if (!key || !std::holds_alternative<crypto::ec_public_key<Curve>>(*key)) {
-            return errc::tls_illegal_parameter;
-        }
-        return crypto::ecdsa_verify<Hash>(std::get<crypto::ec_public_key<Curve>>(*key), content,
-                                          signature);
-    };
-    auto pss = [&]<class Hash>(std::type_identity<Hash>) -> status {
-        if (spki.algorithm != x509::key_algorithm::rsa) {
-            return errc::tls_illegal_parameter;
-        }
-        auto key = crypto::rsa_public_key::parse_spki(spki.der, min_rsa_bits);
-        if (!key) {
-            return key.error() == errc::weak_key ? errc::weak_key : errc::tls_illegal_parameter;
-        }
-        return crypto::verify_pss<Hash>(*key, content, signature);
-    };
+    peer_key k{cert->spki.algorithm, byte_vector(cert->spki.der.begin(), cert->spki.der.end())};
+    const bool is_ec =
+        k.algorithm == x509::key_algorithm::ec_p256 || k.algorithm == x509::key_algorithm::ec_p384;
+    const bool is_rsa = k.algorithm == x509::key_algorithm::rsa;
+    bool fits = false;
+    leaf_key_use use = leaf_key_use::sign;
+    switch (kx) {
+    case key_exchange_kind::tls13:
+        fits = true;
+        break;
+    case key_exchange_kind::ecdhe_ecdsa:
+        fits = is_ec || k.algorithm == x509::key_algorithm::ed25519;
+        break;
+    case key_exchange_kind::ecdhe_rsa:
+        fits = is_rsa;
+        break;
+    case key_exchange_kind::rsa:
+        fits = is_rsa;
+        use = leaf_key_use::encipher;
+        break;
+    }
+    if (!fits) {
+        return errc::tls_illegal_parameter; // the wrong certificate type for the suite
+    }
+    HTTPS_TRY(check_leaf_key_usage(*cert, use));
+    return k;
+}
+
+/// Verify `signature` over `content` with the server's key under `scheme`: the TLS 1.3
+/// CertificateVerify (RFC 8446 §4.4.3) and the TLS 1.2 ServerKeyExchange (RFC 5246 §7.4.3) alike.
+/// The versions differ in two rules: in TLS 1.3 an ECDSA scheme names the curve, which must be
+/// the key's, while in TLS 1.2 it names the hash only (§7.4.1.4.1); and RSASSA-PKCS1-v1_5 signs
+/// in TLS 1.2 only (RFC 8446 §4.2.3 keeps it for certificates). Ed25519 signs `content` itself
+/// (RFC 8032 §5.1, RFC 8422 §5.4). A scheme that does not fit the key is
+/// `tls_illegal_parameter`; an RSA key under `min_rsa_bits` is `weak_key`; a signature that does
+/// not verify is `bad_signature` (which the handshakes send as decrypt_error).
+/// CT: public inputs only.
+inline status verify_signature(signature_scheme scheme, const peer_key& key, bytes_view content,
+                               bytes_view signature, std::size_t min_rsa_bits,
+                               protocol_version version) {
     using std::type_identity;
+    const bool tls13 = version == protocol_version::tls13;
+    const auto checked = [](status s) { return s.ok() ? status{} : status{errc::bad_signature}; };
+    auto ecdsa = [&]<class Hash, class Curve>(type_identity<Hash>, type_identity<Curve>) -> status {
+        auto k = crypto::parse_ec_public_key_info(key.spki);
+        if (!k || (tls13 && !std::holds_alternative<crypto::ec_public_key<Curve>>(*k))) {
+            return errc::tls_illegal_parameter;
+        }
+        return checked(std::visit(
+            [&](const auto& pub) { return crypto::ecdsa_verify<Hash>(pub, content, signature); },
+            *k));
+    };
+    auto rsa = [&]<class Hash>(type_identity<Hash>, bool pss) -> status {
+        if ((!pss && tls13) || key.algorithm != x509::key_algorithm::rsa) {
+            return errc::tls_illegal_parameter;
+        }
+        auto k = crypto::rsa_public_key::parse_spki(key.spki, min_rsa_bits);
+        if (!k) {
+            return k.error() == errc::weak_key ? errc::weak_key : errc::tls_illegal_parameter;
+        }
+        return checked(pss ? crypto::verify_pss<Hash>(*k, content, signature)
+                           : crypto::verify_pkcs1v15<Hash>(*k, content, signature));
+    };
+    const type_identity<crypto::sha256> sha256;
+    const type_identity<crypto::sha384> sha384;
+    const type_identity<crypto::sha512> sha512;
     switch (scheme) {
     case signature_scheme::ecdsa_secp256r1_sha256:
-        return ecdsa(type_identity<crypto::sha256>{}, type_identity<crypto::p256>{});
+        return ecdsa(sha256, type_identity<crypto::p256>{});
     case signature_scheme::ecdsa_secp384r1_sha384:
-        return ecdsa(type_identity<crypto::sha384>{}, type_identity<crypto::p384>{});
+        return ecdsa(sha384, type_identity<crypto::p384>{});
     case signature_scheme::rsa_pss_rsae_sha256:
-        return pss(type_identity<crypto::sha256>{});
+        return rsa(sha256, true);
     case signature_scheme::rsa_pss_rsae_sha384:
-        return pss(type_identity<crypto::sha384>{});
+        return rsa(sha384, true);
     case signature_scheme::rsa_pss_rsae_sha512:
-        return pss(type_identity<crypto::sha512>{});
-    case signature_scheme::ed25519:
-        return verify_ed25519_signature(spki.der, content, signature);
+        return rsa(sha512, true);
+    case signature_scheme::rsa_pkcs1_sha256:
+        return rsa(sha256, false);
+    case signature_scheme::rsa_pkcs1_sha384:
+        return rsa(sha384, false);
+    case signature_scheme::rsa_pkcs1_sha512:
+        return rsa(sha512, false);
+    case signature_scheme::ed25519: {
+        auto k = crypto::parse_ed25519_public_key_info(key.spki);
+        if (!k) {
+            return errc::tls_illegal_parameter;
+        }
+        return crypto::ed25519_verify(*k, content, signature);
+    }
     default:
-        return errc::tls_illegal_parameter; // not a scheme we offer for CertificateVerify
+        return errc::tls_illegal_parameter; // not a scheme we offer
     }
 }
 
@@ -15020,132 +16006,10 @@ inline status verify_signature(signature_scheme scheme, bytes_view leaf, bytes_v
 // NewSessionTicket, ChangeCipherSpec and Finished. Extended master secret (RFC 7627), secure
 // renegotiation indication (RFC 5746) and encrypt-then-MAC (RFC 7366) are negotiated here.
 
-// ---- https/tls/tls12_cipher_suites.hpp ---------------------------------------------------------
-// TLS 1.2 cipher suites: what each one fixes (key exchange, certificate key, record protection,
-// PRF hash, key-block lengths), our default preference order, and the code points we parse.
-
-
-#include <cstddef>
-#include <cstdint>
-#include <optional>
-#include <vector>
-
-namespace https::tls {
-
-/// How the premaster secret is agreed.
-enum class tls12_key_exchange_kind : std::uint8_t {
-    ecdhe_ecdsa, ///< ephemeral ECDH signed with the certificate's ECDSA key (RFC 8422)
-    ecdhe_rsa,   ///< ephemeral ECDH signed with the certificate's RSA key (RFC 8422)
-    rsa,         ///< premaster encrypted to the certificate's RSA key (RFC 5246 §7.4.7.1)
-};
-
-/// How records are protected.
-enum class tls12_cipher_kind : std::uint8_t {
-    aes_128_gcm,       ///< RFC 5288: 4-byte implicit salt + 8-byte explicit nonce
-    aes_256_gcm,       ///< RFC 5288
-    chacha20_poly1305, ///< RFC 7905: 12-byte IV XOR sequence number, no explicit nonce
-    aes_128_cbc,       ///< RFC 5246 §6.2.3.2: explicit IV, HMAC then encrypt (or RFC 7366)
-    aes_256_cbc,
-};
-
-/// Everything a TLS 1.2 suite fixes. Lengths are those of the key block (RFC 5246 §6.3).
-struct tls12_suite_info {
-    cipher_suite suite{};
-    tls12_key_exchange_kind key_exchange{};
-    tls12_cipher_kind cipher{};
-    hash_algorithm prf_hash{};      ///< PRF, transcript and (for CBC) HMAC hash
-    std::size_t mac_key_length = 0; ///< 0 for AEAD suites
-    std::size_t enc_key_length = 0;
-    std::size_t fixed_iv_length = 0; ///< implicit IV part from the key block (AEAD only)
-
-    [[nodiscard]] constexpr bool is_cbc() const noexcept {
-        return cipher == tls12_cipher_kind::aes_128_cbc || cipher == tls12_cipher_kind::aes_256_cbc;
-    }
-    [[nodiscard]] constexpr bool is_ecdhe() const noexcept {
-        return key_exchange != tls12_key_exchange_kind::rsa;
-    }
-    /// Total key block length: two MAC keys, two encryption keys, two fixed IVs.
-    [[nodiscard]] constexpr std::size_t key_block_length() const noexcept {
-        return 2 * (mac_key_length + enc_key_length + fixed_iv_length);
-    }
-};
-
-/// What a TLS 1.2 suite fixes, or nothing for a code point that is not a TLS 1.2 suite we
-/// implement.
-inline constexpr std::optional<tls12_suite_info> tls12_suite_info_of(std::uint16_t code) noexcept {
-    using k = tls12_key_exchange_kind;
-    using c = tls12_cipher_kind;
-    constexpr auto sha256 = hash_algorithm::sha256;
-    constexpr auto sha384 = hash_algorithm::sha384;
-    const auto s = static_cast<cipher_suite>(code);
-    switch (s) {
-    // RFC 5289 §3.2 (GCM) and RFC 5288 §3: fixed_iv_length 4 (the salt).
-    case cipher_suite::tls_ecdhe_ecdsa_with_aes_128_gcm_sha256:
-        return tls12_suite_info{s, k::ecdhe_ecdsa, c::aes_128_gcm, sha256, 0, 16, 4};
-    case cipher_suite::tls_ecdhe_rsa_with_aes_128_gcm_sha256:
-        return tls12_suite_info{s, k::ecdhe_rsa, c::aes_128_gcm, sha256, 0, 16, 4};
-    case cipher_suite::tls_ecdhe_ecdsa_with_aes_256_gcm_sha384:
-        return tls12_suite_info{s, k::ecdhe_ecdsa, c::aes_256_gcm, sha384, 0, 32, 4};
-    case cipher_suite::tls_ecdhe_rsa_with_aes_256_gcm_sha384:
-        return tls12_suite_info{s, k::ecdhe_rsa, c::aes_256_gcm, sha384, 0, 32, 4};
-    // RFC 7905 §2: fixed_iv_length 12.
-    case cipher_suite::tls_ecdhe_ecdsa_with_chacha20_poly1305_sha256:
-        return tls12_suite_info{s, k::ecdhe_ecdsa, c::chacha20_poly1305, sha256, 0, 32, 12};
-    case cipher_suite::tls_ecdhe_rsa_with_chacha20_poly1305_sha256:
-        return tls12_suite_info{s, k::ecdhe_rsa, c::chacha20_poly1305, sha256, 0, 32, 12};
-    // RFC 5289 §3.1 (CBC with HMAC-SHA256/384). RFC 5246 §6.3: no IV comes from the key block
-    // for CBC in TLS 1.2 (each record carries its own).
-    case cipher_suite::tls_ecdhe_ecdsa_with_aes_128_cbc_sha256:
-        return tls12_suite_info{s, k::ecdhe_ecdsa, c::aes_128_cbc, sha256, 32, 16, 0};
-    case cipher_suite::tls_ecdhe_rsa_with_aes_128_cbc_sha256:
-        return tls12_suite_info{s, k::ecdhe_rsa, c::aes_128_cbc, sha256, 32, 16, 0};
-    case cipher_suite::tls_ecdhe_ecdsa_with_aes_256_cbc_sha384:
-        return tls12_suite_info{s, k::ecdhe_ecdsa, c::aes_256_cbc, sha384, 48, 32, 0};
-    case cipher_suite::tls_ecdhe_rsa_with_aes_256_cbc_sha384:
-        return tls12_suite_info{s, k::ecdhe_rsa, c::aes_256_cbc, sha384, 48, 32, 0};
-    // RFC 5288 §3 and RFC 5246 §A.5 (the RSA key exchange).
-    case cipher_suite::tls_rsa_with_aes_256_gcm_sha384:
-        return tls12_suite_info{s, k::rsa, c::aes_256_gcm, sha384, 0, 32, 4};
-    case cipher_suite::tls_rsa_with_aes_128_gcm_sha256:
-        return tls12_suite_info{s, k::rsa, c::aes_128_gcm, sha256, 0, 16, 4};
-    case cipher_suite::tls_rsa_with_aes_256_cbc_sha256:
-        return tls12_suite_info{s, k::rsa, c::aes_256_cbc, sha256, 32, 32, 0};
-    default:
-        return std::nullopt;
-    }
-}
-
-/// Our TLS 1.2 suites in preference order: forward-secret AEAD first (AES-128-GCM, AES-256-GCM,
-/// ChaCha20-Poly1305), then forward-secret CBC, then the RSA key exchange (no forward secrecy)
-/// for servers that offer nothing else.
-inline std::vector<cipher_suite> default_tls12_cipher_suites() {
-    using s = cipher_suite;
-    return {
-        s::tls_ecdhe_ecdsa_with_aes_128_gcm_sha256,
-        s::tls_ecdhe_rsa_with_aes_128_gcm_sha256,
-        s::tls_ecdhe_ecdsa_with_aes_256_gcm_sha384,
-        s::tls_ecdhe_rsa_with_aes_256_gcm_sha384,
-        s::tls_ecdhe_ecdsa_with_chacha20_poly1305_sha256,
-        s::tls_ecdhe_rsa_with_chacha20_poly1305_sha256,
-        s::tls_ecdhe_ecdsa_with_aes_128_cbc_sha256,
-        s::tls_ecdhe_rsa_with_aes_128_cbc_sha256,
-        s::tls_ecdhe_ecdsa_with_aes_256_cbc_sha384,
-        s::tls_ecdhe_rsa_with_aes_256_cbc_sha384,
-        s::tls_rsa_with_aes_256_gcm_sha384,
-        s::tls_rsa_with_aes_128_gcm_sha256,
-        s::tls_rsa_with_aes_256_cbc_sha256,
-    };
-}
-
-/// RFC 5746 §3.3: the signalling cipher suite value, an alternative to an empty
-/// renegotiation_info extension (we send the extension; the SCSV is recognised in tests).
-inline constexpr std::uint16_t tls_empty_renegotiation_info_scsv = 0x00ff;
-
-} // namespace https::tls
 // ---- https/tls/tls12_key_exchange.hpp ----------------------------------------------------------
-// TLS 1.2 key exchange: the ECDHE ServerKeyExchange (RFC 8422 §5.4) with its signature checked
-// against the certificate key (RFC 5246 §7.4.3), the RSA key exchange's encrypted premaster
-// secret (RFC 5246 §7.4.7.1), and the ClientKeyExchange encodings.
+// TLS 1.2 key exchange: the ECDHE ServerKeyExchange (RFC 8422 §5.4; its signature is checked by
+// signature.hpp's verify_signature), the RSA key exchange's encrypted premaster secret (RFC 5246
+// §7.4.7.1), and the ClientKeyExchange encodings.
 
 
 #include <array>
@@ -15181,48 +16045,6 @@ namespace https::tls {
 /// certificates.
 inline const std::vector<signature_scheme>& tls12_signature_schemes() {
     return default_certificate_signature_schemes();
-}
-
-/// The server's certificate key as the TLS 1.2 handshake needs it.
-struct tls12_server_key {
-    x509::key_algorithm algorithm = x509::key_algorithm::unsupported;
-    byte_vector spki; ///< the DER SubjectPublicKeyInfo
-};
-
-/// Extract the key of the leaf certificate and check that it fits the suite's key exchange:
-/// an ECDSA or Ed25519 key for ECDHE_ECDSA, an RSA key for ECDHE_RSA and RSA (RFC 5246 §7.4.2,
-/// RFC 8422 §5.3), with a keyUsage that allows the use the key exchange makes of it
-/// (`check_leaf_key_usage`).
-inline result<tls12_server_key> tls12_leaf_key(bytes_view leaf_der, tls12_key_exchange_kind kx) {
-    auto cert = x509::parse_certificate(leaf_der);
-    if (!cert) {
-        return errc::cert_malformed;
-    }
-    tls12_server_key k;
-    k.algorithm = cert->spki.algorithm;
-    k.spki.assign(cert->spki.der.begin(), cert->spki.der.end());
-    const bool is_ec =
-        k.algorithm == x509::key_algorithm::ec_p256 || k.algorithm == x509::key_algorithm::ec_p384;
-    const bool is_rsa = k.algorithm == x509::key_algorithm::rsa;
-    bool fits = false;
-    leaf_key_use use = leaf_key_use::sign;
-    switch (kx) {
-    case tls12_key_exchange_kind::ecdhe_ecdsa:
-        fits = is_ec || k.algorithm == x509::key_algorithm::ed25519;
-        break;
-    case tls12_key_exchange_kind::ecdhe_rsa:
-        fits = is_rsa;
-        break;
-    case tls12_key_exchange_kind::rsa:
-        fits = is_rsa;
-        use = leaf_key_use::encipher;
-        break;
-    }
-    if (!fits) {
-        return errc::tls_illegal_parameter; // the wrong certificate type for the suite
-    }
-    HTTPS_TRY(check_leaf_key_usage(*cert, use));
-    return k;
 }
 
 /// The ECDHE ServerKeyExchange (RFC 8422 §5.4): ServerECDHParams, then the signature.
@@ -15273,64 +16095,6 @@ inline byte_vector tls12_signed_params(std::span<const std::uint8_t, 32> client_
     return out;
 }
 
-/// Verify a TLS 1.2 digitally-signed struct made with `scheme` by the key `key`. In TLS 1.2
-/// the ECDSA code points name only the hash (the curve is the key's, RFC 5246 §7.4.1.4.1), so
-/// ecdsa_secp256r1_sha256 is ECDSA-SHA-256 on either curve. A scheme that does not fit the key
-/// is illegal_parameter; an RSA key under `min_rsa_bits` is weak_key; a signature that does not
-/// verify is bad_signature (sent as decrypt_error).
-/// CT: public inputs only.
-inline status verify_tls12_signature(signature_scheme scheme, const tls12_server_key& key,
-                                     bytes_view message, bytes_view signature,
-                                     std::size_t min_rsa_bits = crypto::rsa_min_bits) {
-    using std::type_identity;
-    auto ecdsa = [&]<class Hash>(type_identity<Hash>) -> status {
-        auto k = crypto::parse_ec_public_key_info(key.spki);
-        if (!k) {
-            return errc::tls_illegal_parameter;
-        }
-        const status s = std::visit(
-            [&](const auto& pub) { return crypto::ecdsa_verify<Hash>(pub, message, signature); },
-            *k);
-        return s.ok() ? status{} : status{errc::bad_signature};
-    };
-    auto rsa = [&]<class Hash>(type_identity<Hash>, bool pss) -> status {
-        if (key.algorithm != x509::key_algorithm::rsa) {
-            return errc::tls_illegal_parameter;
-        }
-        auto k = crypto::rsa_public_key::parse_spki(key.spki, min_rsa_bits);
-        if (!k) {
-            return k.error() == errc::weak_key ? errc::weak_key : errc::tls_illegal_parameter;
-        }
-        const status s = pss ? crypto::verify_pss<Hash>(*k, message, signature)
-                             : crypto::verify_pkcs1v15<Hash>(*k, message, signature);
-        return s.ok() ? status{} : status{errc::bad_signature};
-    };
-    const bool is_ec = key.algorithm == x509::key_algorithm::ec_p256 ||
-                       key.algorithm == x509::key_algorithm::ec_p384;
-    switch (scheme) {
-    case signature_scheme::ecdsa_secp256r1_sha256:
-        return is_ec ? ecdsa(type_identity<crypto::sha256>{}) : errc::tls_illegal_parameter;
-    case signature_scheme::ecdsa_secp384r1_sha384:
-        return is_ec ? ecdsa(type_identity<crypto::sha384>{}) : errc::tls_illegal_parameter;
-    case signature_scheme::rsa_pss_rsae_sha256:
-        return rsa(type_identity<crypto::sha256>{}, true);
-    case signature_scheme::rsa_pss_rsae_sha384:
-        return rsa(type_identity<crypto::sha384>{}, true);
-    case signature_scheme::rsa_pss_rsae_sha512:
-        return rsa(type_identity<crypto::sha512>{}, true);
-    case signature_scheme::rsa_pkcs1_sha256:
-        return rsa(type_identity<crypto::sha256>{}, false);
-    case signature_scheme::rsa_pkcs1_sha384:
-        return rsa(type_identity<crypto::sha384>{}, false);
-    case signature_scheme::rsa_pkcs1_sha512:
-        return rsa(type_identity<crypto::sha512>{}, false);
-    case signature_scheme::ed25519:
-        return verify_ed25519_signature(key.spki, message, signature);
-    default:
-        return errc::tls_illegal_parameter; // not a scheme we offer
-    }
-}
-
 /// RFC 5246 §7.4.7.1: the RSA key exchange's 48-byte premaster secret.
 inline constexpr std::size_t tls12_rsa_premaster_length = 48;
 
@@ -15344,7 +16108,7 @@ struct tls12_rsa_premaster {
 /// Make and encrypt the premaster secret (RFC 5246 §7.4.7.1).
 /// CT: the premaster secret is secret; the RSA encryption is constant time in it.
 inline result<tls12_rsa_premaster>
-tls12_make_rsa_premaster(const tls12_server_key& key, crypto::random_source& rng,
+tls12_make_rsa_premaster(const peer_key& key, crypto::random_source& rng,
                          std::size_t min_rsa_bits = crypto::rsa_min_bits) {
     auto k = crypto::rsa_public_key::parse_spki(key.spki, min_rsa_bits);
     if (!k) {
@@ -16072,17 +16836,14 @@ template <crypto::aead A, tls12_nonce_kind Nonce> class tls12_aead_protection {
   private:
     /// GCM: salt || seq (the explicit part, as sent); ChaCha20: iv XOR seq.
     std::array<std::uint8_t, 12> make_nonce(std::uint64_t seq) const noexcept {
-        std::array<std::uint8_t, 12> nonce{};
         if constexpr (Nonce == tls12_nonce_kind::explicit_gcm) {
+            std::array<std::uint8_t, 12> nonce{};
             std::memcpy(nonce.data(), iv_.data(), 4);
             https::detail::store_be64(nonce.data() + 4, seq);
+            return nonce;
         } else {
-            std::memcpy(nonce.data(), iv_.data(), 12);
-            for (int i = 0; i < 8; ++i) {
-                nonce[11 - i] ^= static_cast<std::uint8_t>(seq >> (8 * i));
-            }
+            return detail::xor_sequence_nonce(iv_.span(), seq);
         }
-        return nonce;
     }
 
     A aead_;
@@ -16440,19 +17201,19 @@ inline result<tls12_protection> make_tls12_protection(const tls12_suite_info& su
     auto k16 = [&] { return std::span<const std::uint8_t, 16>(key.data(), 16); };
     auto k32 = [&] { return std::span<const std::uint8_t, 32>(key.data(), 32); };
     switch (suite.cipher) {
-    case tls12_cipher_kind::aes_128_gcm:
+    case record_cipher::aes_128_gcm:
         return tls12_protection(
             tls12_aes128_gcm_protection(k16(), std::span<const std::uint8_t, 4>(iv.data(), 4)));
-    case tls12_cipher_kind::aes_256_gcm:
+    case record_cipher::aes_256_gcm:
         return tls12_protection(
             tls12_aes256_gcm_protection(k32(), std::span<const std::uint8_t, 4>(iv.data(), 4)));
-    case tls12_cipher_kind::chacha20_poly1305:
+    case record_cipher::chacha20_poly1305:
         return tls12_protection(tls12_chacha20_poly1305_protection(
             k32(), std::span<const std::uint8_t, 12>(iv.data(), 12)));
-    case tls12_cipher_kind::aes_128_cbc:
+    case record_cipher::aes_128_cbc:
         return tls12_protection(
             tls12_aes128_cbc_sha256_protection(k16(), mac, iv_key.first<16>(), encrypt_then_mac));
-    case tls12_cipher_kind::aes_256_cbc:
+    case record_cipher::aes_256_cbc:
         switch (suite.prf_hash) {
         case hash_algorithm::sha256:
             return tls12_protection(
@@ -16465,101 +17226,6 @@ inline result<tls12_protection> make_tls12_protection(const tls12_suite_info& su
     }
     return errc::tls_internal_error; // outside the enumerations: fail closed
 }
-
-/// What our ClientHello offered, read back from the message exactly as it was sent (so that a
-/// replayed ClientHello is judged by what it really offered).
-struct tls12_offer {
-    std::array<std::uint8_t, 32> random{};
-    byte_vector session_id;
-    std::vector<std::uint16_t> cipher_suites;
-    std::vector<std::uint16_t> extensions; ///< extension types offered
-    std::vector<named_group> groups;
-    std::vector<std::uint16_t> signature_schemes;
-    std::vector<std::string> alpn;
-    std::vector<std::uint16_t> supported_versions; ///< empty when the extension was left out
-
-    [[nodiscard]] bool offered(extension_type t) const {
-        return std::find(extensions.begin(), extensions.end(), static_cast<std::uint16_t>(t)) !=
-               extensions.end();
-    }
-
-    /// Parse our own ClientHello message (header included). Our own output, so any
-    /// malformation is an internal error.
-    static result<tls12_offer> parse(bytes_view message) {
-        auto r = parse_inner(message);
-        if (!r) {
-            return errc::tls_internal_error;
-        }
-        return r;
-    }
-
-  private:
-    static result<tls12_offer> parse_inner(bytes_view message) {
-        reader r(message);
-        tls12_offer o;
-        HTTPS_TLS_ASSIGN(std::uint8_t type, r.read_u8());
-        if (type != static_cast<std::uint8_t>(handshake_type::client_hello)) {
-            return errc::bad_encoding;
-        }
-        HTTPS_TLS_ASSIGN(reader body, r.read_nested<3>());
-        HTTPS_TRY(body.skip(2)); // legacy_version
-        HTTPS_TLS_ASSIGN(bytes_view random, body.read_bytes(32));
-        std::copy(random.begin(), random.end(), o.random.begin());
-        HTTPS_TLS_ASSIGN(bytes_view sid, body.read_prefixed<1>());
-        o.session_id.assign(sid.begin(), sid.end());
-        HTTPS_TLS_ASSIGN(reader suites, body.read_nested<2>());
-        while (!suites.empty()) {
-            HTTPS_TLS_ASSIGN(std::uint16_t s, suites.read_u16());
-            o.cipher_suites.push_back(s);
-        }
-        HTTPS_TRY(body.read_prefixed<1>()); // legacy_compression_methods
-        if (body.empty()) {
-            return o;
-        }
-        HTTPS_TLS_ASSIGN(extension_list exts, extension_list::parse(body));
-        for (const auto& e : exts.items()) {
-            o.extensions.push_back(e.type);
-            reader d(e.data);
-            switch (static_cast<extension_type>(e.type)) {
-            case extension_type::supported_groups: {
-                HTTPS_TLS_ASSIGN(reader list, d.read_nested<2>());
-                while (!list.empty()) {
-                    HTTPS_TLS_ASSIGN(std::uint16_t g, list.read_u16());
-                    o.groups.push_back(static_cast<named_group>(g));
-                }
-                break;
-            }
-            case extension_type::signature_algorithms: {
-                HTTPS_TLS_ASSIGN(reader list, d.read_nested<2>());
-                while (!list.empty()) {
-                    HTTPS_TLS_ASSIGN(std::uint16_t s, list.read_u16());
-                    o.signature_schemes.push_back(s);
-                }
-                break;
-            }
-            case extension_type::supported_versions: {
-                HTTPS_TLS_ASSIGN(reader list, d.read_nested<1>());
-                while (!list.empty()) {
-                    HTTPS_TLS_ASSIGN(std::uint16_t v, list.read_u16());
-                    o.supported_versions.push_back(v);
-                }
-                break;
-            }
-            case extension_type::application_layer_protocol_negotiation: {
-                HTTPS_TLS_ASSIGN(reader list, d.read_nested<2>());
-                while (!list.empty()) {
-                    HTTPS_TLS_ASSIGN(bytes_view name, list.read_prefixed<1>());
-                    o.alpn.emplace_back(name.begin(), name.end());
-                }
-                break;
-            }
-            default:
-                break;
-            }
-        }
-        return o;
-    }
-};
 
 /// RFC 8422 §5.1.2, RFC 7627 §5.1, RFC 5746 §3.4, RFC 5077 §3.2, RFC 7366 §2: the extension
 /// bodies a TLS 1.2 offer needs. encrypt_then_mac only matters when a CBC suite is offered.
@@ -16603,23 +17269,28 @@ struct tls12_settings {
 /// its messages through it and installs the new protections in it.
 class tls12_handshake {
   public:
-    /// Start from the ServerHello that selected TLS 1.2. `client_hello` is our ClientHello
-    /// message exactly as sent; `server_hello_raw` the ServerHello message (header included).
-    /// Errors are those of RFC 5246 §7.4.1.3 and of the extensions' RFCs.
+    /// Start from the ServerHello that selected TLS 1.2. `offer` is what our ClientHello offered,
+    /// `client_hello` that message exactly as sent; `server_hello_raw` the ServerHello message
+    /// (header included).
+    /// Errors are those of RFC 5246 §7.4.1.3 and of the extensions' RFCs; `why` receives the
+    /// refusal of a failure.
     template <class Records>
-    static result<tls12_handshake> start(tls12_settings settings, bytes_view client_hello,
-                                         const server_hello& sh, bytes_view server_hello_raw,
-                                         Records& records) {
-        HTTPS_TLS_ASSIGN(tls12_offer offer, tls12_offer::parse(client_hello));
+    static result<tls12_handshake> start(tls12_settings settings, const client_hello& offer,
+                                         bytes_view client_hello, const server_hello& sh,
+                                         bytes_view server_hello_raw, Records& records,
+                                         refusal& why) {
         // RFC 8446 §4.2.1: a ClientHello with supported_versions offers exactly those versions.
         if (!offer.supported_versions.empty() &&
             std::find(offer.supported_versions.begin(), offer.supported_versions.end(),
-                      static_cast<std::uint16_t>(protocol_version::tls12)) ==
-                offer.supported_versions.end()) {
-            return errc::tls_protocol_version;
+                      protocol_version::tls12) == offer.supported_versions.end()) {
+            why = refusal::version_not_offered;
+            return error_of(why);
         }
-        tls12_handshake h(std::move(settings), std::move(offer));
-        HTTPS_TRY(h.on_server_hello(sh, records));
+        tls12_handshake h(std::move(settings), offer);
+        if (auto s = h.on_server_hello(sh, records); !s) {
+            why = h.refusal_;
+            return s.error();
+        }
         h.transcript_.select(h.suite_.prf_hash);
         h.transcript_.update(client_hello);
         h.transcript_.update(server_hello_raw);
@@ -16634,9 +17305,10 @@ class tls12_handshake {
         // transcript; once connected it asks for a renegotiation, which we refuse.
         if (m.type == t::hello_request) {
             if (!m.body.empty()) {
-                return errc::tls_decode_error;
+                return refuse(refusal::malformed_hello_request);
             }
-            return state_ == tls12_state::connected ? status{errc::tls_no_renegotiation} : status{};
+            return state_ == tls12_state::connected ? status{refuse(refusal::renegotiation_refused)}
+                                                    : status{};
         }
         switch (state_) {
         case tls12_state::wait_certificate:
@@ -16675,7 +17347,7 @@ class tls12_handshake {
         default:
             break;
         }
-        return errc::tls_unexpected_message;
+        return refuse(refusal::unexpected_handshake_message);
     }
 
     /// The server's ChangeCipherSpec: from here on its records are protected (RFC 5246 §7.1).
@@ -16683,10 +17355,10 @@ class tls12_handshake {
     /// unexpected_message (or decode_error for a malformed body).
     template <class Records> status on_change_cipher_spec(bytes_view payload, Records& records) {
         if (state_ != tls12_state::wait_change_cipher_spec) {
-            return errc::tls_unexpected_message;
+            return refuse(refusal::unexpected_change_cipher_spec);
         }
         if (payload.size() != 1 || payload[0] != 1) {
-            return errc::tls_decode_error;
+            return refuse(refusal::malformed_change_cipher_spec);
         }
         assert(pending_read_.has_value());
         install(records, std::move(*pending_read_), false);
@@ -16709,6 +17381,8 @@ class tls12_handshake {
     [[nodiscard]] bool encrypt_then_mac() const noexcept { return etm_; }
     [[nodiscard]] bool secure_renegotiation() const noexcept { return secure_renegotiation_; }
     [[nodiscard]] bool session_ticket_received() const noexcept { return ticket_received_; }
+    /// The rule the server broke, once a call failed because of it.
+    [[nodiscard]] refusal refusal_cause() const noexcept { return refusal_; }
     /// The Finished verify_data we sent and the one the server sent.
     [[nodiscard]] const std::array<std::uint8_t, 12>& client_verify_data() const noexcept {
         return client_verify_;
@@ -16720,11 +17394,16 @@ class tls12_handshake {
   private:
     friend class test_hooks;
 
-    tls12_handshake(tls12_settings s, tls12_offer o)
+    tls12_handshake(tls12_settings s, client_hello o)
         : settings_(std::move(s)), offer_(std::move(o)) {}
 
     crypto::random_source& rng() const {
         return settings_.random != nullptr ? *settings_.random : crypto::default_random();
+    }
+
+    errc refuse(refusal r) noexcept {
+        refusal_ = r;
+        return error_of(r);
     }
 
     template <class Records> static void install(Records& records, tls12_protection p, bool write) {
@@ -16746,103 +17425,99 @@ class tls12_handshake {
         const auto info = tls12_suite_info_of(sh.cipher_suite);
         if (!info || std::find(offer_.cipher_suites.begin(), offer_.cipher_suites.end(),
                                sh.cipher_suite) == offer_.cipher_suites.end()) {
-            return errc::tls_illegal_parameter; // a suite we did not offer (for TLS 1.2)
+            return refuse(refusal::cipher_suite_not_offered); // not offered for TLS 1.2
         }
         suite_ = *info;
         if (sh.legacy_compression_method != 0) {
-            return errc::tls_illegal_parameter;
+            return refuse(refusal::compression_not_null);
         }
         std::copy(sh.random.begin(), sh.random.end(), server_random_.begin());
         // Echoing our (random, never issued) session id would mean resuming a session we never
         // had: refuse rather than run an abbreviated handshake we cannot check.
-        if (!offer_.session_id.empty() &&
+        if (!offer_.legacy_session_id.empty() &&
             std::equal(sh.legacy_session_id_echo.begin(), sh.legacy_session_id_echo.end(),
-                       offer_.session_id.begin(), offer_.session_id.end())) {
-            return errc::tls_illegal_parameter;
+                       offer_.legacy_session_id.begin(), offer_.legacy_session_id.end())) {
+            return refuse(refusal::session_id_echoed);
         }
         bool renegotiation_info_seen = false;
         for (const auto& e : sh.extensions.items()) {
             const auto type = static_cast<extension_type>(e.type);
             // RFC 5246 §7.4.1.4: only extensions the client offered may appear.
-            if (!offer_.offered(type)) {
-                return errc::tls_unsupported_extension;
+            if (!offers_extension(offer_, type)) {
+                return refuse(refusal::extension_not_offered);
             }
             switch (type) {
             case extension_type::renegotiation_info:
                 // RFC 5746 §3.4: on an initial handshake renegotiated_connection is empty.
                 if (e.data.size() != 1 || e.data[0] != 0) {
-                    return errc::tls_handshake_failure;
+                    return refuse(refusal::renegotiation_info_not_empty);
                 }
                 renegotiation_info_seen = true;
                 break;
             case extension_type::extended_master_secret:
                 if (!e.data.empty()) {
-                    return errc::tls_decode_error;
+                    return refuse(refusal::malformed_extension);
                 }
                 ems_ = true;
                 break;
             case extension_type::ec_point_formats: {
                 // RFC 8422 §5.2: the list must contain uncompressed (0).
-                HTTPS_TLS_ASSIGN(bytes_view formats, parse_u8_list(e.data));
-                if (std::find(formats.begin(), formats.end(), 0) == formats.end()) {
-                    return errc::tls_illegal_parameter;
+                auto formats = parse_u8_list(e.data);
+                if (!formats) {
+                    return refuse(refusal::malformed_extension);
+                }
+                if (std::find(formats->begin(), formats->end(), 0) == formats->end()) {
+                    return refuse(refusal::ec_point_formats_without_uncompressed);
                 }
                 break;
             }
             case extension_type::session_ticket:
                 if (!e.data.empty()) {
-                    return errc::tls_decode_error;
+                    return refuse(refusal::malformed_extension);
                 }
                 ticket_expected_ = true; // RFC 5077 §3.2
                 break;
             case extension_type::encrypt_then_mac:
                 // RFC 7366 §3: never with an AEAD suite.
                 if (!e.data.empty()) {
-                    return errc::tls_decode_error;
+                    return refuse(refusal::malformed_extension);
                 }
                 if (!suite_.is_cbc()) {
-                    return errc::tls_illegal_parameter;
+                    return refuse(refusal::encrypt_then_mac_with_aead);
                 }
                 etm_ = true;
                 break;
             case extension_type::server_name:
-                if (!e.data.empty()) {
-                    return errc::tls_decode_error; // RFC 6066 §3: an empty acknowledgement
+                if (auto r = detail::check_server_name_ack(e.data); r != refusal::none) {
+                    return refuse(r);
                 }
                 break;
             case extension_type::application_layer_protocol_negotiation: {
-                HTTPS_TLS_ASSIGN(bytes_view name, parse_alpn_selection(e.data));
-                const std::string chosen(name.begin(), name.end());
-                if (std::find(offer_.alpn.begin(), offer_.alpn.end(), chosen) ==
-                    offer_.alpn.end()) {
-                    return errc::tls_illegal_parameter; // RFC 7301 §3.2
+                if (auto r = detail::check_alpn_selection(e.data, offer_.alpn, alpn_);
+                    r != refusal::none) {
+                    return refuse(r);
                 }
-                alpn_ = chosen;
                 break;
             }
             case extension_type::record_size_limit: {
                 // RFC 8449 §4: in TLS 1.2 the limit counts the plaintext fragment only.
-                reader r(e.data);
-                auto limit = r.read_u16();
-                if (!limit || !r.empty()) {
-                    return errc::tls_decode_error;
-                }
-                if (*limit < 64) {
-                    return errc::tls_illegal_parameter;
+                std::uint16_t limit = 0;
+                if (auto r = detail::check_record_size_limit(e.data, limit); r != refusal::none) {
+                    return refuse(r);
                 }
                 records.set_max_fragment(std::min<std::size_t>(
-                    {settings_.max_fragment, std::size_t{*limit}, max_plaintext_length}));
+                    {settings_.max_fragment, std::size_t{limit}, max_plaintext_length}));
                 break;
             }
             default:
                 // Offered but not a TLS 1.2 ServerHello extension (key_share, supported_groups,
                 // signature_algorithms, ...).
-                return errc::tls_illegal_parameter;
+                return refuse(refusal::extension_not_allowed_here);
             }
         }
         secure_renegotiation_ = renegotiation_info_seen;
         if (settings_.require_extended_master_secret && !ems_) {
-            return errc::tls_handshake_failure; // RFC 7627 §5.4 lets the client insist
+            return refuse(refusal::extended_master_secret_missing); // RFC 7627 §5.4
         }
         state_ = tls12_state::wait_certificate;
         return {};
@@ -16851,15 +17526,21 @@ class tls12_handshake {
     /// Certificate (RFC 5246 §7.4.2): a non-empty chain, checked by the configured verifier, whose
     /// leaf key fits the suite.
     status on_certificate(const handshake_message& m) {
-        HTTPS_TLS_ASSIGN(std::vector<bytes_view> chain, parse_certificate_list(m.body));
+        HTTPS_TLS_ASSIGN(std::vector<bytes_view> chain, parse_tls12_certificate_list(m.body));
         if (chain.empty()) {
-            return errc::tls_decode_error;
+            return refuse(refusal::empty_certificate_chain);
         }
         if (!settings_.verify_certificate) {
             return errc::trust_store_unavailable; // fail closed without a verifier
         }
         HTTPS_TRY(settings_.verify_certificate(chain, settings_.server_name));
-        HTTPS_TLS_ASSIGN(server_key_, tls12_leaf_key(chain.front(), suite_.key_exchange));
+        auto key = leaf_key(chain.front(), suite_.key_exchange);
+        if (!key) {
+            return key.error() == errc::tls_illegal_parameter
+                       ? refuse(refusal::certificate_key_wrong_for_suite)
+                       : key.error();
+        }
+        server_key_ = std::move(*key);
         chain_.clear();
         for (auto c : chain) {
             chain_.emplace_back(c.begin(), c.end());
@@ -16875,26 +17556,35 @@ class tls12_handshake {
     /// our key share and the premaster secret.
     status on_server_key_exchange(const handshake_message& m) {
         HTTPS_TLS_ASSIGN(tls12_server_ecdh_params p, parse_tls12_server_key_exchange(m.body));
-        if (std::find(offer_.groups.begin(), offer_.groups.end(), p.group) == offer_.groups.end()) {
-            return errc::tls_illegal_parameter; // RFC 8422 §5.4: a curve we did not offer
+        const auto& groups = offer_.supported_groups;
+        if (std::find(groups.begin(), groups.end(), p.group) == groups.end()) {
+            return refuse(refusal::server_key_exchange_group_not_offered); // RFC 8422 §5.4
         }
-        if (std::find(offer_.signature_schemes.begin(), offer_.signature_schemes.end(), p.scheme) ==
-            offer_.signature_schemes.end()) {
-            return errc::tls_illegal_parameter; // RFC 5246 §7.4.1.4.1
+        const auto& schemes = offer_.signature_algorithms;
+        if (std::find(schemes.begin(), schemes.end(), static_cast<signature_scheme>(p.scheme)) ==
+            schemes.end()) {
+            return refuse(refusal::signature_scheme_not_offered); // RFC 5246 §7.4.1.4.1
         }
         const byte_vector signed_content =
             tls12_signed_params(offer_.random, server_random_, p.params);
         if (auto s =
-                verify_tls12_signature(static_cast<signature_scheme>(p.scheme), server_key_,
-                                       signed_content, p.signature, settings_.min_rsa_key_bits);
+                verify_signature(static_cast<signature_scheme>(p.scheme), server_key_, signed_content,
+                                 p.signature, settings_.min_rsa_key_bits, protocol_version::tls12);
             !s) {
-            return s.error() == errc::bad_signature ? errc::tls_decrypt_error : s.error();
+            return s.error() == errc::bad_signature
+                       ? refuse(refusal::server_key_exchange_signature_invalid)
+                   : s.error() == errc::tls_illegal_parameter
+                       ? refuse(refusal::signature_key_mismatch)
+                       : s.error();
         }
         HTTPS_TLS_ASSIGN(key_exchange mine, key_exchange::generate(p.group, rng()));
-        HTTPS_TLS_ASSIGN(secret shared, mine.shared_secret(p.public_key));
+        auto shared = mine.shared_secret(p.public_key);
+        if (!shared) {
+            return refuse(refusal::invalid_key_share);
+        }
         HTTPS_TLS_ASSIGN(client_key_exchange_,
                          encode_tls12_client_key_exchange_ecdhe(mine.public_key()));
-        premaster_ = byte_vector(shared.bytes().begin(), shared.bytes().end());
+        premaster_ = byte_vector(shared->bytes().begin(), shared->bytes().end());
         group_ = p.group;
         server_scheme_ = static_cast<signature_scheme>(p.scheme);
         transcript_.update(m.raw);
@@ -16904,7 +17594,7 @@ class tls12_handshake {
 
     /// CertificateRequest (RFC 5246 §7.4.4): we have no certificate and will send an empty one.
     status on_certificate_request(const handshake_message& m) {
-        HTTPS_TRY(parse_certificate_request_12(m.body));
+        HTTPS_TRY(parse_tls12_certificate_request(m.body));
         certificate_requested_ = true;
         transcript_.update(m.raw);
         state_ = tls12_state::wait_server_hello_done;
@@ -16916,7 +17606,7 @@ class tls12_handshake {
     template <class Records>
     status on_server_hello_done(const handshake_message& m, Records& records, byte_vector& out) {
         if (!m.body.empty()) {
-            return errc::tls_decode_error;
+            return refuse(refusal::malformed_server_hello_done);
         }
         transcript_.update(m.raw);
         if (certificate_requested_) {
@@ -16926,7 +17616,7 @@ class tls12_handshake {
                              detail::handshake_with_body(handshake_type::certificate, empty));
             send(no_certificate, records, out);
         }
-        if (suite_.key_exchange == tls12_key_exchange_kind::rsa) {
+        if (suite_.key_exchange == key_exchange_kind::rsa) {
             HTTPS_TLS_ASSIGN(
                 tls12_rsa_premaster pm,
                 tls12_make_rsa_premaster(server_key_, rng(), settings_.min_rsa_key_bits));
@@ -16955,9 +17645,7 @@ class tls12_handshake {
                          make_tls12_protection(suite_, kb, false, etm_, unused.span()));
 
         // §7.1: ChangeCipherSpec, then the Finished under the new keys.
-        const std::uint8_t one = 1;
-        plaintext_protection{}.seal(content_type::change_cipher_spec, 0x0303, bytes_view(&one, 1),
-                                    out);
+        detail::append_change_cipher_spec(out);
         install(records, std::move(write), true);
         client_verify_ = tls12_finished_verify_data(h, master_, true, transcript_.current());
         HTTPS_TLS_ASSIGN(const byte_vector finished, encode_finished(client_verify_));
@@ -16986,12 +17674,12 @@ class tls12_handshake {
     /// ticket: a mismatch is decrypt_error.
     status on_finished(const handshake_message& m) {
         if (m.body.size() != tls12_verify_data_length) {
-            return errc::tls_decode_error;
+            return refuse(refusal::finished_length_wrong);
         }
         server_verify_ =
             tls12_finished_verify_data(suite_.prf_hash, master_, false, transcript_.current());
         if (!ct::equal(m.body, server_verify_)) {
-            return errc::tls_decrypt_error;
+            return refuse(refusal::finished_mismatch);
         }
         transcript_.update(m.raw);
         state_ = tls12_state::connected;
@@ -17003,57 +17691,9 @@ class tls12_handshake {
         records.write(content_type::handshake, message, out);
     }
 
-    /// opaque list<1..2^8-1> of single bytes (ec_point_formats).
-    static result<bytes_view> parse_u8_list(bytes_view data) {
-        reader r(data);
-        auto list = r.read_prefixed<1>();
-        if (!list || list->empty() || !r.empty()) {
-            return errc::tls_decode_error;
-        }
-        return *list;
-    }
-
-    /// TLS 1.2 Certificate body: ASN.1Cert certificate_list<0..2^24-1>, each <1..2^24-1>.
-    static result<std::vector<bytes_view>> parse_certificate_list(bytes_view body) {
-        return detail::as_decode_error([&]() -> result<std::vector<bytes_view>> {
-            reader r(body);
-            HTTPS_TLS_ASSIGN(reader list, r.read_nested<3>());
-            HTTPS_TRY(r.expect_empty());
-            std::vector<bytes_view> out;
-            while (!list.empty()) {
-                HTTPS_TLS_ASSIGN(bytes_view cert, list.read_prefixed<3>());
-                if (cert.empty()) {
-                    return errc::tls_decode_error;
-                }
-                out.push_back(cert);
-            }
-            return out;
-        }());
-    }
-
-    /// TLS 1.2 CertificateRequest body (RFC 5246 §7.4.4): certificate_types<1..2^8-1>,
-    /// supported_signature_algorithms<2..2^16-2>, certificate_authorities<0..2^16-1>.
-    static status parse_certificate_request_12(bytes_view body) {
-        return detail::as_decode_error([&]() -> status {
-            reader r(body);
-            HTTPS_TLS_ASSIGN(bytes_view types, r.read_prefixed<1>());
-            HTTPS_TLS_ASSIGN(bytes_view algs, r.read_prefixed<2>());
-            if (types.empty() || algs.size() < 2 || algs.size() % 2 != 0) {
-                return errc::tls_decode_error;
-            }
-            HTTPS_TLS_ASSIGN(reader cas, r.read_nested<2>());
-            while (!cas.empty()) {
-                HTTPS_TLS_ASSIGN(bytes_view dn, cas.read_prefixed<2>());
-                if (dn.empty()) {
-                    return errc::tls_decode_error;
-                }
-            }
-            return r.expect_empty();
-        }());
-    }
-
     tls12_settings settings_;
-    tls12_offer offer_;
+    client_hello offer_; ///< what our ClientHello offered, which the server is held to
+    refusal refusal_ = refusal::none;
     tls12_state state_ = tls12_state::wait_certificate;
     tls12_suite_info suite_{};
     std::array<std::uint8_t, 32> server_random_{};
@@ -17066,7 +17706,7 @@ class tls12_handshake {
     bool certificate_requested_ = false;
     std::string alpn_;
     std::vector<byte_vector> chain_;
-    tls12_server_key server_key_;
+    peer_key server_key_;
     std::optional<named_group> group_;
     std::optional<signature_scheme> server_scheme_;
     byte_vector premaster_; // wiped as soon as the master secret exists
@@ -17136,6 +17776,8 @@ class client_hello_hook {
     friend class tls::client;
     friend class tls::test_hooks;
     std::function<byte_vector(const byte_vector& ours, unsigned attempt)> replace_;
+    /// Reads the offer of the ClientHello sent, for a TLS 1.2 handshake to hold the server to.
+    std::function<std::optional<client_hello>(bytes_view message)> read_;
 };
 
 /// The TLS 1.3 record protection of `suite` for one traffic secret: the AEAD is chosen here,
@@ -17178,9 +17820,7 @@ struct client_config {
     /// ALPN protocols offered, in preference order (empty: no ALPN).
     std::vector<std::string> alpn = {"http/1.1"};
     /// TLS 1.3 suites offered, in preference order.
-    std::vector<cipher_suite> cipher_suites = {cipher_suite::tls_aes_128_gcm_sha256,
-                                               cipher_suite::tls_aes_256_gcm_sha384,
-                                               cipher_suite::tls_chacha20_poly1305_sha256};
+    std::vector<cipher_suite> cipher_suites = default_cipher_suites(protocol_version::tls13);
     /// Groups offered in supported_groups, in preference order; the first gets a key share in
     /// the first ClientHello, any other only on HelloRetryRequest.
     std::vector<named_group> groups = {named_group::x25519, named_group::secp256r1,
@@ -17214,7 +17854,7 @@ struct client_config {
     protocol_version max_version = protocol_version::tls13;
     /// TLS 1.2 suites offered, in preference order (restrict it, e.g. to the RSA key exchange
     /// suites only; empty offers no TLS 1.2 suite).
-    std::vector<cipher_suite> tls12_cipher_suites = default_tls12_cipher_suites();
+    std::vector<cipher_suite> tls12_cipher_suites = default_cipher_suites(protocol_version::tls12);
     /// Refuse a TLS 1.2 server that does not negotiate extended_master_secret (RFC 7627 §5.4).
     bool require_extended_master_secret = false;
 };
@@ -17267,6 +17907,9 @@ class client {
     /// The server sent close_notify: no more application data will come.
     [[nodiscard]] bool peer_closed() const noexcept { return peer_closed_; }
     [[nodiscard]] errc error() const noexcept { return error_; }
+    /// The rule the server broke, when the failure is a refusal of ours (`describe(refusal)`
+    /// says it in words); `refusal::none` for any other failure.
+    [[nodiscard]] refusal refusal_cause() const noexcept { return refusal_; }
     /// The fatal alert we sent, if any.
     [[nodiscard]] std::optional<alert_description> sent_alert() const noexcept {
         return sent_alert_;
@@ -17324,6 +17967,7 @@ class client {
     /// Dispatch a complete handshake message on the current state; anything not expected in
     /// that state is unexpected_message (RFC 8446 §4 and §A.1).
     HTTPS_DECL status on_handshake(const handshake_message& m);
+    HTTPS_DECL status on_tls13_handshake(const handshake_message& m);
 
     /// WAIT_SH: ServerHello or HelloRetryRequest (RFC 8446 §4.1.3-4.1.4).
     /// Preconditions: our ClientHello (and, after HRR, the second one) is in the transcript.
@@ -17360,7 +18004,20 @@ class client {
 
     /// Extensions the server may not send here: one we never offered is unsupported_extension,
     /// one we offered but that does not belong in this message is illegal_parameter (§4.2).
-    [[nodiscard]] HTTPS_DECL errc unexpected_extension(std::uint16_t type) const;
+    [[nodiscard]] HTTPS_DECL errc unexpected_extension(std::uint16_t type);
+
+    /// Record why we refuse the server; the error (and alert) is the one the refusal names.
+    errc refuse(refusal r) noexcept {
+        refusal_ = r;
+        return error_of(r);
+    }
+    /// The refusal of an error from the record layer, by its error.
+    HTTPS_DECL errc record_refusal(errc e);
+    /// The refusal of an error from signature verification: `invalid` for a signature that does
+    /// not verify, a key that does not fit the scheme, or any other error as it is.
+    HTTPS_DECL errc signature_refusal(errc e, refusal invalid);
+    /// The refusal for a message its parser rejected.
+    HTTPS_DECL static refusal malformed(handshake_type t) noexcept;
 
     /// Our ClientHello number `attempt` (0, or 1 after HelloRetryRequest) as it goes out: `ch_`
     /// encoded (`errc::length_overflow` if a field outgrows its length prefix), or what the test
@@ -17446,6 +18103,7 @@ class client {
     secret exporter_secret_, resumption_secret_;
     std::string alpn_;
     std::vector<byte_vector> peer_chain_;
+    peer_key peer_key_; ///< the leaf's key, for CertificateVerify
     std::vector<session_ticket> tickets_;
 
     byte_vector output_;
@@ -17453,6 +18111,7 @@ class client {
     bool peer_closed_ = false;
     bool local_closed_ = false;
     errc error_ = errc::ok;
+    refusal refusal_ = refusal::none;
     std::optional<alert_description> sent_alert_;
     std::optional<alert_description> received_alert_;
 };
@@ -17463,11 +18122,15 @@ class test_hooks {
   public:
     /// Replace our ClientHello number `attempt` (0, or 1 after HelloRetryRequest) on the wire and
     /// in the transcript by what `f` returns, so that a recorded trace's exact ClientHello can be
-    /// replayed. The engine still expects the answer to what it offered itself.
+    /// replayed. The engine still expects the answer to what it offered itself, unless `read`
+    /// gives the offer of the ClientHello sent (nothing: malformed), which a TLS 1.2 handshake
+    /// then holds the server to.
     static void
     replace_client_hello(client_config& cfg,
-                         std::function<byte_vector(const byte_vector& ours, unsigned attempt)> f) {
+                         std::function<byte_vector(const byte_vector& ours, unsigned attempt)> f,
+                         std::function<std::optional<client_hello>(bytes_view)> read = {}) {
         cfg.test_hook.replace_ = std::move(f);
+        cfg.test_hook.read_ = std::move(read);
     }
     /// The TLS 1.2 master secret once derived (the replay test compares it with the recording).
     static const tls12_master_secret& master_secret(const tls12_handshake& h) noexcept {
@@ -17490,6 +18153,7 @@ class test_hooks {
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -17588,7 +18252,7 @@ HTTPS_DECL status client::feed(bytes_view data) {
     while (state_ != client_state::failed) {
         auto rec = records_.read();
         if (!rec) {
-            return fail(rec.error());
+            return fail(record_refusal(rec.error()));
         }
         if (!rec->has_value()) {
             break;
@@ -17628,32 +18292,37 @@ HTTPS_DECL status client::on_record(record& rec) {
         // RFC 8446 §5: an unprotected CCS of value 1 between our first ClientHello and the
         // server's Finished is dropped; any other is unexpected_message.
         if (rec.was_protected || !ccs_allowed() || rec.payload.size() != 1 || rec.payload[0] != 1) {
-            return errc::tls_unexpected_message;
+            return refuse(refusal::unexpected_change_cipher_spec);
         }
         return {};
     case content_type::alert:
         return on_alert(rec.payload);
     case content_type::handshake:
-        HTTPS_TRY(handshake_.append(rec.payload));
+        if (!handshake_.append(rec.payload)) {
+            return refuse(refusal::empty_handshake_record);
+        }
         return drain_handshake();
     case content_type::application_data:
         // §5.1: handshake messages must not be interleaved with other record types.
-        if (state_ != client_state::connected || !handshake_.empty()) {
-            return errc::tls_unexpected_message;
+        if (!handshake_.empty()) {
+            return refuse(refusal::record_interleaved);
+        }
+        if (state_ != client_state::connected) {
+            return refuse(refusal::application_data_before_finished);
         }
         if (!peer_closed_) { // §6.1: data after close_notify is ignored
             app_data_.insert(app_data_.end(), rec.payload.begin(), rec.payload.end());
         }
         return {};
     default:
-        return errc::tls_unexpected_message;
+        return refuse(refusal::record_type_invalid);
     }
 }
 
 HTTPS_DECL status client::on_alert(bytes_view payload) {
     // §5.1: alerts are never fragmented or coalesced: exactly level + description.
     if (payload.size() != 2) {
-        return errc::tls_decode_error;
+        return refuse(refusal::malformed_alert);
     }
     const auto description = static_cast<alert_description>(payload[1]);
     if (tls12_ && payload[0] == static_cast<std::uint8_t>(alert_level::warning) &&
@@ -17663,7 +18332,8 @@ HTTPS_DECL status client::on_alert(bytes_view payload) {
     if (description == alert_description::close_notify) {
         peer_closed_ = true;
         // Closing before the handshake completes is a failure of the handshake.
-        return state_ == client_state::connected ? status{} : status{errc::tls_closed};
+        return state_ == client_state::connected ? status{}
+                                                 : status{refuse(refusal::closed_during_handshake)};
     }
     if (description == alert_description::user_canceled) {
         return {}; // §6.1: a close_notify follows
@@ -17677,7 +18347,8 @@ HTTPS_DECL status client::drain_handshake() {
     while (true) {
         auto msg = handshake_.next();
         if (!msg) {
-            return msg.error();
+            return msg.error() == errc::too_large ? refuse(refusal::handshake_message_too_large)
+                                                  : msg.error();
         }
         if (!msg->has_value()) {
             return {};
@@ -17687,10 +18358,20 @@ HTTPS_DECL status client::drain_handshake() {
 }
 
 HTTPS_DECL status client::on_handshake(const handshake_message& m) {
-    using t = handshake_type;
-    if (tls12_) {
-        return on_tls12_handshake(m);
+    status s = tls12_ ? on_tls12_handshake(m) : on_tls13_handshake(m);
+    if (!s && refusal_ == refusal::none && tls12_) {
+        refusal_ = tls12_->refusal_cause();
     }
+    // What no rule of ours named came from a message's parser: the message is malformed.
+    if (!s && refusal_ == refusal::none &&
+        (s.error() == errc::tls_decode_error || s.error() == errc::tls_illegal_parameter)) {
+        refusal_ = malformed(m.type);
+    }
+    return s;
+}
+
+HTTPS_DECL status client::on_tls13_handshake(const handshake_message& m) {
+    using t = handshake_type;
     switch (state_) {
     case client_state::wait_server_hello:
         if (m.type == t::server_hello) {
@@ -17733,7 +18414,7 @@ HTTPS_DECL status client::on_handshake(const handshake_message& m) {
     default:
         break;
     }
-    return errc::tls_unexpected_message;
+    return refuse(refusal::unexpected_handshake_message);
 }
 
 HTTPS_DECL status client::on_server_hello(const handshake_message& m) {
@@ -17748,30 +18429,34 @@ HTTPS_DECL status client::on_server_hello(const handshake_message& m) {
         if (offers(protocol_version::tls13) &&
             (std::equal(tail.begin(), tail.end(), downgrade_sentinel_tls12.begin()) ||
              std::equal(tail.begin(), tail.end(), downgrade_sentinel_tls11.begin()))) {
-            return errc::tls_downgrade_detected;
+            return refuse(refusal::downgrade_sentinel);
         }
         return start_tls12(sh, m);
     }
     HTTPS_TLS_ASSIGN(std::uint16_t selected, parse_selected_version(sv->data));
     // §4.2.1: a version we did not offer, or below 1.3 here, is illegal_parameter.
-    if (selected != static_cast<std::uint16_t>(protocol_version::tls13) ||
-        sh.legacy_version != static_cast<std::uint16_t>(protocol_version::tls12)) {
-        return errc::tls_illegal_parameter;
+    if (selected != static_cast<std::uint16_t>(protocol_version::tls13)) {
+        return refuse(refusal::selected_version_not_tls13);
+    }
+    if (sh.legacy_version != static_cast<std::uint16_t>(protocol_version::tls12)) {
+        return refuse(refusal::legacy_version_not_tls12);
     }
     // §4.1.3: session id echo, compression and suite must match what we sent.
     if (!std::equal(sh.legacy_session_id_echo.begin(), sh.legacy_session_id_echo.end(),
-                    ch_.legacy_session_id.begin(), ch_.legacy_session_id.end()) ||
-        sh.legacy_compression_method != 0) {
-        return errc::tls_illegal_parameter;
+                    ch_.legacy_session_id.begin(), ch_.legacy_session_id.end())) {
+        return refuse(refusal::session_id_echo_mismatch);
+    }
+    if (sh.legacy_compression_method != 0) {
+        return refuse(refusal::compression_not_null);
     }
     const auto info = tls13_suite_info(sh.cipher_suite);
     if (!info || std::find(ch_.cipher_suites.begin(), ch_.cipher_suites.end(), sh.cipher_suite) ==
                      ch_.cipher_suites.end()) {
-        return errc::tls_illegal_parameter;
+        return refuse(refusal::cipher_suite_not_offered);
     }
     // §4.1.4: the ServerHello after a HelloRetryRequest keeps its suite.
     if (suite_ && suite_->suite != info->suite) {
-        return errc::tls_illegal_parameter;
+        return refuse(refusal::cipher_suite_changed_after_hello_retry);
     }
     suite_ = *info;
     version_ = protocol_version::tls13;
@@ -17789,7 +18474,7 @@ HTTPS_DECL status client::on_server_hello(const handshake_message& m) {
     }
     const extension* ks = sh.extensions.find(extension_type::key_share);
     if (ks == nullptr) {
-        return errc::tls_missing_extension; // §9.2: (EC)DHE needs key_share
+        return refuse(refusal::missing_key_share); // §9.2: (EC)DHE needs key_share
     }
     HTTPS_TLS_ASSIGN(key_share_entry server_share, parse_server_key_share(ks->data));
     const key_exchange* mine = nullptr;
@@ -17799,15 +18484,18 @@ HTTPS_DECL status client::on_server_hello(const handshake_message& m) {
         }
     }
     if (mine == nullptr) {
-        return errc::tls_illegal_parameter; // §4.2.8: a group we sent no share for
+        return refuse(refusal::key_share_group_not_offered); // §4.2.8
     }
-    HTTPS_TLS_ASSIGN(secret shared, mine->shared_secret(server_share.key_exchange));
+    auto shared = mine->shared_secret(server_share.key_exchange);
+    if (!shared) {
+        return refuse(refusal::invalid_key_share);
+    }
     group_ = server_share.group;
 
     transcript_.select(suite_->hash);
     transcript_.update(m.raw);
     // Key schedule §7.1: Early Secret (no PSK) -> Handshake Secret.
-    handshake_secret hs = early_secret(suite_->hash).derive_handshake(shared.bytes());
+    handshake_secret hs = early_secret(suite_->hash).derive_handshake(shared->bytes());
     const hash_value th = transcript_.current();
     client_hs_traffic_ = hs.client_traffic(th);
     server_hs_traffic_ = hs.server_traffic(th);
@@ -17815,7 +18503,7 @@ HTTPS_DECL status client::on_server_hello(const handshake_message& m) {
 
     // §5.1: the ServerHello must end at a record boundary, the keys change after it.
     if (!handshake_.empty()) {
-        return errc::tls_unexpected_message;
+        return refuse(refusal::key_change_not_at_record_boundary);
     }
     HTTPS_TLS_ASSIGN(auto read, detail::make_tls13_protection(*suite_, server_hs_traffic_));
     HTTPS_TLS_ASSIGN(auto write, detail::make_tls13_protection(*suite_, client_hs_traffic_));
@@ -17829,7 +18517,7 @@ HTTPS_DECL status client::on_server_hello(const handshake_message& m) {
 HTTPS_DECL status client::on_hello_retry_request(const server_hello& hrr,
                                                  const handshake_message& m) {
     if (hrr_seen_) {
-        return errc::tls_unexpected_message;
+        return refuse(refusal::second_hello_retry_request);
     }
     hrr_seen_ = true;
     std::optional<named_group> group;
@@ -17852,7 +18540,7 @@ HTTPS_DECL status client::on_hello_retry_request(const server_hello& hrr,
     }
     // §4.1.4: an HRR that would not change the ClientHello is illegal_parameter.
     if (!group && !cookie) {
-        return errc::tls_illegal_parameter;
+        return refuse(refusal::hello_retry_request_without_change);
     }
     if (group) {
         // §4.2.8: the group must be one we support and not one we already sent a share for.
@@ -17860,8 +18548,11 @@ HTTPS_DECL status client::on_hello_retry_request(const server_hello& hrr,
             std::find(config_.groups.begin(), config_.groups.end(), *group) != config_.groups.end();
         const bool already = std::any_of(shares_.begin(), shares_.end(),
                                          [&](const auto& s) { return s.group() == *group; });
-        if (!supported || already) {
-            return errc::tls_illegal_parameter;
+        if (!supported) {
+            return refuse(refusal::hello_retry_group_not_offered);
+        }
+        if (already) {
+            return refuse(refusal::hello_retry_group_already_shared);
         }
         // The second key share is generated only now, for the group the server wants.
         HTTPS_TLS_ASSIGN(key_exchange share, key_exchange::generate(*group, rng()));
@@ -17877,14 +18568,15 @@ HTTPS_DECL status client::on_hello_retry_request(const server_hello& hrr,
     HTTPS_TRY(transcript_.replace_with_message_hash());
     transcript_.update(m.raw);
     if (!handshake_.empty()) {
-        return errc::tls_unexpected_message; // nothing may follow an HRR in its flight
+        return refuse(refusal::key_change_not_at_record_boundary); // nothing may follow an HRR
     }
     auto hello = client_hello_message(1);
     if (!hello) {
         // The cookie is the only part of it the server chose: one that leaves no room for the
         // rest of the ClientHello (§4.1.2: extensions<8..2^16-1>) cannot be answered.
-        return hello.error() == errc::length_overflow ? errc::tls_illegal_parameter
-                                                      : hello.error();
+        return hello.error() == errc::length_overflow
+                   ? refuse(refusal::hello_retry_cookie_too_long)
+                   : hello.error();
     }
     // §D.4: in compatibility mode the dummy CCS goes right before the second ClientHello.
     send_compat_ccs();
@@ -17899,32 +18591,31 @@ HTTPS_DECL status client::on_encrypted_extensions(const handshake_message& m) {
         case extension_type::server_name:
             // RFC 6066 §3: the server acknowledges SNI with an empty extension.
             if (ch_.server_name.empty()) {
-                return errc::tls_unsupported_extension;
+                return refuse(refusal::extension_not_offered);
             }
-            if (!e.data.empty()) {
-                return errc::tls_decode_error;
+            if (auto r = detail::check_server_name_ack(e.data); r != refusal::none) {
+                return refuse(r);
             }
             break;
         case extension_type::supported_groups:
             break; // the server's preferences (§4.2.7)
         case extension_type::record_size_limit: {
             // RFC 8449 §4: the server's limit on what we send, content type byte included.
-            HTTPS_TLS_ASSIGN(std::uint16_t limit, parse_record_size_limit(e.data));
+            std::uint16_t limit = 0;
+            if (auto r = detail::check_record_size_limit(e.data, limit); r != refusal::none) {
+                return refuse(r);
+            }
             records_.set_max_fragment(std::min<std::size_t>(
                 {config_.max_fragment, std::size_t{limit} - 1u, max_plaintext_length}));
             break;
         }
         case extension_type::application_layer_protocol_negotiation: {
             if (ch_.alpn.empty()) {
-                return errc::tls_unsupported_extension;
+                return refuse(refusal::extension_not_offered);
             }
-            HTTPS_TLS_ASSIGN(bytes_view name, parse_alpn_selection(e.data));
-            const std::string chosen(name.begin(), name.end());
-            // RFC 7301 §3.2: the server must choose one of ours.
-            if (std::find(ch_.alpn.begin(), ch_.alpn.end(), chosen) == ch_.alpn.end()) {
-                return errc::tls_illegal_parameter;
+            if (auto r = detail::check_alpn_selection(e.data, ch_.alpn, alpn_); r != refusal::none) {
+                return refuse(r);
             }
-            alpn_ = chosen;
             break;
         }
         default:
@@ -17948,16 +18639,16 @@ HTTPS_DECL status client::on_certificate_request(const handshake_message& m) {
 HTTPS_DECL status client::on_certificate(const handshake_message& m) {
     HTTPS_TLS_ASSIGN(certificate_message cert, parse_certificate(m.body));
     if (!cert.certificate_request_context.empty()) {
-        return errc::tls_illegal_parameter; // §4.4.2: empty for server authentication
+        return refuse(refusal::certificate_request_context_not_empty); // §4.4.2
     }
     if (cert.entries.empty()) {
-        return errc::tls_decode_error; // §4.4.2.4: an empty server Certificate
+        return refuse(refusal::empty_certificate_chain); // §4.4.2.4
     }
     std::vector<bytes_view> chain;
     for (const auto& entry : cert.entries) {
         // We request neither OCSP stapling nor SCTs, so no entry extension is expected.
         if (!entry.extensions.items().empty()) {
-            return errc::tls_unsupported_extension;
+            return refuse(refusal::certificate_entry_extension);
         }
         chain.push_back(entry.cert_data);
     }
@@ -17966,11 +18657,7 @@ HTTPS_DECL status client::on_certificate(const handshake_message& m) {
     }
     HTTPS_TRY(config_.verify_certificate(chain, config_.server_name));
     // §4.4.2.2: the leaf's key must be allowed to sign, for CertificateVerify.
-    auto leaf = x509::parse_certificate(chain.front());
-    if (!leaf) {
-        return errc::cert_malformed;
-    }
-    HTTPS_TRY(check_leaf_key_usage(*leaf, leaf_key_use::sign));
+    HTTPS_TLS_ASSIGN(peer_key_, leaf_key(chain.front(), key_exchange_kind::tls13));
     peer_chain_.clear();
     for (auto c : chain) {
         peer_chain_.push_back(to_vector(c));
@@ -17986,14 +18673,14 @@ HTTPS_DECL status client::on_certificate_verify(const handshake_message& m) {
     // §4.4.3: a scheme we did not offer in signature_algorithms is illegal_parameter.
     if (std::find(ch_.signature_algorithms.begin(), ch_.signature_algorithms.end(), scheme) ==
         ch_.signature_algorithms.end()) {
-        return errc::tls_illegal_parameter;
+        return refuse(refusal::signature_scheme_not_offered);
     }
     const byte_vector content = certificate_verify_content(transcript_.current());
-    if (auto s = verify_signature(scheme, peer_chain_.front(), content, cv.signature,
-                                  config_.min_rsa_key_bits);
+    if (auto s = verify_signature(scheme, peer_key_, content, cv.signature,
+                                  config_.min_rsa_key_bits, protocol_version::tls13);
         !s) {
         // §4.4.3: a signature that does not verify is decrypt_error.
-        return s.error() == errc::bad_signature ? errc::tls_decrypt_error : s.error();
+        return signature_refusal(s.error(), refusal::certificate_verify_signature_invalid);
     }
     peer_scheme_ = scheme;
     transcript_.update(m.raw);
@@ -18005,10 +18692,10 @@ HTTPS_DECL status client::on_finished(const handshake_message& m) {
     const hash_algorithm h = suite_->hash;
     const secret expected = finished_verify_data(h, server_hs_traffic_, transcript_.current());
     if (m.body.size() != expected.size()) {
-        return errc::tls_decode_error;
+        return refuse(refusal::finished_length_wrong);
     }
     if (!ct::equal(m.body, expected.bytes())) {
-        return errc::tls_decrypt_error;
+        return refuse(refusal::finished_mismatch);
     }
     transcript_.update(m.raw);
     master_secret ms = std::move(*handshake_secret_).derive_master();
@@ -18020,7 +18707,7 @@ HTTPS_DECL status client::on_finished(const handshake_message& m) {
 
     // §5.1: the server Finished must end at a record boundary, the keys change after it.
     if (!handshake_.empty()) {
-        return errc::tls_unexpected_message;
+        return refuse(refusal::key_change_not_at_record_boundary);
     }
     HTTPS_TLS_ASSIGN(auto read, detail::make_tls13_protection(*suite_, server_ap_traffic_));
     HTTPS_TLS_ASSIGN(auto write, detail::make_tls13_protection(*suite_, client_ap_traffic_));
@@ -18069,7 +18756,7 @@ HTTPS_DECL status client::on_new_session_ticket(const handshake_message& m) {
 HTTPS_DECL status client::on_key_update(const handshake_message& m) {
     HTTPS_TLS_ASSIGN(bool update_requested, parse_key_update(m.body));
     if (!handshake_.empty()) {
-        return errc::tls_unexpected_message; // a key change must be on a record boundary
+        return refuse(refusal::key_change_not_at_record_boundary);
     }
     server_ap_traffic_ = next_traffic_secret(suite_->hash, server_ap_traffic_);
     HTTPS_TLS_ASSIGN(auto read, detail::make_tls13_protection(*suite_, server_ap_traffic_));
@@ -18084,7 +18771,7 @@ HTTPS_DECL status client::on_key_update(const handshake_message& m) {
     return {};
 }
 
-HTTPS_DECL errc client::unexpected_extension(std::uint16_t type) const {
+HTTPS_DECL errc client::unexpected_extension(std::uint16_t type) {
     using e = extension_type;
     switch (static_cast<e>(type)) {
     case e::server_name:
@@ -18095,28 +18782,33 @@ HTTPS_DECL errc client::unexpected_extension(std::uint16_t type) const {
     case e::supported_versions:
     case e::key_share:
     case e::cookie:
-        return errc::tls_illegal_parameter;
+        return refuse(refusal::extension_not_allowed_here);
     default:
-        return errc::tls_unsupported_extension;
+        return refuse(refusal::extension_not_offered);
     }
 }
 
 HTTPS_DECL result<record_layer::protection> detail::make_tls13_protection(const suite_info& suite,
                                                                           const secret& traffic) {
-    using protection = record_layer::protection;
-    const traffic_keys k = derive_traffic_keys(suite.hash, traffic, aead_key_length(suite.aead));
+    const auto make = [&]<class Aead>(std::type_identity<Aead>) {
+        const traffic_keys k = derive_traffic_keys(suite.hash, traffic, Aead::key_size);
+        return result<record_layer::protection>(
+            record_layer::protection(tls13_aead_protection<Aead>(
+                std::span<const std::uint8_t, Aead::key_size>(k.key.data(), Aead::key_size),
+                k.iv.span())));
+    };
     switch (suite.aead) {
-    case aead_algorithm::aes_128_gcm:
-        return protection(tls13_aead_protection<crypto::aes128_gcm>(
-            std::span<const std::uint8_t, 16>(k.key.data(), 16), k.iv.span()));
-    case aead_algorithm::aes_256_gcm:
-        return protection(tls13_aead_protection<crypto::aes256_gcm>(
-            std::span<const std::uint8_t, 32>(k.key.data(), 32), k.iv.span()));
-    case aead_algorithm::chacha20_poly1305:
-        return protection(tls13_aead_protection<crypto::chacha20_poly1305>(
-            std::span<const std::uint8_t, 32>(k.key.data(), 32), k.iv.span()));
+    case record_cipher::aes_128_gcm:
+        return make(std::type_identity<crypto::aes128_gcm>{});
+    case record_cipher::aes_256_gcm:
+        return make(std::type_identity<crypto::aes256_gcm>{});
+    case record_cipher::chacha20_poly1305:
+        return make(std::type_identity<crypto::chacha20_poly1305>{});
+    case record_cipher::aes_128_cbc: // TLS 1.2 only
+    case record_cipher::aes_256_cbc:
+        break;
     }
-    return errc::tls_internal_error; // outside the enumeration: fail closed
+    return errc::tls_internal_error; // not a TLS 1.3 AEAD: fail closed
 }
 
 HTTPS_DECL result<byte_vector> client::client_hello_message(unsigned attempt) const {
@@ -18130,7 +18822,7 @@ HTTPS_DECL result<byte_vector> client::client_hello_message(unsigned attempt) co
 HTTPS_DECL void client::send_client_hello(byte_vector msg) {
     transcript_.update(msg);
     records_.write(content_type::handshake, msg, output_);
-    client_hello_sent_ = std::move(msg); // a TLS 1.2 handshake reads its offer back from it
+    client_hello_sent_ = std::move(msg); // a TLS 1.2 handshake starts its transcript with it
 }
 
 HTTPS_DECL void client::send_compat_ccs() {
@@ -18138,9 +18830,7 @@ HTTPS_DECL void client::send_compat_ccs() {
         return;
     }
     ccs_sent_ = true;
-    const std::uint8_t one = 1;
-    plaintext_protection{}.seal(content_type::change_cipher_spec, 0x0303, bytes_view(&one, 1),
-                                output_);
+    detail::append_change_cipher_spec(output_);
 }
 
 HTTPS_DECL void client::send_alert(alert_level level, alert_description d) {
@@ -18156,6 +18846,9 @@ HTTPS_DECL errc client::fail(errc e) {
     const bool started = state_ != client_state::start;
     state_ = client_state::failed;
     error_ = e;
+    if (refusal_ == refusal::none && tls12_) {
+        refusal_ = tls12_->refusal_cause(); // e.g. its ChangeCipherSpec check
+    }
     alert_description a{};
     if (started && alert_for(e, a) && !local_closed_) {
         // RFC 5246 §7.2.2: no_renegotiation is always a warning.
@@ -18198,11 +18891,11 @@ HTTPS_DECL status client::add_tls12_offer() {
 
 HTTPS_DECL status client::start_tls12(const server_hello& sh, const handshake_message& m) {
     if (hrr_seen_) {
-        return errc::tls_illegal_parameter; // RFC 8446 §4.1.4: HRR chose TLS 1.3
+        return refuse(refusal::tls12_after_hello_retry_request); // RFC 8446 §4.1.4
     }
     if (sh.legacy_version != static_cast<std::uint16_t>(protocol_version::tls12) ||
         !offers_tls12()) {
-        return errc::tls_protocol_version;
+        return refuse(refusal::version_not_offered);
     }
     tls12_settings settings;
     settings.server_name = config_.server_name;
@@ -18211,9 +18904,18 @@ HTTPS_DECL status client::start_tls12(const server_hello& sh, const handshake_me
     settings.min_rsa_key_bits = config_.min_rsa_key_bits;
     settings.require_extended_master_secret = config_.require_extended_master_secret;
     settings.max_fragment = config_.max_fragment;
-    HTTPS_TLS_ASSIGN(
-        tls12_handshake h,
-        tls12_handshake::start(std::move(settings), client_hello_sent_, sh, m.raw, records_));
+    // The offer is ch_, unless a test replays a foreign ClientHello and reads its offer back.
+    std::optional<client_hello> replayed;
+    if (config_.test_hook.read_) {
+        replayed = config_.test_hook.read_(client_hello_sent_);
+        if (!replayed) {
+            return errc::tls_internal_error;
+        }
+    }
+    HTTPS_TLS_ASSIGN(tls12_handshake h, tls12_handshake::start(std::move(settings),
+                                                               replayed ? *replayed : ch_,
+                                                               client_hello_sent_, sh, m.raw,
+                                                               records_, refusal_));
     tls12_.emplace(std::move(h));
     version_ = protocol_version::tls12;
     alpn_ = tls12_->alpn();
@@ -18234,16 +18936,56 @@ HTTPS_DECL status client::on_tls12_handshake(const handshake_message& m) {
 
 HTTPS_DECL status client::on_tls12_change_cipher_spec(const record& rec) {
     if (!handshake_.empty()) {
-        return errc::tls_unexpected_message;
+        return refuse(refusal::record_interleaved);
     }
     return tls12_->on_change_cipher_spec(rec.payload, records_);
 }
 
 HTTPS_DECL status client::on_tls12_warning_alert() {
     if (++tls12_warning_alerts_ > 16) {
-        return errc::tls_unexpected_message;
+        return refuse(refusal::too_many_warning_alerts);
     }
     return {};
+}
+
+HTTPS_DECL errc client::record_refusal(errc e) {
+    switch (e) {
+    case errc::tls_unexpected_message:
+        return refuse(refusal::record_type_invalid);
+    case errc::tls_record_overflow:
+        return refuse(refusal::record_too_long);
+    case errc::tls_bad_record_mac:
+        return refuse(refusal::record_authentication_failed);
+    case errc::tls_decode_error:
+        return refuse(refusal::record_malformed);
+    default:
+        return e;
+    }
+}
+
+HTTPS_DECL errc client::signature_refusal(errc e, refusal invalid) {
+    if (e == errc::bad_signature) {
+        return refuse(invalid);
+    }
+    return e == errc::tls_illegal_parameter ? refuse(refusal::signature_key_mismatch) : e;
+}
+
+HTTPS_DECL refusal client::malformed(handshake_type t) noexcept {
+    using h = handshake_type;
+    switch (t) {
+    case h::server_hello: return refusal::malformed_server_hello;
+    case h::encrypted_extensions: return refusal::malformed_encrypted_extensions;
+    case h::certificate: return refusal::malformed_certificate;
+    case h::certificate_request: return refusal::malformed_certificate_request;
+    case h::certificate_verify: return refusal::malformed_certificate_verify;
+    case h::finished: return refusal::finished_length_wrong;
+    case h::new_session_ticket: return refusal::malformed_new_session_ticket;
+    case h::key_update: return refusal::malformed_key_update;
+    case h::server_key_exchange: return refusal::malformed_server_key_exchange;
+    case h::server_hello_done: return refusal::malformed_server_hello_done;
+    case h::hello_request: return refusal::malformed_hello_request;
+    default: return refusal::malformed_handshake_message;
+    }
 }
 
 HTTPS_DECL bool client::is_ip_literal(std::string_view host) {
@@ -18271,35 +19013,13 @@ HTTPS_DECL bool client::is_ip_literal(std::string_view host) {
 // TLS over a TCP connection: drives the sans-I/O tls::client engine with a socket and deadlines.
 
 // ---- https/tls/names.hpp -----------------------------------------------------------------------
-// IANA names of TLS code points, for diagnostics (curl -v style output, error messages).
+// IANA names of TLS code points, for diagnostics (curl -v style output, error messages); a
+// suite's name is in its row of the cipher-suite table (cipher_suite.hpp).
 
 #include <cstdint>
 #include <string_view>
 
 namespace https::tls {
-
-/// The IANA name of a cipher suite code point (TLS 1.3 and the TLS 1.2 suites we implement).
-inline std::string_view cipher_suite_name(std::uint16_t code) noexcept {
-    switch (code) {
-    case 0x1301: return "TLS_AES_128_GCM_SHA256";
-    case 0x1302: return "TLS_AES_256_GCM_SHA384";
-    case 0x1303: return "TLS_CHACHA20_POLY1305_SHA256";
-    case 0xc02b: return "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256";
-    case 0xc02c: return "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384";
-    case 0xc02f: return "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256";
-    case 0xc030: return "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384";
-    case 0xcca8: return "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256";
-    case 0xcca9: return "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256";
-    case 0xc023: return "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256";
-    case 0xc024: return "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384";
-    case 0xc027: return "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256";
-    case 0xc028: return "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384";
-    case 0x009c: return "TLS_RSA_WITH_AES_128_GCM_SHA256";
-    case 0x009d: return "TLS_RSA_WITH_AES_256_GCM_SHA384";
-    case 0x003d: return "TLS_RSA_WITH_AES_256_CBC_SHA256";
-    default: return "unknown cipher suite";
-    }
-}
 
 /// The IANA name of a named group (key-exchange curve) code point.
 inline std::string_view named_group_name(std::uint16_t code) noexcept {
@@ -18748,9 +19468,10 @@ public:
     tls_stream& operator=(tls_stream&&) = delete;
     HTTPS_DECL ~tls_stream() override;
 
-    /// Connect TLS over an open TCP connection, before the deadline.
+    /// Connect TLS over an open TCP connection, before the deadline. When the engine refuses the
+    /// server, `why` (if given) receives the rule the server broke.
     HTTPS_DECL static result<std::unique_ptr<tls_stream>>
-    handshake(tcp_stream tcp, tls::client_config cfg, deadline d);
+    handshake(tcp_stream tcp, tls::client_config cfg, deadline d, tls::refusal* why = nullptr);
 
     HTTPS_DECL status write_all(bytes_view data, deadline d) override;
 
@@ -18826,7 +19547,7 @@ HTTPS_DECL tls_stream::~tls_stream() {
 }
 
 HTTPS_DECL result<std::unique_ptr<tls_stream>>
-tls_stream::handshake(tcp_stream tcp, tls::client_config cfg, deadline d) {
+tls_stream::handshake(tcp_stream tcp, tls::client_config cfg, deadline d, tls::refusal* why) {
     auto s = std::make_unique<tls_stream>(std::move(tcp), tls::client(std::move(cfg)));
     if (auto st = s->engine_.start(); !st) {
         (void)s->flush(d);
@@ -18835,6 +19556,9 @@ tls_stream::handshake(tcp_stream tcp, tls::client_config cfg, deadline d) {
     while (!s->engine_.is_connected()) {
         HTTPS_TRY(s->flush(d));
         if (auto st = s->pump(d); !st) {
+            if (why != nullptr) {
+                *why = s->engine_.refusal_cause();
+            }
             return st.error();
         }
     }
@@ -21869,9 +22593,17 @@ HTTPS_DECL result<std::shared_ptr<const x509::trust_store>> trust_store_for(cons
     return shared;
 }
 
+/// Why the last TLS handshake refused its server, kept for the error the facade throws.
+struct refusal_note {
+    errc error = errc::ok;
+    std::string text;
+};
+
 /// Open a TLS connection for an https:// URL: resolve, connect, handshake with full
-/// certificate validation (unless `insecure`), all before the connect deadline.
-HTTPS_DECL result<std::unique_ptr<net::stream>> connect_tls(const http::connect_request& req) {
+/// certificate validation (unless `insecure`), all before the connect deadline. A handshake the
+/// engine refuses is reported to `on_verbose` and in `note` with the rule the server broke.
+HTTPS_DECL result<std::unique_ptr<net::stream>> connect_tls(const http::connect_request& req,
+                                                            refusal_note* note) {
     const auto& o = req.options;
     if (o.min_version > o.max_version) {
         return errc::tls_protocol_version;
@@ -21922,8 +22654,19 @@ HTTPS_DECL result<std::unique_ptr<net::stream>> connect_tls(const http::connect_
         }
         return {};
     };
-    auto s = net::tls_stream::handshake(std::move(tcp).value(), std::move(cfg), req.deadline);
+    tls::refusal why = tls::refusal::none;
+    auto s =
+        net::tls_stream::handshake(std::move(tcp).value(), std::move(cfg), req.deadline, &why);
     if (!s) {
+        if (why != tls::refusal::none) {
+            const std::string text = tls::describe(why);
+            if (o.on_verbose) {
+                o.on_verbose("TLS handshake refused: " + text);
+            }
+            if (note != nullptr) {
+                *note = refusal_note{s.error(), text};
+            }
+        }
         return s.error();
     }
     return std::unique_ptr<net::stream>(std::move(s).value());
@@ -21934,12 +22677,16 @@ HTTPS_DECL result<std::unique_ptr<net::stream>> connect_tls(const http::connect_
 /// https::client's state: the HTTP client (connection pool, redirects) with the TLS connector.
 class client::impl {
 public:
-    impl() : http_(detail::connect_tls) {}
+    impl()
+        : http_([this](const http::connect_request& req) {
+              return detail::connect_tls(req, &refused_);
+          }) {}
 
     /// Perform a request whose body is `body` or `source`; on failure `ec` is set.
     response perform(std::string_view method, std::string_view url, const options& opts,
                      std::string body, body_source* source, std::error_code& ec) {
         ec.clear();
+        refused_ = {};
         auto u = http::parse_url(url);
         if (!u) {
             ec = u.error();
@@ -21958,6 +22705,18 @@ public:
         return std::move(r).value();
     }
 
+    /// The context of the error for a failed request: the request, and the rule the server broke
+    /// if a TLS handshake refused it with that very error.
+    [[nodiscard]] std::string context(std::string_view method, std::string_view url,
+                                      const std::error_code& ec) const {
+        std::string out = std::string(method) + " " + std::string(url);
+        if (!refused_.text.empty() && ec == make_error_code(refused_.error)) {
+            out += " (" + refused_.text + ")";
+        }
+        return out;
+    }
+
+    detail::refusal_note refused_;
     http::client http_;
 };
 
@@ -21971,7 +22730,7 @@ HTTPS_DECL response client::request(std::string_view method, std::string_view ur
     std::error_code ec;
     response r = request(method, url, opts, std::move(body), ec);
     if (ec) {
-        throw error(ec, std::string(method) + " " + std::string(url));
+        throw error(ec, impl_->context(method, url, ec));
     }
     return r;
 }
@@ -21987,7 +22746,7 @@ HTTPS_DECL response client::request(std::string_view method, std::string_view ur
     std::error_code ec;
     response r = request(method, url, opts, body, ec);
     if (ec) {
-        throw error(ec, std::string(method) + " " + std::string(url));
+        throw error(ec, impl_->context(method, url, ec));
     }
     return r;
 }
