@@ -157,7 +157,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // transcript, so that the recorded server flights verify.
     cfg.max_version = protocol_version::tls12;
     test::replay_client_hello(cfg, [&s](const byte_vector&, unsigned) { return s.client_hello; });
-    cfg.verify_certificate = [&s](std::span<const bytes_view> chain, std::string_view) {
+    cfg.verify_certificate = [&s](std::span<const bytes_view> chain, std::string_view,
+                                  std::optional<bytes_view>) {
         return !chain.empty() &&
                        std::equal(chain[0].begin(), chain[0].end(), s.leaf.begin(), s.leaf.end())
                    ? status{}

@@ -106,7 +106,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     cfg.random = &rng;
     cfg.middlebox_compatibility = false;
     cfg.min_rsa_key_bits = 1024;
-    cfg.verify_certificate = [](std::span<const bytes_view>, std::string_view) { return status{}; };
+    cfg.verify_certificate = [](std::span<const bytes_view>, std::string_view,
+                                std::optional<bytes_view>) { return status{}; };
     test::replay_client_hello(cfg, [&](const byte_vector& ours, unsigned attempt) {
         // After a (fuzzed) HelloRetryRequest the engine's own second ClientHello is used.
         return attempt == 0 ? byte_vector(k.client_hello.begin() + 5, k.client_hello.end()) : ours;

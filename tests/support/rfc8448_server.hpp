@@ -55,9 +55,8 @@ class rfc8448_server {
         cfg.random = rng.get();
         cfg.middlebox_compatibility = false;
         cfg.min_rsa_key_bits = 1024;
-        cfg.verify_certificate = [](std::span<const https::bytes_view>, std::string_view) {
-            return https::status{};
-        };
+        cfg.verify_certificate = [](std::span<const https::bytes_view>, std::string_view,
+                                    std::optional<https::bytes_view>) { return https::status{}; };
         const bytes ch = client_hello;
         test::replay_client_hello(
             cfg, [ch](const https::byte_vector& ours, unsigned attempt) {

@@ -248,13 +248,15 @@ inline https::tls::certificate_verifier x509_verifier(const std::string& root_pe
         throw std::runtime_error("cannot load trust store " + root_pem);
     }
     auto anchors = std::make_shared<https::x509::trust_store>(std::move(*store));
-    return [anchors](std::span<const https::bytes_view> chain,
-                     std::string_view host) -> https::status {
+    return [anchors](std::span<const https::bytes_view> chain, std::string_view host,
+                     std::optional<https::bytes_view> staple) -> https::status {
         if (chain.empty()) {
             return https::errc::cert_malformed;
         }
         https::x509::verify_options options;
         options.set_host(host);
+        options.staple_requested = true; // the engine's default offer
+        options.ocsp_staple = staple;
         auto path = https::x509::verify_chain(chain[0], chain.subspan(1), *anchors, options);
         return path ? https::status{} : https::status{path.error()};
     };
@@ -264,8 +266,8 @@ inline https::tls::certificate_verifier x509_verifier(const std::string& root_pe
 /// only trust anchor; the leaf must match `host` (DNS name or IP literal). OpenSSL's verdict is
 /// mapped to our x509 errors so that the engine's alert mapping is exercised.
 inline https::tls::certificate_verifier openssl_verifier(const std::string& root_pem) {
-    return [root_pem](std::span<const https::bytes_view> chain,
-                      std::string_view host) -> https::status {
+    return [root_pem](std::span<const https::bytes_view> chain, std::string_view host,
+                      std::optional<https::bytes_view>) -> https::status {
         X509_STORE* store = X509_STORE_new();
         FILE* f = std::fopen(root_pem.c_str(), "r");
         X509* root = f != nullptr ? PEM_read_X509(f, nullptr, nullptr, nullptr) : nullptr;

@@ -421,7 +421,8 @@ TEST_CASE("client: an empty server_name is refused instead of skipping the ident
     cfg.server_name.clear();
     cfg.check_host = x509::host_check::none;
     std::string seen = "unset";
-    cfg.verify_certificate = [&seen](std::span<const bytes_view>, std::string_view host) {
+    cfg.verify_certificate = [&seen](std::span<const bytes_view>, std::string_view host,
+                                     std::optional<bytes_view>) {
         seen = host;
         return status{};
     };

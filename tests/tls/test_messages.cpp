@@ -56,7 +56,7 @@ TEST_CASE("ClientHello encoding", "[tls][messages]") {
     CHECK(bytes(suites.begin(), suites.end()) == bytes{0x13, 0x01, 0x13, 0x02, 0x13, 0x03});
     reader dummy;
     const extension_list exts = client_hello_extensions(msg, dummy);
-    const std::uint16_t expected[] = {0, 10, 13, 50, 16, 28, 43, 51};
+    const std::uint16_t expected[] = {0, 10, 13, 50, 16, 28, 43, 5, 51}; // 5: status_request
     for (auto t : expected) {
         INFO(t);
         CHECK(exts.find(t) != nullptr);

@@ -5,7 +5,9 @@
 // application data before Finished and a missing ChangeCipherSpec, and a non-null compression
 // method. The TLS 1.3 cases use the RFC 8448 scripted server; the TLS 1.2 ones a scripted server
 // whose certificate and ECDHE keys are made here with OpenSSL, so that its signatures verify and
-// the check under test is the one that fails.
+// the check under test is the one that fails. Last, OCSP stapling: the staple of the leaf's
+// CertificateEntry (TLS 1.3) or of CertificateStatus (TLS 1.2) reaches the verifier, and
+// unsolicited or malformed ones are refused.
 #include <https/tls/client.hpp>
 #include <https/tls/tls12_key_schedule.hpp>
 
@@ -19,6 +21,7 @@
 #include <catch2/catch.hpp>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -204,9 +207,8 @@ test::made_cert signing_leaf(test::cert_key key) {
 
 client_config accept_any(client_config cfg) {
     cfg.server_name = "server";
-    cfg.verify_certificate = [](std::span<const bytes_view>, std::string_view) {
-        return status{};
-    };
+    cfg.verify_certificate = [](std::span<const bytes_view>, std::string_view,
+                                std::optional<bytes_view>) { return status{}; };
     return cfg;
 }
 
@@ -298,17 +300,27 @@ struct tls12_script {
     pkey_ptr ecdhe;
     const char* curve;
     std::uint16_t group;
+    /// What the verifier was given as the stapled OCSP response, one entry per call.
+    std::shared_ptr<std::vector<std::optional<bytes>>> staples =
+        std::make_shared<std::vector<std::optional<bytes>>>();
     client c;
     bytes client_hello;
     bytes client_random;
     bytes server_random = bytes(32, 0x22);
 
-    explicit tls12_script(test::cert_key key = test::cert_key::p256, const char* curve_name = "P-256",
-                          std::uint16_t group_id = p256)
+    explicit tls12_script(test::cert_key key = test::cert_key::p256,
+                          const char* curve_name = "P-256", std::uint16_t group_id = p256)
         : leaf(signing_leaf(key)), ecdhe(ec_key(curve_name)), curve(curve_name), group(group_id),
-          c([] {
+          c([seen = staples] {
               client_config cfg = accept_any({});
               cfg.max_version = protocol_version::tls12;
+              cfg.verify_certificate = [seen](std::span<const bytes_view>, std::string_view,
+                                              std::optional<bytes_view> staple) {
+                  seen->push_back(staple
+                                      ? std::optional<bytes>(bytes(staple->begin(), staple->end()))
+                                      : std::nullopt);
+                  return status{};
+              };
               return cfg;
           }()) {
         REQUIRE(c.start());
@@ -754,5 +766,275 @@ TEST_CASE("negative: TLS 1.2 application data before Finished, a missing ChangeC
         REQUIRE(s.c.feed(ccs));
         CHECK(s.c.feed(ccs).error() == errc::tls_unexpected_message);
         s.expect(errc::tls_unexpected_message, alert_description::unexpected_message);
+    }
+}
+
+// ---- 6. OCSP stapling (RFC 6066 §8, RFC 8446 §4.4.2.1) --------------------------------------
+
+namespace {
+
+/// The body of a CertificateStatus: status_type ocsp(1), then the response with a 24-bit length.
+bytes certificate_status(const bytes& response, std::uint8_t status_type = 1) {
+    bytes out = {status_type};
+    const bytes len = u24(response.size());
+    out.insert(out.end(), len.begin(), len.end());
+    out.insert(out.end(), response.begin(), response.end());
+    return out;
+}
+
+/// A stand-in OCSP response: the engine hands it on unread, the verifier here only records it.
+const bytes fake_response = {0x30, 0x03, 0x0a, 0x01, 0x00};
+const std::uint16_t ext_status_request = 5;
+
+/// A TLS 1.3 Certificate of `certs`, entry i carrying the extensions `exts[i]` (if any).
+bytes tls13_certificate_with(const std::vector<bytes>& certs,
+                             const std::vector<std::vector<ext>>& exts) {
+    bytes list;
+    for (std::size_t i = 0; i < certs.size(); ++i) {
+        const bytes len = u24(certs[i].size());
+        list.insert(list.end(), len.begin(), len.end());
+        list.insert(list.end(), certs[i].begin(), certs[i].end());
+        bytes block;
+        for (const auto& e : i < exts.size() ? exts[i] : std::vector<ext>{}) {
+            block.insert(block.end(),
+                         {static_cast<std::uint8_t>(e.type >> 8), static_cast<std::uint8_t>(e.type),
+                          static_cast<std::uint8_t>(e.data.size() >> 8),
+                          static_cast<std::uint8_t>(e.data.size())});
+            block.insert(block.end(), e.data.begin(), e.data.end());
+        }
+        list.insert(list.end(), {static_cast<std::uint8_t>(block.size() >> 8),
+                                 static_cast<std::uint8_t>(block.size())});
+        list.insert(list.end(), block.begin(), block.end());
+    }
+    bytes body = {0};
+    const bytes len = u24(list.size());
+    body.insert(body.end(), len.begin(), len.end());
+    body.insert(body.end(), list.begin(), list.end());
+    return handshake(handshake_type::certificate, body);
+}
+
+/// The RFC 8448 client and keys up to our own Certificate message, with a verifier that records
+/// the staple it is given.
+struct tls13_staple_script {
+    rfc8448_server srv;
+    std::shared_ptr<std::vector<std::optional<bytes>>> staples =
+        std::make_shared<std::vector<std::optional<bytes>>>();
+    client c;
+    rfc8448_server::sealer sealer{srv.server_hs};
+
+    explicit tls13_staple_script(bool request_staple = true)
+        : c([&] {
+              client_config cfg = accept_any(srv.config());
+              cfg.request_ocsp_staple = request_staple;
+              cfg.verify_certificate = [seen = staples](std::span<const bytes_view>,
+                                                        std::string_view,
+                                                        std::optional<bytes_view> staple) {
+                  seen->push_back(staple
+                                      ? std::optional<bytes>(bytes(staple->begin(), staple->end()))
+                                      : std::nullopt);
+                  return status{};
+              };
+              return cfg;
+          }()) {
+        REQUIRE(c.start());
+        (void)c.take_output();
+        REQUIRE(c.feed(srv.server_hello_record));
+        REQUIRE(c.feed(sealer.seal(content_type::handshake, srv.encrypted_extensions)));
+    }
+    status certificate(const bytes& message) {
+        return c.feed(sealer.seal(content_type::handshake, message));
+    }
+    void expect(errc e, alert_description a, refusal why) {
+        CHECK(c.error() == e);
+        CHECK(c.state() == client_state::failed);
+        CHECK(c.sent_alert() == a);
+        CHECK(c.refusal_cause() == why);
+    }
+};
+
+/// Whether `hello` (a ClientHello message or record) carries status_request as RFC 6066 §8 has
+/// it: ocsp(1), no responder ids, no request extensions.
+bool offers_ocsp_status_request(const bytes& hello) {
+    const bytes ext = {0x00, 0x05, 0x00, 0x05, 0x01, 0x00, 0x00, 0x00, 0x00};
+    return std::search(hello.begin(), hello.end(), ext.begin(), ext.end()) != hello.end();
+}
+
+} // namespace
+
+TEST_CASE("stapling: the ClientHello asks for an OCSP staple unless told not to",
+          "[tls][client][stapling]") {
+    for (const bool request : {true, false}) {
+        for (const auto max : {protocol_version::tls13, protocol_version::tls12}) {
+            INFO("request " << request << ", max version " << static_cast<int>(max));
+            client_config cfg = accept_any({});
+            cfg.max_version = max;
+            cfg.request_ocsp_staple = request;
+            client c(cfg);
+            REQUIRE(c.start());
+            CHECK(offers_ocsp_status_request(c.take_output()) == request);
+        }
+    }
+}
+
+TEST_CASE("stapling: TLS 1.3 staple in the leaf's CertificateEntry", "[tls][client][stapling]") {
+    const test::made_cert leaf = signing_leaf(test::cert_key::p256);
+    const test::made_cert other = signing_leaf(test::cert_key::p256);
+    const bytes leaf_der(leaf.der.begin(), leaf.der.end());
+    const bytes other_der(other.der.begin(), other.der.end());
+
+    SECTION("the leaf's staple reaches the verifier; one on another entry is ignored") {
+        tls13_staple_script s;
+        const bytes other_response = {0x30, 0x00};
+        const bytes cert = tls13_certificate_with(
+            {leaf_der, other_der}, {{{ext_status_request, certificate_status(fake_response)}},
+                                    {{ext_status_request, certificate_status(other_response)}}});
+        REQUIRE(s.certificate(cert));
+        CHECK(s.c.state() == client_state::wait_certificate_verify);
+        REQUIRE(s.staples->size() == 1);
+        CHECK(s.staples->front() == std::optional<bytes>(fake_response));
+        CHECK(bytes(s.c.ocsp_staple().begin(), s.c.ocsp_staple().end()) == fake_response);
+        // The stapled Certificate is part of the transcript the CertificateVerify covers.
+        bytes content(64, 0x20);
+        const std::string context = "TLS 1.3, server CertificateVerify";
+        content.insert(content.end(), context.begin(), context.end());
+        content.push_back(0);
+        const bytes h =
+            digest(EVP_sha256(), rfc8448_server::concat({s.srv.client_hello, s.srv.server_hello,
+                                                         s.srv.encrypted_extensions, cert}));
+        content.insert(content.end(), h.begin(), h.end());
+        const bytes sig = sign(leaf.key.get(), EVP_sha256(), content);
+        bytes body = {0x04, 0x03, static_cast<std::uint8_t>(sig.size() >> 8),
+                      static_cast<std::uint8_t>(sig.size())};
+        body.insert(body.end(), sig.begin(), sig.end());
+        REQUIRE(s.c.feed(s.sealer.seal(content_type::handshake,
+                                       handshake(handshake_type::certificate_verify, body))));
+        CHECK(s.c.state() == client_state::wait_finished);
+    }
+    SECTION("no staple: the verifier is told so") {
+        tls13_staple_script s;
+        REQUIRE(s.certificate(tls13_certificate(leaf_der)));
+        REQUIRE(s.staples->size() == 1);
+        CHECK_FALSE(s.staples->front().has_value());
+        CHECK(s.c.ocsp_staple().empty());
+    }
+    SECTION("a staple we did not ask for is unsupported_extension") {
+        tls13_staple_script s(false);
+        CHECK(s
+                  .certificate(tls13_certificate_with(
+                      {leaf_der}, {{{ext_status_request, certificate_status(fake_response)}}}))
+                  .error() == errc::tls_unsupported_extension);
+        s.expect(errc::tls_unsupported_extension, alert_description::unsupported_extension,
+                 refusal::certificate_entry_extension);
+        CHECK(s.staples->empty());
+    }
+    SECTION("status_request in EncryptedExtensions is illegal_parameter") {
+        rfc8448_server srv;
+        client c(accept_any(srv.config()));
+        REQUIRE(c.start());
+        REQUIRE(c.feed(srv.server_hello_record));
+        rfc8448_server::sealer sealer{srv.server_hs};
+        const bytes ee =
+            handshake(handshake_type::encrypted_extensions, {0x00, 0x04, 0x00, 0x05, 0x00, 0x00});
+        CHECK(c.feed(sealer.seal(content_type::handshake, ee)).error() ==
+              errc::tls_illegal_parameter);
+        CHECK(c.refusal_cause() == refusal::extension_not_allowed_here);
+    }
+    SECTION("a malformed CertificateStatus is decode_error") {
+        const std::pair<const char*, bytes> bad[] = {
+            {"status type 2 (ocsp_multi)", certificate_status(fake_response, 2)},
+            {"an empty response", certificate_status({})},
+            {"a response longer than its extension", bytes{1, 0, 0, 9, 0x30}},
+            {"bytes after the response",
+             [] {
+                 bytes b = certificate_status(fake_response);
+                 b.push_back(0);
+                 return b;
+             }()},
+            {"no response length", bytes{1}},
+        };
+        int ran = 0;
+        for (const auto& [what, data] : bad) {
+            INFO(what);
+            tls13_staple_script s;
+            CHECK(s.certificate(tls13_certificate_with({leaf_der}, {{{ext_status_request, data}}}))
+                      .error() == errc::tls_decode_error);
+            s.expect(errc::tls_decode_error, alert_description::decode_error,
+                     refusal::malformed_certificate_status);
+            CHECK(s.staples->empty());
+            ++ran;
+        }
+        CHECK(ran == 5);
+    }
+}
+
+TEST_CASE("stapling: TLS 1.2 CertificateStatus after Certificate", "[tls][tls12][stapling]") {
+    const auto acknowledging_hello = [](const tls12_script& s) {
+        return make_hello(s.server_random, 0xc02b, {{0xff01, {0}}, {ext_status_request, {}}});
+    };
+    const bytes status_message =
+        handshake(handshake_type::certificate_status, certificate_status(fake_response));
+
+    SECTION("acknowledged and sent: the staple reaches the verifier") {
+        tls12_script s;
+        REQUIRE(s.feed({acknowledging_hello(s), s.certificate()}));
+        CHECK(s.staples->empty()); // the check waits for the CertificateStatus
+        REQUIRE(s.feed({status_message}));
+        REQUIRE(s.staples->size() == 1);
+        CHECK(s.staples->front() == std::optional<bytes>(fake_response));
+        // The ServerKeyExchange signature and our flight go on as usual.
+        REQUIRE(s.feed({s.good_key_exchange(), tls12_script::hello_done()}));
+        CHECK(s.c.tls12_session()->state() == tls12_state::wait_change_cipher_spec);
+        CHECK(bytes(s.c.tls12_session()->ocsp_staple().begin(),
+                    s.c.tls12_session()->ocsp_staple().end()) == fake_response);
+    }
+    SECTION("acknowledged but not sent (RFC 6066 §8 allows it): no staple") {
+        tls12_script s;
+        REQUIRE(s.feed({acknowledging_hello(s), s.certificate(), s.good_key_exchange(),
+                        tls12_script::hello_done()}));
+        REQUIRE(s.staples->size() == 1);
+        CHECK_FALSE(s.staples->front().has_value());
+        CHECK(s.c.tls12_session()->state() == tls12_state::wait_change_cipher_spec);
+    }
+    SECTION("sent without the acknowledgement: unexpected_message") {
+        tls12_script s;
+        CHECK(s.feed({s.hello(0xc02b), s.certificate(), status_message}).error() ==
+              errc::tls_unexpected_message);
+        s.expect(errc::tls_unexpected_message, alert_description::unexpected_message);
+        CHECK(s.c.refusal_cause() == refusal::certificate_status_not_acknowledged);
+    }
+    SECTION("sent twice: the second is out of order") {
+        tls12_script s;
+        CHECK(s.feed({acknowledging_hello(s), s.certificate(), status_message, status_message})
+                  .error() == errc::tls_unexpected_message);
+        CHECK(s.c.refusal_cause() == refusal::unexpected_handshake_message);
+    }
+    SECTION("a malformed CertificateStatus is decode_error") {
+        tls12_script s;
+        CHECK(s.feed({acknowledging_hello(s), s.certificate(),
+                      handshake(handshake_type::certificate_status,
+                                certificate_status(fake_response, 2))})
+                  .error() == errc::tls_decode_error);
+        s.expect(errc::tls_decode_error, alert_description::decode_error);
+        CHECK(s.c.refusal_cause() == refusal::malformed_certificate_status);
+        CHECK(s.staples->empty());
+    }
+    SECTION("an acknowledgement that is not empty is decode_error") {
+        tls12_script s;
+        CHECK(s.feed({make_hello(s.server_random, 0xc02b,
+                                 {{0xff01, {0}}, {ext_status_request, {1, 0, 0, 0, 0}}})})
+                  .error() == errc::tls_decode_error);
+        CHECK(s.c.refusal_cause() == refusal::status_request_acknowledgement_not_empty);
+    }
+    SECTION("an acknowledgement of an offer we did not make is unsupported_extension") {
+        tls12_script s;
+        client_config cfg = accept_any({});
+        cfg.max_version = protocol_version::tls12;
+        cfg.request_ocsp_staple = false;
+        client c(cfg);
+        REQUIRE(c.start());
+        (void)c.take_output();
+        CHECK(c.feed(record_of(22, acknowledging_hello(s))).error() ==
+              errc::tls_unsupported_extension);
+        CHECK(c.refusal_cause() == refusal::extension_not_offered);
     }
 }

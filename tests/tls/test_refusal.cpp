@@ -92,9 +92,8 @@ struct scripted {
               client_config cfg;
               cfg.server_name = "server";
               cfg.middlebox_compatibility = false;
-              cfg.verify_certificate = [](std::span<const bytes_view>, std::string_view) {
-                  return status{};
-              };
+              cfg.verify_certificate = [](std::span<const bytes_view>, std::string_view,
+                                          std::optional<bytes_view>) { return status{}; };
               return cfg;
           }()) {
         REQUIRE(c.start());

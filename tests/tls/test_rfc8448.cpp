@@ -55,7 +55,8 @@ struct replay {
         cfg.random = &rng;
         cfg.middlebox_compatibility = compat;
         cfg.min_rsa_key_bits = 1024; // the trace's RSA key is 1024 bits (replay only)
-        cfg.verify_certificate = [this](std::span<const bytes_view> c, std::string_view host) {
+        cfg.verify_certificate = [this](std::span<const bytes_view> c, std::string_view host,
+                                        std::optional<bytes_view>) {
             CHECK(host == "server");
             for (auto der : c) {
                 chain.emplace_back(der.begin(), der.end());
@@ -209,7 +210,8 @@ TEST_CASE("RFC 8448 trace: tampering is caught", "[tls][rfc8448]") {
     SECTION("a verifier's rejection becomes its alert") {
         replay r(s, false, {record_body(field(s, "Record_ClientHello_1"))});
         client_config cfg = r.make_config(false);
-        cfg.verify_certificate = [](std::span<const bytes_view>, std::string_view) {
+        cfg.verify_certificate = [](std::span<const bytes_view>, std::string_view,
+                                    std::optional<bytes_view>) {
             return status{errc::cert_hostname_mismatch};
         };
         r.engine = client(cfg);

@@ -57,7 +57,8 @@ client_config fixture_config(crypto::random_source& rng, test::bytes leaf,
     cfg.random = &rng;
     cfg.max_version = protocol_version::tls12;
     // The chain is pinned to the recorded leaf (path validation is not under test here).
-    cfg.verify_certificate = [leaf](std::span<const bytes_view> chain, std::string_view) {
+    cfg.verify_certificate = [leaf](std::span<const bytes_view> chain, std::string_view,
+                                    std::optional<bytes_view>) {
         if (chain.empty() ||
             !std::equal(chain[0].begin(), chain[0].end(), leaf.begin(), leaf.end())) {
             return status{errc::cert_unknown_issuer};

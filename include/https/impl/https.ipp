@@ -14,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -117,6 +118,22 @@ HTTPS_DECL result<std::shared_ptr<const x509::trust_store>> trust_store_for(cons
     return shared;
 }
 
+/// The `-v` line for the stapled OCSP response a verified path was checked against.
+HTTPS_DECL std::string describe_staple(const x509::verified_path& path, bool stapled) {
+    if (path.revocation) {
+        const auto& r = *path.revocation;
+        std::string line = "OCSP staple: good (this update " + x509::format_time(r.this_update);
+        line += r.next_update ? ", next update " + x509::format_time(*r.next_update)
+                              : std::string(", no next update");
+        return line + ")";
+    }
+    if (path.staple_error != errc::ok) {
+        return std::string("OCSP staple set aside: ") + describe(path.staple_error);
+    }
+    return stapled ? "OCSP staple set aside: not checked (no issuer in the path)"
+                   : "OCSP staple: none";
+}
+
 /// Why the last TLS handshake refused its server, kept for the error the facade throws.
 struct refusal_note {
     errc error = errc::ok;
@@ -156,8 +173,13 @@ HTTPS_DECL result<std::unique_ptr<net::stream>> connect_tls(const http::connect_
     auto verbose = o.on_verbose;
     const auto profile = o.web_pki_profile ? x509::certificate_profile::web_pki
                                            : x509::certificate_profile::rfc5280;
-    cfg.verify_certificate = [anchors, verbose, profile](std::span<const bytes_view> chain,
-                                                         std::string_view host) -> status {
+    // RFC 6066 §8: ask for a stapled OCSP response; verify_chain refuses a revoked leaf and a
+    // must-staple leaf (RFC 7633) without a usable staple.
+    cfg.request_ocsp_staple = true;
+    const bool staple_requested = cfg.request_ocsp_staple;
+    cfg.verify_certificate = [anchors, verbose, profile, staple_requested](
+                                 std::span<const bytes_view> chain, std::string_view host,
+                                 std::optional<bytes_view> staple) -> status {
         if (!anchors) {
             return {}; // --insecure: the caller chose to skip path validation
         }
@@ -167,14 +189,20 @@ HTTPS_DECL result<std::unique_ptr<net::stream>> connect_tls(const http::connect_
         x509::verify_options vo;
         vo.set_host(host);
         vo.profile = profile;
+        vo.staple_requested = staple_requested;
+        vo.ocsp_staple = staple;
         auto path = x509::verify_chain(chain[0], chain.subspan(1), *anchors, vo);
         if (!path) {
+            if (verbose && path.error() == errc::cert_revoked) {
+                verbose("OCSP staple: revoked");
+            }
             return path.error();
         }
         if (verbose) {
             for (auto der : path->certificates) {
                 verbose("certificate: " + x509::describe_certificate(der));
             }
+            verbose(detail::describe_staple(*path, staple.has_value()));
         }
         return {};
     };

@@ -72,10 +72,14 @@ HTTPS_DECL result<record_layer::protection> make_tls13_protection(const suite_in
 } // namespace detail
 
 /// Checks the server's certificate chain (DER, leaf first, as sent) for `host`: path validation
-/// to a trust anchor and the host-name match. Returns an x509 error (`cert_expired`, ...) which
-/// the engine turns into the matching alert.
+/// to a trust anchor and the host-name match. `ocsp_staple` is the DER OCSP response the server
+/// stapled (RFC 6066 §8, RFC 8446 §4.4.2.1), if we asked for one and it sent one; a verifier
+/// built on `x509::verify_chain` passes it on as `verify_options::ocsp_staple`, with
+/// `staple_requested` set when `client_config::request_ocsp_staple` is. Returns an x509 error
+/// (`cert_expired`, `cert_revoked`, ...) which the engine turns into the matching alert.
 using certificate_verifier =
-    std::function<status(std::span<const bytes_view> chain, std::string_view host)>;
+    std::function<status(std::span<const bytes_view> chain, std::string_view host,
+                         std::optional<bytes_view> ocsp_staple)>;
 
 /// A session ticket from NewSessionTicket (RFC 8446 §4.6.1) with the PSK it stands for, kept for
 /// resumption.
@@ -108,6 +112,9 @@ struct client_config {
                                        named_group::secp384r1};
     /// Required: the chain check (the X.509 layer provides the usual one).
     certificate_verifier verify_certificate;
+    /// Offer status_request (RFC 6066 §8) in both the TLS 1.3 and the TLS 1.2 offer, so that the
+    /// server may staple an OCSP response for its leaf, which the verifier then receives.
+    bool request_ocsp_staple = true;
     /// Randomness for ClientHello.random, the session id and key shares (null: the OS CSPRNG).
     crypto::random_source* random = nullptr;
     /// Wall clock (null: std::chrono::system_clock::now).
@@ -219,6 +226,11 @@ class client {
     /// The server's certificate chain as sent (DER, leaf first).
     [[nodiscard]] const std::vector<byte_vector>& peer_certificates() const noexcept {
         return peer_chain_;
+    }
+    /// The OCSP response the server stapled for its leaf (DER), empty if none; kept once received,
+    /// so that it can be looked at even when the verifier refused the chain.
+    [[nodiscard]] const byte_vector& ocsp_staple() const noexcept {
+        return tls12_ ? tls12_->ocsp_staple() : ocsp_staple_;
     }
     [[nodiscard]] bool hello_retry_requested() const noexcept { return hrr_seen_; }
     [[nodiscard]] const std::vector<session_ticket>& session_tickets() const noexcept {
@@ -384,6 +396,7 @@ class client {
     secret exporter_secret_, resumption_secret_;
     std::string alpn_;
     std::vector<byte_vector> peer_chain_;
+    byte_vector ocsp_staple_;
     peer_key peer_key_; ///< the leaf's key, for CertificateVerify
     std::vector<session_ticket> tickets_;
 

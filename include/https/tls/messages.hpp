@@ -34,6 +34,7 @@ enum class handshake_type : std::uint8_t {
     certificate_verify = 15,
     client_key_exchange = 16,
     finished = 20,
+    certificate_status = 22, ///< TLS 1.2 only (RFC 6066 §8)
     key_update = 24,
     message_hash = 254,
 };
@@ -81,6 +82,9 @@ struct client_hello {
     byte_vector cookie; ///< echoed from a HelloRetryRequest (§4.2.2)
     /// RFC 8449 record_size_limit we advertise (0: extension left out).
     std::uint16_t record_size_limit = 0;
+    /// RFC 6066 §8 status_request: ask for a stapled OCSP response (an OCSPStatusRequest with no
+    /// responder ids and no request extensions).
+    bool status_request = false;
     /// Further extensions (type, extension_data), sent as given after all of the above: the
     /// TLS 1.2 offer (ec_point_formats, extended_master_secret, renegotiation_info, ...).
     std::vector<std::pair<extension_type, byte_vector>> extra_extensions;
@@ -101,6 +105,7 @@ inline bool offers_extension(const client_hello& ch, extension_type t) {
     case e::cookie: return further || !ch.cookie.empty();
     case e::supported_versions: return further || !ch.supported_versions.empty();
     case e::record_size_limit: return further || ch.record_size_limit != 0;
+    case e::status_request: return further || ch.status_request;
     case e::key_share: return further || !ch.key_shares.empty();
     default: return further;
     }
@@ -174,6 +179,13 @@ inline result<byte_vector> encode_client_hello(const client_hello& ch) {
         const std::uint8_t limit[2] = {static_cast<std::uint8_t>(ch.record_size_limit >> 8),
                                        static_cast<std::uint8_t>(ch.record_size_limit)};
         HTTPS_TRY(detail::put_extension_data(w, extension_type::record_size_limit, limit));
+    }
+    if (ch.status_request) {
+        // RFC 6066 §8: CertificateStatusRequest { ocsp(1), OCSPStatusRequest { ResponderID
+        // responder_id_list<0..2^16-1> (empty: the server knows its responders), Extensions
+        // request_extensions<0..2^16-1> (empty) } }.
+        const std::uint8_t request[5] = {1, 0, 0, 0, 0};
+        HTTPS_TRY(detail::put_extension_data(w, extension_type::status_request, request));
     }
     if (!ch.key_shares.empty()) {
         HTTPS_TRY(detail::put_extension(w, extension_type::key_share, [&](writer& e) -> status {
@@ -361,6 +373,27 @@ inline result<certificate_message> parse_certificate(bytes_view body) {
             m.entries.push_back(std::move(e));
         }
         return m;
+    }());
+}
+
+/// CertificateStatus (RFC 6066 §8, RFC 8446 §4.4.2.1): the body of the TLS 1.2 handshake message
+/// and of the TLS 1.3 status_request extension of a CertificateEntry alike:
+///   struct { CertificateStatusType status_type = ocsp(1); opaque OCSPResponse<1..2^24-1>; }
+/// Returns the DER OCSPResponse, a view into `data`; any other status type, an empty response or
+/// bytes left over is `errc::tls_decode_error`.
+inline result<bytes_view> parse_certificate_status(bytes_view data) {
+    return detail::as_decode_error([&]() -> result<bytes_view> {
+        reader r(data);
+        HTTPS_TLS_ASSIGN(std::uint8_t type, r.read_u8());
+        if (type != 1) {
+            return errc::tls_decode_error; // we asked for ocsp(1) only
+        }
+        HTTPS_TLS_ASSIGN(bytes_view response, r.read_prefixed<3>());
+        HTTPS_TRY(r.expect_empty());
+        if (response.empty()) {
+            return errc::tls_decode_error;
+        }
+        return response;
     }());
 }
 

@@ -111,6 +111,12 @@ namespace https::tls {
     X(empty_certificate_chain, tls_decode_error, "the server sent an empty certificate chain") \
     X(certificate_entry_extension, tls_unsupported_extension, \
       "a certificate entry carries an extension we did not ask for") \
+    X(malformed_certificate_status, tls_decode_error, \
+      "a malformed stapled OCSP response (CertificateStatus)") \
+    X(certificate_status_not_acknowledged, tls_unexpected_message, \
+      "a CertificateStatus although the ServerHello did not acknowledge status_request") \
+    X(status_request_acknowledgement_not_empty, tls_decode_error, \
+      "the server's status_request acknowledgement in a TLS 1.2 ServerHello is not empty") \
     X(certificate_key_wrong_for_suite, tls_illegal_parameter, \
       "the certificate's key type does not fit the selected cipher suite") \
     X(signature_scheme_not_offered, tls_illegal_parameter, \

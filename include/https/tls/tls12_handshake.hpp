@@ -101,6 +101,7 @@ tls12_client_hello_extensions(bool offer_cbc) {
 /// Where a TLS 1.2 handshake stands (RFC 5246 §7.3, client side).
 enum class tls12_state : std::uint8_t {
     wait_certificate,                 ///< after ServerHello
+    wait_certificate_status,          ///< after Certificate, status_request acknowledged
     wait_server_key_exchange,         ///< ECDHE: after Certificate
     wait_certificate_request_or_done, ///< after ServerKeyExchange (RSA: after Certificate)
     wait_server_hello_done,           ///< after CertificateRequest
@@ -113,7 +114,9 @@ enum class tls12_state : std::uint8_t {
 /// Settings the TLS 1.2 handshake takes from the client's configuration.
 struct tls12_settings {
     std::string server_name;
-    std::function<status(std::span<const bytes_view> chain, std::string_view host)>
+    /// The chain check (`certificate_verifier` of client.hpp), given the stapled OCSP response.
+    std::function<status(std::span<const bytes_view> chain, std::string_view host,
+                         std::optional<bytes_view> ocsp_staple)>
         verify_certificate;
     crypto::random_source* random = nullptr;
     std::size_t min_rsa_key_bits = crypto::rsa_min_bits;
@@ -172,6 +175,15 @@ class tls12_handshake {
                 return on_certificate(m);
             }
             break;
+        case tls12_state::wait_certificate_status:
+            if (m.type == t::certificate_status) {
+                return on_certificate_status(m);
+            }
+            // RFC 6066 §8: a server that acknowledged status_request MAY still send no
+            // CertificateStatus: the chain is checked without a staple, then the message goes
+            // where it belongs.
+            HTTPS_TRY(check_certificate(std::nullopt));
+            return on_message(m, records, out);
         case tls12_state::wait_server_key_exchange:
             if (m.type == t::server_key_exchange) {
                 return on_server_key_exchange(m);
@@ -203,6 +215,9 @@ class tls12_handshake {
         default:
             break;
         }
+        if (m.type == t::certificate_status && !status_acknowledged_) {
+            return refuse(refusal::certificate_status_not_acknowledged); // RFC 6066 §8
+        }
         return refuse(refusal::unexpected_handshake_message);
     }
 
@@ -233,6 +248,8 @@ class tls12_handshake {
     }
     [[nodiscard]] const std::string& alpn() const noexcept { return alpn_; }
     [[nodiscard]] const std::vector<byte_vector>& peer_chain() const noexcept { return chain_; }
+    /// The OCSP response of the server's CertificateStatus (DER), empty if none came.
+    [[nodiscard]] const byte_vector& ocsp_staple() const noexcept { return staple_; }
     [[nodiscard]] bool extended_master_secret() const noexcept { return ems_; }
     [[nodiscard]] bool encrypt_then_mac() const noexcept { return etm_; }
     [[nodiscard]] bool secure_renegotiation() const noexcept { return secure_renegotiation_; }
@@ -348,6 +365,13 @@ class tls12_handshake {
                     return refuse(r);
                 }
                 break;
+            case extension_type::status_request:
+                // RFC 6066 §8: an empty extension_data says a CertificateStatus may follow.
+                if (!e.data.empty()) {
+                    return refuse(refusal::status_request_acknowledgement_not_empty);
+                }
+                status_acknowledged_ = true;
+                break;
             case extension_type::application_layer_protocol_negotiation: {
                 if (auto r = detail::check_alpn_selection(e.data, offer_.alpn, alpn_);
                     r != refusal::none) {
@@ -380,16 +404,44 @@ class tls12_handshake {
     }
 
     /// Certificate (RFC 5246 §7.4.2): a non-empty chain, checked by the configured verifier, whose
-    /// leaf key fits the suite.
+    /// leaf key fits the suite. After a status_request acknowledgement the check waits for the
+    /// CertificateStatus that may follow (RFC 6066 §8), so that the verifier gets the staple.
     status on_certificate(const handshake_message& m) {
         HTTPS_TLS_ASSIGN(std::vector<bytes_view> chain, parse_tls12_certificate_list(m.body));
         if (chain.empty()) {
             return refuse(refusal::empty_certificate_chain);
         }
+        chain_.clear();
+        for (auto c : chain) {
+            chain_.emplace_back(c.begin(), c.end());
+        }
+        transcript_.update(m.raw);
+        if (status_acknowledged_) {
+            state_ = tls12_state::wait_certificate_status;
+            return {};
+        }
+        return check_certificate(std::nullopt);
+    }
+
+    /// CertificateStatus (RFC 6066 §8): one OCSP response for the leaf, then the chain check.
+    status on_certificate_status(const handshake_message& m) {
+        auto response = parse_certificate_status(m.body);
+        if (!response) {
+            return refuse(refusal::malformed_certificate_status);
+        }
+        staple_.assign(response->begin(), response->end());
+        transcript_.update(m.raw);
+        return check_certificate(bytes_view(staple_));
+    }
+
+    /// The chain kept from Certificate, checked by the verifier with `staple`; the leaf key must
+    /// fit the suite. Moves on to ServerKeyExchange (ECDHE) or ServerHelloDone (RSA).
+    status check_certificate(std::optional<bytes_view> staple) {
         if (!settings_.verify_certificate) {
             return errc::trust_store_unavailable; // fail closed without a verifier
         }
-        HTTPS_TRY(settings_.verify_certificate(chain, settings_.server_name));
+        const std::vector<bytes_view> chain(chain_.begin(), chain_.end());
+        HTTPS_TRY(settings_.verify_certificate(chain, settings_.server_name, staple));
         auto key = leaf_key(chain.front(), suite_.key_exchange);
         if (!key) {
             return key.error() == errc::tls_illegal_parameter
@@ -397,11 +449,6 @@ class tls12_handshake {
                        : key.error();
         }
         server_key_ = std::move(*key);
-        chain_.clear();
-        for (auto c : chain) {
-            chain_.emplace_back(c.begin(), c.end());
-        }
-        transcript_.update(m.raw);
         state_ = suite_.is_ecdhe() ? tls12_state::wait_server_key_exchange
                                    : tls12_state::wait_certificate_request_or_done;
         return {};
@@ -560,8 +607,10 @@ class tls12_handshake {
     bool ticket_expected_ = false;
     bool ticket_received_ = false;
     bool certificate_requested_ = false;
+    bool status_acknowledged_ = false; ///< the ServerHello answered our status_request
     std::string alpn_;
     std::vector<byte_vector> chain_;
+    byte_vector staple_;
     peer_key server_key_;
     std::optional<named_group> group_;
     std::optional<signature_scheme> server_scheme_;

@@ -54,6 +54,7 @@ HTTPS_DECL status client::start() {
     // RFC 8449 §4: in TLS 1.3 the limit counts the content type byte, so 2^14 + 1 says
     // "full-size records"; advertising it lets servers announce a smaller limit of theirs.
     ch_.record_size_limit = static_cast<std::uint16_t>(max_plaintext_length + 1);
+    ch_.status_request = config_.request_ocsp_staple;
     if (tls13) {
         auto share = key_exchange::generate(config_.groups.front(), rng());
         if (!share) {
@@ -483,17 +484,32 @@ HTTPS_DECL status client::on_certificate(const handshake_message& m) {
         return refuse(refusal::empty_certificate_chain); // §4.4.2.4
     }
     std::vector<bytes_view> chain;
+    std::optional<bytes_view> staple;
     for (const auto& entry : cert.entries) {
-        // We request neither OCSP stapling nor SCTs, so no entry extension is expected.
-        if (!entry.extensions.items().empty()) {
-            return refuse(refusal::certificate_entry_extension);
+        // §4.4.2: entry extensions must answer ones we offered; status_request is the only one
+        // of ours that may appear here (§4.4.2.1), and we request no SCTs.
+        for (const auto& e : entry.extensions.items()) {
+            if (static_cast<extension_type>(e.type) != extension_type::status_request ||
+                !ch_.status_request) {
+                return refuse(refusal::certificate_entry_extension);
+            }
+            // §4.4.2.1: the leaf's staple is the one the verifier wants; a server may staple
+            // intermediates too, which we do not check.
+            if (chain.empty()) {
+                auto response = parse_certificate_status(e.data);
+                if (!response) {
+                    return refuse(refusal::malformed_certificate_status);
+                }
+                staple = *response;
+            }
         }
         chain.push_back(entry.cert_data);
     }
     if (!config_.verify_certificate) {
         return errc::trust_store_unavailable; // fail closed without a verifier
     }
-    HTTPS_TRY(config_.verify_certificate(chain, config_.server_name));
+    ocsp_staple_ = staple ? to_vector(*staple) : byte_vector{};
+    HTTPS_TRY(config_.verify_certificate(chain, config_.server_name, staple));
     // §4.4.2.2: the leaf's key must be allowed to sign, for CertificateVerify.
     HTTPS_TLS_ASSIGN(peer_key_, leaf_key(chain.front(), key_exchange_kind::tls13));
     peer_chain_.clear();
@@ -621,6 +637,9 @@ HTTPS_DECL errc client::unexpected_extension(std::uint16_t type) {
     case e::key_share:
     case e::cookie:
         return refuse(refusal::extension_not_allowed_here);
+    case e::status_request: // §4.4.2.1: only in a CertificateEntry
+        return refuse(ch_.status_request ? refusal::extension_not_allowed_here
+                                         : refusal::extension_not_offered);
     default:
         return refuse(refusal::extension_not_offered);
     }
