@@ -1,6 +1,9 @@
 """Throwaway PKI for interop tests, made with the openssl command line in a temporary directory:
 a root CA, an intermediate, and leaves (RSA, ECDSA P-256) for 127.0.0.1/localhost, plus the bad
-ones the negative tests need (wrong host, expired, signed by an untrusted root)."""
+ones the negative tests need (wrong host, expired, signed by an untrusted root); and, for OCSP
+stapling, leaves with and without must-staple with OCSP responses made by `cryptography` (the
+openssl command line cannot backdate a response)."""
+import datetime
 import os
 import subprocess
 
@@ -95,4 +98,56 @@ def make_pki(cwd):
     with open(os.path.join(cwd, "untrusted-chain.pem"), "w") as out:
         with open(os.path.join(cwd, "untrusted.pem")) as f:
             out.write(f.read())
+    _make_staples(cwd, good)
     return {"root": os.path.join(cwd, "root.pem"), "dir": cwd}
+
+
+STAPLES = ("good", "revoked", "expired", "wrongresponder")
+
+
+def _make_staples(cwd, names):
+    """Leaves `staple` (no must-staple) and `muststaple` (RFC 7633 tlsfeature status_request),
+    issued by the intermediate, and for each an OCSP response `<leaf>.<kind>.ocsp` of every kind
+    in STAPLES: good, revoked, expired (nextUpdate a day ago) and signed by a responder the
+    issuer never authorised (the untrusted root)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.x509 import ocsp
+
+    def load(name):
+        with open(os.path.join(cwd, name + ".pem"), "rb") as f:
+            cert = x509.load_pem_x509_certificate(f.read())
+        with open(os.path.join(cwd, name + ".key"), "rb") as f:
+            key = serialization.load_pem_private_key(f.read(), password=None)
+        return cert, key
+
+    for leaf, feature in (("staple", ""), ("muststaple", "tlsfeature=status_request\n")):
+        _key(cwd, leaf, "P-256")
+        _issue(cwd, leaf, "inter", leaf_ext(names) + feature, subject="/CN=localhost")
+        with open(os.path.join(cwd, leaf + "-chain.pem"), "w") as out:
+            for part in (leaf + ".pem", "inter.pem"):
+                with open(os.path.join(cwd, part)) as f:
+                    out.write(f.read())
+    issuer, issuer_key = load("inter")
+    stranger, stranger_key = load("evilroot")
+    now = datetime.datetime.now(datetime.timezone.utc)
+    hour, day = datetime.timedelta(hours=1), datetime.timedelta(days=1)
+    for leaf in ("staple", "muststaple"):
+        cert, _ = load(leaf)
+        for kind in STAPLES:
+            status = ocsp.OCSPCertStatus.REVOKED if kind == "revoked" else ocsp.OCSPCertStatus.GOOD
+            this_update, next_update = (now - 3 * day, now - day) if kind == "expired" \
+                else (now - hour, now + day)
+            signer, signer_key = (stranger, stranger_key) if kind == "wrongresponder" \
+                else (issuer, issuer_key)
+            builder = ocsp.OCSPResponseBuilder().add_response(
+                cert=cert, issuer=issuer, algorithm=hashes.SHA1(), cert_status=status,
+                this_update=this_update, next_update=next_update,
+                revocation_time=now - 2 * hour if kind == "revoked" else None,
+                revocation_reason=x509.ReasonFlags.key_compromise if kind == "revoked" else None)
+            builder = builder.responder_id(ocsp.OCSPResponderEncoding.HASH, signer)
+            if kind == "wrongresponder":
+                builder = builder.certificates([signer])
+            response = builder.sign(signer_key, hashes.SHA256())
+            with open(os.path.join(cwd, "%s.%s.ocsp" % (leaf, kind)), "wb") as f:
+                f.write(response.public_bytes(serialization.Encoding.DER))
