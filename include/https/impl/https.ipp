@@ -134,6 +134,23 @@ HTTPS_DECL std::string describe_staple(const x509::verified_path& path, bool sta
                    : "OCSP staple: none";
 }
 
+/// The `-v` line for a chain refused because of its staple, empty for any other refusal.
+HTTPS_DECL std::string describe_staple_refusal(errc e, bool stapled) {
+    switch (e) {
+    case errc::cert_revoked: return "OCSP staple: revoked";
+    case errc::cert_ocsp_missing:
+        return stapled ? "OCSP staple unusable, and the certificate requires one (must-staple)"
+                       : "OCSP staple: none, and the certificate requires one (must-staple)";
+    case errc::cert_ocsp_malformed:
+    case errc::cert_ocsp_bad_responder:
+    case errc::cert_ocsp_stale:
+    case errc::cert_ocsp_unknown:
+        return std::string("OCSP staple unusable (") + describe(e) +
+               "), and the certificate requires one (must-staple)";
+    default: return {};
+    }
+}
+
 /// Why the last TLS handshake refused its server, kept for the error the facade throws.
 struct refusal_note {
     errc error = errc::ok;
@@ -193,8 +210,11 @@ HTTPS_DECL result<std::unique_ptr<net::stream>> connect_tls(const http::connect_
         vo.ocsp_staple = staple;
         auto path = x509::verify_chain(chain[0], chain.subspan(1), *anchors, vo);
         if (!path) {
-            if (verbose && path.error() == errc::cert_revoked) {
-                verbose("OCSP staple: revoked");
+            if (verbose) {
+                if (auto line = detail::describe_staple_refusal(path.error(), staple.has_value());
+                    !line.empty()) {
+                    verbose(line);
+                }
             }
             return path.error();
         }
