@@ -14,7 +14,7 @@ start=$(date +%s)
 jobs=${HTTPS_JOBS:-$(nproc)}
 
 packages="build-essential cmake clang clang-tidy libclang-rt-14-dev catch2 nlohmann-json3-dev libssl-dev zlib1g-dev
-          openssl ca-certificates valgrind gnutls-bin nginx-light curl python3 time"
+          openssl ca-certificates valgrind gnutls-bin nginx-light curl python3 python3-cryptography time"
 missing=""
 for p in $packages; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

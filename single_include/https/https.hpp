@@ -14801,6 +14801,12 @@ namespace https::tls {
     X(empty_certificate_chain, tls_decode_error, "the server sent an empty certificate chain") \
     X(certificate_entry_extension, tls_unsupported_extension, \
       "a certificate entry carries an extension we did not ask for") \
+    X(malformed_certificate_status, tls_decode_error, \
+      "a malformed stapled OCSP response (CertificateStatus)") \
+    X(certificate_status_not_acknowledged, tls_unexpected_message, \
+      "a CertificateStatus although the ServerHello did not acknowledge status_request") \
+    X(status_request_acknowledgement_not_empty, tls_decode_error, \
+      "the server's status_request acknowledgement in a TLS 1.2 ServerHello is not empty") \
     X(certificate_key_wrong_for_suite, tls_illegal_parameter, \
       "the certificate's key type does not fit the selected cipher suite") \
     X(signature_scheme_not_offered, tls_illegal_parameter, \
@@ -14900,6 +14906,7 @@ enum class handshake_type : std::uint8_t {
     certificate_verify = 15,
     client_key_exchange = 16,
     finished = 20,
+    certificate_status = 22, ///< TLS 1.2 only (RFC 6066 §8)
     key_update = 24,
     message_hash = 254,
 };
@@ -14947,6 +14954,9 @@ struct client_hello {
     byte_vector cookie; ///< echoed from a HelloRetryRequest (§4.2.2)
     /// RFC 8449 record_size_limit we advertise (0: extension left out).
     std::uint16_t record_size_limit = 0;
+    /// RFC 6066 §8 status_request: ask for a stapled OCSP response (an OCSPStatusRequest with no
+    /// responder ids and no request extensions).
+    bool status_request = false;
     /// Further extensions (type, extension_data), sent as given after all of the above: the
     /// TLS 1.2 offer (ec_point_formats, extended_master_secret, renegotiation_info, ...).
     std::vector<std::pair<extension_type, byte_vector>> extra_extensions;
@@ -14967,6 +14977,7 @@ inline bool offers_extension(const client_hello& ch, extension_type t) {
     case e::cookie: return further || !ch.cookie.empty();
     case e::supported_versions: return further || !ch.supported_versions.empty();
     case e::record_size_limit: return further || ch.record_size_limit != 0;
+    case e::status_request: return further || ch.status_request;
     case e::key_share: return further || !ch.key_shares.empty();
     default: return further;
     }
@@ -15040,6 +15051,13 @@ inline result<byte_vector> encode_client_hello(const client_hello& ch) {
         const std::uint8_t limit[2] = {static_cast<std::uint8_t>(ch.record_size_limit >> 8),
                                        static_cast<std::uint8_t>(ch.record_size_limit)};
         HTTPS_TRY(detail::put_extension_data(w, extension_type::record_size_limit, limit));
+    }
+    if (ch.status_request) {
+        // RFC 6066 §8: CertificateStatusRequest { ocsp(1), OCSPStatusRequest { ResponderID
+        // responder_id_list<0..2^16-1> (empty: the server knows its responders), Extensions
+        // request_extensions<0..2^16-1> (empty) } }.
+        const std::uint8_t request[5] = {1, 0, 0, 0, 0};
+        HTTPS_TRY(detail::put_extension_data(w, extension_type::status_request, request));
     }
     if (!ch.key_shares.empty()) {
         HTTPS_TRY(detail::put_extension(w, extension_type::key_share, [&](writer& e) -> status {
@@ -15227,6 +15245,27 @@ inline result<certificate_message> parse_certificate(bytes_view body) {
             m.entries.push_back(std::move(e));
         }
         return m;
+    }());
+}
+
+/// CertificateStatus (RFC 6066 §8, RFC 8446 §4.4.2.1): the body of the TLS 1.2 handshake message
+/// and of the TLS 1.3 status_request extension of a CertificateEntry alike:
+///   struct { CertificateStatusType status_type = ocsp(1); opaque OCSPResponse<1..2^24-1>; }
+/// Returns the DER OCSPResponse, a view into `data`; any other status type, an empty response or
+/// bytes left over is `errc::tls_decode_error`.
+inline result<bytes_view> parse_certificate_status(bytes_view data) {
+    return detail::as_decode_error([&]() -> result<bytes_view> {
+        reader r(data);
+        HTTPS_TLS_ASSIGN(std::uint8_t type, r.read_u8());
+        if (type != 1) {
+            return errc::tls_decode_error; // we asked for ocsp(1) only
+        }
+        HTTPS_TLS_ASSIGN(bytes_view response, r.read_prefixed<3>());
+        HTTPS_TRY(r.expect_empty());
+        if (response.empty()) {
+            return errc::tls_decode_error;
+        }
+        return response;
     }());
 }
 
@@ -17245,6 +17284,7 @@ tls12_client_hello_extensions(bool offer_cbc) {
 /// Where a TLS 1.2 handshake stands (RFC 5246 §7.3, client side).
 enum class tls12_state : std::uint8_t {
     wait_certificate,                 ///< after ServerHello
+    wait_certificate_status,          ///< after Certificate, status_request acknowledged
     wait_server_key_exchange,         ///< ECDHE: after Certificate
     wait_certificate_request_or_done, ///< after ServerKeyExchange (RSA: after Certificate)
     wait_server_hello_done,           ///< after CertificateRequest
@@ -17257,7 +17297,9 @@ enum class tls12_state : std::uint8_t {
 /// Settings the TLS 1.2 handshake takes from the client's configuration.
 struct tls12_settings {
     std::string server_name;
-    std::function<status(std::span<const bytes_view> chain, std::string_view host)>
+    /// The chain check (`certificate_verifier` of client.hpp), given the stapled OCSP response.
+    std::function<status(std::span<const bytes_view> chain, std::string_view host,
+                         std::optional<bytes_view> ocsp_staple)>
         verify_certificate;
     crypto::random_source* random = nullptr;
     std::size_t min_rsa_key_bits = crypto::rsa_min_bits;
@@ -17316,6 +17358,15 @@ class tls12_handshake {
                 return on_certificate(m);
             }
             break;
+        case tls12_state::wait_certificate_status:
+            if (m.type == t::certificate_status) {
+                return on_certificate_status(m);
+            }
+            // RFC 6066 §8: a server that acknowledged status_request MAY still send no
+            // CertificateStatus: the chain is checked without a staple, then the message goes
+            // where it belongs.
+            HTTPS_TRY(check_certificate(std::nullopt));
+            return on_message(m, records, out);
         case tls12_state::wait_server_key_exchange:
             if (m.type == t::server_key_exchange) {
                 return on_server_key_exchange(m);
@@ -17347,6 +17398,9 @@ class tls12_handshake {
         default:
             break;
         }
+        if (m.type == t::certificate_status && !status_acknowledged_) {
+            return refuse(refusal::certificate_status_not_acknowledged); // RFC 6066 §8
+        }
         return refuse(refusal::unexpected_handshake_message);
     }
 
@@ -17377,6 +17431,8 @@ class tls12_handshake {
     }
     [[nodiscard]] const std::string& alpn() const noexcept { return alpn_; }
     [[nodiscard]] const std::vector<byte_vector>& peer_chain() const noexcept { return chain_; }
+    /// The OCSP response of the server's CertificateStatus (DER), empty if none came.
+    [[nodiscard]] const byte_vector& ocsp_staple() const noexcept { return staple_; }
     [[nodiscard]] bool extended_master_secret() const noexcept { return ems_; }
     [[nodiscard]] bool encrypt_then_mac() const noexcept { return etm_; }
     [[nodiscard]] bool secure_renegotiation() const noexcept { return secure_renegotiation_; }
@@ -17492,6 +17548,13 @@ class tls12_handshake {
                     return refuse(r);
                 }
                 break;
+            case extension_type::status_request:
+                // RFC 6066 §8: an empty extension_data says a CertificateStatus may follow.
+                if (!e.data.empty()) {
+                    return refuse(refusal::status_request_acknowledgement_not_empty);
+                }
+                status_acknowledged_ = true;
+                break;
             case extension_type::application_layer_protocol_negotiation: {
                 if (auto r = detail::check_alpn_selection(e.data, offer_.alpn, alpn_);
                     r != refusal::none) {
@@ -17524,16 +17587,44 @@ class tls12_handshake {
     }
 
     /// Certificate (RFC 5246 §7.4.2): a non-empty chain, checked by the configured verifier, whose
-    /// leaf key fits the suite.
+    /// leaf key fits the suite. After a status_request acknowledgement the check waits for the
+    /// CertificateStatus that may follow (RFC 6066 §8), so that the verifier gets the staple.
     status on_certificate(const handshake_message& m) {
         HTTPS_TLS_ASSIGN(std::vector<bytes_view> chain, parse_tls12_certificate_list(m.body));
         if (chain.empty()) {
             return refuse(refusal::empty_certificate_chain);
         }
+        chain_.clear();
+        for (auto c : chain) {
+            chain_.emplace_back(c.begin(), c.end());
+        }
+        transcript_.update(m.raw);
+        if (status_acknowledged_) {
+            state_ = tls12_state::wait_certificate_status;
+            return {};
+        }
+        return check_certificate(std::nullopt);
+    }
+
+    /// CertificateStatus (RFC 6066 §8): one OCSP response for the leaf, then the chain check.
+    status on_certificate_status(const handshake_message& m) {
+        auto response = parse_certificate_status(m.body);
+        if (!response) {
+            return refuse(refusal::malformed_certificate_status);
+        }
+        staple_.assign(response->begin(), response->end());
+        transcript_.update(m.raw);
+        return check_certificate(bytes_view(staple_));
+    }
+
+    /// The chain kept from Certificate, checked by the verifier with `staple`; the leaf key must
+    /// fit the suite. Moves on to ServerKeyExchange (ECDHE) or ServerHelloDone (RSA).
+    status check_certificate(std::optional<bytes_view> staple) {
         if (!settings_.verify_certificate) {
             return errc::trust_store_unavailable; // fail closed without a verifier
         }
-        HTTPS_TRY(settings_.verify_certificate(chain, settings_.server_name));
+        const std::vector<bytes_view> chain(chain_.begin(), chain_.end());
+        HTTPS_TRY(settings_.verify_certificate(chain, settings_.server_name, staple));
         auto key = leaf_key(chain.front(), suite_.key_exchange);
         if (!key) {
             return key.error() == errc::tls_illegal_parameter
@@ -17541,11 +17632,6 @@ class tls12_handshake {
                        : key.error();
         }
         server_key_ = std::move(*key);
-        chain_.clear();
-        for (auto c : chain) {
-            chain_.emplace_back(c.begin(), c.end());
-        }
-        transcript_.update(m.raw);
         state_ = suite_.is_ecdhe() ? tls12_state::wait_server_key_exchange
                                    : tls12_state::wait_certificate_request_or_done;
         return {};
@@ -17704,8 +17790,10 @@ class tls12_handshake {
     bool ticket_expected_ = false;
     bool ticket_received_ = false;
     bool certificate_requested_ = false;
+    bool status_acknowledged_ = false; ///< the ServerHello answered our status_request
     std::string alpn_;
     std::vector<byte_vector> chain_;
+    byte_vector staple_;
     peer_key server_key_;
     std::optional<named_group> group_;
     std::optional<signature_scheme> server_scheme_;
@@ -17791,10 +17879,14 @@ HTTPS_DECL result<record_layer::protection> make_tls13_protection(const suite_in
 } // namespace detail
 
 /// Checks the server's certificate chain (DER, leaf first, as sent) for `host`: path validation
-/// to a trust anchor and the host-name match. Returns an x509 error (`cert_expired`, ...) which
-/// the engine turns into the matching alert.
+/// to a trust anchor and the host-name match. `ocsp_staple` is the DER OCSP response the server
+/// stapled (RFC 6066 §8, RFC 8446 §4.4.2.1), if we asked for one and it sent one; a verifier
+/// built on `x509::verify_chain` passes it on as `verify_options::ocsp_staple`, with
+/// `staple_requested` set when `client_config::request_ocsp_staple` is. Returns an x509 error
+/// (`cert_expired`, `cert_revoked`, ...) which the engine turns into the matching alert.
 using certificate_verifier =
-    std::function<status(std::span<const bytes_view> chain, std::string_view host)>;
+    std::function<status(std::span<const bytes_view> chain, std::string_view host,
+                         std::optional<bytes_view> ocsp_staple)>;
 
 /// A session ticket from NewSessionTicket (RFC 8446 §4.6.1) with the PSK it stands for, kept for
 /// resumption.
@@ -17827,6 +17919,9 @@ struct client_config {
                                        named_group::secp384r1};
     /// Required: the chain check (the X.509 layer provides the usual one).
     certificate_verifier verify_certificate;
+    /// Offer status_request (RFC 6066 §8) in both the TLS 1.3 and the TLS 1.2 offer, so that the
+    /// server may staple an OCSP response for its leaf, which the verifier then receives.
+    bool request_ocsp_staple = true;
     /// Randomness for ClientHello.random, the session id and key shares (null: the OS CSPRNG).
     crypto::random_source* random = nullptr;
     /// Wall clock (null: std::chrono::system_clock::now).
@@ -17938,6 +18033,11 @@ class client {
     /// The server's certificate chain as sent (DER, leaf first).
     [[nodiscard]] const std::vector<byte_vector>& peer_certificates() const noexcept {
         return peer_chain_;
+    }
+    /// The OCSP response the server stapled for its leaf (DER), empty if none; kept once received,
+    /// so that it can be looked at even when the verifier refused the chain.
+    [[nodiscard]] const byte_vector& ocsp_staple() const noexcept {
+        return tls12_ ? tls12_->ocsp_staple() : ocsp_staple_;
     }
     [[nodiscard]] bool hello_retry_requested() const noexcept { return hrr_seen_; }
     [[nodiscard]] const std::vector<session_ticket>& session_tickets() const noexcept {
@@ -18103,6 +18203,7 @@ class client {
     secret exporter_secret_, resumption_secret_;
     std::string alpn_;
     std::vector<byte_vector> peer_chain_;
+    byte_vector ocsp_staple_;
     peer_key peer_key_; ///< the leaf's key, for CertificateVerify
     std::vector<session_ticket> tickets_;
 
@@ -18216,6 +18317,7 @@ HTTPS_DECL status client::start() {
     // RFC 8449 §4: in TLS 1.3 the limit counts the content type byte, so 2^14 + 1 says
     // "full-size records"; advertising it lets servers announce a smaller limit of theirs.
     ch_.record_size_limit = static_cast<std::uint16_t>(max_plaintext_length + 1);
+    ch_.status_request = config_.request_ocsp_staple;
     if (tls13) {
         auto share = key_exchange::generate(config_.groups.front(), rng());
         if (!share) {
@@ -18645,17 +18747,32 @@ HTTPS_DECL status client::on_certificate(const handshake_message& m) {
         return refuse(refusal::empty_certificate_chain); // §4.4.2.4
     }
     std::vector<bytes_view> chain;
+    std::optional<bytes_view> staple;
     for (const auto& entry : cert.entries) {
-        // We request neither OCSP stapling nor SCTs, so no entry extension is expected.
-        if (!entry.extensions.items().empty()) {
-            return refuse(refusal::certificate_entry_extension);
+        // §4.4.2: entry extensions must answer ones we offered; status_request is the only one
+        // of ours that may appear here (§4.4.2.1), and we request no SCTs.
+        for (const auto& e : entry.extensions.items()) {
+            if (static_cast<extension_type>(e.type) != extension_type::status_request ||
+                !ch_.status_request) {
+                return refuse(refusal::certificate_entry_extension);
+            }
+            // §4.4.2.1: the leaf's staple is the one the verifier wants; a server may staple
+            // intermediates too, which we do not check.
+            if (chain.empty()) {
+                auto response = parse_certificate_status(e.data);
+                if (!response) {
+                    return refuse(refusal::malformed_certificate_status);
+                }
+                staple = *response;
+            }
         }
         chain.push_back(entry.cert_data);
     }
     if (!config_.verify_certificate) {
         return errc::trust_store_unavailable; // fail closed without a verifier
     }
-    HTTPS_TRY(config_.verify_certificate(chain, config_.server_name));
+    ocsp_staple_ = staple ? to_vector(*staple) : byte_vector{};
+    HTTPS_TRY(config_.verify_certificate(chain, config_.server_name, staple));
     // §4.4.2.2: the leaf's key must be allowed to sign, for CertificateVerify.
     HTTPS_TLS_ASSIGN(peer_key_, leaf_key(chain.front(), key_exchange_kind::tls13));
     peer_chain_.clear();
@@ -18783,6 +18900,9 @@ HTTPS_DECL errc client::unexpected_extension(std::uint16_t type) {
     case e::key_share:
     case e::cookie:
         return refuse(refusal::extension_not_allowed_here);
+    case e::status_request: // §4.4.2.1: only in a CertificateEntry
+        return refuse(ch_.status_request ? refusal::extension_not_allowed_here
+                                         : refusal::extension_not_offered);
     default:
         return refuse(refusal::extension_not_offered);
     }
@@ -22490,6 +22610,7 @@ HTTPS_DECL result<std::pair<response, bool>> client::exchange(net::stream& s, by
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -22593,6 +22714,39 @@ HTTPS_DECL result<std::shared_ptr<const x509::trust_store>> trust_store_for(cons
     return shared;
 }
 
+/// The `-v` line for the stapled OCSP response a verified path was checked against.
+HTTPS_DECL std::string describe_staple(const x509::verified_path& path, bool stapled) {
+    if (path.revocation) {
+        const auto& r = *path.revocation;
+        std::string line = "OCSP staple: good (this update " + x509::format_time(r.this_update);
+        line += r.next_update ? ", next update " + x509::format_time(*r.next_update)
+                              : std::string(", no next update");
+        return line + ")";
+    }
+    if (path.staple_error != errc::ok) {
+        return std::string("OCSP staple set aside: ") + describe(path.staple_error);
+    }
+    return stapled ? "OCSP staple set aside: not checked (no issuer in the path)"
+                   : "OCSP staple: none";
+}
+
+/// The `-v` line for a chain refused because of its staple, empty for any other refusal.
+HTTPS_DECL std::string describe_staple_refusal(errc e, bool stapled) {
+    switch (e) {
+    case errc::cert_revoked: return "OCSP staple: revoked";
+    case errc::cert_ocsp_missing:
+        return stapled ? "OCSP staple unusable, and the certificate requires one (must-staple)"
+                       : "OCSP staple: none, and the certificate requires one (must-staple)";
+    case errc::cert_ocsp_malformed:
+    case errc::cert_ocsp_bad_responder:
+    case errc::cert_ocsp_stale:
+    case errc::cert_ocsp_unknown:
+        return std::string("OCSP staple unusable (") + describe(e) +
+               "), and the certificate requires one (must-staple)";
+    default: return {};
+    }
+}
+
 /// Why the last TLS handshake refused its server, kept for the error the facade throws.
 struct refusal_note {
     errc error = errc::ok;
@@ -22632,8 +22786,13 @@ HTTPS_DECL result<std::unique_ptr<net::stream>> connect_tls(const http::connect_
     auto verbose = o.on_verbose;
     const auto profile = o.web_pki_profile ? x509::certificate_profile::web_pki
                                            : x509::certificate_profile::rfc5280;
-    cfg.verify_certificate = [anchors, verbose, profile](std::span<const bytes_view> chain,
-                                                         std::string_view host) -> status {
+    // RFC 6066 §8: ask for a stapled OCSP response; verify_chain refuses a revoked leaf and a
+    // must-staple leaf (RFC 7633) without a usable staple.
+    cfg.request_ocsp_staple = true;
+    const bool staple_requested = cfg.request_ocsp_staple;
+    cfg.verify_certificate = [anchors, verbose, profile, staple_requested](
+                                 std::span<const bytes_view> chain, std::string_view host,
+                                 std::optional<bytes_view> staple) -> status {
         if (!anchors) {
             return {}; // --insecure: the caller chose to skip path validation
         }
@@ -22643,14 +22802,23 @@ HTTPS_DECL result<std::unique_ptr<net::stream>> connect_tls(const http::connect_
         x509::verify_options vo;
         vo.set_host(host);
         vo.profile = profile;
+        vo.staple_requested = staple_requested;
+        vo.ocsp_staple = staple;
         auto path = x509::verify_chain(chain[0], chain.subspan(1), *anchors, vo);
         if (!path) {
+            if (verbose) {
+                if (auto line = detail::describe_staple_refusal(path.error(), staple.has_value());
+                    !line.empty()) {
+                    verbose(line);
+                }
+            }
             return path.error();
         }
         if (verbose) {
             for (auto der : path->certificates) {
                 verbose("certificate: " + x509::describe_certificate(der));
             }
+            verbose(detail::describe_staple(*path, staple.has_value()));
         }
         return {};
     };

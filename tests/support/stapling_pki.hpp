@@ -12,9 +12,11 @@
 #include <openssl/pem.h>
 
 #include <ctime>
+#include <filesystem>
 #include <fstream>
 #include <optional>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include <unistd.h>
@@ -23,15 +25,19 @@ namespace test::stapling {
 
 using https::byte_vector;
 
-/// A directory of its own for the stapling PKI, beside the shared test PKI.
+/// A directory of its own for the stapling PKI, beside the shared test PKI: one per process, so
+/// that test executables run side by side do not collide, removed when the process ends.
 inline const std::string& staple_dir() {
-    static const std::string dir = [] {
-        // One directory per process, so that test executables run side by side do not collide.
-        std::string d = test::test_pki_dir() + "/stapling." + std::to_string(::getpid());
-        test::sh("mkdir -p " + d);
-        return d;
-    }();
-    return dir;
+    struct directory {
+        std::string path = test::test_pki_dir() + "/stapling." + std::to_string(::getpid());
+        directory() { std::filesystem::create_directories(path); }
+        ~directory() {
+            std::error_code ignored;
+            std::filesystem::remove_all(path, ignored);
+        }
+    };
+    static const directory dir;
+    return dir.path;
 }
 
 inline void write_file(const std::string& path, const byte_vector& data) {
