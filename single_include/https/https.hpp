@@ -9752,6 +9752,15 @@ template <class Verifier> class path_search {
         }
     }
 
+    /// Does `parent` sign `child` (`check_edge`)? A failure is recorded as a dead end.
+    bool usable_edge(const path_node& child, const path_node& parent) {
+        const status s = check_edge(child, parent);
+        if (!s) {
+            record(s.error(), path_.size() + 1, false);
+        }
+        return s.ok();
+    }
+
     [[nodiscard]] bool valid_now(const certificate& c) const noexcept {
         return now_ >= c.not_before && now_ <= c.not_after;
     }
@@ -9813,8 +9822,7 @@ template <class Verifier> class path_search {
                 continue;
             }
             any_candidate = true;
-            if (const status s = check_edge(child, node); !s) {
-                record(s.error(), path_.size() + 1, false);
+            if (!usable_edge(child, node)) {
                 if (exhausted_) {
                     return false;
                 }
@@ -9838,8 +9846,7 @@ template <class Verifier> class path_search {
                     continue;
                 }
                 any_candidate = true;
-                if (const status s = check_edge(child, node); !s) {
-                    record(s.error(), path_.size() + 1, false);
+                if (!usable_edge(child, node)) {
                     if (exhausted_) {
                         return false;
                     }
