@@ -250,7 +250,8 @@ template <class Verifier> class path_search {
     };
 
     /// Keep `e` if its attempt came closer than the best so far. `progress` is the length of an
-    /// incomplete path, or for a complete one how many certificates validated before the failure.
+    /// incomplete path, or for a complete one the number of certificates validated before the
+    /// failure plus one (so that it is never 0, which means "nothing recorded yet").
     void record(errc e, std::size_t progress, bool complete) {
         const bool better = best_progress_ == 0 || (complete && !best_complete_) ||
                             (complete == best_complete_ && progress > best_progress_);
