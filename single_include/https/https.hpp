@@ -9926,6 +9926,7 @@ result<verified_path> verify_chain_with(const Verifier& verify, bytes_view leaf_
     const unix_time now = options.time ? *options.time : current_time();
 
     verified_path out;
+    const certificate* issuer = nullptr; // the leaf's, when the path has more than the leaf
     if (anchors.contains(leaf_der)) {
         // The leaf itself is trusted (a pinned self-signed server, say): a path of one.
         HTTPS_TRY(validate_path({&leaf_node}, now, options.profile));
@@ -9945,12 +9946,9 @@ result<verified_path> verify_chain_with(const Verifier& verify, bytes_view leaf_
         for (const path_node* n : *path) {
             out.certificates.push_back(n->cert->der);
         }
+        issuer = (*path)[1]->cert; // a search's path holds the leaf and an anchor at least
     }
-    if (options.ocsp_staple && out.certificates.size() >= 2) {
-        auto issuer = parse_certificate(out.certificates[1]);
-        if (!issuer) {
-            return issuer.error();
-        }
+    if (options.ocsp_staple && issuer != nullptr) {
         auto checked = check_ocsp_response(*options.ocsp_staple, *leaf, *issuer, now);
         if (checked && checked->status == revocation_status::revoked) {
             return errc::cert_revoked;
@@ -15203,16 +15201,21 @@ inline void append_change_cipher_spec(byte_vector& out) {
     out.insert(out.end(), {static_cast<std::uint8_t>(20), 0x03, 0x03, 0x00, 0x01, 0x01});
 }
 
+/// A body that is exactly one `opaque x<1..2^(8N)-1>`: its contents.
+template <std::size_t N> result<bytes_view> parse_nonempty_opaque(bytes_view data) {
+    reader r(data);
+    auto x = r.read_prefixed<N>();
+    if (!x || x->empty() || !r.empty()) {
+        return errc::tls_decode_error;
+    }
+    return *x;
+}
+
 } // namespace detail
 
 /// Cookie extension body (RFC 8446 §4.2.2): opaque cookie<1..2^16-1>.
 inline result<bytes_view> parse_cookie(bytes_view data) {
-    reader r(data);
-    auto c = r.read_prefixed<2>();
-    if (!c || c->empty() || !r.empty()) {
-        return errc::tls_decode_error;
-    }
-    return *c;
+    return detail::parse_nonempty_opaque<2>(data);
 }
 
 /// EncryptedExtensions (RFC 8446 §4.3.1): just an extension block.
@@ -15322,12 +15325,7 @@ inline result<certificate_request> parse_certificate_request(bytes_view body) {
 
 /// opaque list<1..2^8-1> of single bytes (ec_point_formats).
 inline result<bytes_view> parse_u8_list(bytes_view data) {
-    reader r(data);
-    auto list = r.read_prefixed<1>();
-    if (!list || list->empty() || !r.empty()) {
-        return errc::tls_decode_error;
-    }
-    return *list;
+    return detail::parse_nonempty_opaque<1>(data);
 }
 
 /// TLS 1.2 Certificate body: ASN.1Cert certificate_list<0..2^24-1>, each <1..2^24-1>.

@@ -323,16 +323,21 @@ inline void append_change_cipher_spec(byte_vector& out) {
     out.insert(out.end(), {static_cast<std::uint8_t>(20), 0x03, 0x03, 0x00, 0x01, 0x01});
 }
 
+/// A body that is exactly one `opaque x<1..2^(8N)-1>`: its contents.
+template <std::size_t N> result<bytes_view> parse_nonempty_opaque(bytes_view data) {
+    reader r(data);
+    auto x = r.read_prefixed<N>();
+    if (!x || x->empty() || !r.empty()) {
+        return errc::tls_decode_error;
+    }
+    return *x;
+}
+
 } // namespace detail
 
 /// Cookie extension body (RFC 8446 §4.2.2): opaque cookie<1..2^16-1>.
 inline result<bytes_view> parse_cookie(bytes_view data) {
-    reader r(data);
-    auto c = r.read_prefixed<2>();
-    if (!c || c->empty() || !r.empty()) {
-        return errc::tls_decode_error;
-    }
-    return *c;
+    return detail::parse_nonempty_opaque<2>(data);
 }
 
 /// EncryptedExtensions (RFC 8446 §4.3.1): just an extension block.
@@ -442,12 +447,7 @@ inline result<certificate_request> parse_certificate_request(bytes_view body) {
 
 /// opaque list<1..2^8-1> of single bytes (ec_point_formats).
 inline result<bytes_view> parse_u8_list(bytes_view data) {
-    reader r(data);
-    auto list = r.read_prefixed<1>();
-    if (!list || list->empty() || !r.empty()) {
-        return errc::tls_decode_error;
-    }
-    return *list;
+    return detail::parse_nonempty_opaque<1>(data);
 }
 
 /// TLS 1.2 Certificate body: ASN.1Cert certificate_list<0..2^24-1>, each <1..2^24-1>.

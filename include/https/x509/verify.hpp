@@ -435,6 +435,7 @@ result<verified_path> verify_chain_with(const Verifier& verify, bytes_view leaf_
     const unix_time now = options.time ? *options.time : current_time();
 
     verified_path out;
+    const certificate* issuer = nullptr; // the leaf's, when the path has more than the leaf
     if (anchors.contains(leaf_der)) {
         // The leaf itself is trusted (a pinned self-signed server, say): a path of one.
         HTTPS_TRY(validate_path({&leaf_node}, now, options.profile));
@@ -454,12 +455,9 @@ result<verified_path> verify_chain_with(const Verifier& verify, bytes_view leaf_
         for (const path_node* n : *path) {
             out.certificates.push_back(n->cert->der);
         }
+        issuer = (*path)[1]->cert; // a search's path holds the leaf and an anchor at least
     }
-    if (options.ocsp_staple && out.certificates.size() >= 2) {
-        auto issuer = parse_certificate(out.certificates[1]);
-        if (!issuer) {
-            return issuer.error();
-        }
+    if (options.ocsp_staple && issuer != nullptr) {
         auto checked = check_ocsp_response(*options.ocsp_staple, *leaf, *issuer, now);
         if (checked && checked->status == revocation_status::revoked) {
             return errc::cert_revoked;
