@@ -108,16 +108,9 @@ https::options test_options(const nginx_server& s) {
 
 /// A loopback listener whose backlog completes the TCP handshake; nobody ever reads or writes.
 struct silent_listener {
-    int port = test::free_port();
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    silent_listener() {
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        a.sin_port = htons(static_cast<std::uint16_t>(port));
-        REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-        REQUIRE(::listen(fd, 4) == 0);
-    }
+    int port = 0;
+    int fd = test::listen_loopback(port, 4);
+    silent_listener() = default;
     ~silent_listener() { ::close(fd); }
     silent_listener(const silent_listener&) = delete;
     silent_listener& operator=(const silent_listener&) = delete;

@@ -8,6 +8,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "support/loopback.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -29,17 +31,9 @@ using bytes = std::vector<std::uint8_t>;
 class raw_server {
 public:
     explicit raw_server(std::function<bytes(const bytes&)> reply) : reply_(std::move(reply)) {
-        fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        int one = 1;
-        ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-        REQUIRE(::listen(fd_, 4) == 0);
-        socklen_t len = sizeof a;
-        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
-        port_ = ntohs(a.sin_port);
+        int port = 0;
+        fd_ = test::listen_loopback(port, 4);
+        port_ = static_cast<decltype(port_)>(port);
         thread_ = std::thread([this] { serve(); });
     }
     ~raw_server() {

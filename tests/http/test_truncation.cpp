@@ -70,15 +70,9 @@ class scripted_tls_server {
   public:
     scripted_tls_server(std::string response, bool close_notify)
         : response_(std::move(response)), close_notify_(close_notify) {
-        fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-        REQUIRE(::listen(fd_, 4) == 0);
-        socklen_t len = sizeof a;
-        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
-        port_ = ntohs(a.sin_port);
+        int port = 0;
+        fd_ = test::listen_loopback(port, 4);
+        port_ = static_cast<decltype(port_)>(port);
         // The trace's flight and the sealed response are made here, on the test thread.
         rfc8448_server::sealer app(srv_.server_ap);
         for (std::size_t off = 0; off < response_.size(); off += 1000) {

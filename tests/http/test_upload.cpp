@@ -3,6 +3,7 @@
 // reading the body (RFC 9112 §9.5), interim responses, redirects that resend or drop the body.
 #include <https/http/client.hpp>
 
+#include "support/loopback.hpp"
 #include "support/pattern_source.hpp"
 
 #include <catch2/catch.hpp>
@@ -81,17 +82,9 @@ public:
     using handler = std::function<bool(connection&)>;
 
     explicit upload_server(handler serve) : serve_(std::move(serve)) {
-        fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        const int one = 1;
-        ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-        REQUIRE(::listen(fd_, 16) == 0);
-        socklen_t len = sizeof a;
-        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
-        port_ = ntohs(a.sin_port);
+        int port = 0;
+        fd_ = test::listen_loopback(port);
+        port_ = static_cast<decltype(port_)>(port);
         thread_ = std::thread([this] { accept_loop(); });
     }
     ~upload_server() {

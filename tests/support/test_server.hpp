@@ -2,6 +2,8 @@
 // request head (and Content-Length body), then runs a handler that writes raw bytes back.
 #pragma once
 
+#include "support/loopback.hpp"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -32,17 +34,9 @@ using handler =
 class test_server {
   public:
     explicit test_server(handler h) : handler_(std::move(h)) {
-        fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        int one = 1;
-        ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        ::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
-        ::listen(fd_, 16);
-        socklen_t len = sizeof a;
-        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
-        port_ = ntohs(a.sin_port);
+        int port = 0;
+        fd_ = test::listen_loopback(port);
+        port_ = static_cast<decltype(port_)>(port);
         thread_ = std::thread([this] { accept_loop(); });
     }
     ~test_server() {
