@@ -1,6 +1,7 @@
 // Fuzz the certificate parser and PEM decoder: the input is tried as DER and as PEM text, and every
 // certificate that parses is pushed through the code that consumes a parsed certificate (names,
-// host checks, name constraints, the trust store's subject lookup).
+// host checks, name constraints, the web PKI profile in each path role, the trust store's subject
+// lookup).
 #include <https/x509/certificate.hpp>
 #include <https/x509/hostname.hpp>
 #include <https/x509/pem.hpp>
@@ -29,6 +30,10 @@ void exercise(https::bytes_view der) {
     (void)https::x509::check_host(*cert, "192.0.2.1");
     if (cert->constraints) {
         (void)https::x509::detail::check_name_constraints(*cert, *cert->constraints);
+    }
+    using https::x509::path_role;
+    for (const path_role role : {path_role::leaf, path_role::intermediate, path_role::anchor}) {
+        (void)https::x509::detail::check_web_pki_profile(*cert, role, cert->self_issued());
     }
     https::x509::trust_store store;
     if (store.add_der(der)) {
