@@ -10395,16 +10395,1629 @@ HTTPS_DECL status check_web_pki_profile(const certificate& c, path_role role, bo
 } // namespace detail
 
 } // namespace https::x509
-// ---- https/tls/impl/client.ipp -----------------------------------------------------------------
-// The TLS client engine's member functions (tls/client.hpp), out of line for separate compilation.
+// ---- https/tls/impl/handshake13.ipp ------------------------------------------------------------
+// The TLS 1.3 handshake's member functions (tls/handshake13.hpp), out of line for separate
+// compilation.
 
-// ---- https/tls/client.hpp ----------------------------------------------------------------------
-// The TLS client engine (sans-I/O): bytes from the server in, bytes to send and application data
-// out. The TLS 1.3 handshake (RFC 8446) as an explicit state machine; the version is dispatched
-// on the ServerHello so that the TLS 1.2 handshake can join later on the same record layer.
+// ---- https/tls/handshake13.hpp -----------------------------------------------------------------
+// The TLS 1.3 client handshake (RFC 8446 §4) as an explicit state machine, from the ServerHello
+// (or HelloRetryRequest) to our Finished, and the post-handshake messages: NewSessionTicket and
+// KeyUpdate.
 
-// ---- https/crypto/chacha20_poly1305.hpp --------------------------------------------------------
-// AEAD_CHACHA20_POLY1305 (RFC 8439 §2.8), the TLS 1.3 suite TLS_CHACHA20_POLY1305_SHA256.
+// ---- https/tls/handshake_common.hpp ------------------------------------------------------------
+// What the TLS 1.3 and TLS 1.2 handshakes share: the context the engine hands them for each
+// message, what both learn about the server (suite, group, certificate chain, ALPN, ...), the
+// certificate check and the acknowledgements of our extensions that both versions receive.
+
+// ---- https/tls/cipher_suite.hpp ----------------------------------------------------------------
+// Cipher suites: one table holding every fact about each suite we implement (code point, IANA
+// name, version, key exchange, record cipher, hash, key-block lengths), in our preference order.
+// The offer lists, the record-protection factories and the names printed by `-v` all read it.
+
+// ---- https/tls/extensions.hpp ------------------------------------------------------------------
+// TLS registries (versions, extension types, named groups, signature schemes) and the extension
+// block codec shared by every handshake message (RFC 8446 §4.2).
+
+
+#include <algorithm>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+// ---- https/tls/detail/macro_scope.hpp ----------------------------------------------------------
+// Local macros of the TLS headers; include after all other headers, pair with macro_unscope.hpp.
+// (No include guard on purpose: every TLS header re-enters this scope after its own includes.)
+
+#define HTTPS_TLS_CONCAT_INNER(a, b) a##b
+#define HTTPS_TLS_CONCAT(a, b) HTTPS_TLS_CONCAT_INNER(a, b)
+
+/// `HTTPS_TLS_ASSIGN(auto v, r.read_u16());` evaluates a result-returning expression, returns its
+/// error from the enclosing function on failure, and otherwise binds the value to `lhs`.
+/// (`lhs` is a declaration such as `auto v`, so it cannot be parenthesised.)
+// NOLINTBEGIN(bugprone-macro-parentheses)
+#define HTTPS_TLS_ASSIGN(lhs, expr)                                                                \
+    auto HTTPS_TLS_CONCAT(https_tls_r_, __LINE__) = (expr);                                        \
+    if (!HTTPS_TLS_CONCAT(https_tls_r_, __LINE__).ok()) {                                          \
+        return HTTPS_TLS_CONCAT(https_tls_r_, __LINE__).error();                                   \
+    }                                                                                              \
+    lhs = std::move(HTTPS_TLS_CONCAT(https_tls_r_, __LINE__)).value()
+// NOLINTEND(bugprone-macro-parentheses)
+
+namespace https::tls {
+
+/// ProtocolVersion values (RFC 8446 §4.2.1; TLS 1.2 is RFC 5246).
+enum class protocol_version : std::uint16_t {
+    tls10 = 0x0301,
+    tls11 = 0x0302,
+    tls12 = 0x0303,
+    tls13 = 0x0304,
+};
+
+/// ExtensionType values we send, parse, or must recognise to reject (RFC 8446 §4.2 and the
+/// RFCs it cites).
+enum class extension_type : std::uint16_t {
+    server_name = 0,
+    max_fragment_length = 1,
+    status_request = 5,
+    supported_groups = 10,
+    ec_point_formats = 11,
+    signature_algorithms = 13,
+    use_srtp = 14,
+    heartbeat = 15,
+    application_layer_protocol_negotiation = 16,
+    signed_certificate_timestamp = 18,
+    client_certificate_type = 19,
+    server_certificate_type = 20,
+    padding = 21,
+    encrypt_then_mac = 22,
+    extended_master_secret = 23,
+    record_size_limit = 28,
+    session_ticket = 35,
+    pre_shared_key = 41,
+    early_data = 42,
+    supported_versions = 43,
+    cookie = 44,
+    psk_key_exchange_modes = 45,
+    certificate_authorities = 47,
+    oid_filters = 48,
+    post_handshake_auth = 49,
+    signature_algorithms_cert = 50,
+    key_share = 51,
+    renegotiation_info = 0xff01,
+};
+
+// NamedGroup values for (EC)DHE (RFC 8446 §4.2.7) and SignatureScheme values (§4.2.3; the
+// TLS 1.2 SHA-1 ones are RFC 5246 §7.4.1.4.1): the tables the enumerations and their IANA names,
+// printed by diagnostics (curl -v style output), are generated from.
+#define HTTPS_TLS_GROUPS(X) \
+    X(secp256r1, 0x0017) X(secp384r1, 0x0018) X(secp521r1, 0x0019) X(x25519, 0x001d) \
+    X(x448, 0x001e)
+#define HTTPS_TLS_SIGNATURE_SCHEMES(X) \
+    X(rsa_pkcs1_sha256, 0x0401) X(rsa_pkcs1_sha384, 0x0501) X(rsa_pkcs1_sha512, 0x0601) \
+    X(ecdsa_secp256r1_sha256, 0x0403) X(ecdsa_secp384r1_sha384, 0x0503) \
+    X(ecdsa_secp521r1_sha512, 0x0603) X(rsa_pss_rsae_sha256, 0x0804) \
+    X(rsa_pss_rsae_sha384, 0x0805) X(rsa_pss_rsae_sha512, 0x0806) X(ed25519, 0x0807) \
+    X(ed448, 0x0808) X(rsa_pss_pss_sha256, 0x0809) X(rsa_pss_pss_sha384, 0x080a) \
+    X(rsa_pss_pss_sha512, 0x080b) X(rsa_pkcs1_sha1, 0x0201) X(ecdsa_sha1, 0x0203)
+#define HTTPS_TLS_CODE_VALUE(name, value) name = (value),
+#define HTTPS_TLS_CODE_NAME(name, value) \
+    case value: return #name;
+
+enum class named_group : std::uint16_t { HTTPS_TLS_GROUPS(HTTPS_TLS_CODE_VALUE) };
+enum class signature_scheme : std::uint16_t { HTTPS_TLS_SIGNATURE_SCHEMES(HTTPS_TLS_CODE_VALUE) };
+
+/// The IANA name of a named group code point.
+inline std::string_view named_group_name(std::uint16_t code) noexcept {
+    switch (code) { HTTPS_TLS_GROUPS(HTTPS_TLS_CODE_NAME) }
+    return "unknown group";
+}
+
+/// The IANA name of a signature scheme code point.
+inline std::string_view signature_scheme_name(std::uint16_t code) noexcept {
+    switch (code) { HTTPS_TLS_SIGNATURE_SCHEMES(HTTPS_TLS_CODE_NAME) }
+    return "unknown signature scheme";
+}
+#undef HTTPS_TLS_CODE_NAME
+#undef HTTPS_TLS_CODE_VALUE
+#undef HTTPS_TLS_SIGNATURE_SCHEMES
+#undef HTTPS_TLS_GROUPS
+
+/// One extension as received: its type and its `extension_data` (a view into the message).
+struct extension {
+    std::uint16_t type = 0;
+    bytes_view data;
+};
+
+/// The extensions of one message, in wire order, with no type repeated.
+class extension_list {
+  public:
+    /// Parse `Extension extensions<0..2^16-1>` (with its length prefix) from `r`.
+    /// RFC 8446 §4.2: a repeated extension type is `tls_illegal_parameter`; anything malformed is
+    /// `tls_decode_error`.
+    static result<extension_list> parse(reader& r) {
+        auto block = r.read_nested<2>();
+        if (!block) {
+            return errc::tls_decode_error;
+        }
+        extension_list out;
+        while (!block->empty()) {
+            auto type = block->read_u16();
+            if (!type) {
+                return errc::tls_decode_error;
+            }
+            auto data = block->read_prefixed<2>();
+            if (!data) {
+                return errc::tls_decode_error;
+            }
+            out.items_.push_back({*type, *data});
+        }
+        if (out.has_repeated_type()) {
+            return errc::tls_illegal_parameter;
+        }
+        return out;
+    }
+
+    [[nodiscard]] const extension* find(extension_type t) const noexcept {
+        return find(static_cast<std::uint16_t>(t));
+    }
+    [[nodiscard]] const extension* find(std::uint16_t t) const noexcept {
+        for (const auto& e : items_) {
+            if (e.type == t) {
+                return &e;
+            }
+        }
+        return nullptr;
+    }
+    [[nodiscard]] const std::vector<extension>& items() const noexcept { return items_; }
+
+  private:
+    /// RFC 8446 §4.2: no type twice in one block. Sorting a copy of the types makes the check
+    /// O(n log n): a 64 KiB block holds up to 16383 extensions, for which a pairwise check costs
+    /// 1.3e8 comparisons (measured: 72 ms per block), and a server may send such a block in every
+    /// ServerHello, EncryptedExtensions, CertificateEntry and NewSessionTicket.
+    [[nodiscard]] bool has_repeated_type() const {
+        std::vector<std::uint16_t> types;
+        types.reserve(items_.size());
+        for (const auto& e : items_) {
+            types.push_back(e.type);
+        }
+        std::sort(types.begin(), types.end());
+        return std::adjacent_find(types.begin(), types.end()) != types.end();
+    }
+
+    std::vector<extension> items_;
+};
+
+namespace detail {
+
+/// Peer-input parsers report every malformation as `tls_decode_error` (RFC 8446 §6.2), whatever
+/// the reader called it; other errors (e.g. `tls_illegal_parameter`) pass through.
+template <class T> result<T> as_decode_error(result<T> r) {
+    if (!r.ok() && layer_of(r.error()) == error_layer::decode) {
+        return errc::tls_decode_error;
+    }
+    return r;
+}
+
+/// Writes `type` and the length-prefixed body produced by `body(w)` (which returns a status).
+template <class F> status put_extension(writer& w, extension_type type, F&& body) {
+    w.put_u16(static_cast<std::uint16_t>(type));
+    const std::size_t mark = w.begin_prefixed(2);
+    HTTPS_TRY(body(w));
+    return w.end_prefixed(mark, 2);
+}
+
+/// Writes `type` and `data` as its extension_data.
+inline status put_extension_data(writer& w, extension_type type, bytes_view data) {
+    w.put_u16(static_cast<std::uint16_t>(type));
+    return w.put_prefixed(2, data);
+}
+
+/// A list of u16 code points with a `prefix`-byte length (cipher_suites, supported_groups, ...).
+template <class E> status put_u16_list(writer& w, const std::vector<E>& values, unsigned prefix) {
+    const std::size_t mark = w.begin_prefixed(prefix);
+    for (E v : values) {
+        w.put_u16(static_cast<std::uint16_t>(v));
+    }
+    return w.end_prefixed(mark, prefix);
+}
+
+} // namespace detail
+
+/// RFC 7301 §3.1: the server's ALPN answer is a ProtocolNameList holding exactly one non-empty
+/// name. Returns that name.
+inline result<bytes_view> parse_alpn_selection(bytes_view data) {
+    return detail::as_decode_error([&]() -> result<bytes_view> {
+        reader r(data);
+        HTTPS_TLS_ASSIGN(reader list, r.read_nested<2>());
+        HTTPS_TLS_ASSIGN(bytes_view name, list.read_prefixed<1>());
+        if (name.empty() || !list.empty() || !r.empty()) {
+            return errc::tls_decode_error;
+        }
+        return name;
+    }());
+}
+
+/// RFC 8446 §4.2.1: ServerHello's supported_versions holds one selected version.
+inline result<std::uint16_t> parse_selected_version(bytes_view data) {
+    reader r(data);
+    auto v = r.read_u16();
+    if (!v || !r.empty()) {
+        return errc::tls_decode_error;
+    }
+    return *v;
+}
+
+} // namespace https::tls
+
+// ---- https/tls/detail/macro_unscope.hpp --------------------------------------------------------
+// Undefines the local macros of macro_scope.hpp at the end of each TLS header.
+#undef HTTPS_TLS_ASSIGN
+#undef HTTPS_TLS_CONCAT
+#undef HTTPS_TLS_CONCAT_INNER
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+namespace https::tls {
+
+/// CipherSuite code points: TLS 1.3 (RFC 8446 §B.4) and TLS 1.2 (RFC 5289, RFC 7905, RFC 5288,
+/// RFC 5246 §A.5).
+enum class cipher_suite : std::uint16_t {
+    tls_aes_128_gcm_sha256 = 0x1301,
+    tls_aes_256_gcm_sha384 = 0x1302,
+    tls_chacha20_poly1305_sha256 = 0x1303,
+    tls_ecdhe_ecdsa_with_aes_128_gcm_sha256 = 0xc02b,
+    tls_ecdhe_rsa_with_aes_128_gcm_sha256 = 0xc02f,
+    tls_ecdhe_ecdsa_with_aes_256_gcm_sha384 = 0xc02c,
+    tls_ecdhe_rsa_with_aes_256_gcm_sha384 = 0xc030,
+    tls_ecdhe_ecdsa_with_chacha20_poly1305_sha256 = 0xcca9,
+    tls_ecdhe_rsa_with_chacha20_poly1305_sha256 = 0xcca8,
+    tls_ecdhe_ecdsa_with_aes_128_cbc_sha256 = 0xc023,
+    tls_ecdhe_rsa_with_aes_128_cbc_sha256 = 0xc027,
+    tls_ecdhe_ecdsa_with_aes_256_cbc_sha384 = 0xc024,
+    tls_ecdhe_rsa_with_aes_256_cbc_sha384 = 0xc028,
+    tls_rsa_with_aes_256_gcm_sha384 = 0x009d,
+    tls_rsa_with_aes_128_gcm_sha256 = 0x009c,
+    tls_rsa_with_aes_256_cbc_sha256 = 0x003d,
+};
+
+/// The hash of the transcript, HKDF or PRF, Finished MAC (and, for CBC suites, the record HMAC).
+enum class hash_algorithm : std::uint8_t { sha256, sha384 };
+
+inline constexpr std::size_t hash_length(hash_algorithm h) noexcept {
+    return h == hash_algorithm::sha256 ? 32 : 48;
+}
+
+/// How a suite protects records. TLS 1.3 suites use the three AEADs only.
+enum class record_cipher : std::uint8_t {
+    aes_128_gcm,       ///< TLS 1.2: RFC 5288, 4-byte implicit salt + 8-byte explicit nonce
+    aes_256_gcm,       ///< RFC 5288
+    chacha20_poly1305, ///< TLS 1.2: RFC 7905, 12-byte IV XOR sequence number
+    aes_128_cbc,       ///< TLS 1.2 only: RFC 5246 §6.2.3.2, explicit IV, HMAC (or RFC 7366)
+    aes_256_cbc,
+};
+
+/// How the premaster secret is agreed and what the certificate key must be.
+enum class key_exchange_kind : std::uint8_t {
+    tls13,       ///< TLS 1.3: not fixed by the suite (key_share and signature_algorithms)
+    ecdhe_ecdsa, ///< ephemeral ECDH signed with the certificate's ECDSA key (RFC 8422)
+    ecdhe_rsa,   ///< ephemeral ECDH signed with the certificate's RSA key (RFC 8422)
+    rsa,         ///< premaster encrypted to the certificate's RSA key (RFC 5246 §7.4.7.1)
+};
+
+/// Everything a suite fixes: one row of `cipher_suites`. Lengths are those of the TLS 1.2 key
+/// block (RFC 5246 §6.3); for TLS 1.3 suites the key and IV lengths of §7.3.
+struct cipher_suite_info {
+    cipher_suite suite{};
+    std::string_view name;
+    protocol_version version{};
+    key_exchange_kind key_exchange{};
+    record_cipher cipher{};
+    hash_algorithm prf_hash{};      ///< PRF or HKDF, transcript and (for CBC) HMAC hash
+    std::size_t mac_key_length = 0; ///< 0 for AEAD suites
+    std::size_t enc_key_length = 0;
+    std::size_t fixed_iv_length = 0; ///< implicit IV part from the key block (AEAD only)
+
+    [[nodiscard]] constexpr bool is_cbc() const noexcept {
+        return cipher == record_cipher::aes_128_cbc || cipher == record_cipher::aes_256_cbc;
+    }
+    [[nodiscard]] constexpr bool is_ecdhe() const noexcept {
+        return key_exchange != key_exchange_kind::rsa;
+    }
+    /// Total key block length: two MAC keys, two encryption keys, two fixed IVs.
+    [[nodiscard]] constexpr std::size_t key_block_length() const noexcept {
+        return 2 * (mac_key_length + enc_key_length + fixed_iv_length);
+    }
+};
+
+/// Every suite we implement, in our preference order within each version. TLS 1.2: forward-secret
+/// AEAD first (AES-128-GCM, AES-256-GCM, ChaCha20-Poly1305), then forward-secret CBC, then the RSA
+/// key exchange (no forward secrecy) for servers that offer nothing else.
+inline constexpr std::array<cipher_suite_info, 16> cipher_suites = [] {
+    using s = cipher_suite;
+    using k = key_exchange_kind;
+    using c = record_cipher;
+    constexpr auto v13 = protocol_version::tls13;
+    constexpr auto v12 = protocol_version::tls12;
+    constexpr auto sha256 = hash_algorithm::sha256;
+    constexpr auto sha384 = hash_algorithm::sha384;
+    return std::array<cipher_suite_info, 16>{{
+        // RFC 8446 §B.4; §5.3: iv_length 12.
+        {s::tls_aes_128_gcm_sha256, "TLS_AES_128_GCM_SHA256", v13, k::tls13, c::aes_128_gcm,
+         sha256, 0, 16, 12},
+        {s::tls_aes_256_gcm_sha384, "TLS_AES_256_GCM_SHA384", v13, k::tls13, c::aes_256_gcm,
+         sha384, 0, 32, 12},
+        {s::tls_chacha20_poly1305_sha256, "TLS_CHACHA20_POLY1305_SHA256", v13, k::tls13,
+         c::chacha20_poly1305, sha256, 0, 32, 12},
+        // RFC 5289 §3.2 (GCM) and RFC 5288 §3: fixed_iv_length 4 (the salt).
+        {s::tls_ecdhe_ecdsa_with_aes_128_gcm_sha256, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+         v12, k::ecdhe_ecdsa, c::aes_128_gcm, sha256, 0, 16, 4},
+        {s::tls_ecdhe_rsa_with_aes_128_gcm_sha256, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", v12,
+         k::ecdhe_rsa, c::aes_128_gcm, sha256, 0, 16, 4},
+        {s::tls_ecdhe_ecdsa_with_aes_256_gcm_sha384, "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+         v12, k::ecdhe_ecdsa, c::aes_256_gcm, sha384, 0, 32, 4},
+        {s::tls_ecdhe_rsa_with_aes_256_gcm_sha384, "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", v12,
+         k::ecdhe_rsa, c::aes_256_gcm, sha384, 0, 32, 4},
+        // RFC 7905 §2: fixed_iv_length 12.
+        {s::tls_ecdhe_ecdsa_with_chacha20_poly1305_sha256,
+         "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", v12, k::ecdhe_ecdsa,
+         c::chacha20_poly1305, sha256, 0, 32, 12},
+        {s::tls_ecdhe_rsa_with_chacha20_poly1305_sha256,
+         "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", v12, k::ecdhe_rsa, c::chacha20_poly1305,
+         sha256, 0, 32, 12},
+        // RFC 5289 §3.1 (CBC with HMAC-SHA256/384). RFC 5246 §6.3: no IV comes from the key block
+        // for CBC in TLS 1.2 (each record carries its own).
+        {s::tls_ecdhe_ecdsa_with_aes_128_cbc_sha256, "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256",
+         v12, k::ecdhe_ecdsa, c::aes_128_cbc, sha256, 32, 16, 0},
+        {s::tls_ecdhe_rsa_with_aes_128_cbc_sha256, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256", v12,
+         k::ecdhe_rsa, c::aes_128_cbc, sha256, 32, 16, 0},
+        {s::tls_ecdhe_ecdsa_with_aes_256_cbc_sha384, "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384",
+         v12, k::ecdhe_ecdsa, c::aes_256_cbc, sha384, 48, 32, 0},
+        {s::tls_ecdhe_rsa_with_aes_256_cbc_sha384, "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384", v12,
+         k::ecdhe_rsa, c::aes_256_cbc, sha384, 48, 32, 0},
+        // RFC 5288 §3 and RFC 5246 §A.5 (the RSA key exchange).
+        {s::tls_rsa_with_aes_256_gcm_sha384, "TLS_RSA_WITH_AES_256_GCM_SHA384", v12, k::rsa,
+         c::aes_256_gcm, sha384, 0, 32, 4},
+        {s::tls_rsa_with_aes_128_gcm_sha256, "TLS_RSA_WITH_AES_128_GCM_SHA256", v12, k::rsa,
+         c::aes_128_gcm, sha256, 0, 16, 4},
+        {s::tls_rsa_with_aes_256_cbc_sha256, "TLS_RSA_WITH_AES_256_CBC_SHA256", v12, k::rsa,
+         c::aes_256_cbc, sha256, 32, 32, 0},
+    }};
+}();
+
+/// The row of a code point, or null for one we do not implement (for `version`, if given).
+inline constexpr const cipher_suite_info*
+find_cipher_suite(std::uint16_t code, std::optional<protocol_version> version = {}) noexcept {
+    for (const auto& row : cipher_suites) {
+        if (static_cast<std::uint16_t>(row.suite) == code && (!version || row.version == *version)) {
+            return &row;
+        }
+    }
+    return nullptr;
+}
+
+/// The IANA name of a suite we implement, for diagnostics (curl -v style output).
+inline constexpr std::string_view cipher_suite_name(std::uint16_t code) noexcept {
+    const cipher_suite_info* row = find_cipher_suite(code);
+    return row != nullptr ? row->name : "unknown cipher suite";
+}
+
+/// Our suites of `version`, in preference order: the default offer.
+inline std::vector<cipher_suite> default_cipher_suites(protocol_version version) {
+    std::vector<cipher_suite> out;
+    for (const auto& row : cipher_suites) {
+        if (row.version == version) {
+            out.push_back(row.suite);
+        }
+    }
+    return out;
+}
+
+} // namespace https::tls
+// ---- https/tls/client_config.hpp ---------------------------------------------------------------
+// What the TLS client engine is configured with (`client_config`), and what it hands back for
+// later: the certificate check it calls and the session tickets it keeps.
+
+// ---- https/tls/key_schedule.hpp ----------------------------------------------------------------
+// The TLS 1.3 key schedule (RFC 8446 §7.1-7.3) as a typestate: early -> handshake -> master
+// secret, each stage consumed to make the next, plus traffic keys, Finished and KeyUpdate.
+
+// ---- https/crypto/hkdf.hpp ---------------------------------------------------------------------
+// HKDF (RFC 5869) and the TLS 1.3 HKDF-Expand-Label / Derive-Secret built on it (RFC 8446 §7.1).
+
+// ---- https/crypto/hmac.hpp ---------------------------------------------------------------------
+// HMAC (RFC 2104, FIPS 198-1) over any hash_function.
+
+
+#include <algorithm>
+#include <array>
+#include <cassert>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <type_traits>
+
+namespace https::crypto {
+
+/// HMAC-`H`: a keyed MAC. Construct with the key, `update` any number of times, `finish` writes
+/// the tag and returns the object to its just-keyed state, ready for the next message under the
+/// same key. The keyed states are wiped when the object is destroyed.
+template <hash_function H> class hmac {
+  public:
+    static constexpr std::size_t digest_size = H::digest_size;
+    static constexpr std::size_t block_size = H::block_size;
+    /// The shortest truncated tag `verify` accepts: 10 bytes, the 80-bit floor of RFC 2104 §5
+    /// (also TLS 1.2's truncated_hmac length, RFC 6066 §7). RFC 2104 further recommends at least
+    /// half the hash output; that is the caller's policy to apply (RFC 4231 §4.6 tests 128-bit
+    /// tags of HMAC-SHA-512, NIST CAVP and Wycheproof test exactly half).
+    static constexpr std::size_t min_tag_size = 10;
+
+    /// Key of any length; keys longer than the block are hashed first (RFC 2104 §2).
+    /// CT: time depends on the key length only.
+    explicit hmac(bytes_view key) noexcept {
+        std::array<std::uint8_t, block_size> block{}; // the key, zero-padded to a block
+        if (key.size() > block_size) {
+            H kh;
+            kh.update(key);
+            kh.finish(std::span<std::uint8_t, digest_size>(block.data(), digest_size));
+            wipe_object(kh);
+        } else if (!key.empty()) {
+            std::copy(key.begin(), key.end(), block.begin());
+        }
+        for (auto& b : block) {
+            b ^= 0x36; // ipad
+        }
+        inner_init_.update(block);
+        for (auto& b : block) {
+            b ^= 0x36 ^ 0x5c; // ipad -> opad
+        }
+        outer_init_.update(block);
+        ct::wipe(block);
+        inner_ = inner_init_;
+    }
+
+    hmac(const hmac&) = default;
+    hmac& operator=(const hmac&) = default;
+    hmac(hmac&&) noexcept = default;
+    hmac& operator=(hmac&&) noexcept = default;
+    ~hmac() {
+        wipe_object(inner_);
+        wipe_object(inner_init_);
+        wipe_object(outer_init_);
+    }
+
+    /// Absorb message bytes. CT: time depends on lengths only.
+    void update(bytes_view in) noexcept { inner_.update(in); }
+
+    /// Write the tag HASH((K ^ opad) || HASH((K ^ ipad) || message)), then reset to the keyed
+    /// state. CT: time depends on lengths only.
+    void finish(std::span<std::uint8_t, digest_size> out) noexcept {
+        inner_.finish(out); // the inner hash, staged in the output buffer
+        H outer = outer_init_;
+        outer.update(out);
+        outer.finish(out);
+        wipe_object(outer);
+        inner_ = inner_init_;
+    }
+
+    /// Forget the message absorbed so far; keep the key.
+    void reset() noexcept { inner_ = inner_init_; }
+
+    /// One-shot MAC of `data` under `key`. CT: lengths only.
+    [[nodiscard]] static digest<H> mac(bytes_view key, bytes_view data) noexcept {
+        hmac m(key);
+        m.update(data);
+        digest<H> out;
+        m.finish(out);
+        return out;
+    }
+
+    /// Check `tag` against the MAC of `data`: the full tag, or one truncated to its first
+    /// `tag.size()` bytes (RFC 2104 §5) when min_tag_size <= tag.size() <= digest_size. Any other
+    /// length is rejected. The comparison is constant-time (ct::equal).
+    /// CT: the tag length and the verdict are public; the key, data and tags are not.
+    [[nodiscard]] static bool verify(bytes_view key, bytes_view data, bytes_view tag) noexcept {
+        if (tag.size() < min_tag_size || tag.size() > digest_size) {
+            return false; // the length is public
+        }
+        digest<H> expected = mac(key, data);
+        const bool ok = ct::equal(bytes_view(expected).first(tag.size()), tag);
+        ct::wipe(expected);
+        return ok;
+    }
+
+  private:
+    // Hash states derived from the key are key material. Our hashes are plain arrays of words,
+    // so overwriting the bytes is sound; for any other hash, fall back to its own reset.
+    static void wipe_object(H& h) noexcept {
+        if constexpr (std::is_trivially_copyable_v<H>) {
+            ct::wipe(&h, sizeof h);
+        } else {
+            h.reset();
+        }
+    }
+
+    H inner_init_; // after absorbing K ^ ipad
+    H outer_init_; // after absorbing K ^ opad
+    H inner_;      // inner_init_ plus the message so far
+};
+
+} // namespace https::crypto
+
+#include <algorithm>
+#include <array>
+#include <cassert>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <span>
+#include <string_view>
+
+namespace https::crypto {
+
+/// HKDF with hash `H` (RFC 5869), plus the TLS 1.3 labelled expansion (RFC 8446 §7.1).
+template <hash_function H> struct hkdf {
+    static constexpr std::size_t hash_len = H::digest_size;
+    /// RFC 5869 §2.3: L <= 255 * HashLen.
+    static constexpr std::size_t max_output = 255 * hash_len;
+
+    /// HKDF-Extract(salt, IKM) = HMAC-Hash(salt, IKM) (RFC 5869 §2.2). An empty salt is the
+    /// "not provided" case: HMAC pads keys with zeros, so it equals HashLen zero bytes.
+    /// CT: lengths only.
+    [[nodiscard]] static digest<H> extract(bytes_view salt, bytes_view ikm) noexcept {
+        return hmac<H>::mac(salt, ikm);
+    }
+
+    /// HKDF-Expand(PRK, info, L) into `out`, L = out.size() (RFC 5869 §2.3):
+    /// T(i) = HMAC-Hash(PRK, T(i-1) || info || i), output the first L bytes of T(1) || T(2) ...
+    /// More than 255 * HashLen bytes is `errc::out_of_range` (and `out` is left untouched).
+    /// The PRK should be HashLen bytes (RFC 5869 says "at least"); any length works as a key.
+    /// `out` may overlap `prk` (the key is absorbed before anything is written), not `info`.
+    /// CT: lengths only.
+    [[nodiscard]] static status expand(bytes_view prk, bytes_view info,
+                                       mutable_bytes out) noexcept {
+        if (out.size() > max_output) {
+            return errc::out_of_range;
+        }
+        hmac<H> mac(prk);
+        digest<H> t{};
+        std::size_t done = 0;
+        for (std::size_t i = 1; done < out.size(); ++i) {
+            if (i > 1) {
+                mac.update(t); // T(i-1); T(0) is empty
+            }
+            mac.update(info);
+            const std::uint8_t counter = static_cast<std::uint8_t>(i);
+            mac.update(bytes_view(&counter, 1));
+            mac.finish(t); // also resets `mac` to its keyed state for the next block
+            const std::size_t take = std::min(hash_len, out.size() - done);
+            std::memcpy(out.data() + done, t.data(), take);
+            done += take;
+        }
+        ct::wipe(t);
+        return {};
+    }
+
+    /// The largest label HKDF-Expand-Label accepts: "tls13 " + label must fit in opaque<7..255>.
+    static constexpr std::size_t max_label = 255 - 6;
+
+    /// HKDF-Expand-Label(Secret, Label, Context, Length) of RFC 8446 §7.1, Length = out.size():
+    /// HKDF-Expand(Secret, HkdfLabel, Length) with
+    ///   struct { uint16 length; opaque label<7..255> = "tls13 " + Label; opaque context<0..255>;
+    ///   }.
+    /// Preconditions (asserted; every TLS 1.3 use satisfies them): 1 <= label.size() <= 249,
+    /// context.size() <= 255, out.size() <= min(65535, 255 * HashLen).
+    /// CT: lengths only.
+    static void expand_label(bytes_view secret, std::string_view label, bytes_view context,
+                             mutable_bytes out) noexcept {
+        assert(!label.empty() && label.size() <= max_label);
+        assert(context.size() <= 255);
+        assert(out.size() <= 0xffff && out.size() <= max_output);
+        constexpr std::string_view prefix = "tls13 ";
+        std::array<std::uint8_t, 2 + 1 + 255 + 1 + 255> info{}; // the largest HkdfLabel
+        std::size_t n = 0;
+        info[n++] = static_cast<std::uint8_t>(out.size() >> 8);
+        info[n++] = static_cast<std::uint8_t>(out.size());
+        info[n++] = static_cast<std::uint8_t>(prefix.size() + label.size());
+        std::memcpy(info.data() + n, prefix.data(), prefix.size());
+        n += prefix.size();
+        if (!label.empty()) {
+            std::memcpy(info.data() + n, label.data(), label.size());
+            n += label.size();
+        }
+        info[n++] = static_cast<std::uint8_t>(context.size());
+        if (!context.empty()) {
+            std::memcpy(info.data() + n, context.data(), context.size());
+            n += context.size();
+        }
+        [[maybe_unused]] const status s = expand(secret, bytes_view(info.data(), n), out);
+        assert(s.ok());
+    }
+
+    /// Derive-Secret(Secret, Label, Messages) of RFC 8446 §7.1 =
+    /// HKDF-Expand-Label(Secret, Label, Transcript-Hash(Messages), Hash.length), taking the
+    /// transcript hash (HashLen bytes, asserted) already computed.
+    /// CT: lengths only.
+    static void derive_secret(bytes_view secret, std::string_view label, bytes_view transcript_hash,
+                              std::span<std::uint8_t, hash_len> out) noexcept {
+        assert(transcript_hash.size() == hash_len);
+        expand_label(secret, label, transcript_hash, out);
+    }
+};
+
+} // namespace https::crypto
+
+#include <array>
+#include <cassert>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+namespace https::tls {
+
+/// The largest hash output we negotiate (SHA-384).
+inline constexpr std::size_t max_hash_length = 48;
+
+/// A secret as long as the negotiated hash output (32 or 48 bytes); wiped on destruction.
+class secret {
+  public:
+    secret() = default;
+    /// CT: copies; lengths only.
+    explicit secret(bytes_view b) noexcept : size_(b.size()) {
+        assert(b.size() <= max_hash_length);
+        std::copy(b.begin(), b.end(), buf_.bytes.begin());
+    }
+    [[nodiscard]] bytes_view bytes() const noexcept { return {buf_.data(), size_}; }
+    [[nodiscard]] std::size_t size() const noexcept { return size_; }
+
+  private:
+    ct::secret_array<max_hash_length> buf_;
+    std::size_t size_ = 0;
+};
+
+/// A public hash value (a transcript hash or a Finished verify_data before it is compared).
+struct hash_value {
+    std::array<std::uint8_t, max_hash_length> bytes{};
+    std::size_t size = 0;
+    [[nodiscard]] bytes_view view() const noexcept { return {bytes.data(), size}; }
+};
+
+namespace detail {
+
+/// Calls `f(std::type_identity<H>{})` with the hash type named by `h`: the one place where the
+/// runtime choice of hash becomes a template argument.
+template <class F> decltype(auto) with_hash(hash_algorithm h, F&& f) {
+    if (h == hash_algorithm::sha256) {
+        return std::forward<F>(f)(std::type_identity<crypto::sha256>{});
+    }
+    return std::forward<F>(f)(std::type_identity<crypto::sha384>{});
+}
+
+template <class H> hash_value to_hash_value(const crypto::digest<H>& d) {
+    hash_value v;
+    std::copy(d.begin(), d.end(), v.bytes.begin());
+    v.size = d.size();
+    return v;
+}
+
+} // namespace detail
+
+/// HKDF-Extract (RFC 5869 §2.2). CT: lengths only.
+inline secret hkdf_extract(hash_algorithm h, bytes_view salt, bytes_view ikm) {
+    return detail::with_hash(h, [&]<class H>(std::type_identity<H>) {
+        auto prk = crypto::hkdf<H>::extract(salt, ikm);
+        secret s(prk);
+        ct::wipe(prk);
+        return s;
+    });
+}
+
+/// HKDF-Expand-Label (RFC 8446 §7.1) into `out`. CT: lengths only.
+inline void hkdf_expand_label(hash_algorithm h, bytes_view secret_bytes, std::string_view label,
+                              bytes_view context, mutable_bytes out) {
+    detail::with_hash(h, [&]<class H>(std::type_identity<H>) {
+        crypto::hkdf<H>::expand_label(secret_bytes, label, context, out);
+    });
+}
+
+/// Derive-Secret(Secret, Label, Messages) (RFC 8446 §7.1), given Transcript-Hash(Messages).
+/// CT: lengths only.
+inline secret derive_secret(hash_algorithm h, const secret& s, std::string_view label,
+                            const hash_value& transcript) {
+    assert(transcript.size == hash_length(h));
+    ct::secret_array<max_hash_length> out;
+    hkdf_expand_label(h, s.bytes(), label, transcript.view(),
+                      mutable_bytes(out.data(), hash_length(h)));
+    return secret(bytes_view(out.data(), hash_length(h)));
+}
+
+/// Transcript-Hash of no messages, the context of the "derived" steps (RFC 8446 §7.1).
+inline hash_value empty_hash(hash_algorithm h) {
+    return detail::with_hash(h, [&]<class H>(std::type_identity<H>) {
+        return detail::to_hash_value<H>(crypto::hash<H>(bytes_view{}));
+    });
+}
+
+class handshake_secret;
+class master_secret;
+
+/// Stage 1: Early Secret = HKDF-Extract(0, PSK), with PSK = 0 when none is used.
+class early_secret {
+  public:
+    /// CT: the PSK is secret; lengths only.
+    explicit early_secret(hash_algorithm h, bytes_view psk = {}) : hash_(h) {
+        const std::array<std::uint8_t, max_hash_length> zeros{};
+        const bytes_view ikm = psk.empty() ? bytes_view(zeros.data(), hash_length(h)) : psk;
+        secret_ = hkdf_extract(h, bytes_view(zeros.data(), hash_length(h)), ikm);
+    }
+
+    [[nodiscard]] const secret& value() const noexcept { return secret_; }
+    [[nodiscard]] hash_algorithm hash() const noexcept { return hash_; }
+
+    /// Stage 2: Handshake Secret = HKDF-Extract(Derive-Secret(Early, "derived", ""), (EC)DHE).
+    /// Consumes the early secret. CT: lengths only.
+    [[nodiscard]] handshake_secret derive_handshake(bytes_view shared_secret) &&;
+
+  private:
+    hash_algorithm hash_;
+    secret secret_;
+};
+
+/// Stage 2, holding the Handshake Secret.
+class handshake_secret {
+  public:
+    handshake_secret(hash_algorithm h, secret s) : hash_(h), secret_(std::move(s)) {}
+
+    [[nodiscard]] const secret& value() const noexcept { return secret_; }
+    [[nodiscard]] hash_algorithm hash() const noexcept { return hash_; }
+
+    /// client_handshake_traffic_secret over ClientHello...ServerHello. CT: lengths only.
+    [[nodiscard]] secret client_traffic(const hash_value& transcript) const {
+        return derive_secret(hash_, secret_, "c hs traffic", transcript);
+    }
+    /// server_handshake_traffic_secret over ClientHello...ServerHello. CT: lengths only.
+    [[nodiscard]] secret server_traffic(const hash_value& transcript) const {
+        return derive_secret(hash_, secret_, "s hs traffic", transcript);
+    }
+
+    /// Stage 3: Master Secret = HKDF-Extract(Derive-Secret(Handshake, "derived", ""), 0).
+    /// Consumes the handshake secret. CT: lengths only.
+    [[nodiscard]] master_secret derive_master() &&;
+
+  private:
+    hash_algorithm hash_;
+    secret secret_;
+};
+
+/// Stage 3, holding the Master Secret.
+class master_secret {
+  public:
+    master_secret(hash_algorithm h, secret s) : hash_(h), secret_(std::move(s)) {}
+
+    [[nodiscard]] const secret& value() const noexcept { return secret_; }
+    [[nodiscard]] hash_algorithm hash() const noexcept { return hash_; }
+
+    /// client_application_traffic_secret_0 over ClientHello...server Finished.
+    [[nodiscard]] secret client_application_traffic(const hash_value& transcript) const {
+        return derive_secret(hash_, secret_, "c ap traffic", transcript);
+    }
+    /// server_application_traffic_secret_0 over ClientHello...server Finished.
+    [[nodiscard]] secret server_application_traffic(const hash_value& transcript) const {
+        return derive_secret(hash_, secret_, "s ap traffic", transcript);
+    }
+    /// exporter_master_secret over ClientHello...server Finished.
+    [[nodiscard]] secret exporter(const hash_value& transcript) const {
+        return derive_secret(hash_, secret_, "exp master", transcript);
+    }
+    /// resumption_master_secret over ClientHello...client Finished.
+    [[nodiscard]] secret resumption(const hash_value& transcript) const {
+        return derive_secret(hash_, secret_, "res master", transcript);
+    }
+
+  private:
+    hash_algorithm hash_;
+    secret secret_;
+};
+
+inline handshake_secret early_secret::derive_handshake(bytes_view shared_secret) && {
+    const secret salt = derive_secret(hash_, secret_, "derived", empty_hash(hash_));
+    return handshake_secret(hash_, hkdf_extract(hash_, salt.bytes(), shared_secret));
+}
+
+inline master_secret handshake_secret::derive_master() && {
+    const secret salt = derive_secret(hash_, secret_, "derived", empty_hash(hash_));
+    const std::array<std::uint8_t, max_hash_length> zeros{};
+    return master_secret(hash_,
+                         hkdf_extract(hash_, salt.bytes(), bytes_view(zeros.data(), salt.size())));
+}
+
+/// The write key and IV of one direction (RFC 8446 §7.3); wiped on destruction.
+struct traffic_keys {
+    ct::secret_array<32> key;
+    std::size_t key_length = 0;
+    ct::secret_array<12> iv;
+};
+
+/// [sender]_write_key = HKDF-Expand-Label(Secret, "key", "", key_length),
+/// [sender]_write_iv = HKDF-Expand-Label(Secret, "iv", "", 12). CT: lengths only.
+inline traffic_keys derive_traffic_keys(hash_algorithm h, const secret& traffic,
+                                        std::size_t key_length) {
+    assert(key_length <= 32);
+    traffic_keys k;
+    k.key_length = key_length;
+    hkdf_expand_label(h, traffic.bytes(), "key", {}, mutable_bytes(k.key.data(), key_length));
+    hkdf_expand_label(h, traffic.bytes(), "iv", {}, k.iv.span());
+    return k;
+}
+
+/// application_traffic_secret_N+1 = HKDF-Expand-Label(secret_N, "traffic upd", "", Hash.length)
+/// (RFC 8446 §7.2). CT: lengths only.
+inline secret next_traffic_secret(hash_algorithm h, const secret& current) {
+    ct::secret_array<max_hash_length> out;
+    hkdf_expand_label(h, current.bytes(), "traffic upd", {},
+                      mutable_bytes(out.data(), hash_length(h)));
+    return secret(bytes_view(out.data(), hash_length(h)));
+}
+
+/// Finished verify_data = HMAC(finished_key, Transcript-Hash(...)), finished_key =
+/// HKDF-Expand-Label(BaseKey, "finished", "", Hash.length) (RFC 8446 §4.4.4).
+/// CT: lengths only; the caller compares received values with ct::equal.
+inline secret finished_verify_data(hash_algorithm h, const secret& base_key,
+                                   const hash_value& transcript) {
+    return detail::with_hash(h, [&]<class H>(std::type_identity<H>) {
+        ct::secret_array<H::digest_size> finished_key;
+        crypto::hkdf<H>::expand_label(base_key.bytes(), "finished", {}, finished_key.span());
+        auto mac = crypto::hmac<H>::mac(finished_key.span(), transcript.view());
+        secret out(mac);
+        ct::wipe(mac);
+        return out;
+    });
+}
+
+} // namespace https::tls
+// ---- https/tls/messages.hpp --------------------------------------------------------------------
+// Handshake messages: encoding what the client sends (ClientHello, Certificate, Finished,
+// KeyUpdate) and decoding what the server sends (RFC 8446 §4), all through reader/writer.
+
+// ---- https/tls/refusal.hpp ---------------------------------------------------------------------
+// Why the engine refused the server: one value per rule the server can break, each with the error
+// (and so the alert) it puts on the wire and a sentence for the user.
+
+
+#include <cstdint>
+
+namespace https::tls {
+
+// The one table of refusals: name, the `errc` it reports (which names the alert, `alert_for`),
+// and its description. The enumeration and `info` are both generated from it, so that a rule
+// cannot be added without its error and its words.
+// NOLINTBEGIN(bugprone-macro-parentheses)
+#define HTTPS_TLS_REFUSALS(X) \
+    /* records */ \
+    X(record_type_invalid, tls_unexpected_message, \
+      "a record of an unknown content type, or of one not allowed under protection") \
+    X(record_too_long, tls_record_overflow, "a record over the size limit") \
+    X(record_authentication_failed, tls_bad_record_mac, \
+      "a record failed authentication (bad MAC or tag)") \
+    X(record_malformed, tls_decode_error, "a record that cannot be read") \
+    X(empty_handshake_record, tls_unexpected_message, "an empty handshake record") \
+    X(handshake_message_too_large, too_large, \
+      "a handshake message over the configured size limit") \
+    X(record_interleaved, tls_unexpected_message, \
+      "a record of another type arrived in the middle of a handshake message") \
+    X(key_change_not_at_record_boundary, tls_unexpected_message, \
+      "a handshake message that changes keys did not end its record") \
+    X(unexpected_change_cipher_spec, tls_unexpected_message, \
+      "a change_cipher_spec record where none may come") \
+    X(malformed_change_cipher_spec, tls_decode_error, \
+      "a change_cipher_spec record other than the single byte 1") \
+    X(application_data_before_finished, tls_unexpected_message, \
+      "application data before the handshake completed") \
+    X(malformed_alert, tls_decode_error, "an alert record not of 2 bytes") \
+    X(too_many_warning_alerts, tls_unexpected_message, "too many warning alerts") \
+    X(closed_during_handshake, tls_closed, \
+      "the server closed the connection during the handshake") \
+    /* handshake messages out of place or unreadable */ \
+    X(unexpected_handshake_message, tls_unexpected_message, "a handshake message out of order") \
+    X(malformed_server_hello, tls_decode_error, "a malformed ServerHello") \
+    X(malformed_encrypted_extensions, tls_decode_error, "malformed EncryptedExtensions") \
+    X(malformed_certificate, tls_decode_error, "a malformed Certificate message") \
+    X(malformed_certificate_request, tls_decode_error, "a malformed CertificateRequest") \
+    X(malformed_certificate_verify, tls_decode_error, "a malformed CertificateVerify") \
+    X(malformed_new_session_ticket, tls_decode_error, "a malformed NewSessionTicket") \
+    X(malformed_key_update, tls_decode_error, "a malformed KeyUpdate") \
+    X(malformed_server_key_exchange, tls_decode_error, "a malformed ServerKeyExchange") \
+    X(malformed_server_hello_done, tls_decode_error, "a malformed ServerHelloDone") \
+    X(malformed_hello_request, tls_decode_error, "a malformed HelloRequest") \
+    X(malformed_handshake_message, tls_decode_error, "a malformed handshake message") \
+    X(renegotiation_refused, tls_no_renegotiation, \
+      "the server asked for a renegotiation, which we refuse") \
+    /* ServerHello and HelloRetryRequest */ \
+    X(downgrade_sentinel, tls_downgrade_detected, \
+      "the ServerHello random carries the TLS 1.3 downgrade sentinel") \
+    X(version_not_offered, tls_protocol_version, "the server selected a version we did not offer") \
+    X(selected_version_not_tls13, tls_illegal_parameter, \
+      "the ServerHello's supported_versions selects a version other than TLS 1.3") \
+    X(legacy_version_not_tls12, tls_illegal_parameter, \
+      "the TLS 1.3 ServerHello's legacy_version is not TLS 1.2") \
+    X(tls12_after_hello_retry_request, tls_illegal_parameter, \
+      "the server selected TLS 1.2 after its HelloRetryRequest chose TLS 1.3") \
+    X(session_id_echo_mismatch, tls_illegal_parameter, \
+      "the ServerHello does not echo our session id") \
+    X(session_id_echoed, tls_illegal_parameter, \
+      "the server resumed a TLS 1.2 session we never had (it echoed our session id)") \
+    X(compression_not_null, tls_illegal_parameter, "the server selected a compression method") \
+    X(cipher_suite_not_offered, tls_illegal_parameter, \
+      "the server selected a cipher suite we did not offer for that version") \
+    X(cipher_suite_changed_after_hello_retry, tls_illegal_parameter, \
+      "the ServerHello's cipher suite differs from its HelloRetryRequest's") \
+    X(missing_key_share, tls_missing_extension, "the ServerHello has no key_share") \
+    X(key_share_group_not_offered, tls_illegal_parameter, \
+      "the server's key share is for a group we sent no share for") \
+    X(invalid_key_share, tls_illegal_parameter, \
+      "the server's key share is not a valid public key of its group") \
+    X(second_hello_retry_request, tls_unexpected_message, "a second HelloRetryRequest") \
+    X(hello_retry_request_without_change, tls_illegal_parameter, \
+      "a HelloRetryRequest that would not change the ClientHello") \
+    X(hello_retry_group_not_offered, tls_illegal_parameter, \
+      "the HelloRetryRequest asks for a group we do not support") \
+    X(hello_retry_group_already_shared, tls_illegal_parameter, \
+      "the HelloRetryRequest asks for the group we already sent a share for") \
+    X(hello_retry_cookie_too_long, tls_illegal_parameter, \
+      "the HelloRetryRequest's cookie leaves no room for the rest of the ClientHello") \
+    /* extensions */ \
+    X(extension_not_offered, tls_unsupported_extension, \
+      "the server sent an extension we did not offer") \
+    X(extension_not_allowed_here, tls_illegal_parameter, \
+      "the server sent an extension in a message where it may not appear") \
+    X(malformed_extension, tls_decode_error, "a malformed extension from the server") \
+    X(server_name_acknowledgement_not_empty, tls_decode_error, \
+      "the server_name acknowledgement is not empty") \
+    X(alpn_protocol_not_offered, tls_illegal_parameter, \
+      "the server selected an ALPN protocol we did not offer") \
+    X(record_size_limit_too_small, tls_illegal_parameter, \
+      "the server's record_size_limit is below 64") \
+    X(ec_point_formats_without_uncompressed, tls_illegal_parameter, \
+      "the server's ec_point_formats does not include uncompressed") \
+    X(encrypt_then_mac_with_aead, tls_illegal_parameter, \
+      "the server chose encrypt_then_mac with an AEAD suite") \
+    X(renegotiation_info_not_empty, tls_handshake_failure, \
+      "the server's renegotiation_info is not empty on an initial handshake") \
+    X(extended_master_secret_missing, tls_handshake_failure, \
+      "the server did not negotiate extended_master_secret, which we require") \
+    /* certificate and signatures */ \
+    X(certificate_request_context_not_empty, tls_illegal_parameter, \
+      "the server's Certificate has a non-empty request context") \
+    X(empty_certificate_chain, tls_decode_error, "the server sent an empty certificate chain") \
+    X(certificate_entry_extension, tls_unsupported_extension, \
+      "a certificate entry carries an extension we did not ask for") \
+    X(malformed_certificate_status, tls_decode_error, \
+      "a malformed stapled OCSP response (CertificateStatus)") \
+    X(certificate_status_not_acknowledged, tls_unexpected_message, \
+      "a CertificateStatus although the ServerHello did not acknowledge status_request") \
+    X(status_request_acknowledgement_not_empty, tls_decode_error, \
+      "the server's status_request acknowledgement in a TLS 1.2 ServerHello is not empty") \
+    X(certificate_key_wrong_for_suite, tls_illegal_parameter, \
+      "the certificate's key type does not fit the selected cipher suite") \
+    X(signature_scheme_not_offered, tls_illegal_parameter, \
+      "the server signed with a signature scheme we did not offer") \
+    X(signature_key_mismatch, tls_illegal_parameter, \
+      "the certificate's key does not fit the signature scheme") \
+    X(certificate_verify_signature_invalid, tls_decrypt_error, \
+      "the CertificateVerify signature does not verify") \
+    X(server_key_exchange_group_not_offered, tls_illegal_parameter, \
+      "the ServerKeyExchange names a group we did not offer") \
+    X(server_key_exchange_signature_invalid, tls_decrypt_error, \
+      "the ServerKeyExchange signature does not verify") \
+    /* Finished */ \
+    X(finished_length_wrong, tls_decode_error, "the server's Finished has the wrong length") \
+    X(finished_mismatch, tls_decrypt_error, \
+      "the server's Finished does not match the handshake (keys or transcript differ)") \
+
+/// The rule the server broke. The alert-named `errc` says what goes on the wire; this says why,
+/// so that "illegal_parameter" is never the whole story (`client::refusal_cause()`).
+enum class refusal : std::uint8_t {
+    none, ///< no refusal recorded (the error came from elsewhere: a certificate, the network...)
+#define HTTPS_TLS_REFUSAL_NAME(name, error, text) name,
+    HTTPS_TLS_REFUSALS(HTTPS_TLS_REFUSAL_NAME)
+#undef HTTPS_TLS_REFUSAL_NAME
+};
+
+/// A refusal's error and its description.
+struct refusal_info {
+    errc error;
+    const char* text;
+};
+
+inline constexpr refusal_info info(refusal r) noexcept {
+    switch (r) {
+    case refusal::none:
+        return {errc::ok, "no refusal"};
+#define HTTPS_TLS_REFUSAL_ROW(name, error, text)                                                   \
+    case refusal::name:                                                                            \
+        return {errc::error, text};
+        HTTPS_TLS_REFUSALS(HTTPS_TLS_REFUSAL_ROW)
+#undef HTTPS_TLS_REFUSAL_ROW
+    }
+    return {errc::tls_internal_error, "unknown refusal"};
+}
+#undef HTTPS_TLS_REFUSALS
+// NOLINTEND(bugprone-macro-parentheses)
+
+/// The sentence for a refusal ("the server selected a cipher suite we did not offer ...").
+inline constexpr const char* describe(refusal r) noexcept { return info(r).text; }
+
+/// The error a refusal reports, which names the alert sent.
+inline constexpr errc error_of(refusal r) noexcept { return info(r).error; }
+
+} // namespace https::tls
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+// ---- https/tls/detail/macro_scope.hpp ----------------------------------------------------------
+// Local macros of the TLS headers; include after all other headers, pair with macro_unscope.hpp.
+// (No include guard on purpose: every TLS header re-enters this scope after its own includes.)
+
+#define HTTPS_TLS_CONCAT_INNER(a, b) a##b
+#define HTTPS_TLS_CONCAT(a, b) HTTPS_TLS_CONCAT_INNER(a, b)
+
+/// `HTTPS_TLS_ASSIGN(auto v, r.read_u16());` evaluates a result-returning expression, returns its
+/// error from the enclosing function on failure, and otherwise binds the value to `lhs`.
+/// (`lhs` is a declaration such as `auto v`, so it cannot be parenthesised.)
+// NOLINTBEGIN(bugprone-macro-parentheses)
+#define HTTPS_TLS_ASSIGN(lhs, expr)                                                                \
+    auto HTTPS_TLS_CONCAT(https_tls_r_, __LINE__) = (expr);                                        \
+    if (!HTTPS_TLS_CONCAT(https_tls_r_, __LINE__).ok()) {                                          \
+        return HTTPS_TLS_CONCAT(https_tls_r_, __LINE__).error();                                   \
+    }                                                                                              \
+    lhs = std::move(HTTPS_TLS_CONCAT(https_tls_r_, __LINE__)).value()
+// NOLINTEND(bugprone-macro-parentheses)
+
+namespace https::tls {
+
+/// HandshakeType (RFC 8446 §4; the TLS 1.2-only values are RFC 5246 §7.4).
+enum class handshake_type : std::uint8_t {
+    hello_request = 0,
+    client_hello = 1,
+    server_hello = 2,
+    new_session_ticket = 4,
+    end_of_early_data = 5,
+    encrypted_extensions = 8,
+    certificate = 11,
+    server_key_exchange = 12,
+    certificate_request = 13,
+    server_hello_done = 14,
+    certificate_verify = 15,
+    client_key_exchange = 16,
+    finished = 20,
+    certificate_status = 22, ///< TLS 1.2 only (RFC 6066 §8)
+    key_update = 24,
+    message_hash = 254,
+};
+
+/// Handshake header: msg_type (1) + uint24 length.
+inline constexpr std::size_t handshake_header_size = 4;
+
+/// One complete handshake message; `raw` (header + body) is what enters the transcript.
+struct handshake_message {
+    handshake_type type{};
+    bytes_view body;
+    bytes_view raw;
+};
+
+/// RFC 8446 §4.1.3: the ServerHello.random of a HelloRetryRequest, SHA-256("HelloRetryRequest").
+inline constexpr std::array<std::uint8_t, 32> hello_retry_request_random = {
+    0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11, 0xbe, 0x1d, 0x8c, 0x02, 0x1e, 0x65, 0xb8, 0x91,
+    0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb, 0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c};
+
+/// RFC 8446 §4.1.3: last 8 bytes of ServerHello.random from a TLS 1.3 server negotiating 1.2
+/// ("DOWNGRD\1") or 1.1 and below ("DOWNGRD\0").
+inline constexpr std::array<std::uint8_t, 8> downgrade_sentinel_tls12 = {0x44, 0x4f, 0x57, 0x4e,
+                                                                         0x47, 0x52, 0x44, 0x01};
+inline constexpr std::array<std::uint8_t, 8> downgrade_sentinel_tls11 = {0x44, 0x4f, 0x57, 0x4e,
+                                                                         0x47, 0x52, 0x44, 0x00};
+
+struct key_share_entry {
+    named_group group{};
+    byte_vector key_exchange;
+};
+
+/// Everything our ClientHello carries (RFC 8446 §4.1.2). Empty lists and strings leave the
+/// corresponding extension out.
+struct client_hello {
+    std::array<std::uint8_t, 32> random{};
+    byte_vector legacy_session_id; ///< 32 random bytes in compatibility mode (§D.4), else empty
+    std::vector<std::uint16_t> cipher_suites;
+    std::string server_name; ///< DNS host name for SNI (RFC 6066 §3); never an IP literal
+    std::vector<named_group> supported_groups;
+    std::vector<signature_scheme> signature_algorithms;
+    std::vector<signature_scheme> signature_algorithms_cert;
+    std::vector<key_share_entry> key_shares;
+    std::vector<protocol_version> supported_versions;
+    std::vector<std::string> alpn;
+    byte_vector cookie; ///< echoed from a HelloRetryRequest (§4.2.2)
+    /// RFC 8449 record_size_limit we advertise (0: extension left out).
+    std::uint16_t record_size_limit = 0;
+    /// RFC 6066 §8 status_request: ask for a stapled OCSP response (an OCSPStatusRequest with no
+    /// responder ids and no request extensions).
+    bool status_request = false;
+    /// Further extensions (type, extension_data), sent as given after all of the above: the
+    /// TLS 1.2 offer (ec_point_formats, extended_master_secret, renegotiation_info, ...).
+    std::vector<std::pair<extension_type, byte_vector>> extra_extensions;
+};
+
+/// Whether `ch` carries extension `t`, as `encode_client_hello` writes it (a field that is set, or
+/// one of the further extensions).
+inline bool offers_extension(const client_hello& ch, extension_type t) {
+    using e = extension_type;
+    const bool further = std::any_of(ch.extra_extensions.begin(), ch.extra_extensions.end(),
+                                     [&](const auto& x) { return x.first == t; });
+    switch (t) {
+    case e::server_name: return further || !ch.server_name.empty();
+    case e::supported_groups: return further || !ch.supported_groups.empty();
+    case e::signature_algorithms: return further || !ch.signature_algorithms.empty();
+    case e::signature_algorithms_cert: return further || !ch.signature_algorithms_cert.empty();
+    case e::application_layer_protocol_negotiation: return further || !ch.alpn.empty();
+    case e::cookie: return further || !ch.cookie.empty();
+    case e::supported_versions: return further || !ch.supported_versions.empty();
+    case e::record_size_limit: return further || ch.record_size_limit != 0;
+    case e::status_request: return further || ch.status_request;
+    case e::key_share: return further || !ch.key_shares.empty();
+    default: return further;
+    }
+}
+
+/// The whole ClientHello handshake message (header included). A field too long for its length
+/// prefix (a HelloRetryRequest cookie that leaves no room for our other extensions, say) is
+/// `errc::length_overflow`: nothing goes out with a wrapped length.
+inline result<byte_vector> encode_client_hello(const client_hello& ch) {
+    byte_vector out;
+    writer w(out);
+    w.put_u8(static_cast<std::uint8_t>(handshake_type::client_hello));
+    const std::size_t msg = w.begin_prefixed(3);
+    w.put_u16(static_cast<std::uint16_t>(protocol_version::tls12)); // legacy_version
+    w.put_bytes(ch.random);
+    HTTPS_TRY(w.put_prefixed(1, ch.legacy_session_id));
+    HTTPS_TRY(detail::put_u16_list(w, ch.cipher_suites, 2));
+    w.put_u8(1); // legacy_compression_methods: just "null"
+    w.put_u8(0);
+
+    const std::size_t exts = w.begin_prefixed(2);
+    if (!ch.server_name.empty()) {
+        // RFC 6066 §3: ServerNameList with one host_name entry.
+        HTTPS_TRY(detail::put_extension(w, extension_type::server_name, [&](writer& e) -> status {
+            const std::size_t list = e.begin_prefixed(2);
+            e.put_u8(0); // host_name
+            HTTPS_TRY(e.put_prefixed(2, as_bytes(ch.server_name)));
+            return e.end_prefixed(list, 2);
+        }));
+    }
+    if (!ch.supported_groups.empty()) {
+        HTTPS_TRY(
+            detail::put_extension(w, extension_type::supported_groups, [&](writer& e) -> status {
+                return detail::put_u16_list(e, ch.supported_groups, 2);
+            }));
+    }
+    if (!ch.signature_algorithms.empty()) {
+        HTTPS_TRY(detail::put_extension(
+            w, extension_type::signature_algorithms, [&](writer& e) -> status {
+                return detail::put_u16_list(e, ch.signature_algorithms, 2);
+            }));
+    }
+    if (!ch.signature_algorithms_cert.empty()) {
+        HTTPS_TRY(detail::put_extension(
+            w, extension_type::signature_algorithms_cert, [&](writer& e) -> status {
+                return detail::put_u16_list(e, ch.signature_algorithms_cert, 2);
+            }));
+    }
+    if (!ch.alpn.empty()) {
+        HTTPS_TRY(detail::put_extension(w, extension_type::application_layer_protocol_negotiation,
+                                        [&](writer& e) -> status {
+                                            const std::size_t list = e.begin_prefixed(2);
+                                            for (const auto& p : ch.alpn) {
+                                                HTTPS_TRY(e.put_prefixed(1, as_bytes(p)));
+                                            }
+                                            return e.end_prefixed(list, 2);
+                                        }));
+    }
+    if (!ch.cookie.empty()) {
+        HTTPS_TRY(detail::put_extension(w, extension_type::cookie, [&](writer& e) -> status {
+            return e.put_prefixed(2, ch.cookie);
+        }));
+    }
+    if (!ch.supported_versions.empty()) {
+        HTTPS_TRY(
+            detail::put_extension(w, extension_type::supported_versions, [&](writer& e) -> status {
+                return detail::put_u16_list(e, ch.supported_versions, 1);
+            }));
+    }
+    if (ch.record_size_limit != 0) {
+        const std::uint8_t limit[2] = {static_cast<std::uint8_t>(ch.record_size_limit >> 8),
+                                       static_cast<std::uint8_t>(ch.record_size_limit)};
+        HTTPS_TRY(detail::put_extension_data(w, extension_type::record_size_limit, limit));
+    }
+    if (ch.status_request) {
+        // RFC 6066 §8: CertificateStatusRequest { ocsp(1), OCSPStatusRequest { ResponderID
+        // responder_id_list<0..2^16-1> (empty: the server knows its responders), Extensions
+        // request_extensions<0..2^16-1> (empty) } }.
+        const std::uint8_t request[5] = {1, 0, 0, 0, 0};
+        HTTPS_TRY(detail::put_extension_data(w, extension_type::status_request, request));
+    }
+    if (!ch.key_shares.empty()) {
+        HTTPS_TRY(detail::put_extension(w, extension_type::key_share, [&](writer& e) -> status {
+            const std::size_t list = e.begin_prefixed(2);
+            for (const auto& ks : ch.key_shares) {
+                e.put_u16(static_cast<std::uint16_t>(ks.group));
+                HTTPS_TRY(e.put_prefixed(2, ks.key_exchange));
+            }
+            return e.end_prefixed(list, 2);
+        }));
+    }
+    for (const auto& extra : ch.extra_extensions) {
+        HTTPS_TRY(detail::put_extension_data(w, extra.first, extra.second));
+    }
+    HTTPS_TRY(w.end_prefixed(exts, 2));
+    HTTPS_TRY(w.end_prefixed(msg, 3));
+    return out;
+}
+
+/// A decoded ServerHello or HelloRetryRequest (they share one structure, RFC 8446 §4.1.3-4).
+/// Views point into the message.
+struct server_hello {
+    std::uint16_t legacy_version = 0;
+    std::array<std::uint8_t, 32> random{};
+    bytes_view legacy_session_id_echo;
+    std::uint16_t cipher_suite = 0;
+    std::uint8_t legacy_compression_method = 0;
+    extension_list extensions;
+
+    [[nodiscard]] bool is_hello_retry_request() const noexcept {
+        return random == hello_retry_request_random;
+    }
+};
+
+inline result<server_hello> parse_server_hello(bytes_view body) {
+    return detail::as_decode_error([&]() -> result<server_hello> {
+        reader r(body);
+        server_hello sh;
+        HTTPS_TLS_ASSIGN(sh.legacy_version, r.read_u16());
+        HTTPS_TLS_ASSIGN(bytes_view random, r.read_bytes(32));
+        std::copy(random.begin(), random.end(), sh.random.begin());
+        HTTPS_TLS_ASSIGN(sh.legacy_session_id_echo, r.read_prefixed<1>());
+        if (sh.legacy_session_id_echo.size() > 32) {
+            return errc::tls_decode_error;
+        }
+        HTTPS_TLS_ASSIGN(sh.cipher_suite, r.read_u16());
+        HTTPS_TLS_ASSIGN(sh.legacy_compression_method, r.read_u8());
+        // RFC 5246 §7.4.1.3: a TLS 1.2 ServerHello may omit the extensions block entirely.
+        if (!r.empty()) {
+            HTTPS_TLS_ASSIGN(sh.extensions, extension_list::parse(r));
+        }
+        HTTPS_TRY(r.expect_empty());
+        return sh;
+    }());
+}
+
+/// ServerHello key_share: one KeyShareEntry (RFC 8446 §4.2.8).
+inline result<key_share_entry> parse_server_key_share(bytes_view data) {
+    return detail::as_decode_error([&]() -> result<key_share_entry> {
+        reader r(data);
+        key_share_entry e;
+        HTTPS_TLS_ASSIGN(std::uint16_t group, r.read_u16());
+        e.group = static_cast<named_group>(group);
+        HTTPS_TLS_ASSIGN(bytes_view key, r.read_prefixed<2>());
+        if (key.empty()) {
+            return errc::tls_decode_error;
+        }
+        e.key_exchange.assign(key.begin(), key.end());
+        HTTPS_TRY(r.expect_empty());
+        return e;
+    }());
+}
+
+/// HelloRetryRequest key_share: just the selected group (RFC 8446 §4.2.8).
+inline result<named_group> parse_hrr_key_share(bytes_view data) {
+    reader r(data);
+    auto group = r.read_u16();
+    if (!group || !r.empty()) {
+        return errc::tls_decode_error;
+    }
+    return static_cast<named_group>(*group);
+}
+
+/// record_size_limit extension body (RFC 8449 §4): a uint16 of at least 64.
+inline result<std::uint16_t> parse_record_size_limit(bytes_view data) {
+    reader r(data);
+    auto v = r.read_u16();
+    if (!v || !r.empty()) {
+        return errc::tls_decode_error;
+    }
+    if (*v < 64) {
+        return errc::tls_illegal_parameter; // §4: smaller values are a fatal error
+    }
+    return *v;
+}
+
+namespace detail {
+
+/// RFC 5246 §7.1, RFC 8446 §D.4: the unprotected change_cipher_spec record: type 20, version
+/// 0x0303, length 1, the byte 1.
+inline void append_change_cipher_spec(byte_vector& out) {
+    out.insert(out.end(), {static_cast<std::uint8_t>(20), 0x03, 0x03, 0x00, 0x01, 0x01});
+}
+
+/// A body that is exactly one `opaque x<1..2^(8N)-1>`: its contents.
+template <std::size_t N> result<bytes_view> parse_nonempty_opaque(bytes_view data) {
+    reader r(data);
+    auto x = r.read_prefixed<N>();
+    if (!x || x->empty() || !r.empty()) {
+        return errc::tls_decode_error;
+    }
+    return *x;
+}
+
+} // namespace detail
+
+/// Cookie extension body (RFC 8446 §4.2.2): opaque cookie<1..2^16-1>.
+inline result<bytes_view> parse_cookie(bytes_view data) {
+    return detail::parse_nonempty_opaque<2>(data);
+}
+
+/// EncryptedExtensions (RFC 8446 §4.3.1): just an extension block.
+inline result<extension_list> parse_encrypted_extensions(bytes_view body) {
+    return detail::as_decode_error([&]() -> result<extension_list> {
+        reader r(body);
+        HTTPS_TLS_ASSIGN(extension_list exts, extension_list::parse(r));
+        HTTPS_TRY(r.expect_empty());
+        return exts;
+    }());
+}
+
+struct certificate_entry {
+    bytes_view cert_data; ///< DER X.509 certificate
+    extension_list extensions;
+};
+
+/// Certificate (RFC 8446 §4.4.2).
+struct certificate_message {
+    bytes_view certificate_request_context;
+    std::vector<certificate_entry> entries;
+};
+
+inline result<certificate_message> parse_certificate(bytes_view body) {
+    return detail::as_decode_error([&]() -> result<certificate_message> {
+        reader r(body);
+        certificate_message m;
+        HTTPS_TLS_ASSIGN(m.certificate_request_context, r.read_prefixed<1>());
+        HTTPS_TLS_ASSIGN(reader list, r.read_nested<3>());
+        HTTPS_TRY(r.expect_empty());
+        while (!list.empty()) {
+            certificate_entry e;
+            HTTPS_TLS_ASSIGN(e.cert_data, list.read_prefixed<3>());
+            if (e.cert_data.empty()) {
+                return errc::tls_decode_error; // cert_data<1..2^24-1>
+            }
+            HTTPS_TLS_ASSIGN(e.extensions, extension_list::parse(list));
+            m.entries.push_back(std::move(e));
+        }
+        return m;
+    }());
+}
+
+/// CertificateStatus (RFC 6066 §8, RFC 8446 §4.4.2.1): the body of the TLS 1.2 handshake message
+/// and of the TLS 1.3 status_request extension of a CertificateEntry alike:
+///   struct { CertificateStatusType status_type = ocsp(1); opaque OCSPResponse<1..2^24-1>; }
+/// Returns the DER OCSPResponse, a view into `data`; any other status type, an empty response or
+/// bytes left over is `errc::tls_decode_error`.
+inline result<bytes_view> parse_certificate_status(bytes_view data) {
+    return detail::as_decode_error([&]() -> result<bytes_view> {
+        reader r(data);
+        HTTPS_TLS_ASSIGN(std::uint8_t type, r.read_u8());
+        if (type != 1) {
+            return errc::tls_decode_error; // we asked for ocsp(1) only
+        }
+        HTTPS_TLS_ASSIGN(bytes_view response, r.read_prefixed<3>());
+        HTTPS_TRY(r.expect_empty());
+        if (response.empty()) {
+            return errc::tls_decode_error;
+        }
+        return response;
+    }());
+}
+
+/// CertificateVerify (RFC 8446 §4.4.3).
+struct certificate_verify {
+    std::uint16_t algorithm = 0;
+    bytes_view signature;
+};
+
+inline result<certificate_verify> parse_certificate_verify(bytes_view body) {
+    return detail::as_decode_error([&]() -> result<certificate_verify> {
+        reader r(body);
+        certificate_verify cv;
+        HTTPS_TLS_ASSIGN(cv.algorithm, r.read_u16());
+        HTTPS_TLS_ASSIGN(cv.signature, r.read_prefixed<2>());
+        if (cv.signature.empty()) {
+            return errc::tls_decode_error;
+        }
+        HTTPS_TRY(r.expect_empty());
+        return cv;
+    }());
+}
+
+/// CertificateRequest (RFC 8446 §4.3.2).
+struct certificate_request {
+    bytes_view certificate_request_context;
+    extension_list extensions;
+};
+
+inline result<certificate_request> parse_certificate_request(bytes_view body) {
+    return detail::as_decode_error([&]() -> result<certificate_request> {
+        reader r(body);
+        certificate_request cr;
+        HTTPS_TLS_ASSIGN(cr.certificate_request_context, r.read_prefixed<1>());
+        HTTPS_TLS_ASSIGN(cr.extensions, extension_list::parse(r));
+        HTTPS_TRY(r.expect_empty());
+        // §4.3.2: "The "signature_algorithms" extension MUST be specified".
+        if (cr.extensions.find(extension_type::signature_algorithms) == nullptr) {
+            return errc::tls_missing_extension;
+        }
+        return cr;
+    }());
+}
+
+// TLS 1.2 (RFC 5246) message bodies the TLS 1.3 codecs above do not cover.
+
+/// opaque list<1..2^8-1> of single bytes (ec_point_formats).
+inline result<bytes_view> parse_u8_list(bytes_view data) {
+    return detail::parse_nonempty_opaque<1>(data);
+}
+
+/// TLS 1.2 Certificate body: ASN.1Cert certificate_list<0..2^24-1>, each <1..2^24-1>.
+inline result<std::vector<bytes_view>> parse_tls12_certificate_list(bytes_view body) {
+    return detail::as_decode_error([&]() -> result<std::vector<bytes_view>> {
+        reader r(body);
+        HTTPS_TLS_ASSIGN(reader list, r.read_nested<3>());
+        HTTPS_TRY(r.expect_empty());
+        std::vector<bytes_view> out;
+        while (!list.empty()) {
+            HTTPS_TLS_ASSIGN(bytes_view cert, list.read_prefixed<3>());
+            if (cert.empty()) {
+                return errc::tls_decode_error;
+            }
+            out.push_back(cert);
+        }
+        return out;
+    }());
+}
+
+/// TLS 1.2 CertificateRequest body (RFC 5246 §7.4.4): certificate_types<1..2^8-1>,
+/// supported_signature_algorithms<2..2^16-2>, certificate_authorities<0..2^16-1>.
+inline status parse_tls12_certificate_request(bytes_view body) {
+    return detail::as_decode_error([&]() -> status {
+        reader r(body);
+        HTTPS_TLS_ASSIGN(bytes_view types, r.read_prefixed<1>());
+        HTTPS_TLS_ASSIGN(bytes_view algs, r.read_prefixed<2>());
+        if (types.empty() || algs.size() < 2 || algs.size() % 2 != 0) {
+            return errc::tls_decode_error;
+        }
+        HTTPS_TLS_ASSIGN(reader cas, r.read_nested<2>());
+        while (!cas.empty()) {
+            HTTPS_TLS_ASSIGN(bytes_view dn, cas.read_prefixed<2>());
+            if (dn.empty()) {
+                return errc::tls_decode_error;
+            }
+        }
+        return r.expect_empty();
+    }());
+}
+
+/// NewSessionTicket (RFC 8446 §4.6.1).
+struct new_session_ticket {
+    std::uint32_t ticket_lifetime = 0;
+    std::uint32_t ticket_age_add = 0;
+    bytes_view ticket_nonce;
+    bytes_view ticket;
+    extension_list extensions;
+};
+
+inline result<new_session_ticket> parse_new_session_ticket(bytes_view body) {
+    return detail::as_decode_error([&]() -> result<new_session_ticket> {
+        reader r(body);
+        new_session_ticket t;
+        HTTPS_TLS_ASSIGN(t.ticket_lifetime, r.read_u32());
+        HTTPS_TLS_ASSIGN(t.ticket_age_add, r.read_u32());
+        HTTPS_TLS_ASSIGN(t.ticket_nonce, r.read_prefixed<1>());
+        HTTPS_TLS_ASSIGN(t.ticket, r.read_prefixed<2>());
+        if (t.ticket.empty()) {
+            return errc::tls_decode_error; // ticket<1..2^16-1>
+        }
+        HTTPS_TLS_ASSIGN(t.extensions, extension_list::parse(r));
+        HTTPS_TRY(r.expect_empty());
+        // §4.6.1: "Servers MUST NOT use any value greater than 604800 seconds (7 days)".
+        if (t.ticket_lifetime > 604800) {
+            return errc::tls_illegal_parameter;
+        }
+        return t;
+    }());
+}
+
+/// KeyUpdate (RFC 8446 §4.6.3): returns whether the peer requests an update of our keys.
+inline result<bool> parse_key_update(bytes_view body) {
+    reader r(body);
+    auto v = r.read_u8();
+    if (!v || !r.empty()) {
+        return errc::tls_decode_error;
+    }
+    if (*v > 1) {
+        return errc::tls_illegal_parameter; // §4.6.3: any other value is illegal_parameter
+    }
+    return *v == 1;
+}
+
+namespace detail {
+/// A handshake message: type, uint24 length, body (`errc::length_overflow` past 2^24 - 1).
+inline result<byte_vector> handshake_with_body(handshake_type type, bytes_view body) {
+    byte_vector out;
+    writer w(out);
+    w.put_u8(static_cast<std::uint8_t>(type));
+    HTTPS_TRY(w.put_prefixed(3, body));
+    return out;
+}
+} // namespace detail
+
+/// Finished (RFC 8446 §4.4.4), header included.
+inline result<byte_vector> encode_finished(bytes_view verify_data) {
+    return detail::handshake_with_body(handshake_type::finished, verify_data);
+}
+
+/// KeyUpdate (RFC 8446 §4.6.3), header included.
+inline result<byte_vector> encode_key_update(bool update_requested) {
+    const std::uint8_t body = update_requested ? 1 : 0;
+    return detail::handshake_with_body(handshake_type::key_update, bytes_view(&body, 1));
+}
+
+/// The empty client Certificate that answers a CertificateRequest when we have no certificate
+/// (RFC 8446 §4.4.2: context echoed, empty certificate_list).
+inline result<byte_vector> encode_empty_certificate(bytes_view request_context) {
+    byte_vector body;
+    writer w(body);
+    HTTPS_TRY(w.put_prefixed(1, request_context));
+    w.put_u24(0);
+    return detail::handshake_with_body(handshake_type::certificate, body);
+}
+
+/// RFC 8446 §4.4.1: after a HelloRetryRequest, ClientHello1 is replaced in the transcript by this
+/// synthetic message carrying its hash.
+inline result<byte_vector> encode_message_hash(bytes_view client_hello1_hash) {
+    return detail::handshake_with_body(handshake_type::message_hash, client_hello1_hash);
+}
+
+} // namespace https::tls
+
+// ---- https/tls/detail/macro_unscope.hpp --------------------------------------------------------
+// Undefines the local macros of macro_scope.hpp at the end of each TLS header.
+#undef HTTPS_TLS_ASSIGN
+#undef HTTPS_TLS_CONCAT
+#undef HTTPS_TLS_CONCAT_INNER
+// ---- https/tls/record_protection.hpp -----------------------------------------------------------
+// Record protection variants: plaintext records and TLS 1.3 AEAD records (RFC 8446 §5.2-5.3);
+// the TLS 1.2 work adds its own variants beside these.
 
 // ---- https/crypto/aead.hpp ---------------------------------------------------------------------
 // The aead concept: what every authenticated cipher offers, so TLS code can hold any of them.
@@ -10435,6 +12048,1314 @@ concept aead = requires(const A a, bytes_view nonce, bytes_view ad, bytes_view i
 };
 
 } // namespace https::crypto
+
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <cassert>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <span>
+
+namespace https::tls {
+
+/// ContentType (RFC 8446 §5.1).
+enum class content_type : std::uint8_t {
+    invalid = 0,
+    change_cipher_spec = 20,
+    alert = 21,
+    handshake = 22,
+    application_data = 23,
+};
+
+inline constexpr std::size_t record_header_size = 5;
+/// RFC 8446 §5.1: TLSPlaintext.length MUST NOT exceed 2^14 bytes.
+inline constexpr std::size_t max_plaintext_length = std::size_t{1} << 14;
+/// RFC 8446 §5.2: TLSCiphertext.length MUST NOT exceed 2^14 + 256 bytes.
+inline constexpr std::size_t max_tls13_ciphertext_length = max_plaintext_length + 256;
+
+/// The 5-byte record header as received.
+struct record_header {
+    content_type type{};
+    std::uint16_t legacy_version = 0;
+    std::uint16_t length = 0;
+};
+
+/// A record after deprotection: its (inner) type and its plaintext.
+struct opened_record {
+    content_type type{};
+    mutable_bytes payload;
+};
+
+namespace detail {
+inline void put_record_header(byte_vector& out, content_type type, std::uint16_t version,
+                              std::size_t length) {
+    out.push_back(static_cast<std::uint8_t>(type));
+    out.push_back(static_cast<std::uint8_t>(version >> 8));
+    out.push_back(static_cast<std::uint8_t>(version));
+    out.push_back(static_cast<std::uint8_t>(length >> 8));
+    out.push_back(static_cast<std::uint8_t>(length));
+}
+} // namespace detail
+
+/// No protection: records before the first key change.
+class plaintext_protection {
+  public:
+    static constexpr std::size_t max_record_length = max_plaintext_length;
+
+    /// Appends one TLSPlaintext record.
+    void seal(content_type type, std::uint16_t version, bytes_view fragment, byte_vector& out) {
+        assert(fragment.size() <= max_plaintext_length);
+        detail::put_record_header(out, type, version, fragment.size());
+        out.insert(out.end(), fragment.begin(), fragment.end());
+    }
+
+    result<opened_record> open(const record_header& h, mutable_bytes payload) {
+        return opened_record{h.type, payload};
+    }
+};
+
+namespace detail {
+
+/// RFC 8446 §5.4: where the content of a TLSInnerPlaintext ends, its type byte included: one past
+/// its last non-zero byte; 0 when every byte is zero (no content type).
+/// CT: reads every byte, eight at a time, with masks: the time depends only on `inner.size()`,
+/// not on where the zero padding starts (padding is there to hide the content length, which a
+/// scan stopping at the first non-zero byte from the end leaks by its time). Only the result is
+/// declassified: the length of a delivered record is public.
+inline std::size_t tls13_inner_content_end(bytes_view inner) noexcept {
+    using m = ct::mask<std::uint64_t>;
+    const auto word = [&](std::size_t i) { // bytes 8i .. 8i+7, zero past the end (a public size)
+        std::uint64_t w = 0;
+        std::memcpy(&w, inner.data() + 8 * i, std::min<std::size_t>(8, inner.size() - 8 * i));
+        return w;
+    };
+    std::uint64_t last_word = 0; // one past the last word holding a non-zero byte
+    const std::size_t words = (inner.size() + 7) / 8;
+    for (std::size_t i = 0; i < words; ++i) {
+        last_word = (~m::is_zero(word(i))).select(i + 1, last_word);
+    }
+    ct::unpoison(&last_word, sizeof last_word); // public: the end is declassified below anyway
+    if (last_word == 0) {
+        return 0;
+    }
+    const std::uint64_t w = word(last_word - 1);
+    std::uint64_t in_word = 0; // one past the last non-zero byte of that word
+    for (unsigned b = 0; b < 8; ++b) {
+        const unsigned shift = std::endian::native == std::endian::little ? 8 * b : 8 * (7 - b);
+        in_word = (~m::is_zero((w >> shift) & 0xff)).select(b + 1, in_word);
+    }
+    std::size_t end = (last_word - 1) * 8 + in_word;
+    ct::unpoison(&end, sizeof end);
+    return end;
+}
+
+/// RFC 8446 §5.3, and RFC 7905 §2 for TLS 1.2 ChaCha20-Poly1305: the per-record nonce is the
+/// 12-byte IV XOR the 64-bit sequence number, left-padded with zeros.
+/// CT: the IV is secret; the sequence number is public; no branch on either.
+inline std::array<std::uint8_t, 12> xor_sequence_nonce(std::span<const std::uint8_t, 12> iv,
+                                                       std::uint64_t seq) noexcept {
+    std::array<std::uint8_t, 12> nonce{};
+    std::memcpy(nonce.data(), iv.data(), nonce.size());
+    for (int i = 0; i < 8; ++i) {
+        nonce[11 - i] ^= static_cast<std::uint8_t>(seq >> (8 * i));
+    }
+    return nonce;
+}
+
+} // namespace detail
+
+/// TLS 1.3 record protection with AEAD `A` (RFC 8446 §5.2-5.3): per-record nonce = iv XOR the
+/// 64-bit sequence number, the record header as additional data, the true content type inside
+/// the encrypted TLSInnerPlaintext after the content and before any zero padding.
+template <crypto::aead A> class tls13_aead_protection {
+  public:
+    static_assert(A::nonce_size == 12 && A::tag_size == 16);
+    static constexpr std::size_t max_record_length = max_tls13_ciphertext_length;
+
+    /// CT: key and iv are secret; only lengths leak.
+    tls13_aead_protection(std::span<const std::uint8_t, A::key_size> key,
+                          std::span<const std::uint8_t, 12> iv)
+        : aead_(key) {
+        std::memcpy(iv_.data(), iv.data(), iv_.size());
+    }
+
+    /// Appends one TLSCiphertext record carrying `fragment` of type `type`, unpadded.
+    /// CT: the plaintext and key are secret; its length and type are public.
+    void seal(content_type type, std::uint16_t /*version*/, bytes_view fragment, byte_vector& out) {
+        assert(fragment.size() <= max_plaintext_length);
+        assert(seq_ != std::numeric_limits<std::uint64_t>::max());
+        const std::size_t inner = fragment.size() + 1;
+        const std::size_t length = inner + A::tag_size;
+        const std::size_t start = out.size();
+        // RFC 8446 §5.2: opaque_type is application_data and legacy_record_version 0x0303.
+        detail::put_record_header(out, content_type::application_data, 0x0303, length);
+        out.insert(out.end(), fragment.begin(), fragment.end());
+        out.push_back(static_cast<std::uint8_t>(type));
+        out.resize(out.size() + A::tag_size);
+        const bytes_view header(out.data() + start, record_header_size);
+        const mutable_bytes body(out.data() + start + record_header_size, length);
+        const auto nonce = next_nonce();
+        // In place: the inner plaintext becomes the ciphertext followed by the tag.
+        const status s = aead_.seal(nonce, header, body.first(inner), body);
+        assert(s.ok());
+        (void)s;
+    }
+
+    /// Decrypts `payload` in place. The outer type must be application_data (§5.2: anything
+    /// else under protection is unexpected_message), the tag must verify (else bad_record_mac),
+    /// the inner plaintext must be at most 2^14 + 1 bytes (else record_overflow) and must hold a
+    /// non-zero content type (else unexpected_message, §5.4).
+    /// CT: the tag check and the scan for the content type are constant time (the padding
+    /// length does not show in the time); the content length and type are declassified.
+    result<opened_record> open(const record_header& h, mutable_bytes payload) {
+        if (h.type != content_type::application_data) {
+            return errc::tls_unexpected_message;
+        }
+        if (payload.size() > max_tls13_ciphertext_length) {
+            return errc::tls_record_overflow;
+        }
+        if (payload.size() < A::tag_size + 1) {
+            return errc::tls_bad_record_mac;
+        }
+        if (seq_ == std::numeric_limits<std::uint64_t>::max()) {
+            return errc::tls_internal_error; // §5.3: the sequence number must not wrap
+        }
+        std::array<std::uint8_t, record_header_size> header{};
+        header[0] = static_cast<std::uint8_t>(h.type);
+        header[1] = static_cast<std::uint8_t>(h.legacy_version >> 8);
+        header[2] = static_cast<std::uint8_t>(h.legacy_version);
+        header[3] = static_cast<std::uint8_t>(payload.size() >> 8);
+        header[4] = static_cast<std::uint8_t>(payload.size());
+        const auto nonce = next_nonce();
+        const mutable_bytes plain = payload.first(payload.size() - A::tag_size);
+        if (!aead_.open(nonce, header, payload, plain)) {
+            return errc::tls_bad_record_mac;
+        }
+        const std::size_t n = detail::tls13_inner_content_end(plain);
+        if (n == 0) {
+            return errc::tls_unexpected_message; // all zeros: no content type
+        }
+        if (n - 1 > max_plaintext_length) {
+            return errc::tls_record_overflow;
+        }
+        std::uint8_t type = plain[n - 1];
+        ct::unpoison(&type, sizeof type); // the record layer dispatches on it: public
+        return opened_record{static_cast<content_type>(type), plain.first(n - 1)};
+    }
+
+    [[nodiscard]] std::uint64_t sequence_number() const noexcept { return seq_; }
+
+  private:
+    std::array<std::uint8_t, 12> next_nonce() noexcept {
+        return detail::xor_sequence_nonce(iv_.span(), seq_++);
+    }
+
+    A aead_;
+    ct::secret_array<12> iv_; // wiped on destruction
+    std::uint64_t seq_ = 0;
+};
+
+} // namespace https::tls
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace https::tls {
+
+class client_offer;
+class test_hooks;
+
+namespace detail {
+
+/// The slot of the test hook that rewrites our ClientHello. It is part of every client_config,
+/// so that the struct's layout never depends on HTTPS_TESTING (the library and the tests are
+/// compiled apart), but only `tls::test_hooks`, which test builds alone define, can fill it.
+class client_hello_hook {
+    friend class tls::client_offer;
+    friend class tls::test_hooks;
+    std::function<byte_vector(const byte_vector& ours, unsigned attempt)> replace_;
+    /// Reads the offer of the ClientHello sent, for a TLS 1.2 handshake to hold the server to.
+    std::function<std::optional<client_hello>(bytes_view message)> read_;
+};
+
+} // namespace detail
+
+/// Checks the server's certificate chain (DER, leaf first, as sent) for `host`: path validation
+/// to a trust anchor and the host-name match. `ocsp_staple` is the DER OCSP response the server
+/// stapled (RFC 6066 §8, RFC 8446 §4.4.2.1), if we asked for one and it sent one; a verifier
+/// built on `x509::verify_chain` passes it on as `verify_options::ocsp_staple`, with
+/// `staple_requested` set when `client_config::request_ocsp_staple` is. Returns an x509 error
+/// (`cert_expired`, `cert_revoked`, ...) which the engine turns into the matching alert.
+using certificate_verifier =
+    std::function<status(std::span<const bytes_view> chain, std::string_view host,
+                         std::optional<bytes_view> ocsp_staple)>;
+
+/// A session ticket from NewSessionTicket (RFC 8446 §4.6.1) with the PSK it stands for, kept for
+/// resumption.
+struct session_ticket {
+    cipher_suite suite{};
+    std::uint32_t lifetime_seconds = 0;
+    std::uint32_t age_add = 0;
+    byte_vector ticket;
+    secret psk; ///< HKDF-Expand-Label(resumption_master_secret, "resumption", nonce, Hash.length)
+    std::chrono::system_clock::time_point received{};
+};
+
+/// How to connect.
+struct client_config {
+    /// Host name for SNI and the certificate check (SNI is left out for an IP literal). Required:
+    /// an empty name fails `start()` with `errc::cert_no_identity`, unless `check_host` says
+    /// otherwise.
+    std::string server_name;
+    /// `x509::host_check::none` connects without naming the server: `server_name` may be empty,
+    /// and the verifier is then called with an empty host (a verifier built on
+    /// `x509::verify_chain` must set its own `verify_options::check_host` likewise).
+    x509::host_check check_host = x509::host_check::required;
+    /// ALPN protocols offered, in preference order (empty: no ALPN).
+    std::vector<std::string> alpn = {"http/1.1"};
+    /// TLS 1.3 suites offered, in preference order.
+    std::vector<cipher_suite> cipher_suites = default_cipher_suites(protocol_version::tls13);
+    /// Groups offered in supported_groups, in preference order; the first gets a key share in
+    /// the first ClientHello, any other only on HelloRetryRequest.
+    std::vector<named_group> groups = {named_group::x25519, named_group::secp256r1,
+                                       named_group::secp384r1};
+    /// Required: the chain check (the X.509 layer provides the usual one).
+    certificate_verifier verify_certificate;
+    /// Offer status_request (RFC 6066 §8) in both the TLS 1.3 and the TLS 1.2 offer, so that the
+    /// server may staple an OCSP response for its leaf, which the verifier then receives.
+    bool request_ocsp_staple = true;
+    /// Randomness for ClientHello.random, the session id and key shares (null: the OS CSPRNG).
+    crypto::random_source* random = nullptr;
+    /// Wall clock (null: std::chrono::system_clock::now).
+    std::function<std::chrono::system_clock::time_point()> clock;
+    /// RFC 8446 §D.4 middlebox compatibility: a 32-byte legacy_session_id and a dummy
+    /// change_cipher_spec before our second flight.
+    bool middlebox_compatibility = true;
+    /// Largest handshake message accepted (certificate chains are the big ones).
+    std::size_t max_handshake_message = std::size_t{256} * 1024;
+    /// Largest plaintext per record we send (at most 2^14).
+    std::size_t max_fragment = max_plaintext_length;
+    /// Smallest RSA key accepted for CertificateVerify. Only trace replays with their 1024-bit
+    /// test key lower it; certificate chains have their own policy in the verifier.
+    std::size_t min_rsa_key_bits = 2048;
+    /// Session tickets kept (older ones are dropped first); 0 ignores tickets.
+    std::size_t max_session_tickets = 4;
+
+    /// Empty unless a test build set it (`tls::test_hooks::replace_client_hello`).
+    detail::client_hello_hook test_hook;
+
+    // ---- TLS 1.2 (RFC 5246) ----
+    /// Lowest and highest version offered; one ClientHello offers both when they differ, and
+    /// the server's choice decides which handshake runs.
+    protocol_version min_version = protocol_version::tls12;
+    protocol_version max_version = protocol_version::tls13;
+    /// TLS 1.2 suites offered, in preference order (restrict it, e.g. to the RSA key exchange
+    /// suites only; empty offers no TLS 1.2 suite).
+    std::vector<cipher_suite> tls12_cipher_suites = default_cipher_suites(protocol_version::tls12);
+    /// Refuse a TLS 1.2 server that does not negotiate extended_master_secret (RFC 7627 §5.4).
+    bool require_extended_master_secret = false;
+
+    /// The randomness source in effect.
+    [[nodiscard]] crypto::random_source& rng() const {
+        return random != nullptr ? *random : crypto::default_random();
+    }
+    /// The time in effect.
+    [[nodiscard]] std::chrono::system_clock::time_point now() const {
+        return clock ? clock() : std::chrono::system_clock::now();
+    }
+    /// Whether `v` lies within [min_version, max_version].
+    [[nodiscard]] bool offers(protocol_version v) const noexcept {
+        const auto x = static_cast<std::uint16_t>(v);
+        return static_cast<std::uint16_t>(min_version) <= x &&
+               x <= static_cast<std::uint16_t>(max_version);
+    }
+};
+
+} // namespace https::tls
+// ---- https/tls/client_hello.hpp ----------------------------------------------------------------
+// Our offer: the one ClientHello a connection sends (again, with a new share or a cookie, after a
+// HelloRetryRequest), built from the configuration for TLS 1.3, TLS 1.2 or both; the key shares
+// behind it; and the version dispatch on the ServerHello, downgrade sentinel included. Both
+// handshakes hold the server to this offer.
+
+// ---- https/tls/key_share.hpp -------------------------------------------------------------------
+// Ephemeral key shares for (EC)DHE (RFC 8446 §4.2.8, §7.4): one private key per offered group,
+// generated from the injected random source, and the shared secret with the server's share.
+
+// ---- https/crypto/ecdh.hpp ---------------------------------------------------------------------
+// Elliptic-curve Diffie-Hellman on P-256 and P-384 (SEC 1 §3.3.1, NIST SP 800-56A §5.7.1.2):
+// ephemeral key pairs and the x-coordinate shared secret that TLS 1.3 key_share uses.
+
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+namespace https::crypto {
+
+/// An ECDH key pair on `Curve` (p256 or p384); use `ecdh_p256` / `ecdh_p384`. The private
+/// scalar d is in [1, n - 1] and is wiped on destruction; the public key is d*G, uncompressed.
+template <class Curve> class ecdh_key_pair {
+    using group = typename Curve::group;
+    using fp = typename group::fp;
+    using fn = typename group::fn;
+
+  public:
+    static constexpr std::size_t private_key_size = Curve::field_size;
+    static constexpr std::size_t public_key_size = Curve::point_size;
+    static constexpr std::size_t shared_secret_size = Curve::field_size;
+
+    /// A fresh key pair: d drawn uniformly from [1, n - 1] by rejection sampling (FIPS 186-4
+    /// §B.4.2, "testing candidates"; n is 2^bits minus a small fraction, so a retry is rare).
+    /// Fails with `errc::random_failure` if `rng` fails or yields no candidate in 64 tries.
+    /// CT: time does not depend on d; only the rejection of discarded candidates is visible.
+    [[nodiscard]] static result<ecdh_key_pair> generate(random_source& rng = default_random()) {
+        ecdh_key_pair kp;
+        for (int attempt = 0; attempt < 64; ++attempt) {
+            HTTPS_TRY(rng.fill(kp.private_key_.span()));
+            if (kp.derive_public()) {
+                return kp;
+            }
+        }
+        return errc::random_failure;
+    }
+
+    /// The key pair of a given big-endian private scalar (e.g. from a test vector); fails with
+    /// `errc::out_of_range` unless 1 <= d <= n - 1.
+    /// CT: time does not depend on d; only the range verdict is public.
+    [[nodiscard]] static result<ecdh_key_pair>
+    from_private(std::span<const std::uint8_t, private_key_size> d) {
+        ecdh_key_pair kp;
+        std::copy(d.begin(), d.end(), kp.private_key_.bytes.begin());
+        if (!kp.derive_public()) {
+            return errc::out_of_range;
+        }
+        return kp;
+    }
+
+    /// The public key 0x04 || X || Y to send to the peer (TLS 1.3 KeyShareEntry.key_exchange,
+    /// RFC 8446 §4.2.8.2).
+    [[nodiscard]] std::span<const std::uint8_t, public_key_size> public_key() const noexcept {
+        return public_key_;
+    }
+
+    /// The shared secret: the x-coordinate of d*Q, big-endian, for the peer's encoded point Q
+    /// (SEC 1 §3.3.1; RFC 8446 §7.4.2). The peer point is fully validated first: see
+    /// `ec_public_key::parse` for the errors. `out` is written only on success.
+    /// CT: time does not depend on d; the peer point is public.
+    [[nodiscard]] status
+    shared_secret(bytes_view peer_public,
+                  std::span<std::uint8_t, shared_secret_size> out) const noexcept {
+        auto q = group::decode(peer_public);
+        if (!q) {
+            return q.error();
+        }
+        return compute(*q, out);
+    }
+
+    /// The shared secret with an already-validated peer key.
+    /// CT: time does not depend on d.
+    [[nodiscard]] status
+    shared_secret(const ec_public_key<Curve>& peer,
+                  std::span<std::uint8_t, shared_secret_size> out) const noexcept {
+        return compute(peer.point(), out);
+    }
+
+  private:
+    ecdh_key_pair() = default;
+
+    /// Range-check d and compute the public key; false when d is 0 or >= n.
+    /// CT: only the range verdict is public.
+    bool derive_public() noexcept {
+        typename group::scalar d = fn::load_be(private_key_.span());
+        const std::uint64_t in_range = fn::less_than_modulus(d) & ~fn::is_zero(d);
+        if (!detail::nist::declassify(in_range)) {
+            ct::wipe(d);
+            return false;
+        }
+        const typename group::projective q = group::mul_base(d);
+        typename group::affine a;
+        const std::uint64_t infinity = group::to_affine(q, a);
+        group::encode(a, public_key_);
+        ct::wipe(d);
+        // d in [1, n - 1] and G of prime order n: d*G is never the identity. The public key is
+        // public by definition.
+        ct::unpoison(public_key_.data(), public_key_.size());
+        return !detail::nist::declassify(infinity);
+    }
+
+    /// x(d*Q) into `out`. CT: no branch or index on d; only the "identity" verdict is public.
+    status compute(const typename group::affine& q,
+                   std::span<std::uint8_t, shared_secret_size> out) const noexcept {
+        typename group::scalar d = fn::load_be(private_key_.span());
+        typename group::projective r = group::mul(d, q);
+        typename group::affine a;
+        const std::uint64_t infinity = group::to_affine(r, a);
+        typename group::fe x = fp::from_mont(a.x);
+        ct::wipe(d);
+        ct::wipe(r.x);
+        ct::wipe(r.y);
+        ct::wipe(r.z);
+        ct::wipe(a.y);
+        ct::wipe(a.x);
+        // Cannot happen for a validated Q (order n) and d in [1, n - 1]; checked regardless, as
+        // SEC 1 §3.3.1 step 2 asks.
+        if (detail::nist::declassify(infinity)) {
+            ct::wipe(x);
+            return errc::point_at_infinity;
+        }
+        fp::store_be(x, out);
+        ct::wipe(x);
+        return {};
+    }
+
+    ct::secret_array<private_key_size> private_key_; // d, big-endian
+    std::array<std::uint8_t, public_key_size> public_key_{};
+};
+
+/// ECDH on P-256 (TLS 1.3 group secp256r1).
+using ecdh_p256 = ecdh_key_pair<p256>;
+/// ECDH on P-384 (TLS 1.3 group secp384r1).
+using ecdh_p384 = ecdh_key_pair<p384>;
+
+} // namespace https::crypto
+// ---- https/crypto/x25519.hpp -------------------------------------------------------------------
+// X25519 Diffie-Hellman (RFC 7748): the constant-time Montgomery ladder over the field of
+// detail/field25519.hpp, and key pairs.
+
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+namespace https::crypto {
+
+namespace detail {
+
+/// RFC 7748 §5 decodeScalar25519: clear bits 0-2 (a multiple of the cofactor 8), clear bit 255
+/// and set bit 254 (a fixed ladder length). CT: branch-free.
+inline void x25519_clamp(std::array<std::uint8_t, 32>& k) noexcept {
+    k[0] &= 248;
+    k[31] &= 127;
+    k[31] |= 64;
+}
+
+/// The x-coordinate (u) of [k]P for the clamped scalar k and P with u-coordinate x1, by the
+/// Montgomery ladder of RFC 7748 §5, written to `out` in canonical form. `base_nine` says x1 is
+/// the base point u = 9, so multiplying by it is a small-constant multiplication (a public run-time
+/// flag rather than a template parameter: one compiled ladder serves both uses).
+/// The ladder runs 255 identical steps (bits 254..0); which register pair is "current" is chosen
+/// by masked swaps driven by the scalar bits, never by branches or indices.
+/// CT: no branch or memory index depends on k or x1.
+inline void x25519_ladder(const std::array<std::uint8_t, 32>& k, const fe25519& x1, bool base_nine,
+                          std::span<std::uint8_t, 32> out) noexcept {
+    fe25519 x2{{1, 0, 0, 0, 0}};
+    fe25519 z2{{0, 0, 0, 0, 0}};
+    fe25519 x3 = x1;
+    fe25519 z3{{1, 0, 0, 0, 0}};
+    std::uint64_t swap = 0;
+    for (int t = 254; t >= 0; --t) {
+        // t is public: the byte index depends on the loop counter only.
+        const std::uint64_t bit = (k[static_cast<std::size_t>(t >> 3)] >> (t & 7)) & 1;
+        swap ^= bit;
+        const auto m = ct::mask<std::uint64_t>::from_bit(swap);
+        fe25519_cswap(m, x2, x3);
+        fe25519_cswap(m, z2, z3);
+        swap = bit;
+
+        // RFC 7748 §5 ladder step (a24 = 121665, so AA + a24*E = AA + 121665 * (AA - BB)).
+        const fe25519 a = fe25519_add(x2, z2);
+        const fe25519 aa = fe25519_sq(a);
+        const fe25519 b = fe25519_sub(x2, z2);
+        const fe25519 bb = fe25519_sq(b);
+        const fe25519 e = fe25519_sub(aa, bb);
+        const fe25519 c = fe25519_add(x3, z3);
+        const fe25519 d = fe25519_sub(x3, z3);
+        const fe25519 da = fe25519_mul(d, a);
+        const fe25519 cb = fe25519_mul(c, b);
+        x3 = fe25519_sq(fe25519_add(da, cb));
+        const fe25519 dmc2 = fe25519_sq(fe25519_sub(da, cb));
+        if (base_nine) {
+            z3 = fe25519_mul_small(dmc2, 9);
+        } else {
+            z3 = fe25519_mul(x1, dmc2);
+        }
+        x2 = fe25519_mul(aa, bb);
+        z2 = fe25519_mul(e, fe25519_add(aa, fe25519_mul_small(e, 121665)));
+    }
+    const auto m = ct::mask<std::uint64_t>::from_bit(swap);
+    fe25519_cswap(m, x2, x3);
+    fe25519_cswap(m, z2, z3);
+
+    fe25519 r = fe25519_mul(x2, fe25519_invert(z2));
+    fe25519_encode(r, out);
+    ct::wipe(x2.v);
+    ct::wipe(z2.v);
+    ct::wipe(x3.v);
+    ct::wipe(z3.v);
+    ct::wipe(r.v);
+}
+
+} // namespace detail
+
+/// X25519(scalar, u) of RFC 7748 §5: the scalar is clamped, the top bit of u is ignored and
+/// non-canonical u (>= p) is reduced, as §5 requires. The result is always written to `out`;
+/// when it is all zero (u of small order, or u = 0) the call fails with
+/// `errc::zero_shared_secret`, the check RFC 7748 §6.1 and RFC 8446 §7.4.2 ask for, and `out`
+/// (zero) must not be used. `out` may overlap `scalar` or `u`: both are read before it is written.
+/// CT: time does not depend on scalar or u; only the verdict "output is all zero" is public.
+[[nodiscard]] inline status x25519(std::span<const std::uint8_t, 32> scalar,
+                                   std::span<const std::uint8_t, 32> u,
+                                   std::span<std::uint8_t, 32> out) noexcept {
+    std::array<std::uint8_t, 32> k;
+    std::copy(scalar.begin(), scalar.end(), k.begin());
+    detail::x25519_clamp(k);
+    detail::x25519_ladder(k, detail::fe25519_decode(u), false, out);
+    ct::wipe(k);
+    std::uint32_t acc = 0;
+    for (std::uint8_t byte : out) {
+        acc |= byte;
+    }
+    if (ct::mask<std::uint32_t>::is_zero(acc).declassify()) {
+        return errc::zero_shared_secret;
+    }
+    return {};
+}
+
+/// The public key X25519(scalar, 9) of a private key (RFC 7748 §6.1). Never zero: 9 generates
+/// the subgroup of prime order, and a clamped scalar is never a multiple of that order.
+/// CT: time does not depend on the scalar.
+inline void x25519_public_key(std::span<const std::uint8_t, 32> scalar,
+                              std::span<std::uint8_t, 32> out) noexcept {
+    std::array<std::uint8_t, 32> k;
+    std::copy(scalar.begin(), scalar.end(), k.begin());
+    detail::x25519_clamp(k);
+    const detail::fe25519 nine{{9, 0, 0, 0, 0}};
+    detail::x25519_ladder(k, nine, true, out);
+    ct::wipe(k);
+}
+
+/// An X25519 key pair. The private key is kept as the 32 random bytes (clamped at each use, as
+/// RFC 7748 §5 specifies) and wiped on destruction.
+struct x25519_key_pair {
+    ct::secret_array<32> private_key;
+    std::array<std::uint8_t, 32> public_key{};
+
+    /// A fresh key pair from `rng`; fails only with `errc::random_failure`.
+    /// CT: time does not depend on the private key.
+    [[nodiscard]] static result<x25519_key_pair> generate(random_source& rng = default_random()) {
+        x25519_key_pair kp;
+        HTTPS_TRY(rng.fill(kp.private_key.span()));
+        x25519_public_key(kp.private_key.span(), kp.public_key);
+        return kp;
+    }
+
+    /// The key pair of a given private key (e.g. one from a test vector).
+    /// CT: time does not depend on the private key.
+    [[nodiscard]] static x25519_key_pair from_private(std::span<const std::uint8_t, 32> key) {
+        x25519_key_pair kp;
+        std::copy(key.begin(), key.end(), kp.private_key.bytes.begin());
+        x25519_public_key(kp.private_key.span(), kp.public_key);
+        return kp;
+    }
+
+    /// The shared secret with a peer's public key, X25519(private_key, peer_public); fails with
+    /// `errc::zero_shared_secret` for small-order peer keys (see `x25519`).
+    /// CT: time does not depend on the private key or the peer key; only the zero verdict leaks.
+    [[nodiscard]] status shared_secret(std::span<const std::uint8_t, 32> peer_public,
+                                       std::span<std::uint8_t, 32> out) const noexcept {
+        return x25519(private_key.span(), peer_public, out);
+    }
+};
+
+} // namespace https::crypto
+
+#include <variant>
+
+namespace https::tls {
+
+/// One of our key shares: the private key of `group()` and its public encoding.
+class key_exchange {
+  public:
+    /// A fresh key for `group`; `errc::unsupported_curve` for a group we do not implement.
+    /// CT: time does not depend on the private key.
+    static result<key_exchange> generate(named_group group, crypto::random_source& rng) {
+        switch (group) {
+        case named_group::x25519: {
+            auto kp = crypto::x25519_key_pair::generate(rng);
+            if (!kp) {
+                return kp.error();
+            }
+            return key_exchange(std::move(*kp));
+        }
+        case named_group::secp256r1: {
+            auto kp = crypto::ecdh_p256::generate(rng);
+            if (!kp) {
+                return kp.error();
+            }
+            return key_exchange(std::move(*kp));
+        }
+        case named_group::secp384r1: {
+            auto kp = crypto::ecdh_p384::generate(rng);
+            if (!kp) {
+                return kp.error();
+            }
+            return key_exchange(std::move(*kp));
+        }
+        default:
+            return errc::unsupported_curve;
+        }
+    }
+
+    [[nodiscard]] named_group group() const {
+        return std::visit([](const auto& k) { return group_of(k); }, key_);
+    }
+
+    /// The KeyShareEntry.key_exchange bytes we send.
+    [[nodiscard]] bytes_view public_key() const {
+        return std::visit([](const auto& k) { return public_of(k); }, key_);
+    }
+
+    /// The (EC)DHE shared secret with the server's key_exchange bytes. RFC 8446 §4.2.8.2 and
+    /// §7.4.2: a malformed or invalid peer key, or an all-zero X25519 output, is
+    /// `tls_illegal_parameter`.
+    /// CT: the private key and the output are secret; only the validity verdict leaks.
+    [[nodiscard]] result<secret> shared_secret(bytes_view peer) const {
+        return std::visit([&](const auto& k) { return agree(k, peer); }, key_);
+    }
+
+  private:
+    using key_type = std::variant<crypto::x25519_key_pair, crypto::ecdh_p256, crypto::ecdh_p384>;
+    template <class K> explicit key_exchange(K k) : key_(std::move(k)) {}
+
+    static named_group group_of(const crypto::x25519_key_pair&) { return named_group::x25519; }
+    static bytes_view public_of(const crypto::x25519_key_pair& k) { return k.public_key; }
+    static result<secret> agree(const crypto::x25519_key_pair& k, bytes_view peer) {
+        if (peer.size() != 32) {
+            return errc::tls_illegal_parameter;
+        }
+        ct::secret_array<32> out;
+        if (!k.shared_secret(std::span<const std::uint8_t, 32>(peer.data(), 32), out.span())) {
+            return errc::tls_illegal_parameter;
+        }
+        return secret(out.span());
+    }
+
+    static named_group group_of(const crypto::ecdh_p256&) { return named_group::secp256r1; }
+    static named_group group_of(const crypto::ecdh_p384&) { return named_group::secp384r1; }
+    template <class Curve> static bytes_view public_of(const crypto::ecdh_key_pair<Curve>& k) {
+        return k.public_key();
+    }
+    /// RFC 8446 §4.2.8.2: an uncompressed point of the right size, fully validated (on the
+    /// curve, not the identity) by the ECDH code; the secret is the x-coordinate (§7.4.1).
+    template <class Curve>
+    static result<secret> agree(const crypto::ecdh_key_pair<Curve>& k, bytes_view peer) {
+        using kp = crypto::ecdh_key_pair<Curve>;
+        if (peer.size() != kp::public_key_size || peer[0] != 0x04) {
+            return errc::tls_illegal_parameter;
+        }
+        ct::secret_array<kp::shared_secret_size> out;
+        if (!k.shared_secret(peer, out.span())) {
+            return errc::tls_illegal_parameter;
+        }
+        return secret(out.span());
+    }
+
+    key_type key_;
+};
+
+} // namespace https::tls
+// ---- https/tls/signature.hpp -------------------------------------------------------------------
+// The server's key and the one route that verifies its signatures: the TLS 1.3 CertificateVerify
+// (RFC 8446 §4.4.3) and the TLS 1.2 ServerKeyExchange, with the leaf's key parsed once.
+
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+#include <type_traits>
+#include <variant>
+
+namespace https::tls {
+
+/// The schemes we accept in CertificateVerify (signature_algorithms), in preference order;
+/// ed25519 right after ecdsa_secp256r1_sha256, where most clients put it.
+inline const std::vector<signature_scheme>& default_signature_schemes() {
+    static const std::vector<signature_scheme> schemes = {
+        signature_scheme::ecdsa_secp256r1_sha256, signature_scheme::ed25519,
+        signature_scheme::ecdsa_secp384r1_sha384, signature_scheme::rsa_pss_rsae_sha256,
+        signature_scheme::rsa_pss_rsae_sha384,    signature_scheme::rsa_pss_rsae_sha512,
+    };
+    return schemes;
+}
+
+/// The schemes we accept in certificates (signature_algorithms_cert): the above plus PKCS#1 v1.5,
+/// which RFC 8446 §4.2.3 allows in certificates only.
+inline const std::vector<signature_scheme>& default_certificate_signature_schemes() {
+    static const std::vector<signature_scheme> schemes = [] {
+        std::vector<signature_scheme> s = default_signature_schemes();
+        s.push_back(signature_scheme::rsa_pkcs1_sha256);
+        s.push_back(signature_scheme::rsa_pkcs1_sha384);
+        s.push_back(signature_scheme::rsa_pkcs1_sha512);
+        return s;
+    }();
+    return schemes;
+}
+
+/// What a handshake does with the server certificate's key.
+enum class leaf_key_use : std::uint8_t {
+    sign,     ///< TLS 1.3 CertificateVerify; TLS 1.2 ECDHE ServerKeyExchange
+    encipher, ///< TLS 1.2 RSA key exchange: the premaster secret is encrypted to it
+};
+
+/// The key usage check both handshakes make on the leaf (RFC 5280 §4.2.1.3): when the leaf has a
+/// keyUsage extension it must allow `use`, digitalSignature to sign (RFC 8446 §4.4.2.2, RFC 8422
+/// §5.3) and keyEncipherment to encipher (RFC 5246 §7.4.2). `errc::cert_bad_key_usage`
+/// otherwise. Path validation only asks that a leaf allow some TLS use; this asks for the one
+/// the negotiated handshake makes.
+inline status check_leaf_key_usage(const x509::certificate& leaf, leaf_key_use use) noexcept {
+    std::uint16_t needed = 0;
+    switch (use) {
+    case leaf_key_use::sign:
+        needed = x509::key_usage::digital_signature;
+        break;
+    case leaf_key_use::encipher:
+        needed = x509::key_usage::key_encipherment;
+        break;
+    }
+    if (needed == 0 || (leaf.key_usage && (*leaf.key_usage & needed) == 0)) {
+        return errc::cert_bad_key_usage; // (needed == 0: a `use` outside the enumeration)
+    }
+    return {};
+}
+
+/// RFC 8446 §4.4.3: the signed content is 64 spaces, the context string, a zero byte and the
+/// transcript hash.
+inline byte_vector certificate_verify_content(const hash_value& transcript, bool server = true) {
+    constexpr std::string_view server_context = "TLS 1.3, server CertificateVerify";
+    constexpr std::string_view client_context = "TLS 1.3, client CertificateVerify";
+    const std::string_view ctx = server ? server_context : client_context;
+    // Sized once and filled in place (GCC 12 -O2 misreads the grow-by-insert form).
+    byte_vector out(64 + ctx.size() + 1 + transcript.size, 0x20);
+    std::memcpy(out.data() + 64, ctx.data(), ctx.size());
+    out[64 + ctx.size()] = 0;
+    std::memcpy(out.data() + 64 + ctx.size() + 1, transcript.bytes.data(), transcript.size);
+    return out;
+}
+
+/// The server certificate's key, taken from the leaf once, when its Certificate arrives, and used
+/// for every check after it (CertificateVerify, ServerKeyExchange, the RSA key exchange).
+struct peer_key {
+    x509::key_algorithm algorithm = x509::key_algorithm::unsupported;
+    byte_vector spki; ///< the DER SubjectPublicKeyInfo
+};
+
+/// Extract the key of the leaf certificate and check that it fits the key exchange `kx`: any
+/// key for TLS 1.3 (the CertificateVerify scheme decides), an ECDSA or Ed25519 key for
+/// ECDHE_ECDSA, an RSA key for ECDHE_RSA and RSA (RFC 5246 §7.4.2, RFC 8422 §5.3); then that a
+/// keyUsage allows the use the key exchange makes of it (`check_leaf_key_usage`). An unparsable
+/// leaf is `cert_malformed`, a key of the wrong type `tls_illegal_parameter`.
+inline result<peer_key> leaf_key(bytes_view leaf_der, key_exchange_kind kx) {
+    auto cert = x509::parse_certificate(leaf_der);
+    if (!cert) {
+        return errc::cert_malformed;
+    }
+    peer_key k{cert->spki.algorithm, byte_vector(cert->spki.der.begin(), cert->spki.der.end())};
+    const bool is_ec =
+        k.algorithm == x509::key_algorithm::ec_p256 || k.algorithm == x509::key_algorithm::ec_p384;
+    const bool is_rsa = k.algorithm == x509::key_algorithm::rsa;
+    bool fits = false;
+    leaf_key_use use = leaf_key_use::sign;
+    switch (kx) {
+    case key_exchange_kind::tls13:
+        fits = true;
+        break;
+    case key_exchange_kind::ecdhe_ecdsa:
+        fits = is_ec || k.algorithm == x509::key_algorithm::ed25519;
+        break;
+    case key_exchange_kind::ecdhe_rsa:
+        fits = is_rsa;
+        break;
+    case key_exchange_kind::rsa:
+        fits = is_rsa;
+        use = leaf_key_use::encipher;
+        break;
+    }
+    if (!fits) {
+        return errc::tls_illegal_parameter; // the wrong certificate type for the suite
+    }
+    HTTPS_TRY(check_leaf_key_usage(*cert, use));
+    return k;
+}
+
+/// Verify `signature` over `content` with the server's key under `scheme`: the TLS 1.3
+/// CertificateVerify (RFC 8446 §4.4.3) and the TLS 1.2 ServerKeyExchange (RFC 5246 §7.4.3) alike.
+/// The versions differ in two rules: in TLS 1.3 an ECDSA scheme names the curve, which must be
+/// the key's, while in TLS 1.2 it names the hash only (§7.4.1.4.1); and RSASSA-PKCS1-v1_5 signs
+/// in TLS 1.2 only (RFC 8446 §4.2.3 keeps it for certificates). Ed25519 signs `content` itself
+/// (RFC 8032 §5.1, RFC 8422 §5.4). A scheme that does not fit the key is
+/// `tls_illegal_parameter`; an RSA key under `min_rsa_bits` is `weak_key`; a signature that does
+/// not verify is `bad_signature` (which the handshakes send as decrypt_error).
+/// CT: public inputs only.
+inline status verify_signature(signature_scheme scheme, const peer_key& key, bytes_view content,
+                               bytes_view signature, std::size_t min_rsa_bits,
+                               protocol_version version) {
+    using std::type_identity;
+    const bool tls13 = version == protocol_version::tls13;
+    const auto checked = [](status s) { return s.ok() ? status{} : status{errc::bad_signature}; };
+    auto ecdsa = [&]<class Hash, class Curve>(type_identity<Hash>, type_identity<Curve>) -> status {
+        auto k = crypto::parse_ec_public_key_info(key.spki);
+        if (!k || (tls13 && !std::holds_alternative<crypto::ec_public_key<Curve>>(*k))) {
+            return errc::tls_illegal_parameter;
+        }
+        return checked(std::visit(
+            [&](const auto& pub) { return crypto::ecdsa_verify<Hash>(pub, content, signature); },
+            *k));
+    };
+    auto rsa = [&]<class Hash>(type_identity<Hash>, bool pss) -> status {
+        if ((!pss && tls13) || key.algorithm != x509::key_algorithm::rsa) {
+            return errc::tls_illegal_parameter;
+        }
+        auto k = crypto::rsa_public_key::parse_spki(key.spki, min_rsa_bits);
+        if (!k) {
+            return k.error() == errc::weak_key ? errc::weak_key : errc::tls_illegal_parameter;
+        }
+        return checked(pss ? crypto::verify_pss<Hash>(*k, content, signature)
+                           : crypto::verify_pkcs1v15<Hash>(*k, content, signature));
+    };
+    const type_identity<crypto::sha256> sha256;
+    const type_identity<crypto::sha384> sha384;
+    const type_identity<crypto::sha512> sha512;
+    switch (scheme) {
+    case signature_scheme::ecdsa_secp256r1_sha256:
+        return ecdsa(sha256, type_identity<crypto::p256>{});
+    case signature_scheme::ecdsa_secp384r1_sha384:
+        return ecdsa(sha384, type_identity<crypto::p384>{});
+    case signature_scheme::rsa_pss_rsae_sha256:
+        return rsa(sha256, true);
+    case signature_scheme::rsa_pss_rsae_sha384:
+        return rsa(sha384, true);
+    case signature_scheme::rsa_pss_rsae_sha512:
+        return rsa(sha512, true);
+    case signature_scheme::rsa_pkcs1_sha256:
+        return rsa(sha256, false);
+    case signature_scheme::rsa_pkcs1_sha384:
+        return rsa(sha384, false);
+    case signature_scheme::rsa_pkcs1_sha512:
+        return rsa(sha512, false);
+    case signature_scheme::ed25519: {
+        auto k = crypto::parse_ed25519_public_key_info(key.spki);
+        if (!k) {
+            return errc::tls_illegal_parameter;
+        }
+        return crypto::ed25519_verify(*k, content, signature);
+    }
+    default:
+        return errc::tls_illegal_parameter; // not a scheme we offer
+    }
+}
+
+} // namespace https::tls
+// ---- https/tls/tls12_key_exchange.hpp ----------------------------------------------------------
+// TLS 1.2 key exchange: the ECDHE ServerKeyExchange (RFC 8422 §5.4; its signature is checked by
+// signature.hpp's verify_signature), the RSA key exchange's encrypted premaster secret (RFC 5246
+// §7.4.7.1), and the ClientKeyExchange encodings.
+
+
+#include <array>
+#include <cstdint>
+#include <type_traits>
+#include <variant>
+#include <vector>
+
+// ---- https/tls/detail/macro_scope.hpp ----------------------------------------------------------
+// Local macros of the TLS headers; include after all other headers, pair with macro_unscope.hpp.
+// (No include guard on purpose: every TLS header re-enters this scope after its own includes.)
+
+#define HTTPS_TLS_CONCAT_INNER(a, b) a##b
+#define HTTPS_TLS_CONCAT(a, b) HTTPS_TLS_CONCAT_INNER(a, b)
+
+/// `HTTPS_TLS_ASSIGN(auto v, r.read_u16());` evaluates a result-returning expression, returns its
+/// error from the enclosing function on failure, and otherwise binds the value to `lhs`.
+/// (`lhs` is a declaration such as `auto v`, so it cannot be parenthesised.)
+// NOLINTBEGIN(bugprone-macro-parentheses)
+#define HTTPS_TLS_ASSIGN(lhs, expr)                                                                \
+    auto HTTPS_TLS_CONCAT(https_tls_r_, __LINE__) = (expr);                                        \
+    if (!HTTPS_TLS_CONCAT(https_tls_r_, __LINE__).ok()) {                                          \
+        return HTTPS_TLS_CONCAT(https_tls_r_, __LINE__).error();                                   \
+    }                                                                                              \
+    lhs = std::move(HTTPS_TLS_CONCAT(https_tls_r_, __LINE__)).value()
+// NOLINTEND(bugprone-macro-parentheses)
+
+namespace https::tls {
+
+/// The signature schemes we accept in a TLS 1.2 ServerKeyExchange, in preference order: those of
+/// TLS 1.3 (ed25519 as RFC 8422 §5.1.3 uses it) plus RSASSA-PKCS1-v1_5, which TLS 1.2 servers use
+/// most (RFC 5246 §7.4.1.4.1; SHA-1 and MD5 are not offered) -- the list TLS 1.3 accepts in
+/// certificates.
+inline const std::vector<signature_scheme>& tls12_signature_schemes() {
+    return default_certificate_signature_schemes();
+}
+
+/// The ECDHE ServerKeyExchange (RFC 8422 §5.4): ServerECDHParams, then the signature.
+struct tls12_server_ecdh_params {
+    named_group group{};
+    bytes_view public_key;    ///< the server's ECPoint
+    bytes_view params;        ///< the ServerECDHParams encoding, as signed
+    std::uint16_t scheme = 0; ///< SignatureAndHashAlgorithm
+    bytes_view signature;
+};
+
+/// Parse the body of an ECDHE ServerKeyExchange. Only named curves are accepted (RFC 8422 §5.4:
+/// explicit curves are deprecated): anything else is illegal_parameter; malformed input is
+/// decode_error.
+inline result<tls12_server_ecdh_params> parse_tls12_server_key_exchange(bytes_view body) {
+    return detail::as_decode_error([&]() -> result<tls12_server_ecdh_params> {
+        reader r(body);
+        tls12_server_ecdh_params p;
+        HTTPS_TLS_ASSIGN(std::uint8_t curve_type, r.read_u8());
+        if (curve_type != 3) { // named_curve
+            return errc::tls_illegal_parameter;
+        }
+        HTTPS_TLS_ASSIGN(std::uint16_t group, r.read_u16());
+        p.group = static_cast<named_group>(group);
+        HTTPS_TLS_ASSIGN(p.public_key, r.read_prefixed<1>());
+        if (p.public_key.empty()) {
+            return errc::tls_decode_error; // point <1..2^8-1>
+        }
+        p.params = body.first(r.position());
+        HTTPS_TLS_ASSIGN(p.scheme, r.read_u16());
+        HTTPS_TLS_ASSIGN(p.signature, r.read_prefixed<2>());
+        if (p.signature.empty()) {
+            return errc::tls_decode_error;
+        }
+        HTTPS_TRY(r.expect_empty());
+        return p;
+    }());
+}
+
+/// RFC 5246 §7.4.3: the signed content is client_random || server_random || params.
+inline byte_vector tls12_signed_params(std::span<const std::uint8_t, 32> client_random,
+                                       std::span<const std::uint8_t, 32> server_random,
+                                       bytes_view params) {
+    byte_vector out(64 + params.size());
+    std::copy(client_random.begin(), client_random.end(), out.begin());
+    std::copy(server_random.begin(), server_random.end(), out.begin() + 32);
+    std::copy(params.begin(), params.end(), out.begin() + 64);
+    return out;
+}
+
+/// RFC 5246 §7.4.7.1: the RSA key exchange's 48-byte premaster secret.
+inline constexpr std::size_t tls12_rsa_premaster_length = 48;
+
+/// The premaster secret client_version (0x0303, the version we offered, not the negotiated one)
+/// || 46 random bytes, and its RSAES-PKCS1-v1_5 encryption to the server's key.
+struct tls12_rsa_premaster {
+    ct::secret_array<tls12_rsa_premaster_length> premaster;
+    byte_vector encrypted;
+};
+
+/// Make and encrypt the premaster secret (RFC 5246 §7.4.7.1).
+/// CT: the premaster secret is secret; the RSA encryption is constant time in it.
+inline result<tls12_rsa_premaster>
+tls12_make_rsa_premaster(const peer_key& key, crypto::random_source& rng,
+                         std::size_t min_rsa_bits = crypto::rsa_min_bits) {
+    auto k = crypto::rsa_public_key::parse_spki(key.spki, min_rsa_bits);
+    if (!k) {
+        return k.error() == errc::weak_key ? errc::weak_key : errc::tls_illegal_parameter;
+    }
+    tls12_rsa_premaster out;
+    out.premaster.bytes[0] = 0x03; // ClientHello.client_version: TLS 1.2
+    out.premaster.bytes[1] = 0x03;
+    HTTPS_TRY(rng.fill(mutable_bytes(out.premaster.data() + 2, tls12_rsa_premaster_length - 2)));
+    out.encrypted.resize(k->size());
+    HTTPS_TRY(crypto::encrypt_pkcs1v15(*k, out.premaster.span(), out.encrypted, rng));
+    return out;
+}
+
+/// ClientKeyExchange for ECDHE (RFC 8422 §5.7): ECPoint ecdh_Yc<1..2^8-1>.
+inline result<byte_vector> encode_tls12_client_key_exchange_ecdhe(bytes_view public_key) {
+    byte_vector body;
+    writer w(body);
+    HTTPS_TRY(w.put_prefixed(1, public_key));
+    return detail::handshake_with_body(handshake_type::client_key_exchange, body);
+}
+
+/// ClientKeyExchange for RSA (RFC 5246 §7.4.7.1): EncryptedPreMasterSecret<0..2^16-1>.
+inline result<byte_vector> encode_tls12_client_key_exchange_rsa(bytes_view encrypted) {
+    byte_vector body;
+    writer w(body);
+    HTTPS_TRY(w.put_prefixed(2, encrypted));
+    return detail::handshake_with_body(handshake_type::client_key_exchange, body);
+}
+
+} // namespace https::tls
+
+// ---- https/tls/detail/macro_unscope.hpp --------------------------------------------------------
+// Undefines the local macros of macro_scope.hpp at the end of each TLS header.
+#undef HTTPS_TLS_ASSIGN
+#undef HTTPS_TLS_CONCAT
+#undef HTTPS_TLS_CONCAT_INNER
+
+#include <algorithm>
+#include <optional>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+// ---- https/tls/detail/macro_scope.hpp ----------------------------------------------------------
+// Local macros of the TLS headers; include after all other headers, pair with macro_unscope.hpp.
+// (No include guard on purpose: every TLS header re-enters this scope after its own includes.)
+
+#define HTTPS_TLS_CONCAT_INNER(a, b) a##b
+#define HTTPS_TLS_CONCAT(a, b) HTTPS_TLS_CONCAT_INNER(a, b)
+
+/// `HTTPS_TLS_ASSIGN(auto v, r.read_u16());` evaluates a result-returning expression, returns its
+/// error from the enclosing function on failure, and otherwise binds the value to `lhs`.
+/// (`lhs` is a declaration such as `auto v`, so it cannot be parenthesised.)
+// NOLINTBEGIN(bugprone-macro-parentheses)
+#define HTTPS_TLS_ASSIGN(lhs, expr)                                                                \
+    auto HTTPS_TLS_CONCAT(https_tls_r_, __LINE__) = (expr);                                        \
+    if (!HTTPS_TLS_CONCAT(https_tls_r_, __LINE__).ok()) {                                          \
+        return HTTPS_TLS_CONCAT(https_tls_r_, __LINE__).error();                                   \
+    }                                                                                              \
+    lhs = std::move(HTTPS_TLS_CONCAT(https_tls_r_, __LINE__)).value()
+// NOLINTEND(bugprone-macro-parentheses)
+
+namespace https::tls {
+
+namespace detail {
+
+/// RFC 6066 §3: "Literal IPv4 and IPv6 addresses are not permitted in HostName".
+inline bool is_ip_literal(std::string_view host) {
+    if (host.empty() || host.find(':') != std::string_view::npos) {
+        return true; // nothing, or IPv6
+    }
+    return std::all_of(host.begin(), host.end(),
+                       [](char c) { return (c >= '0' && c <= '9') || c == '.'; });
+}
+
+/// RFC 8422 §5.1.2, RFC 7627 §5.1, RFC 5746 §3.4, RFC 5077 §3.2, RFC 7366 §2: the extension
+/// bodies a TLS 1.2 offer needs. encrypt_then_mac only matters when a CBC suite is offered.
+inline std::vector<std::pair<extension_type, byte_vector>>
+tls12_client_hello_extensions(bool offer_cbc) {
+    std::vector<std::pair<extension_type, byte_vector>> out;
+    out.emplace_back(extension_type::ec_point_formats, byte_vector{1, 0}); // uncompressed
+    out.emplace_back(extension_type::extended_master_secret, byte_vector{});
+    out.emplace_back(extension_type::renegotiation_info, byte_vector{0}); // empty
+    out.emplace_back(extension_type::session_ticket, byte_vector{});      // no ticket to offer
+    if (offer_cbc) {
+        out.emplace_back(extension_type::encrypt_then_mac, byte_vector{});
+    }
+    return out;
+}
+
+} // namespace detail
+
+/// The ClientHello a connection offers, the key shares behind it and the message as sent.
+class client_offer {
+  public:
+    /// Build and encode the first ClientHello for `config`.
+    /// Errors: `tls_internal_error` for a configuration that offers nothing (min_version above
+    /// max_version, no suite of a version offered, no group) or names a suite we do not
+    /// implement; `cert_no_identity` for an empty server name when the host is checked;
+    /// `length_overflow` for a name or list too long for its field; the random source's error.
+    static result<client_offer> make(const client_config& config) {
+        client_offer o;
+        HTTPS_TRY(o.build(config));
+        HTTPS_TRY(o.encode(config, 0));
+        return o;
+    }
+
+    /// What we offered, which the server is held to.
+    [[nodiscard]] const client_hello& hello() const noexcept {
+        return replayed_ ? *replayed_ : hello_;
+    }
+    /// The last ClientHello message sent (header included).
+    [[nodiscard]] const byte_vector& message() const noexcept { return message_; }
+    /// Our key shares: the private halves of `hello().key_shares`.
+    [[nodiscard]] const std::vector<key_exchange>& shares() const noexcept { return shares_; }
+
+    /// The second ClientHello (RFC 8446 §4.1.4): a share for `group` instead of the first one,
+    /// and `cookie`, echoed (§4.2.2). Errors: `length_overflow` when the cookie leaves no room
+    /// for the rest of the ClientHello, the key generation's error.
+    status retry(const client_config& config, std::optional<named_group> group,
+                 std::optional<bytes_view> cookie) {
+        if (group) {
+            HTTPS_TLS_ASSIGN(key_exchange share, key_exchange::generate(*group, config.rng()));
+            set_share(std::move(share));
+        }
+        if (cookie) {
+            hello_.cookie.assign(cookie->begin(), cookie->end());
+        }
+        return encode(config, 1);
+    }
+
+    /// The version the ServerHello selects (RFC 8446 §4.1.3, §4.2.1), held to our offer: TLS 1.3
+    /// by supported_versions, TLS 1.2 without it, unless its random carries the downgrade
+    /// sentinel while we offered TLS 1.3. `why` receives the refusal of a failure.
+    result<protocol_version> select_version(const server_hello& sh, refusal& why) const {
+        const auto refuse = [&](refusal r) {
+            why = r;
+            return result<protocol_version>(error_of(r));
+        };
+        const extension* sv = sh.extensions.find(extension_type::supported_versions);
+        if (sv == nullptr) {
+            const bytes_view tail = bytes_view(sh.random).subspan(24);
+            if (tls13_ &&
+                (std::equal(tail.begin(), tail.end(), downgrade_sentinel_tls12.begin()) ||
+                 std::equal(tail.begin(), tail.end(), downgrade_sentinel_tls11.begin()))) {
+                return refuse(refusal::downgrade_sentinel);
+            }
+            // §4.2.1: a ClientHello with supported_versions offers exactly those versions.
+            const auto& versions = hello_.supported_versions;
+            if (sh.legacy_version != static_cast<std::uint16_t>(protocol_version::tls12) ||
+                !tls12_ ||
+                (!versions.empty() && std::find(versions.begin(), versions.end(),
+                                                protocol_version::tls12) == versions.end())) {
+                return refuse(refusal::version_not_offered);
+            }
+            return protocol_version::tls12;
+        }
+        HTTPS_TLS_ASSIGN(std::uint16_t selected, parse_selected_version(sv->data));
+        if (selected != static_cast<std::uint16_t>(protocol_version::tls13)) {
+            return refuse(refusal::selected_version_not_tls13);
+        }
+        if (sh.legacy_version != static_cast<std::uint16_t>(protocol_version::tls12)) {
+            return refuse(refusal::legacy_version_not_tls12);
+        }
+        return protocol_version::tls13;
+    }
+
+  private:
+
+    void set_share(key_exchange share) {
+        shares_.clear();
+        shares_.push_back(std::move(share));
+        const bytes_view pub = shares_[0].public_key();
+        hello_.key_shares = {key_share_entry{shares_[0].group(), byte_vector(pub.begin(), pub.end())}};
+    }
+
+    status build(const client_config& c) {
+        const bool tls13 = c.offers(protocol_version::tls13);
+        tls13_ = tls13;
+        tls12_ = c.offers(protocol_version::tls12) && !c.tls12_cipher_suites.empty();
+        if ((!tls13 && !tls12_) || (tls13 && c.cipher_suites.empty()) || c.groups.empty()) {
+            return errc::tls_internal_error;
+        }
+        HTTPS_TRY(c.rng().fill(hello_.random));
+        if (c.middlebox_compatibility && tls13) {
+            hello_.legacy_session_id.resize(32);
+            HTTPS_TRY(c.rng().fill(hello_.legacy_session_id));
+        }
+        if (!detail::is_ip_literal(c.server_name)) {
+            hello_.server_name = c.server_name;
+        }
+        hello_.supported_groups = c.groups;
+        hello_.signature_algorithms = default_signature_schemes();
+        hello_.signature_algorithms_cert = default_certificate_signature_schemes();
+        hello_.alpn = c.alpn;
+        // RFC 8449 §4: in TLS 1.3 the limit counts the content type byte, so 2^14 + 1 says
+        // "full-size records"; advertising it lets servers announce a smaller limit of theirs.
+        hello_.record_size_limit = static_cast<std::uint16_t>(max_plaintext_length + 1);
+        hello_.status_request = c.request_ocsp_staple;
+        if (tls13) {
+            for (auto s : c.cipher_suites) {
+                hello_.cipher_suites.push_back(static_cast<std::uint16_t>(s));
+            }
+            hello_.supported_versions = {protocol_version::tls13};
+            HTTPS_TLS_ASSIGN(key_exchange share, key_exchange::generate(c.groups.front(), c.rng()));
+            set_share(std::move(share));
+        }
+        if (tls12_) {
+            HTTPS_TRY(add_tls12_offer(c, tls13));
+        }
+        if (c.server_name.empty() && c.check_host != x509::host_check::none) {
+            return errc::cert_no_identity; // no silent skip of the certificate's identity
+        }
+        return {};
+    }
+
+    status add_tls12_offer(const client_config& c, bool tls13) {
+        // TLS 1.2: its suites after the TLS 1.3 ones, the extensions it needs, the PKCS#1 v1.5
+        // schemes TLS 1.2 servers sign ServerKeyExchange with, and supported_versions only when
+        // TLS 1.3 is offered too (RFC 8446 §4.2.1: without it a server negotiates TLS 1.2).
+        bool cbc = false;
+        for (auto s : c.tls12_cipher_suites) {
+            const auto* info =
+                find_cipher_suite(static_cast<std::uint16_t>(s), protocol_version::tls12);
+            if (info == nullptr) {
+                return errc::tls_internal_error; // not a TLS 1.2 suite we implement
+            }
+            cbc = cbc || info->is_cbc();
+            hello_.cipher_suites.push_back(static_cast<std::uint16_t>(s));
+        }
+        hello_.extra_extensions = detail::tls12_client_hello_extensions(cbc);
+        for (auto scheme : tls12_signature_schemes()) {
+            auto& schemes = hello_.signature_algorithms;
+            if (std::find(schemes.begin(), schemes.end(), scheme) == schemes.end()) {
+                schemes.push_back(scheme);
+            }
+        }
+        if (tls13) {
+            hello_.supported_versions.push_back(protocol_version::tls12);
+        }
+        return {};
+    }
+
+    /// Encode ClientHello number `attempt` (0, or 1 after HelloRetryRequest) into `message_`, or
+    /// put what the test hook returns in its place (and, if it says so, the offer it carries).
+    status encode(const client_config& config, unsigned attempt) {
+        HTTPS_TLS_ASSIGN(message_, encode_client_hello(hello_));
+        const auto& hook = config.test_hook;
+        if (hook.replace_) {
+            message_ = hook.replace_(message_, attempt);
+        }
+        if (hook.read_) {
+            replayed_ = hook.read_(message_);
+            if (!replayed_) {
+                return errc::tls_internal_error;
+            }
+        }
+        return {};
+    }
+
+    bool tls13_ = false;
+    bool tls12_ = false;
+    client_hello hello_;
+    std::optional<client_hello> replayed_; ///< the offer of a test's replayed ClientHello
+    std::vector<key_exchange> shares_;
+    byte_vector message_;
+};
+
+} // namespace https::tls
+
+// ---- https/tls/detail/macro_unscope.hpp --------------------------------------------------------
+// Undefines the local macros of macro_scope.hpp at the end of each TLS header.
+#undef HTTPS_TLS_ASSIGN
+#undef HTTPS_TLS_CONCAT
+#undef HTTPS_TLS_CONCAT_INNER
+// ---- https/tls/protection.hpp ------------------------------------------------------------------
+// The record protections a client may switch to (one list, for both versions), and the factories
+// that build one from a suite's row of the cipher-suite table: from a traffic secret in TLS 1.3,
+// from the key block in TLS 1.2.
+
+// ---- https/crypto/chacha20_poly1305.hpp --------------------------------------------------------
+// AEAD_CHACHA20_POLY1305 (RFC 8439 §2.8), the TLS 1.3 suite TLS_CHACHA20_POLY1305_SHA256.
+
 // ---- https/crypto/chacha20.hpp -----------------------------------------------------------------
 // ChaCha20 (RFC 8439 §2.1-2.4): the block function and the stream cipher, portable and AVX2.
 
@@ -13168,2512 +16089,11 @@ using aes256_gcm = gcm<aes256>;
 static_assert(aead<aes128_gcm> && aead<aes256_gcm>);
 
 } // namespace https::crypto
-// ---- https/tls/alert.hpp -----------------------------------------------------------------------
-// TLS alerts (RFC 8446 §6): levels, descriptions, and the one table mapping errors to alerts.
-
-
-#include <cstdint>
-
-namespace https::tls {
-
-enum class alert_level : std::uint8_t { warning = 1, fatal = 2 };
-
-/// RFC 8446 §6 AlertDescription, plus the TLS 1.2 values a 1.2 peer may still send.
-enum class alert_description : std::uint8_t {
-    close_notify = 0,
-    unexpected_message = 10,
-    bad_record_mac = 20,
-    decryption_failed = 21, // TLS 1.2 and earlier; never sent
-    record_overflow = 22,
-    handshake_failure = 40,
-    bad_certificate = 42,
-    unsupported_certificate = 43,
-    certificate_revoked = 44,
-    certificate_expired = 45,
-    certificate_unknown = 46,
-    illegal_parameter = 47,
-    unknown_ca = 48,
-    access_denied = 49,
-    decode_error = 50,
-    decrypt_error = 51,
-    protocol_version = 70,
-    insufficient_security = 71,
-    internal_error = 80,
-    inappropriate_fallback = 86,
-    user_canceled = 90,
-    no_renegotiation = 100,
-    missing_extension = 109,
-    unsupported_extension = 110,
-    unrecognized_name = 112,
-    bad_certificate_status_response = 113,
-    unknown_psk_identity = 115,
-    certificate_required = 116,
-    no_application_protocol = 120,
-};
-
-/// The RFC name of an alert ("bad_record_mac"), or "unknown" for a value not in the registry.
-inline const char* describe(alert_description d) noexcept {
-    switch (d) {
-    case alert_description::close_notify:
-        return "close_notify";
-    case alert_description::unexpected_message:
-        return "unexpected_message";
-    case alert_description::bad_record_mac:
-        return "bad_record_mac";
-    case alert_description::decryption_failed:
-        return "decryption_failed";
-    case alert_description::record_overflow:
-        return "record_overflow";
-    case alert_description::handshake_failure:
-        return "handshake_failure";
-    case alert_description::bad_certificate:
-        return "bad_certificate";
-    case alert_description::unsupported_certificate:
-        return "unsupported_certificate";
-    case alert_description::certificate_revoked:
-        return "certificate_revoked";
-    case alert_description::certificate_expired:
-        return "certificate_expired";
-    case alert_description::certificate_unknown:
-        return "certificate_unknown";
-    case alert_description::illegal_parameter:
-        return "illegal_parameter";
-    case alert_description::unknown_ca:
-        return "unknown_ca";
-    case alert_description::access_denied:
-        return "access_denied";
-    case alert_description::decode_error:
-        return "decode_error";
-    case alert_description::decrypt_error:
-        return "decrypt_error";
-    case alert_description::protocol_version:
-        return "protocol_version";
-    case alert_description::insufficient_security:
-        return "insufficient_security";
-    case alert_description::internal_error:
-        return "internal_error";
-    case alert_description::inappropriate_fallback:
-        return "inappropriate_fallback";
-    case alert_description::user_canceled:
-        return "user_canceled";
-    case alert_description::no_renegotiation:
-        return "no_renegotiation";
-    case alert_description::missing_extension:
-        return "missing_extension";
-    case alert_description::unsupported_extension:
-        return "unsupported_extension";
-    case alert_description::unrecognized_name:
-        return "unrecognized_name";
-    case alert_description::bad_certificate_status_response:
-        return "bad_certificate_status_response";
-    case alert_description::unknown_psk_identity:
-        return "unknown_psk_identity";
-    case alert_description::certificate_required:
-        return "certificate_required";
-    case alert_description::no_application_protocol:
-        return "no_application_protocol";
-    }
-    return "unknown";
-}
-
-/// The alert we send when we abort because of `e`: THE table from errors to alerts, used by every
-/// handshake and the record layer, so each error has exactly one alert. Returns false for errors
-/// after which no alert is sent (the peer already closed or alerted us).
-inline bool alert_for(errc e, alert_description& out) noexcept {
-    using a = alert_description;
-    switch (e) {
-    case errc::ok:
-    case errc::tls_alert_received: // the peer already aborted; RFC 8446 §6.2: no reply
-    case errc::tls_closed:
-        return false;
-
-    // TLS layer: one alert per error, named alike.
-    case errc::tls_unexpected_message:
-        out = a::unexpected_message;
-        return true;
-    case errc::tls_decode_error:
-        out = a::decode_error;
-        return true;
-    case errc::tls_illegal_parameter:
-        out = a::illegal_parameter;
-        return true;
-    case errc::tls_handshake_failure:
-        out = a::handshake_failure;
-        return true;
-    case errc::tls_protocol_version:
-        out = a::protocol_version;
-        return true;
-    case errc::tls_record_overflow:
-        out = a::record_overflow;
-        return true;
-    case errc::tls_bad_record_mac:
-        out = a::bad_record_mac;
-        return true;
-    case errc::tls_decrypt_error:
-        out = a::decrypt_error;
-        return true;
-    case errc::tls_missing_extension:
-        out = a::missing_extension;
-        return true;
-    case errc::tls_unsupported_extension:
-        out = a::unsupported_extension;
-        return true;
-    case errc::tls_insufficient_security:
-        out = a::insufficient_security;
-        return true;
-    case errc::tls_no_application_protocol:
-        out = a::no_application_protocol;
-        return true;
-    case errc::tls_downgrade_detected:
-        out = a::illegal_parameter;
-        return true; // §4.1.3
-    case errc::tls_no_renegotiation:
-        out = a::no_renegotiation;
-        return true;
-    case errc::tls_internal_error:
-        out = a::internal_error;
-        return true;
-
-    // Certificate validation (RFC 8446 §6.2 gives the meaning of each certificate alert).
-    case errc::cert_expired:
-    case errc::cert_not_yet_valid:
-        out = a::certificate_expired;
-        return true;
-    case errc::cert_unknown_issuer:
-    case errc::cert_self_signed_leaf:
-    case errc::trust_store_unavailable:
-        out = a::unknown_ca;
-        return true;
-    case errc::cert_unknown_critical_extension:
-    case errc::cert_weak_key:
-    case errc::cert_weak_signature:
-        out = a::unsupported_certificate;
-        return true;
-    case errc::cert_malformed:
-    case errc::cert_hostname_mismatch:
-    case errc::cert_bad_signature:
-    case errc::cert_not_ca:
-    case errc::cert_path_length_exceeded:
-    case errc::cert_name_constraint_violated:
-    case errc::cert_bad_eku:
-    case errc::cert_chain_too_long:
-    case errc::cert_bad_key_usage:
-    case errc::cert_bad_key_identifier:
-    case errc::cert_bad_basic_constraints:
-    case errc::cert_bad_name_constraints:
-    case errc::cert_bad_subject_alt_name:
-    case errc::cert_common_name_mismatch:
-    case errc::cert_bad_serial:
-    case errc::cert_ocsp_missing:
-        out = a::bad_certificate;
-        return true;
-    case errc::cert_revoked:
-        out = a::certificate_revoked;
-        return true;
-    case errc::cert_ocsp_malformed:
-    case errc::cert_ocsp_bad_responder:
-    case errc::cert_ocsp_stale:
-    case errc::cert_ocsp_unknown:
-        out = a::bad_certificate_status_response; // RFC 6066 §8
-        return true;
-    case errc::cert_no_identity: // our configuration named no server: not the certificate's fault
-        out = a::internal_error;
-        return true;
-
-    // Cryptographic failures on peer input.
-    case errc::bad_tag:
-        out = a::bad_record_mac;
-        return true;
-    case errc::bad_signature:
-        out = a::decrypt_error;
-        return true; // §4.4.3
-    case errc::bad_public_key:
-    case errc::point_not_on_curve:
-    case errc::point_at_infinity:
-    case errc::zero_shared_secret:
-    case errc::unsupported_curve:
-    case errc::unsupported_algorithm:
-        out = a::illegal_parameter;
-        return true;
-    case errc::weak_key:
-        out = a::insufficient_security;
-        return true;
-
-    default:
-        break;
-    }
-    // Any other decode-layer error is malformed peer input; anything else is our own failure.
-    out = layer_of(e) == error_layer::decode ? a::decode_error : a::internal_error;
-    return true;
-}
-
-} // namespace https::tls
-// ---- https/tls/cipher_suite.hpp ----------------------------------------------------------------
-// Cipher suites: one table holding every fact about each suite we implement (code point, IANA
-// name, version, key exchange, record cipher, hash, key-block lengths), in our preference order.
-// The offer lists, the record-protection factories and the names printed by `-v` all read it.
-
-// ---- https/tls/extensions.hpp ------------------------------------------------------------------
-// TLS registries (versions, extension types, named groups, signature schemes) and the extension
-// block codec shared by every handshake message (RFC 8446 §4.2).
-
-
-#include <algorithm>
-#include <cstdint>
-#include <optional>
-#include <string>
-#include <vector>
-
-// ---- https/tls/detail/macro_scope.hpp ----------------------------------------------------------
-// Local macros of the TLS headers; include after all other headers, pair with macro_unscope.hpp.
-// (No include guard on purpose: every TLS header re-enters this scope after its own includes.)
-
-#define HTTPS_TLS_CONCAT_INNER(a, b) a##b
-#define HTTPS_TLS_CONCAT(a, b) HTTPS_TLS_CONCAT_INNER(a, b)
-
-/// `HTTPS_TLS_ASSIGN(auto v, r.read_u16());` evaluates a result-returning expression, returns its
-/// error from the enclosing function on failure, and otherwise binds the value to `lhs`.
-/// (`lhs` is a declaration such as `auto v`, so it cannot be parenthesised.)
-// NOLINTBEGIN(bugprone-macro-parentheses)
-#define HTTPS_TLS_ASSIGN(lhs, expr)                                                                \
-    auto HTTPS_TLS_CONCAT(https_tls_r_, __LINE__) = (expr);                                        \
-    if (!HTTPS_TLS_CONCAT(https_tls_r_, __LINE__).ok()) {                                          \
-        return HTTPS_TLS_CONCAT(https_tls_r_, __LINE__).error();                                   \
-    }                                                                                              \
-    lhs = std::move(HTTPS_TLS_CONCAT(https_tls_r_, __LINE__)).value()
-// NOLINTEND(bugprone-macro-parentheses)
-
-namespace https::tls {
-
-/// ProtocolVersion values (RFC 8446 §4.2.1; TLS 1.2 is RFC 5246).
-enum class protocol_version : std::uint16_t {
-    tls10 = 0x0301,
-    tls11 = 0x0302,
-    tls12 = 0x0303,
-    tls13 = 0x0304,
-};
-
-/// ExtensionType values we send, parse, or must recognise to reject (RFC 8446 §4.2 and the
-/// RFCs it cites).
-enum class extension_type : std::uint16_t {
-    server_name = 0,
-    max_fragment_length = 1,
-    status_request = 5,
-    supported_groups = 10,
-    ec_point_formats = 11,
-    signature_algorithms = 13,
-    use_srtp = 14,
-    heartbeat = 15,
-    application_layer_protocol_negotiation = 16,
-    signed_certificate_timestamp = 18,
-    client_certificate_type = 19,
-    server_certificate_type = 20,
-    padding = 21,
-    encrypt_then_mac = 22,
-    extended_master_secret = 23,
-    record_size_limit = 28,
-    session_ticket = 35,
-    pre_shared_key = 41,
-    early_data = 42,
-    supported_versions = 43,
-    cookie = 44,
-    psk_key_exchange_modes = 45,
-    certificate_authorities = 47,
-    oid_filters = 48,
-    post_handshake_auth = 49,
-    signature_algorithms_cert = 50,
-    key_share = 51,
-    renegotiation_info = 0xff01,
-};
-
-/// NamedGroup values for (EC)DHE (RFC 8446 §4.2.7).
-enum class named_group : std::uint16_t {
-    secp256r1 = 0x0017,
-    secp384r1 = 0x0018,
-    secp521r1 = 0x0019,
-    x25519 = 0x001d,
-    x448 = 0x001e,
-};
-
-/// SignatureScheme values (RFC 8446 §4.2.3).
-enum class signature_scheme : std::uint16_t {
-    rsa_pkcs1_sha256 = 0x0401,
-    rsa_pkcs1_sha384 = 0x0501,
-    rsa_pkcs1_sha512 = 0x0601,
-    ecdsa_secp256r1_sha256 = 0x0403,
-    ecdsa_secp384r1_sha384 = 0x0503,
-    ecdsa_secp521r1_sha512 = 0x0603,
-    rsa_pss_rsae_sha256 = 0x0804,
-    rsa_pss_rsae_sha384 = 0x0805,
-    rsa_pss_rsae_sha512 = 0x0806,
-    ed25519 = 0x0807,
-    rsa_pss_pss_sha256 = 0x0809,
-    rsa_pss_pss_sha384 = 0x080a,
-    rsa_pss_pss_sha512 = 0x080b,
-    rsa_pkcs1_sha1 = 0x0201,
-    ecdsa_sha1 = 0x0203,
-};
-
-/// One extension as received: its type and its `extension_data` (a view into the message).
-struct extension {
-    std::uint16_t type = 0;
-    bytes_view data;
-};
-
-/// The extensions of one message, in wire order, with no type repeated.
-class extension_list {
-  public:
-    /// Parse `Extension extensions<0..2^16-1>` (with its length prefix) from `r`.
-    /// RFC 8446 §4.2: a repeated extension type is `tls_illegal_parameter`; anything malformed is
-    /// `tls_decode_error`.
-    static result<extension_list> parse(reader& r) {
-        auto block = r.read_nested<2>();
-        if (!block) {
-            return errc::tls_decode_error;
-        }
-        extension_list out;
-        while (!block->empty()) {
-            auto type = block->read_u16();
-            if (!type) {
-                return errc::tls_decode_error;
-            }
-            auto data = block->read_prefixed<2>();
-            if (!data) {
-                return errc::tls_decode_error;
-            }
-            out.items_.push_back({*type, *data});
-        }
-        if (out.has_repeated_type()) {
-            return errc::tls_illegal_parameter;
-        }
-        return out;
-    }
-
-    [[nodiscard]] const extension* find(extension_type t) const noexcept {
-        return find(static_cast<std::uint16_t>(t));
-    }
-    [[nodiscard]] const extension* find(std::uint16_t t) const noexcept {
-        for (const auto& e : items_) {
-            if (e.type == t) {
-                return &e;
-            }
-        }
-        return nullptr;
-    }
-    [[nodiscard]] const std::vector<extension>& items() const noexcept { return items_; }
-
-  private:
-    /// RFC 8446 §4.2: no type twice in one block. Sorting a copy of the types makes the check
-    /// O(n log n): a 64 KiB block holds up to 16383 extensions, for which a pairwise check costs
-    /// 1.3e8 comparisons (measured: 72 ms per block), and a server may send such a block in every
-    /// ServerHello, EncryptedExtensions, CertificateEntry and NewSessionTicket.
-    [[nodiscard]] bool has_repeated_type() const {
-        std::vector<std::uint16_t> types;
-        types.reserve(items_.size());
-        for (const auto& e : items_) {
-            types.push_back(e.type);
-        }
-        std::sort(types.begin(), types.end());
-        return std::adjacent_find(types.begin(), types.end()) != types.end();
-    }
-
-    std::vector<extension> items_;
-};
-
-namespace detail {
-
-/// Peer-input parsers report every malformation as `tls_decode_error` (RFC 8446 §6.2), whatever
-/// the reader called it; other errors (e.g. `tls_illegal_parameter`) pass through.
-template <class T> result<T> as_decode_error(result<T> r) {
-    if (!r.ok() && layer_of(r.error()) == error_layer::decode) {
-        return errc::tls_decode_error;
-    }
-    return r;
-}
-
-/// Writes `type` and the length-prefixed body produced by `body(w)` (which returns a status).
-template <class F> status put_extension(writer& w, extension_type type, F&& body) {
-    w.put_u16(static_cast<std::uint16_t>(type));
-    const std::size_t mark = w.begin_prefixed(2);
-    HTTPS_TRY(body(w));
-    return w.end_prefixed(mark, 2);
-}
-
-/// Writes `type` and `data` as its extension_data.
-inline status put_extension_data(writer& w, extension_type type, bytes_view data) {
-    w.put_u16(static_cast<std::uint16_t>(type));
-    return w.put_prefixed(2, data);
-}
-
-/// A list of u16 code points with a `prefix`-byte length (cipher_suites, supported_groups, ...).
-template <class E> status put_u16_list(writer& w, const std::vector<E>& values, unsigned prefix) {
-    const std::size_t mark = w.begin_prefixed(prefix);
-    for (E v : values) {
-        w.put_u16(static_cast<std::uint16_t>(v));
-    }
-    return w.end_prefixed(mark, prefix);
-}
-
-} // namespace detail
-
-/// RFC 7301 §3.1: the server's ALPN answer is a ProtocolNameList holding exactly one non-empty
-/// name. Returns that name.
-inline result<bytes_view> parse_alpn_selection(bytes_view data) {
-    return detail::as_decode_error([&]() -> result<bytes_view> {
-        reader r(data);
-        HTTPS_TLS_ASSIGN(reader list, r.read_nested<2>());
-        HTTPS_TLS_ASSIGN(bytes_view name, list.read_prefixed<1>());
-        if (name.empty() || !list.empty() || !r.empty()) {
-            return errc::tls_decode_error;
-        }
-        return name;
-    }());
-}
-
-/// RFC 8446 §4.2.1: ServerHello's supported_versions holds one selected version.
-inline result<std::uint16_t> parse_selected_version(bytes_view data) {
-    reader r(data);
-    auto v = r.read_u16();
-    if (!v || !r.empty()) {
-        return errc::tls_decode_error;
-    }
-    return *v;
-}
-
-} // namespace https::tls
-
-// ---- https/tls/detail/macro_unscope.hpp --------------------------------------------------------
-// Undefines the local macros of macro_scope.hpp at the end of each TLS header.
-#undef HTTPS_TLS_ASSIGN
-#undef HTTPS_TLS_CONCAT
-#undef HTTPS_TLS_CONCAT_INNER
-
-#include <array>
-#include <cstddef>
-#include <cstdint>
-#include <optional>
-#include <string_view>
-#include <vector>
-
-namespace https::tls {
-
-/// CipherSuite code points: TLS 1.3 (RFC 8446 §B.4) and TLS 1.2 (RFC 5289, RFC 7905, RFC 5288,
-/// RFC 5246 §A.5).
-enum class cipher_suite : std::uint16_t {
-    tls_aes_128_gcm_sha256 = 0x1301,
-    tls_aes_256_gcm_sha384 = 0x1302,
-    tls_chacha20_poly1305_sha256 = 0x1303,
-    tls_ecdhe_ecdsa_with_aes_128_gcm_sha256 = 0xc02b,
-    tls_ecdhe_rsa_with_aes_128_gcm_sha256 = 0xc02f,
-    tls_ecdhe_ecdsa_with_aes_256_gcm_sha384 = 0xc02c,
-    tls_ecdhe_rsa_with_aes_256_gcm_sha384 = 0xc030,
-    tls_ecdhe_ecdsa_with_chacha20_poly1305_sha256 = 0xcca9,
-    tls_ecdhe_rsa_with_chacha20_poly1305_sha256 = 0xcca8,
-    tls_ecdhe_ecdsa_with_aes_128_cbc_sha256 = 0xc023,
-    tls_ecdhe_rsa_with_aes_128_cbc_sha256 = 0xc027,
-    tls_ecdhe_ecdsa_with_aes_256_cbc_sha384 = 0xc024,
-    tls_ecdhe_rsa_with_aes_256_cbc_sha384 = 0xc028,
-    tls_rsa_with_aes_256_gcm_sha384 = 0x009d,
-    tls_rsa_with_aes_128_gcm_sha256 = 0x009c,
-    tls_rsa_with_aes_256_cbc_sha256 = 0x003d,
-};
-
-/// The hash of the transcript, HKDF or PRF, Finished MAC (and, for CBC suites, the record HMAC).
-enum class hash_algorithm : std::uint8_t { sha256, sha384 };
-
-inline constexpr std::size_t hash_length(hash_algorithm h) noexcept {
-    return h == hash_algorithm::sha256 ? 32 : 48;
-}
-
-/// How a suite protects records. TLS 1.3 suites use the three AEADs only.
-enum class record_cipher : std::uint8_t {
-    aes_128_gcm,       ///< TLS 1.2: RFC 5288, 4-byte implicit salt + 8-byte explicit nonce
-    aes_256_gcm,       ///< RFC 5288
-    chacha20_poly1305, ///< TLS 1.2: RFC 7905, 12-byte IV XOR sequence number
-    aes_128_cbc,       ///< TLS 1.2 only: RFC 5246 §6.2.3.2, explicit IV, HMAC (or RFC 7366)
-    aes_256_cbc,
-};
-/// The record cipher of a TLS 1.3 suite (an AEAD) and of a TLS 1.2 suite, by their older names.
-using aead_algorithm = record_cipher;
-using tls12_cipher_kind = record_cipher;
-
-/// How the premaster secret is agreed and what the certificate key must be.
-enum class key_exchange_kind : std::uint8_t {
-    tls13,       ///< TLS 1.3: not fixed by the suite (key_share and signature_algorithms)
-    ecdhe_ecdsa, ///< ephemeral ECDH signed with the certificate's ECDSA key (RFC 8422)
-    ecdhe_rsa,   ///< ephemeral ECDH signed with the certificate's RSA key (RFC 8422)
-    rsa,         ///< premaster encrypted to the certificate's RSA key (RFC 5246 §7.4.7.1)
-};
-
-/// Everything a suite fixes: one row of `cipher_suites`. Lengths are those of the TLS 1.2 key
-/// block (RFC 5246 §6.3); for TLS 1.3 suites the key and IV lengths of §7.3.
-struct cipher_suite_info {
-    cipher_suite suite{};
-    std::string_view name;
-    protocol_version version{};
-    key_exchange_kind key_exchange{};
-    record_cipher cipher{};
-    hash_algorithm prf_hash{};      ///< PRF or HKDF, transcript and (for CBC) HMAC hash
-    std::size_t mac_key_length = 0; ///< 0 for AEAD suites
-    std::size_t enc_key_length = 0;
-    std::size_t fixed_iv_length = 0; ///< implicit IV part from the key block (AEAD only)
-
-    [[nodiscard]] constexpr bool is_cbc() const noexcept {
-        return cipher == record_cipher::aes_128_cbc || cipher == record_cipher::aes_256_cbc;
-    }
-    [[nodiscard]] constexpr bool is_ecdhe() const noexcept {
-        return key_exchange != key_exchange_kind::rsa;
-    }
-    /// Total key block length: two MAC keys, two encryption keys, two fixed IVs.
-    [[nodiscard]] constexpr std::size_t key_block_length() const noexcept {
-        return 2 * (mac_key_length + enc_key_length + fixed_iv_length);
-    }
-};
-/// A TLS 1.2 suite's row, as the TLS 1.2 handshake and key schedule take it.
-using tls12_suite_info = cipher_suite_info;
-
-/// Every suite we implement, in our preference order within each version. TLS 1.2: forward-secret
-/// AEAD first (AES-128-GCM, AES-256-GCM, ChaCha20-Poly1305), then forward-secret CBC, then the RSA
-/// key exchange (no forward secrecy) for servers that offer nothing else.
-inline constexpr std::array<cipher_suite_info, 16> cipher_suites = [] {
-    using s = cipher_suite;
-    using k = key_exchange_kind;
-    using c = record_cipher;
-    constexpr auto v13 = protocol_version::tls13;
-    constexpr auto v12 = protocol_version::tls12;
-    constexpr auto sha256 = hash_algorithm::sha256;
-    constexpr auto sha384 = hash_algorithm::sha384;
-    return std::array<cipher_suite_info, 16>{{
-        // RFC 8446 §B.4; §5.3: iv_length 12.
-        {s::tls_aes_128_gcm_sha256, "TLS_AES_128_GCM_SHA256", v13, k::tls13, c::aes_128_gcm,
-         sha256, 0, 16, 12},
-        {s::tls_aes_256_gcm_sha384, "TLS_AES_256_GCM_SHA384", v13, k::tls13, c::aes_256_gcm,
-         sha384, 0, 32, 12},
-        {s::tls_chacha20_poly1305_sha256, "TLS_CHACHA20_POLY1305_SHA256", v13, k::tls13,
-         c::chacha20_poly1305, sha256, 0, 32, 12},
-        // RFC 5289 §3.2 (GCM) and RFC 5288 §3: fixed_iv_length 4 (the salt).
-        {s::tls_ecdhe_ecdsa_with_aes_128_gcm_sha256, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
-         v12, k::ecdhe_ecdsa, c::aes_128_gcm, sha256, 0, 16, 4},
-        {s::tls_ecdhe_rsa_with_aes_128_gcm_sha256, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", v12,
-         k::ecdhe_rsa, c::aes_128_gcm, sha256, 0, 16, 4},
-        {s::tls_ecdhe_ecdsa_with_aes_256_gcm_sha384, "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
-         v12, k::ecdhe_ecdsa, c::aes_256_gcm, sha384, 0, 32, 4},
-        {s::tls_ecdhe_rsa_with_aes_256_gcm_sha384, "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", v12,
-         k::ecdhe_rsa, c::aes_256_gcm, sha384, 0, 32, 4},
-        // RFC 7905 §2: fixed_iv_length 12.
-        {s::tls_ecdhe_ecdsa_with_chacha20_poly1305_sha256,
-         "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", v12, k::ecdhe_ecdsa,
-         c::chacha20_poly1305, sha256, 0, 32, 12},
-        {s::tls_ecdhe_rsa_with_chacha20_poly1305_sha256,
-         "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", v12, k::ecdhe_rsa, c::chacha20_poly1305,
-         sha256, 0, 32, 12},
-        // RFC 5289 §3.1 (CBC with HMAC-SHA256/384). RFC 5246 §6.3: no IV comes from the key block
-        // for CBC in TLS 1.2 (each record carries its own).
-        {s::tls_ecdhe_ecdsa_with_aes_128_cbc_sha256, "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256",
-         v12, k::ecdhe_ecdsa, c::aes_128_cbc, sha256, 32, 16, 0},
-        {s::tls_ecdhe_rsa_with_aes_128_cbc_sha256, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256", v12,
-         k::ecdhe_rsa, c::aes_128_cbc, sha256, 32, 16, 0},
-        {s::tls_ecdhe_ecdsa_with_aes_256_cbc_sha384, "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384",
-         v12, k::ecdhe_ecdsa, c::aes_256_cbc, sha384, 48, 32, 0},
-        {s::tls_ecdhe_rsa_with_aes_256_cbc_sha384, "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384", v12,
-         k::ecdhe_rsa, c::aes_256_cbc, sha384, 48, 32, 0},
-        // RFC 5288 §3 and RFC 5246 §A.5 (the RSA key exchange).
-        {s::tls_rsa_with_aes_256_gcm_sha384, "TLS_RSA_WITH_AES_256_GCM_SHA384", v12, k::rsa,
-         c::aes_256_gcm, sha384, 0, 32, 4},
-        {s::tls_rsa_with_aes_128_gcm_sha256, "TLS_RSA_WITH_AES_128_GCM_SHA256", v12, k::rsa,
-         c::aes_128_gcm, sha256, 0, 16, 4},
-        {s::tls_rsa_with_aes_256_cbc_sha256, "TLS_RSA_WITH_AES_256_CBC_SHA256", v12, k::rsa,
-         c::aes_256_cbc, sha256, 32, 32, 0},
-    }};
-}();
-
-/// The row of a code point, or null for one we do not implement.
-inline constexpr const cipher_suite_info* find_cipher_suite(std::uint16_t code) noexcept {
-    for (const auto& row : cipher_suites) {
-        if (static_cast<std::uint16_t>(row.suite) == code) {
-            return &row;
-        }
-    }
-    return nullptr;
-}
-
-/// The IANA name of a suite we implement, for diagnostics (curl -v style output).
-inline constexpr std::string_view cipher_suite_name(std::uint16_t code) noexcept {
-    const cipher_suite_info* row = find_cipher_suite(code);
-    return row != nullptr ? row->name : "unknown cipher suite";
-}
-
-/// Our suites of `version`, in preference order: the default offer.
-inline std::vector<cipher_suite> default_cipher_suites(protocol_version version) {
-    std::vector<cipher_suite> out;
-    for (const auto& row : cipher_suites) {
-        if (row.version == version) {
-            out.push_back(row.suite);
-        }
-    }
-    return out;
-}
-
-/// What a TLS 1.3 suite gives the key schedule and the record layer.
-struct suite_info {
-    cipher_suite suite;
-    aead_algorithm aead;
-    hash_algorithm hash;
-};
-
-/// What a TLS 1.3 suite fixes, or nothing for a code point that is not a TLS 1.3 suite we
-/// implement.
-inline constexpr std::optional<suite_info> tls13_suite_info(std::uint16_t code) noexcept {
-    const cipher_suite_info* row = find_cipher_suite(code);
-    if (row == nullptr || row->version != protocol_version::tls13) {
-        return std::nullopt;
-    }
-    return suite_info{row->suite, row->cipher, row->prf_hash};
-}
-
-/// What a TLS 1.2 suite fixes, or nothing for a code point that is not a TLS 1.2 suite we
-/// implement.
-inline constexpr std::optional<tls12_suite_info> tls12_suite_info_of(std::uint16_t code) noexcept {
-    const cipher_suite_info* row = find_cipher_suite(code);
-    if (row == nullptr || row->version != protocol_version::tls12) {
-        return std::nullopt;
-    }
-    return *row;
-}
-
-} // namespace https::tls
-// ---- https/tls/key_schedule.hpp ----------------------------------------------------------------
-// The TLS 1.3 key schedule (RFC 8446 §7.1-7.3) as a typestate: early -> handshake -> master
-// secret, each stage consumed to make the next, plus traffic keys, Finished and KeyUpdate.
-
-// ---- https/crypto/hkdf.hpp ---------------------------------------------------------------------
-// HKDF (RFC 5869) and the TLS 1.3 HKDF-Expand-Label / Derive-Secret built on it (RFC 8446 §7.1).
-
-// ---- https/crypto/hmac.hpp ---------------------------------------------------------------------
-// HMAC (RFC 2104, FIPS 198-1) over any hash_function.
-
-
-#include <algorithm>
-#include <array>
-#include <cassert>
-#include <cstddef>
-#include <cstdint>
-#include <span>
-#include <type_traits>
-
-namespace https::crypto {
-
-/// HMAC-`H`: a keyed MAC. Construct with the key, `update` any number of times, `finish` writes
-/// the tag and returns the object to its just-keyed state, ready for the next message under the
-/// same key. The keyed states are wiped when the object is destroyed.
-template <hash_function H> class hmac {
-  public:
-    static constexpr std::size_t digest_size = H::digest_size;
-    static constexpr std::size_t block_size = H::block_size;
-    /// The shortest truncated tag `verify` accepts: 10 bytes, the 80-bit floor of RFC 2104 §5
-    /// (also TLS 1.2's truncated_hmac length, RFC 6066 §7). RFC 2104 further recommends at least
-    /// half the hash output; that is the caller's policy to apply (RFC 4231 §4.6 tests 128-bit
-    /// tags of HMAC-SHA-512, NIST CAVP and Wycheproof test exactly half).
-    static constexpr std::size_t min_tag_size = 10;
-
-    /// Key of any length; keys longer than the block are hashed first (RFC 2104 §2).
-    /// CT: time depends on the key length only.
-    explicit hmac(bytes_view key) noexcept {
-        std::array<std::uint8_t, block_size> block{}; // the key, zero-padded to a block
-        if (key.size() > block_size) {
-            H kh;
-            kh.update(key);
-            kh.finish(std::span<std::uint8_t, digest_size>(block.data(), digest_size));
-            wipe_object(kh);
-        } else if (!key.empty()) {
-            std::copy(key.begin(), key.end(), block.begin());
-        }
-        for (auto& b : block) {
-            b ^= 0x36; // ipad
-        }
-        inner_init_.update(block);
-        for (auto& b : block) {
-            b ^= 0x36 ^ 0x5c; // ipad -> opad
-        }
-        outer_init_.update(block);
-        ct::wipe(block);
-        inner_ = inner_init_;
-    }
-
-    hmac(const hmac&) = default;
-    hmac& operator=(const hmac&) = default;
-    hmac(hmac&&) noexcept = default;
-    hmac& operator=(hmac&&) noexcept = default;
-    ~hmac() {
-        wipe_object(inner_);
-        wipe_object(inner_init_);
-        wipe_object(outer_init_);
-    }
-
-    /// Absorb message bytes. CT: time depends on lengths only.
-    void update(bytes_view in) noexcept { inner_.update(in); }
-
-    /// Write the tag HASH((K ^ opad) || HASH((K ^ ipad) || message)), then reset to the keyed
-    /// state. CT: time depends on lengths only.
-    void finish(std::span<std::uint8_t, digest_size> out) noexcept {
-        inner_.finish(out); // the inner hash, staged in the output buffer
-        H outer = outer_init_;
-        outer.update(out);
-        outer.finish(out);
-        wipe_object(outer);
-        inner_ = inner_init_;
-    }
-
-    /// Forget the message absorbed so far; keep the key.
-    void reset() noexcept { inner_ = inner_init_; }
-
-    /// One-shot MAC of `data` under `key`. CT: lengths only.
-    [[nodiscard]] static digest<H> mac(bytes_view key, bytes_view data) noexcept {
-        hmac m(key);
-        m.update(data);
-        digest<H> out;
-        m.finish(out);
-        return out;
-    }
-
-    /// Check `tag` against the MAC of `data`: the full tag, or one truncated to its first
-    /// `tag.size()` bytes (RFC 2104 §5) when min_tag_size <= tag.size() <= digest_size. Any other
-    /// length is rejected. The comparison is constant-time (ct::equal).
-    /// CT: the tag length and the verdict are public; the key, data and tags are not.
-    [[nodiscard]] static bool verify(bytes_view key, bytes_view data, bytes_view tag) noexcept {
-        if (tag.size() < min_tag_size || tag.size() > digest_size) {
-            return false; // the length is public
-        }
-        digest<H> expected = mac(key, data);
-        const bool ok = ct::equal(bytes_view(expected).first(tag.size()), tag);
-        ct::wipe(expected);
-        return ok;
-    }
-
-  private:
-    // Hash states derived from the key are key material. Our hashes are plain arrays of words,
-    // so overwriting the bytes is sound; for any other hash, fall back to its own reset.
-    static void wipe_object(H& h) noexcept {
-        if constexpr (std::is_trivially_copyable_v<H>) {
-            ct::wipe(&h, sizeof h);
-        } else {
-            h.reset();
-        }
-    }
-
-    H inner_init_; // after absorbing K ^ ipad
-    H outer_init_; // after absorbing K ^ opad
-    H inner_;      // inner_init_ plus the message so far
-};
-
-} // namespace https::crypto
-
-#include <algorithm>
-#include <array>
-#include <cassert>
-#include <cstddef>
-#include <cstdint>
-#include <cstring>
-#include <span>
-#include <string_view>
-
-namespace https::crypto {
-
-/// HKDF with hash `H` (RFC 5869), plus the TLS 1.3 labelled expansion (RFC 8446 §7.1).
-template <hash_function H> struct hkdf {
-    static constexpr std::size_t hash_len = H::digest_size;
-    /// RFC 5869 §2.3: L <= 255 * HashLen.
-    static constexpr std::size_t max_output = 255 * hash_len;
-
-    /// HKDF-Extract(salt, IKM) = HMAC-Hash(salt, IKM) (RFC 5869 §2.2). An empty salt is the
-    /// "not provided" case: HMAC pads keys with zeros, so it equals HashLen zero bytes.
-    /// CT: lengths only.
-    [[nodiscard]] static digest<H> extract(bytes_view salt, bytes_view ikm) noexcept {
-        return hmac<H>::mac(salt, ikm);
-    }
-
-    /// HKDF-Expand(PRK, info, L) into `out`, L = out.size() (RFC 5869 §2.3):
-    /// T(i) = HMAC-Hash(PRK, T(i-1) || info || i), output the first L bytes of T(1) || T(2) ...
-    /// More than 255 * HashLen bytes is `errc::out_of_range` (and `out` is left untouched).
-    /// The PRK should be HashLen bytes (RFC 5869 says "at least"); any length works as a key.
-    /// `out` may overlap `prk` (the key is absorbed before anything is written), not `info`.
-    /// CT: lengths only.
-    [[nodiscard]] static status expand(bytes_view prk, bytes_view info,
-                                       mutable_bytes out) noexcept {
-        if (out.size() > max_output) {
-            return errc::out_of_range;
-        }
-        hmac<H> mac(prk);
-        digest<H> t{};
-        std::size_t done = 0;
-        for (std::size_t i = 1; done < out.size(); ++i) {
-            if (i > 1) {
-                mac.update(t); // T(i-1); T(0) is empty
-            }
-            mac.update(info);
-            const std::uint8_t counter = static_cast<std::uint8_t>(i);
-            mac.update(bytes_view(&counter, 1));
-            mac.finish(t); // also resets `mac` to its keyed state for the next block
-            const std::size_t take = std::min(hash_len, out.size() - done);
-            std::memcpy(out.data() + done, t.data(), take);
-            done += take;
-        }
-        ct::wipe(t);
-        return {};
-    }
-
-    /// The largest label HKDF-Expand-Label accepts: "tls13 " + label must fit in opaque<7..255>.
-    static constexpr std::size_t max_label = 255 - 6;
-
-    /// HKDF-Expand-Label(Secret, Label, Context, Length) of RFC 8446 §7.1, Length = out.size():
-    /// HKDF-Expand(Secret, HkdfLabel, Length) with
-    ///   struct { uint16 length; opaque label<7..255> = "tls13 " + Label; opaque context<0..255>;
-    ///   }.
-    /// Preconditions (asserted; every TLS 1.3 use satisfies them): 1 <= label.size() <= 249,
-    /// context.size() <= 255, out.size() <= min(65535, 255 * HashLen).
-    /// CT: lengths only.
-    static void expand_label(bytes_view secret, std::string_view label, bytes_view context,
-                             mutable_bytes out) noexcept {
-        assert(!label.empty() && label.size() <= max_label);
-        assert(context.size() <= 255);
-        assert(out.size() <= 0xffff && out.size() <= max_output);
-        constexpr std::string_view prefix = "tls13 ";
-        std::array<std::uint8_t, 2 + 1 + 255 + 1 + 255> info{}; // the largest HkdfLabel
-        std::size_t n = 0;
-        info[n++] = static_cast<std::uint8_t>(out.size() >> 8);
-        info[n++] = static_cast<std::uint8_t>(out.size());
-        info[n++] = static_cast<std::uint8_t>(prefix.size() + label.size());
-        std::memcpy(info.data() + n, prefix.data(), prefix.size());
-        n += prefix.size();
-        if (!label.empty()) {
-            std::memcpy(info.data() + n, label.data(), label.size());
-            n += label.size();
-        }
-        info[n++] = static_cast<std::uint8_t>(context.size());
-        if (!context.empty()) {
-            std::memcpy(info.data() + n, context.data(), context.size());
-            n += context.size();
-        }
-        [[maybe_unused]] const status s = expand(secret, bytes_view(info.data(), n), out);
-        assert(s.ok());
-    }
-
-    /// Derive-Secret(Secret, Label, Messages) of RFC 8446 §7.1 =
-    /// HKDF-Expand-Label(Secret, Label, Transcript-Hash(Messages), Hash.length), taking the
-    /// transcript hash (HashLen bytes, asserted) already computed.
-    /// CT: lengths only.
-    static void derive_secret(bytes_view secret, std::string_view label, bytes_view transcript_hash,
-                              std::span<std::uint8_t, hash_len> out) noexcept {
-        assert(transcript_hash.size() == hash_len);
-        expand_label(secret, label, transcript_hash, out);
-    }
-};
-
-} // namespace https::crypto
-
-#include <array>
-#include <cassert>
-#include <cstddef>
-#include <cstdint>
-#include <string_view>
-#include <type_traits>
-#include <utility>
-
-namespace https::tls {
-
-/// The largest hash output we negotiate (SHA-384).
-inline constexpr std::size_t max_hash_length = 48;
-
-/// A secret as long as the negotiated hash output (32 or 48 bytes); wiped on destruction.
-class secret {
-  public:
-    secret() = default;
-    /// CT: copies; lengths only.
-    explicit secret(bytes_view b) noexcept : size_(b.size()) {
-        assert(b.size() <= max_hash_length);
-        std::copy(b.begin(), b.end(), buf_.bytes.begin());
-    }
-    [[nodiscard]] bytes_view bytes() const noexcept { return {buf_.data(), size_}; }
-    [[nodiscard]] std::size_t size() const noexcept { return size_; }
-
-  private:
-    ct::secret_array<max_hash_length> buf_;
-    std::size_t size_ = 0;
-};
-
-/// A public hash value (a transcript hash or a Finished verify_data before it is compared).
-struct hash_value {
-    std::array<std::uint8_t, max_hash_length> bytes{};
-    std::size_t size = 0;
-    [[nodiscard]] bytes_view view() const noexcept { return {bytes.data(), size}; }
-};
-
-namespace detail {
-
-/// Calls `f(std::type_identity<H>{})` with the hash type named by `h`: the one place where the
-/// runtime choice of hash becomes a template argument.
-template <class F> decltype(auto) with_hash(hash_algorithm h, F&& f) {
-    if (h == hash_algorithm::sha256) {
-        return std::forward<F>(f)(std::type_identity<crypto::sha256>{});
-    }
-    return std::forward<F>(f)(std::type_identity<crypto::sha384>{});
-}
-
-template <class H> hash_value to_hash_value(const crypto::digest<H>& d) {
-    hash_value v;
-    std::copy(d.begin(), d.end(), v.bytes.begin());
-    v.size = d.size();
-    return v;
-}
-
-} // namespace detail
-
-/// HKDF-Extract (RFC 5869 §2.2). CT: lengths only.
-inline secret hkdf_extract(hash_algorithm h, bytes_view salt, bytes_view ikm) {
-    return detail::with_hash(h, [&]<class H>(std::type_identity<H>) {
-        auto prk = crypto::hkdf<H>::extract(salt, ikm);
-        secret s(prk);
-        ct::wipe(prk);
-        return s;
-    });
-}
-
-/// HKDF-Expand-Label (RFC 8446 §7.1) into `out`. CT: lengths only.
-inline void hkdf_expand_label(hash_algorithm h, bytes_view secret_bytes, std::string_view label,
-                              bytes_view context, mutable_bytes out) {
-    detail::with_hash(h, [&]<class H>(std::type_identity<H>) {
-        crypto::hkdf<H>::expand_label(secret_bytes, label, context, out);
-    });
-}
-
-/// Derive-Secret(Secret, Label, Messages) (RFC 8446 §7.1), given Transcript-Hash(Messages).
-/// CT: lengths only.
-inline secret derive_secret(hash_algorithm h, const secret& s, std::string_view label,
-                            const hash_value& transcript) {
-    assert(transcript.size == hash_length(h));
-    ct::secret_array<max_hash_length> out;
-    hkdf_expand_label(h, s.bytes(), label, transcript.view(),
-                      mutable_bytes(out.data(), hash_length(h)));
-    return secret(bytes_view(out.data(), hash_length(h)));
-}
-
-/// Transcript-Hash of no messages, the context of the "derived" steps (RFC 8446 §7.1).
-inline hash_value empty_hash(hash_algorithm h) {
-    return detail::with_hash(h, [&]<class H>(std::type_identity<H>) {
-        return detail::to_hash_value<H>(crypto::hash<H>(bytes_view{}));
-    });
-}
-
-class handshake_secret;
-class master_secret;
-
-/// Stage 1: Early Secret = HKDF-Extract(0, PSK), with PSK = 0 when none is used.
-class early_secret {
-  public:
-    /// CT: the PSK is secret; lengths only.
-    explicit early_secret(hash_algorithm h, bytes_view psk = {}) : hash_(h) {
-        const std::array<std::uint8_t, max_hash_length> zeros{};
-        const bytes_view ikm = psk.empty() ? bytes_view(zeros.data(), hash_length(h)) : psk;
-        secret_ = hkdf_extract(h, bytes_view(zeros.data(), hash_length(h)), ikm);
-    }
-
-    [[nodiscard]] const secret& value() const noexcept { return secret_; }
-    [[nodiscard]] hash_algorithm hash() const noexcept { return hash_; }
-
-    /// Stage 2: Handshake Secret = HKDF-Extract(Derive-Secret(Early, "derived", ""), (EC)DHE).
-    /// Consumes the early secret. CT: lengths only.
-    [[nodiscard]] handshake_secret derive_handshake(bytes_view shared_secret) &&;
-
-  private:
-    hash_algorithm hash_;
-    secret secret_;
-};
-
-/// Stage 2, holding the Handshake Secret.
-class handshake_secret {
-  public:
-    handshake_secret(hash_algorithm h, secret s) : hash_(h), secret_(std::move(s)) {}
-
-    [[nodiscard]] const secret& value() const noexcept { return secret_; }
-    [[nodiscard]] hash_algorithm hash() const noexcept { return hash_; }
-
-    /// client_handshake_traffic_secret over ClientHello...ServerHello. CT: lengths only.
-    [[nodiscard]] secret client_traffic(const hash_value& transcript) const {
-        return derive_secret(hash_, secret_, "c hs traffic", transcript);
-    }
-    /// server_handshake_traffic_secret over ClientHello...ServerHello. CT: lengths only.
-    [[nodiscard]] secret server_traffic(const hash_value& transcript) const {
-        return derive_secret(hash_, secret_, "s hs traffic", transcript);
-    }
-
-    /// Stage 3: Master Secret = HKDF-Extract(Derive-Secret(Handshake, "derived", ""), 0).
-    /// Consumes the handshake secret. CT: lengths only.
-    [[nodiscard]] master_secret derive_master() &&;
-
-  private:
-    hash_algorithm hash_;
-    secret secret_;
-};
-
-/// Stage 3, holding the Master Secret.
-class master_secret {
-  public:
-    master_secret(hash_algorithm h, secret s) : hash_(h), secret_(std::move(s)) {}
-
-    [[nodiscard]] const secret& value() const noexcept { return secret_; }
-    [[nodiscard]] hash_algorithm hash() const noexcept { return hash_; }
-
-    /// client_application_traffic_secret_0 over ClientHello...server Finished.
-    [[nodiscard]] secret client_application_traffic(const hash_value& transcript) const {
-        return derive_secret(hash_, secret_, "c ap traffic", transcript);
-    }
-    /// server_application_traffic_secret_0 over ClientHello...server Finished.
-    [[nodiscard]] secret server_application_traffic(const hash_value& transcript) const {
-        return derive_secret(hash_, secret_, "s ap traffic", transcript);
-    }
-    /// exporter_master_secret over ClientHello...server Finished.
-    [[nodiscard]] secret exporter(const hash_value& transcript) const {
-        return derive_secret(hash_, secret_, "exp master", transcript);
-    }
-    /// resumption_master_secret over ClientHello...client Finished.
-    [[nodiscard]] secret resumption(const hash_value& transcript) const {
-        return derive_secret(hash_, secret_, "res master", transcript);
-    }
-
-  private:
-    hash_algorithm hash_;
-    secret secret_;
-};
-
-inline handshake_secret early_secret::derive_handshake(bytes_view shared_secret) && {
-    const secret salt = derive_secret(hash_, secret_, "derived", empty_hash(hash_));
-    return handshake_secret(hash_, hkdf_extract(hash_, salt.bytes(), shared_secret));
-}
-
-inline master_secret handshake_secret::derive_master() && {
-    const secret salt = derive_secret(hash_, secret_, "derived", empty_hash(hash_));
-    const std::array<std::uint8_t, max_hash_length> zeros{};
-    return master_secret(hash_,
-                         hkdf_extract(hash_, salt.bytes(), bytes_view(zeros.data(), salt.size())));
-}
-
-/// The write key and IV of one direction (RFC 8446 §7.3); wiped on destruction.
-struct traffic_keys {
-    ct::secret_array<32> key;
-    std::size_t key_length = 0;
-    ct::secret_array<12> iv;
-};
-
-/// [sender]_write_key = HKDF-Expand-Label(Secret, "key", "", key_length),
-/// [sender]_write_iv = HKDF-Expand-Label(Secret, "iv", "", 12). CT: lengths only.
-inline traffic_keys derive_traffic_keys(hash_algorithm h, const secret& traffic,
-                                        std::size_t key_length) {
-    assert(key_length <= 32);
-    traffic_keys k;
-    k.key_length = key_length;
-    hkdf_expand_label(h, traffic.bytes(), "key", {}, mutable_bytes(k.key.data(), key_length));
-    hkdf_expand_label(h, traffic.bytes(), "iv", {}, k.iv.span());
-    return k;
-}
-
-/// application_traffic_secret_N+1 = HKDF-Expand-Label(secret_N, "traffic upd", "", Hash.length)
-/// (RFC 8446 §7.2). CT: lengths only.
-inline secret next_traffic_secret(hash_algorithm h, const secret& current) {
-    ct::secret_array<max_hash_length> out;
-    hkdf_expand_label(h, current.bytes(), "traffic upd", {},
-                      mutable_bytes(out.data(), hash_length(h)));
-    return secret(bytes_view(out.data(), hash_length(h)));
-}
-
-/// Finished verify_data = HMAC(finished_key, Transcript-Hash(...)), finished_key =
-/// HKDF-Expand-Label(BaseKey, "finished", "", Hash.length) (RFC 8446 §4.4.4).
-/// CT: lengths only; the caller compares received values with ct::equal.
-inline secret finished_verify_data(hash_algorithm h, const secret& base_key,
-                                   const hash_value& transcript) {
-    return detail::with_hash(h, [&]<class H>(std::type_identity<H>) {
-        ct::secret_array<H::digest_size> finished_key;
-        crypto::hkdf<H>::expand_label(base_key.bytes(), "finished", {}, finished_key.span());
-        auto mac = crypto::hmac<H>::mac(finished_key.span(), transcript.view());
-        secret out(mac);
-        ct::wipe(mac);
-        return out;
-    });
-}
-
-} // namespace https::tls
-// ---- https/tls/key_share.hpp -------------------------------------------------------------------
-// Ephemeral key shares for (EC)DHE (RFC 8446 §4.2.8, §7.4): one private key per offered group,
-// generated from the injected random source, and the shared secret with the server's share.
-
-// ---- https/crypto/ecdh.hpp ---------------------------------------------------------------------
-// Elliptic-curve Diffie-Hellman on P-256 and P-384 (SEC 1 §3.3.1, NIST SP 800-56A §5.7.1.2):
-// ephemeral key pairs and the x-coordinate shared secret that TLS 1.3 key_share uses.
-
-
-#include <array>
-#include <cstddef>
-#include <cstdint>
-#include <span>
-
-namespace https::crypto {
-
-/// An ECDH key pair on `Curve` (p256 or p384); use `ecdh_p256` / `ecdh_p384`. The private
-/// scalar d is in [1, n - 1] and is wiped on destruction; the public key is d*G, uncompressed.
-template <class Curve> class ecdh_key_pair {
-    using group = typename Curve::group;
-    using fp = typename group::fp;
-    using fn = typename group::fn;
-
-  public:
-    static constexpr std::size_t private_key_size = Curve::field_size;
-    static constexpr std::size_t public_key_size = Curve::point_size;
-    static constexpr std::size_t shared_secret_size = Curve::field_size;
-
-    /// A fresh key pair: d drawn uniformly from [1, n - 1] by rejection sampling (FIPS 186-4
-    /// §B.4.2, "testing candidates"; n is 2^bits minus a small fraction, so a retry is rare).
-    /// Fails with `errc::random_failure` if `rng` fails or yields no candidate in 64 tries.
-    /// CT: time does not depend on d; only the rejection of discarded candidates is visible.
-    [[nodiscard]] static result<ecdh_key_pair> generate(random_source& rng = default_random()) {
-        ecdh_key_pair kp;
-        for (int attempt = 0; attempt < 64; ++attempt) {
-            HTTPS_TRY(rng.fill(kp.private_key_.span()));
-            if (kp.derive_public()) {
-                return kp;
-            }
-        }
-        return errc::random_failure;
-    }
-
-    /// The key pair of a given big-endian private scalar (e.g. from a test vector); fails with
-    /// `errc::out_of_range` unless 1 <= d <= n - 1.
-    /// CT: time does not depend on d; only the range verdict is public.
-    [[nodiscard]] static result<ecdh_key_pair>
-    from_private(std::span<const std::uint8_t, private_key_size> d) {
-        ecdh_key_pair kp;
-        std::copy(d.begin(), d.end(), kp.private_key_.bytes.begin());
-        if (!kp.derive_public()) {
-            return errc::out_of_range;
-        }
-        return kp;
-    }
-
-    /// The public key 0x04 || X || Y to send to the peer (TLS 1.3 KeyShareEntry.key_exchange,
-    /// RFC 8446 §4.2.8.2).
-    [[nodiscard]] std::span<const std::uint8_t, public_key_size> public_key() const noexcept {
-        return public_key_;
-    }
-
-    /// The shared secret: the x-coordinate of d*Q, big-endian, for the peer's encoded point Q
-    /// (SEC 1 §3.3.1; RFC 8446 §7.4.2). The peer point is fully validated first: see
-    /// `ec_public_key::parse` for the errors. `out` is written only on success.
-    /// CT: time does not depend on d; the peer point is public.
-    [[nodiscard]] status
-    shared_secret(bytes_view peer_public,
-                  std::span<std::uint8_t, shared_secret_size> out) const noexcept {
-        auto q = group::decode(peer_public);
-        if (!q) {
-            return q.error();
-        }
-        return compute(*q, out);
-    }
-
-    /// The shared secret with an already-validated peer key.
-    /// CT: time does not depend on d.
-    [[nodiscard]] status
-    shared_secret(const ec_public_key<Curve>& peer,
-                  std::span<std::uint8_t, shared_secret_size> out) const noexcept {
-        return compute(peer.point(), out);
-    }
-
-  private:
-    ecdh_key_pair() = default;
-
-    /// Range-check d and compute the public key; false when d is 0 or >= n.
-    /// CT: only the range verdict is public.
-    bool derive_public() noexcept {
-        typename group::scalar d = fn::load_be(private_key_.span());
-        const std::uint64_t in_range = fn::less_than_modulus(d) & ~fn::is_zero(d);
-        if (!detail::nist::declassify(in_range)) {
-            ct::wipe(d);
-            return false;
-        }
-        const typename group::projective q = group::mul_base(d);
-        typename group::affine a;
-        const std::uint64_t infinity = group::to_affine(q, a);
-        group::encode(a, public_key_);
-        ct::wipe(d);
-        // d in [1, n - 1] and G of prime order n: d*G is never the identity. The public key is
-        // public by definition.
-        ct::unpoison(public_key_.data(), public_key_.size());
-        return !detail::nist::declassify(infinity);
-    }
-
-    /// x(d*Q) into `out`. CT: no branch or index on d; only the "identity" verdict is public.
-    status compute(const typename group::affine& q,
-                   std::span<std::uint8_t, shared_secret_size> out) const noexcept {
-        typename group::scalar d = fn::load_be(private_key_.span());
-        typename group::projective r = group::mul(d, q);
-        typename group::affine a;
-        const std::uint64_t infinity = group::to_affine(r, a);
-        typename group::fe x = fp::from_mont(a.x);
-        ct::wipe(d);
-        ct::wipe(r.x);
-        ct::wipe(r.y);
-        ct::wipe(r.z);
-        ct::wipe(a.y);
-        ct::wipe(a.x);
-        // Cannot happen for a validated Q (order n) and d in [1, n - 1]; checked regardless, as
-        // SEC 1 §3.3.1 step 2 asks.
-        if (detail::nist::declassify(infinity)) {
-            ct::wipe(x);
-            return errc::point_at_infinity;
-        }
-        fp::store_be(x, out);
-        ct::wipe(x);
-        return {};
-    }
-
-    ct::secret_array<private_key_size> private_key_; // d, big-endian
-    std::array<std::uint8_t, public_key_size> public_key_{};
-};
-
-/// ECDH on P-256 (TLS 1.3 group secp256r1).
-using ecdh_p256 = ecdh_key_pair<p256>;
-/// ECDH on P-384 (TLS 1.3 group secp384r1).
-using ecdh_p384 = ecdh_key_pair<p384>;
-
-} // namespace https::crypto
-// ---- https/crypto/x25519.hpp -------------------------------------------------------------------
-// X25519 Diffie-Hellman (RFC 7748): the constant-time Montgomery ladder over the field of
-// detail/field25519.hpp, and key pairs.
-
-
-#include <algorithm>
-#include <array>
-#include <cstddef>
-#include <cstdint>
-#include <span>
-
-namespace https::crypto {
-
-namespace detail {
-
-/// RFC 7748 §5 decodeScalar25519: clear bits 0-2 (a multiple of the cofactor 8), clear bit 255
-/// and set bit 254 (a fixed ladder length). CT: branch-free.
-inline void x25519_clamp(std::array<std::uint8_t, 32>& k) noexcept {
-    k[0] &= 248;
-    k[31] &= 127;
-    k[31] |= 64;
-}
-
-/// The x-coordinate (u) of [k]P for the clamped scalar k and P with u-coordinate x1, by the
-/// Montgomery ladder of RFC 7748 §5, written to `out` in canonical form. `base_nine` says x1 is
-/// the base point u = 9, so multiplying by it is a small-constant multiplication (a public run-time
-/// flag rather than a template parameter: one compiled ladder serves both uses).
-/// The ladder runs 255 identical steps (bits 254..0); which register pair is "current" is chosen
-/// by masked swaps driven by the scalar bits, never by branches or indices.
-/// CT: no branch or memory index depends on k or x1.
-inline void x25519_ladder(const std::array<std::uint8_t, 32>& k, const fe25519& x1, bool base_nine,
-                          std::span<std::uint8_t, 32> out) noexcept {
-    fe25519 x2{{1, 0, 0, 0, 0}};
-    fe25519 z2{{0, 0, 0, 0, 0}};
-    fe25519 x3 = x1;
-    fe25519 z3{{1, 0, 0, 0, 0}};
-    std::uint64_t swap = 0;
-    for (int t = 254; t >= 0; --t) {
-        // t is public: the byte index depends on the loop counter only.
-        const std::uint64_t bit = (k[static_cast<std::size_t>(t >> 3)] >> (t & 7)) & 1;
-        swap ^= bit;
-        const auto m = ct::mask<std::uint64_t>::from_bit(swap);
-        fe25519_cswap(m, x2, x3);
-        fe25519_cswap(m, z2, z3);
-        swap = bit;
-
-        // RFC 7748 §5 ladder step (a24 = 121665, so AA + a24*E = AA + 121665 * (AA - BB)).
-        const fe25519 a = fe25519_add(x2, z2);
-        const fe25519 aa = fe25519_sq(a);
-        const fe25519 b = fe25519_sub(x2, z2);
-        const fe25519 bb = fe25519_sq(b);
-        const fe25519 e = fe25519_sub(aa, bb);
-        const fe25519 c = fe25519_add(x3, z3);
-        const fe25519 d = fe25519_sub(x3, z3);
-        const fe25519 da = fe25519_mul(d, a);
-        const fe25519 cb = fe25519_mul(c, b);
-        x3 = fe25519_sq(fe25519_add(da, cb));
-        const fe25519 dmc2 = fe25519_sq(fe25519_sub(da, cb));
-        if (base_nine) {
-            z3 = fe25519_mul_small(dmc2, 9);
-        } else {
-            z3 = fe25519_mul(x1, dmc2);
-        }
-        x2 = fe25519_mul(aa, bb);
-        z2 = fe25519_mul(e, fe25519_add(aa, fe25519_mul_small(e, 121665)));
-    }
-    const auto m = ct::mask<std::uint64_t>::from_bit(swap);
-    fe25519_cswap(m, x2, x3);
-    fe25519_cswap(m, z2, z3);
-
-    fe25519 r = fe25519_mul(x2, fe25519_invert(z2));
-    fe25519_encode(r, out);
-    ct::wipe(x2.v);
-    ct::wipe(z2.v);
-    ct::wipe(x3.v);
-    ct::wipe(z3.v);
-    ct::wipe(r.v);
-}
-
-} // namespace detail
-
-/// X25519(scalar, u) of RFC 7748 §5: the scalar is clamped, the top bit of u is ignored and
-/// non-canonical u (>= p) is reduced, as §5 requires. The result is always written to `out`;
-/// when it is all zero (u of small order, or u = 0) the call fails with
-/// `errc::zero_shared_secret`, the check RFC 7748 §6.1 and RFC 8446 §7.4.2 ask for, and `out`
-/// (zero) must not be used. `out` may overlap `scalar` or `u`: both are read before it is written.
-/// CT: time does not depend on scalar or u; only the verdict "output is all zero" is public.
-[[nodiscard]] inline status x25519(std::span<const std::uint8_t, 32> scalar,
-                                   std::span<const std::uint8_t, 32> u,
-                                   std::span<std::uint8_t, 32> out) noexcept {
-    std::array<std::uint8_t, 32> k;
-    std::copy(scalar.begin(), scalar.end(), k.begin());
-    detail::x25519_clamp(k);
-    detail::x25519_ladder(k, detail::fe25519_decode(u), false, out);
-    ct::wipe(k);
-    std::uint32_t acc = 0;
-    for (std::uint8_t byte : out) {
-        acc |= byte;
-    }
-    if (ct::mask<std::uint32_t>::is_zero(acc).declassify()) {
-        return errc::zero_shared_secret;
-    }
-    return {};
-}
-
-/// The public key X25519(scalar, 9) of a private key (RFC 7748 §6.1). Never zero: 9 generates
-/// the subgroup of prime order, and a clamped scalar is never a multiple of that order.
-/// CT: time does not depend on the scalar.
-inline void x25519_public_key(std::span<const std::uint8_t, 32> scalar,
-                              std::span<std::uint8_t, 32> out) noexcept {
-    std::array<std::uint8_t, 32> k;
-    std::copy(scalar.begin(), scalar.end(), k.begin());
-    detail::x25519_clamp(k);
-    const detail::fe25519 nine{{9, 0, 0, 0, 0}};
-    detail::x25519_ladder(k, nine, true, out);
-    ct::wipe(k);
-}
-
-/// An X25519 key pair. The private key is kept as the 32 random bytes (clamped at each use, as
-/// RFC 7748 §5 specifies) and wiped on destruction.
-struct x25519_key_pair {
-    ct::secret_array<32> private_key;
-    std::array<std::uint8_t, 32> public_key{};
-
-    /// A fresh key pair from `rng`; fails only with `errc::random_failure`.
-    /// CT: time does not depend on the private key.
-    [[nodiscard]] static result<x25519_key_pair> generate(random_source& rng = default_random()) {
-        x25519_key_pair kp;
-        HTTPS_TRY(rng.fill(kp.private_key.span()));
-        x25519_public_key(kp.private_key.span(), kp.public_key);
-        return kp;
-    }
-
-    /// The key pair of a given private key (e.g. one from a test vector).
-    /// CT: time does not depend on the private key.
-    [[nodiscard]] static x25519_key_pair from_private(std::span<const std::uint8_t, 32> key) {
-        x25519_key_pair kp;
-        std::copy(key.begin(), key.end(), kp.private_key.bytes.begin());
-        x25519_public_key(kp.private_key.span(), kp.public_key);
-        return kp;
-    }
-
-    /// The shared secret with a peer's public key, X25519(private_key, peer_public); fails with
-    /// `errc::zero_shared_secret` for small-order peer keys (see `x25519`).
-    /// CT: time does not depend on the private key or the peer key; only the zero verdict leaks.
-    [[nodiscard]] status shared_secret(std::span<const std::uint8_t, 32> peer_public,
-                                       std::span<std::uint8_t, 32> out) const noexcept {
-        return x25519(private_key.span(), peer_public, out);
-    }
-};
-
-} // namespace https::crypto
-
-#include <variant>
-
-namespace https::tls {
-
-/// One of our key shares: the private key of `group()` and its public encoding.
-class key_exchange {
-  public:
-    /// A fresh key for `group`; `errc::unsupported_curve` for a group we do not implement.
-    /// CT: time does not depend on the private key.
-    static result<key_exchange> generate(named_group group, crypto::random_source& rng) {
-        switch (group) {
-        case named_group::x25519: {
-            auto kp = crypto::x25519_key_pair::generate(rng);
-            if (!kp) {
-                return kp.error();
-            }
-            return key_exchange(std::move(*kp));
-        }
-        case named_group::secp256r1: {
-            auto kp = crypto::ecdh_p256::generate(rng);
-            if (!kp) {
-                return kp.error();
-            }
-            return key_exchange(std::move(*kp));
-        }
-        case named_group::secp384r1: {
-            auto kp = crypto::ecdh_p384::generate(rng);
-            if (!kp) {
-                return kp.error();
-            }
-            return key_exchange(std::move(*kp));
-        }
-        default:
-            return errc::unsupported_curve;
-        }
-    }
-
-    [[nodiscard]] named_group group() const {
-        return std::visit([](const auto& k) { return group_of(k); }, key_);
-    }
-
-    /// The KeyShareEntry.key_exchange bytes we send.
-    [[nodiscard]] bytes_view public_key() const {
-        return std::visit([](const auto& k) { return public_of(k); }, key_);
-    }
-
-    /// The (EC)DHE shared secret with the server's key_exchange bytes. RFC 8446 §4.2.8.2 and
-    /// §7.4.2: a malformed or invalid peer key, or an all-zero X25519 output, is
-    /// `tls_illegal_parameter`.
-    /// CT: the private key and the output are secret; only the validity verdict leaks.
-    [[nodiscard]] result<secret> shared_secret(bytes_view peer) const {
-        return std::visit([&](const auto& k) { return agree(k, peer); }, key_);
-    }
-
-  private:
-    using key_type = std::variant<crypto::x25519_key_pair, crypto::ecdh_p256, crypto::ecdh_p384>;
-    template <class K> explicit key_exchange(K k) : key_(std::move(k)) {}
-
-    static named_group group_of(const crypto::x25519_key_pair&) { return named_group::x25519; }
-    static bytes_view public_of(const crypto::x25519_key_pair& k) { return k.public_key; }
-    static result<secret> agree(const crypto::x25519_key_pair& k, bytes_view peer) {
-        if (peer.size() != 32) {
-            return errc::tls_illegal_parameter;
-        }
-        ct::secret_array<32> out;
-        if (!k.shared_secret(std::span<const std::uint8_t, 32>(peer.data(), 32), out.span())) {
-            return errc::tls_illegal_parameter;
-        }
-        return secret(out.span());
-    }
-
-    static named_group group_of(const crypto::ecdh_p256&) { return named_group::secp256r1; }
-    static named_group group_of(const crypto::ecdh_p384&) { return named_group::secp384r1; }
-    template <class Curve> static bytes_view public_of(const crypto::ecdh_key_pair<Curve>& k) {
-        return k.public_key();
-    }
-    /// RFC 8446 §4.2.8.2: an uncompressed point of the right size, fully validated (on the
-    /// curve, not the identity) by the ECDH code; the secret is the x-coordinate (§7.4.1).
-    template <class Curve>
-    static result<secret> agree(const crypto::ecdh_key_pair<Curve>& k, bytes_view peer) {
-        using kp = crypto::ecdh_key_pair<Curve>;
-        if (peer.size() != kp::public_key_size || peer[0] != 0x04) {
-            return errc::tls_illegal_parameter;
-        }
-        ct::secret_array<kp::shared_secret_size> out;
-        if (!k.shared_secret(peer, out.span())) {
-            return errc::tls_illegal_parameter;
-        }
-        return secret(out.span());
-    }
-
-    key_type key_;
-};
-
-} // namespace https::tls
-// ---- https/tls/messages.hpp --------------------------------------------------------------------
-// Handshake messages: encoding what the client sends (ClientHello, Certificate, Finished,
-// KeyUpdate) and decoding what the server sends (RFC 8446 §4), all through reader/writer.
-
-// ---- https/tls/refusal.hpp ---------------------------------------------------------------------
-// Why the engine refused the server: one value per rule the server can break, each with the error
-// (and so the alert) it puts on the wire and a sentence for the user.
-
-
-#include <cstdint>
-
-namespace https::tls {
-
-// The one table of refusals: name, the `errc` it reports (which names the alert, `alert_for`),
-// and its description. The enumeration and `info` are both generated from it, so that a rule
-// cannot be added without its error and its words.
-// NOLINTBEGIN(bugprone-macro-parentheses)
-#define HTTPS_TLS_REFUSALS(X) \
-    /* records */ \
-    X(record_type_invalid, tls_unexpected_message, \
-      "a record of an unknown content type, or of one not allowed under protection") \
-    X(record_too_long, tls_record_overflow, "a record over the size limit") \
-    X(record_authentication_failed, tls_bad_record_mac, \
-      "a record failed authentication (bad MAC or tag)") \
-    X(record_malformed, tls_decode_error, "a record that cannot be read") \
-    X(empty_handshake_record, tls_unexpected_message, "an empty handshake record") \
-    X(handshake_message_too_large, too_large, \
-      "a handshake message over the configured size limit") \
-    X(record_interleaved, tls_unexpected_message, \
-      "a record of another type arrived in the middle of a handshake message") \
-    X(key_change_not_at_record_boundary, tls_unexpected_message, \
-      "a handshake message that changes keys did not end its record") \
-    X(unexpected_change_cipher_spec, tls_unexpected_message, \
-      "a change_cipher_spec record where none may come") \
-    X(malformed_change_cipher_spec, tls_decode_error, \
-      "a change_cipher_spec record other than the single byte 1") \
-    X(application_data_before_finished, tls_unexpected_message, \
-      "application data before the handshake completed") \
-    X(malformed_alert, tls_decode_error, "an alert record not of 2 bytes") \
-    X(too_many_warning_alerts, tls_unexpected_message, "too many warning alerts") \
-    X(closed_during_handshake, tls_closed, \
-      "the server closed the connection during the handshake") \
-    /* handshake messages out of place or unreadable */ \
-    X(unexpected_handshake_message, tls_unexpected_message, "a handshake message out of order") \
-    X(malformed_server_hello, tls_decode_error, "a malformed ServerHello") \
-    X(malformed_encrypted_extensions, tls_decode_error, "malformed EncryptedExtensions") \
-    X(malformed_certificate, tls_decode_error, "a malformed Certificate message") \
-    X(malformed_certificate_request, tls_decode_error, "a malformed CertificateRequest") \
-    X(malformed_certificate_verify, tls_decode_error, "a malformed CertificateVerify") \
-    X(malformed_new_session_ticket, tls_decode_error, "a malformed NewSessionTicket") \
-    X(malformed_key_update, tls_decode_error, "a malformed KeyUpdate") \
-    X(malformed_server_key_exchange, tls_decode_error, "a malformed ServerKeyExchange") \
-    X(malformed_server_hello_done, tls_decode_error, "a malformed ServerHelloDone") \
-    X(malformed_hello_request, tls_decode_error, "a malformed HelloRequest") \
-    X(malformed_handshake_message, tls_decode_error, "a malformed handshake message") \
-    X(renegotiation_refused, tls_no_renegotiation, \
-      "the server asked for a renegotiation, which we refuse") \
-    /* ServerHello and HelloRetryRequest */ \
-    X(downgrade_sentinel, tls_downgrade_detected, \
-      "the ServerHello random carries the TLS 1.3 downgrade sentinel") \
-    X(version_not_offered, tls_protocol_version, "the server selected a version we did not offer") \
-    X(selected_version_not_tls13, tls_illegal_parameter, \
-      "the ServerHello's supported_versions selects a version other than TLS 1.3") \
-    X(legacy_version_not_tls12, tls_illegal_parameter, \
-      "the TLS 1.3 ServerHello's legacy_version is not TLS 1.2") \
-    X(tls12_after_hello_retry_request, tls_illegal_parameter, \
-      "the server selected TLS 1.2 after its HelloRetryRequest chose TLS 1.3") \
-    X(session_id_echo_mismatch, tls_illegal_parameter, \
-      "the ServerHello does not echo our session id") \
-    X(session_id_echoed, tls_illegal_parameter, \
-      "the server resumed a TLS 1.2 session we never had (it echoed our session id)") \
-    X(compression_not_null, tls_illegal_parameter, "the server selected a compression method") \
-    X(cipher_suite_not_offered, tls_illegal_parameter, \
-      "the server selected a cipher suite we did not offer for that version") \
-    X(cipher_suite_changed_after_hello_retry, tls_illegal_parameter, \
-      "the ServerHello's cipher suite differs from its HelloRetryRequest's") \
-    X(missing_key_share, tls_missing_extension, "the ServerHello has no key_share") \
-    X(key_share_group_not_offered, tls_illegal_parameter, \
-      "the server's key share is for a group we sent no share for") \
-    X(invalid_key_share, tls_illegal_parameter, \
-      "the server's key share is not a valid public key of its group") \
-    X(second_hello_retry_request, tls_unexpected_message, "a second HelloRetryRequest") \
-    X(hello_retry_request_without_change, tls_illegal_parameter, \
-      "a HelloRetryRequest that would not change the ClientHello") \
-    X(hello_retry_group_not_offered, tls_illegal_parameter, \
-      "the HelloRetryRequest asks for a group we do not support") \
-    X(hello_retry_group_already_shared, tls_illegal_parameter, \
-      "the HelloRetryRequest asks for the group we already sent a share for") \
-    X(hello_retry_cookie_too_long, tls_illegal_parameter, \
-      "the HelloRetryRequest's cookie leaves no room for the rest of the ClientHello") \
-    /* extensions */ \
-    X(extension_not_offered, tls_unsupported_extension, \
-      "the server sent an extension we did not offer") \
-    X(extension_not_allowed_here, tls_illegal_parameter, \
-      "the server sent an extension in a message where it may not appear") \
-    X(malformed_extension, tls_decode_error, "a malformed extension from the server") \
-    X(server_name_acknowledgement_not_empty, tls_decode_error, \
-      "the server_name acknowledgement is not empty") \
-    X(alpn_protocol_not_offered, tls_illegal_parameter, \
-      "the server selected an ALPN protocol we did not offer") \
-    X(record_size_limit_too_small, tls_illegal_parameter, \
-      "the server's record_size_limit is below 64") \
-    X(ec_point_formats_without_uncompressed, tls_illegal_parameter, \
-      "the server's ec_point_formats does not include uncompressed") \
-    X(encrypt_then_mac_with_aead, tls_illegal_parameter, \
-      "the server chose encrypt_then_mac with an AEAD suite") \
-    X(renegotiation_info_not_empty, tls_handshake_failure, \
-      "the server's renegotiation_info is not empty on an initial handshake") \
-    X(extended_master_secret_missing, tls_handshake_failure, \
-      "the server did not negotiate extended_master_secret, which we require") \
-    /* certificate and signatures */ \
-    X(certificate_request_context_not_empty, tls_illegal_parameter, \
-      "the server's Certificate has a non-empty request context") \
-    X(empty_certificate_chain, tls_decode_error, "the server sent an empty certificate chain") \
-    X(certificate_entry_extension, tls_unsupported_extension, \
-      "a certificate entry carries an extension we did not ask for") \
-    X(malformed_certificate_status, tls_decode_error, \
-      "a malformed stapled OCSP response (CertificateStatus)") \
-    X(certificate_status_not_acknowledged, tls_unexpected_message, \
-      "a CertificateStatus although the ServerHello did not acknowledge status_request") \
-    X(status_request_acknowledgement_not_empty, tls_decode_error, \
-      "the server's status_request acknowledgement in a TLS 1.2 ServerHello is not empty") \
-    X(certificate_key_wrong_for_suite, tls_illegal_parameter, \
-      "the certificate's key type does not fit the selected cipher suite") \
-    X(signature_scheme_not_offered, tls_illegal_parameter, \
-      "the server signed with a signature scheme we did not offer") \
-    X(signature_key_mismatch, tls_illegal_parameter, \
-      "the certificate's key does not fit the signature scheme") \
-    X(certificate_verify_signature_invalid, tls_decrypt_error, \
-      "the CertificateVerify signature does not verify") \
-    X(server_key_exchange_group_not_offered, tls_illegal_parameter, \
-      "the ServerKeyExchange names a group we did not offer") \
-    X(server_key_exchange_signature_invalid, tls_decrypt_error, \
-      "the ServerKeyExchange signature does not verify") \
-    /* Finished */ \
-    X(finished_length_wrong, tls_decode_error, "the server's Finished has the wrong length") \
-    X(finished_mismatch, tls_decrypt_error, \
-      "the server's Finished does not match the handshake (keys or transcript differ)") \
-
-/// The rule the server broke. The alert-named `errc` says what goes on the wire; this says why,
-/// so that "illegal_parameter" is never the whole story (`client::refusal_cause()`).
-enum class refusal : std::uint8_t {
-    none, ///< no refusal recorded (the error came from elsewhere: a certificate, the network...)
-#define HTTPS_TLS_REFUSAL_NAME(name, error, text) name,
-    HTTPS_TLS_REFUSALS(HTTPS_TLS_REFUSAL_NAME)
-#undef HTTPS_TLS_REFUSAL_NAME
-};
-
-/// A refusal's error and its description.
-struct refusal_info {
-    errc error;
-    const char* text;
-};
-
-inline constexpr refusal_info info(refusal r) noexcept {
-    switch (r) {
-    case refusal::none:
-        return {errc::ok, "no refusal"};
-#define HTTPS_TLS_REFUSAL_ROW(name, error, text)                                                   \
-    case refusal::name:                                                                            \
-        return {errc::error, text};
-        HTTPS_TLS_REFUSALS(HTTPS_TLS_REFUSAL_ROW)
-#undef HTTPS_TLS_REFUSAL_ROW
-    }
-    return {errc::tls_internal_error, "unknown refusal"};
-}
-#undef HTTPS_TLS_REFUSALS
-// NOLINTEND(bugprone-macro-parentheses)
-
-/// The sentence for a refusal ("the server selected a cipher suite we did not offer ...").
-inline constexpr const char* describe(refusal r) noexcept { return info(r).text; }
-
-/// The error a refusal reports, which names the alert sent.
-inline constexpr errc error_of(refusal r) noexcept { return info(r).error; }
-
-} // namespace https::tls
-
-#include <algorithm>
-#include <array>
-#include <cstdint>
-#include <optional>
-#include <string>
-#include <utility>
-#include <vector>
-
-// ---- https/tls/detail/macro_scope.hpp ----------------------------------------------------------
-// Local macros of the TLS headers; include after all other headers, pair with macro_unscope.hpp.
-// (No include guard on purpose: every TLS header re-enters this scope after its own includes.)
-
-#define HTTPS_TLS_CONCAT_INNER(a, b) a##b
-#define HTTPS_TLS_CONCAT(a, b) HTTPS_TLS_CONCAT_INNER(a, b)
-
-/// `HTTPS_TLS_ASSIGN(auto v, r.read_u16());` evaluates a result-returning expression, returns its
-/// error from the enclosing function on failure, and otherwise binds the value to `lhs`.
-/// (`lhs` is a declaration such as `auto v`, so it cannot be parenthesised.)
-// NOLINTBEGIN(bugprone-macro-parentheses)
-#define HTTPS_TLS_ASSIGN(lhs, expr)                                                                \
-    auto HTTPS_TLS_CONCAT(https_tls_r_, __LINE__) = (expr);                                        \
-    if (!HTTPS_TLS_CONCAT(https_tls_r_, __LINE__).ok()) {                                          \
-        return HTTPS_TLS_CONCAT(https_tls_r_, __LINE__).error();                                   \
-    }                                                                                              \
-    lhs = std::move(HTTPS_TLS_CONCAT(https_tls_r_, __LINE__)).value()
-// NOLINTEND(bugprone-macro-parentheses)
-
-namespace https::tls {
-
-/// HandshakeType (RFC 8446 §4; the TLS 1.2-only values are RFC 5246 §7.4).
-enum class handshake_type : std::uint8_t {
-    hello_request = 0,
-    client_hello = 1,
-    server_hello = 2,
-    new_session_ticket = 4,
-    end_of_early_data = 5,
-    encrypted_extensions = 8,
-    certificate = 11,
-    server_key_exchange = 12,
-    certificate_request = 13,
-    server_hello_done = 14,
-    certificate_verify = 15,
-    client_key_exchange = 16,
-    finished = 20,
-    certificate_status = 22, ///< TLS 1.2 only (RFC 6066 §8)
-    key_update = 24,
-    message_hash = 254,
-};
-
-/// Handshake header: msg_type (1) + uint24 length.
-inline constexpr std::size_t handshake_header_size = 4;
-
-/// One complete handshake message; `raw` (header + body) is what enters the transcript.
-struct handshake_message {
-    handshake_type type{};
-    bytes_view body;
-    bytes_view raw;
-};
-
-/// RFC 8446 §4.1.3: the ServerHello.random of a HelloRetryRequest, SHA-256("HelloRetryRequest").
-inline constexpr std::array<std::uint8_t, 32> hello_retry_request_random = {
-    0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11, 0xbe, 0x1d, 0x8c, 0x02, 0x1e, 0x65, 0xb8, 0x91,
-    0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb, 0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c};
-
-/// RFC 8446 §4.1.3: last 8 bytes of ServerHello.random from a TLS 1.3 server negotiating 1.2
-/// ("DOWNGRD\1") or 1.1 and below ("DOWNGRD\0").
-inline constexpr std::array<std::uint8_t, 8> downgrade_sentinel_tls12 = {0x44, 0x4f, 0x57, 0x4e,
-                                                                         0x47, 0x52, 0x44, 0x01};
-inline constexpr std::array<std::uint8_t, 8> downgrade_sentinel_tls11 = {0x44, 0x4f, 0x57, 0x4e,
-                                                                         0x47, 0x52, 0x44, 0x00};
-
-struct key_share_entry {
-    named_group group{};
-    byte_vector key_exchange;
-};
-
-/// Everything our ClientHello carries (RFC 8446 §4.1.2). Empty lists and strings leave the
-/// corresponding extension out.
-struct client_hello {
-    std::array<std::uint8_t, 32> random{};
-    byte_vector legacy_session_id; ///< 32 random bytes in compatibility mode (§D.4), else empty
-    std::vector<std::uint16_t> cipher_suites;
-    std::string server_name; ///< DNS host name for SNI (RFC 6066 §3); never an IP literal
-    std::vector<named_group> supported_groups;
-    std::vector<signature_scheme> signature_algorithms;
-    std::vector<signature_scheme> signature_algorithms_cert;
-    std::vector<key_share_entry> key_shares;
-    std::vector<protocol_version> supported_versions;
-    std::vector<std::string> alpn;
-    byte_vector cookie; ///< echoed from a HelloRetryRequest (§4.2.2)
-    /// RFC 8449 record_size_limit we advertise (0: extension left out).
-    std::uint16_t record_size_limit = 0;
-    /// RFC 6066 §8 status_request: ask for a stapled OCSP response (an OCSPStatusRequest with no
-    /// responder ids and no request extensions).
-    bool status_request = false;
-    /// Further extensions (type, extension_data), sent as given after all of the above: the
-    /// TLS 1.2 offer (ec_point_formats, extended_master_secret, renegotiation_info, ...).
-    std::vector<std::pair<extension_type, byte_vector>> extra_extensions;
-};
-
-/// Whether `ch` carries extension `t`, as `encode_client_hello` writes it (a field that is set, or
-/// one of the further extensions).
-inline bool offers_extension(const client_hello& ch, extension_type t) {
-    using e = extension_type;
-    const bool further = std::any_of(ch.extra_extensions.begin(), ch.extra_extensions.end(),
-                                     [&](const auto& x) { return x.first == t; });
-    switch (t) {
-    case e::server_name: return further || !ch.server_name.empty();
-    case e::supported_groups: return further || !ch.supported_groups.empty();
-    case e::signature_algorithms: return further || !ch.signature_algorithms.empty();
-    case e::signature_algorithms_cert: return further || !ch.signature_algorithms_cert.empty();
-    case e::application_layer_protocol_negotiation: return further || !ch.alpn.empty();
-    case e::cookie: return further || !ch.cookie.empty();
-    case e::supported_versions: return further || !ch.supported_versions.empty();
-    case e::record_size_limit: return further || ch.record_size_limit != 0;
-    case e::status_request: return further || ch.status_request;
-    case e::key_share: return further || !ch.key_shares.empty();
-    default: return further;
-    }
-}
-
-/// The whole ClientHello handshake message (header included). A field too long for its length
-/// prefix (a HelloRetryRequest cookie that leaves no room for our other extensions, say) is
-/// `errc::length_overflow`: nothing goes out with a wrapped length.
-inline result<byte_vector> encode_client_hello(const client_hello& ch) {
-    byte_vector out;
-    writer w(out);
-    w.put_u8(static_cast<std::uint8_t>(handshake_type::client_hello));
-    const std::size_t msg = w.begin_prefixed(3);
-    w.put_u16(static_cast<std::uint16_t>(protocol_version::tls12)); // legacy_version
-    w.put_bytes(ch.random);
-    HTTPS_TRY(w.put_prefixed(1, ch.legacy_session_id));
-    HTTPS_TRY(detail::put_u16_list(w, ch.cipher_suites, 2));
-    w.put_u8(1); // legacy_compression_methods: just "null"
-    w.put_u8(0);
-
-    const std::size_t exts = w.begin_prefixed(2);
-    if (!ch.server_name.empty()) {
-        // RFC 6066 §3: ServerNameList with one host_name entry.
-        HTTPS_TRY(detail::put_extension(w, extension_type::server_name, [&](writer& e) -> status {
-            const std::size_t list = e.begin_prefixed(2);
-            e.put_u8(0); // host_name
-            HTTPS_TRY(e.put_prefixed(2, as_bytes(ch.server_name)));
-            return e.end_prefixed(list, 2);
-        }));
-    }
-    if (!ch.supported_groups.empty()) {
-        HTTPS_TRY(
-            detail::put_extension(w, extension_type::supported_groups, [&](writer& e) -> status {
-                return detail::put_u16_list(e, ch.supported_groups, 2);
-            }));
-    }
-    if (!ch.signature_algorithms.empty()) {
-        HTTPS_TRY(detail::put_extension(
-            w, extension_type::signature_algorithms, [&](writer& e) -> status {
-                return detail::put_u16_list(e, ch.signature_algorithms, 2);
-            }));
-    }
-    if (!ch.signature_algorithms_cert.empty()) {
-        HTTPS_TRY(detail::put_extension(
-            w, extension_type::signature_algorithms_cert, [&](writer& e) -> status {
-                return detail::put_u16_list(e, ch.signature_algorithms_cert, 2);
-            }));
-    }
-    if (!ch.alpn.empty()) {
-        HTTPS_TRY(detail::put_extension(w, extension_type::application_layer_protocol_negotiation,
-                                        [&](writer& e) -> status {
-                                            const std::size_t list = e.begin_prefixed(2);
-                                            for (const auto& p : ch.alpn) {
-                                                HTTPS_TRY(e.put_prefixed(1, as_bytes(p)));
-                                            }
-                                            return e.end_prefixed(list, 2);
-                                        }));
-    }
-    if (!ch.cookie.empty()) {
-        HTTPS_TRY(detail::put_extension(w, extension_type::cookie, [&](writer& e) -> status {
-            return e.put_prefixed(2, ch.cookie);
-        }));
-    }
-    if (!ch.supported_versions.empty()) {
-        HTTPS_TRY(
-            detail::put_extension(w, extension_type::supported_versions, [&](writer& e) -> status {
-                return detail::put_u16_list(e, ch.supported_versions, 1);
-            }));
-    }
-    if (ch.record_size_limit != 0) {
-        const std::uint8_t limit[2] = {static_cast<std::uint8_t>(ch.record_size_limit >> 8),
-                                       static_cast<std::uint8_t>(ch.record_size_limit)};
-        HTTPS_TRY(detail::put_extension_data(w, extension_type::record_size_limit, limit));
-    }
-    if (ch.status_request) {
-        // RFC 6066 §8: CertificateStatusRequest { ocsp(1), OCSPStatusRequest { ResponderID
-        // responder_id_list<0..2^16-1> (empty: the server knows its responders), Extensions
-        // request_extensions<0..2^16-1> (empty) } }.
-        const std::uint8_t request[5] = {1, 0, 0, 0, 0};
-        HTTPS_TRY(detail::put_extension_data(w, extension_type::status_request, request));
-    }
-    if (!ch.key_shares.empty()) {
-        HTTPS_TRY(detail::put_extension(w, extension_type::key_share, [&](writer& e) -> status {
-            const std::size_t list = e.begin_prefixed(2);
-            for (const auto& ks : ch.key_shares) {
-                e.put_u16(static_cast<std::uint16_t>(ks.group));
-                HTTPS_TRY(e.put_prefixed(2, ks.key_exchange));
-            }
-            return e.end_prefixed(list, 2);
-        }));
-    }
-    for (const auto& extra : ch.extra_extensions) {
-        HTTPS_TRY(detail::put_extension_data(w, extra.first, extra.second));
-    }
-    HTTPS_TRY(w.end_prefixed(exts, 2));
-    HTTPS_TRY(w.end_prefixed(msg, 3));
-    return out;
-}
-
-/// A decoded ServerHello or HelloRetryRequest (they share one structure, RFC 8446 §4.1.3-4).
-/// Views point into the message.
-struct server_hello {
-    std::uint16_t legacy_version = 0;
-    std::array<std::uint8_t, 32> random{};
-    bytes_view legacy_session_id_echo;
-    std::uint16_t cipher_suite = 0;
-    std::uint8_t legacy_compression_method = 0;
-    extension_list extensions;
-
-    [[nodiscard]] bool is_hello_retry_request() const noexcept {
-        return random == hello_retry_request_random;
-    }
-};
-
-inline result<server_hello> parse_server_hello(bytes_view body) {
-    return detail::as_decode_error([&]() -> result<server_hello> {
-        reader r(body);
-        server_hello sh;
-        HTTPS_TLS_ASSIGN(sh.legacy_version, r.read_u16());
-        HTTPS_TLS_ASSIGN(bytes_view random, r.read_bytes(32));
-        std::copy(random.begin(), random.end(), sh.random.begin());
-        HTTPS_TLS_ASSIGN(sh.legacy_session_id_echo, r.read_prefixed<1>());
-        if (sh.legacy_session_id_echo.size() > 32) {
-            return errc::tls_decode_error;
-        }
-        HTTPS_TLS_ASSIGN(sh.cipher_suite, r.read_u16());
-        HTTPS_TLS_ASSIGN(sh.legacy_compression_method, r.read_u8());
-        // RFC 5246 §7.4.1.3: a TLS 1.2 ServerHello may omit the extensions block entirely.
-        if (!r.empty()) {
-            HTTPS_TLS_ASSIGN(sh.extensions, extension_list::parse(r));
-        }
-        HTTPS_TRY(r.expect_empty());
-        return sh;
-    }());
-}
-
-/// ServerHello key_share: one KeyShareEntry (RFC 8446 §4.2.8).
-inline result<key_share_entry> parse_server_key_share(bytes_view data) {
-    return detail::as_decode_error([&]() -> result<key_share_entry> {
-        reader r(data);
-        key_share_entry e;
-        HTTPS_TLS_ASSIGN(std::uint16_t group, r.read_u16());
-        e.group = static_cast<named_group>(group);
-        HTTPS_TLS_ASSIGN(bytes_view key, r.read_prefixed<2>());
-        if (key.empty()) {
-            return errc::tls_decode_error;
-        }
-        e.key_exchange.assign(key.begin(), key.end());
-        HTTPS_TRY(r.expect_empty());
-        return e;
-    }());
-}
-
-/// HelloRetryRequest key_share: just the selected group (RFC 8446 §4.2.8).
-inline result<named_group> parse_hrr_key_share(bytes_view data) {
-    reader r(data);
-    auto group = r.read_u16();
-    if (!group || !r.empty()) {
-        return errc::tls_decode_error;
-    }
-    return static_cast<named_group>(*group);
-}
-
-/// record_size_limit extension body (RFC 8449 §4): a uint16 of at least 64.
-inline result<std::uint16_t> parse_record_size_limit(bytes_view data) {
-    reader r(data);
-    auto v = r.read_u16();
-    if (!v || !r.empty()) {
-        return errc::tls_decode_error;
-    }
-    if (*v < 64) {
-        return errc::tls_illegal_parameter; // §4: smaller values are a fatal error
-    }
-    return *v;
-}
-
-/// The checks both versions make on the server's answers to our extensions (TLS 1.3
-/// EncryptedExtensions, TLS 1.2 ServerHello); each returns `refusal::none` when the answer holds.
-namespace detail {
-
-/// RFC 6066 §3: the server acknowledges SNI with an empty extension.
-inline refusal check_server_name_ack(bytes_view data) noexcept {
-    return data.empty() ? refusal::none : refusal::server_name_acknowledgement_not_empty;
-}
-
-/// RFC 7301 §3.2: one protocol, and one of those we offered; `chosen` receives it.
-inline refusal check_alpn_selection(bytes_view data, const std::vector<std::string>& offered,
-                                    std::string& chosen) {
-    auto name = parse_alpn_selection(data);
-    if (!name) {
-        return refusal::malformed_extension;
-    }
-    std::string s(name->begin(), name->end());
-    if (std::find(offered.begin(), offered.end(), s) == offered.end()) {
-        return refusal::alpn_protocol_not_offered;
-    }
-    chosen = std::move(s);
-    return refusal::none;
-}
-
-/// RFC 8449 §4: a well-formed limit of at least 64; `limit` receives it.
-inline refusal check_record_size_limit(bytes_view data, std::uint16_t& limit) {
-    auto v = parse_record_size_limit(data);
-    if (!v) {
-        return v.error() == errc::tls_illegal_parameter ? refusal::record_size_limit_too_small
-                                                        : refusal::malformed_extension;
-    }
-    limit = *v;
-    return refusal::none;
-}
-
-/// RFC 5246 §7.1, RFC 8446 §D.4: the unprotected change_cipher_spec record: type 20, version
-/// 0x0303, length 1, the byte 1.
-inline void append_change_cipher_spec(byte_vector& out) {
-    out.insert(out.end(), {static_cast<std::uint8_t>(20), 0x03, 0x03, 0x00, 0x01, 0x01});
-}
-
-/// A body that is exactly one `opaque x<1..2^(8N)-1>`: its contents.
-template <std::size_t N> result<bytes_view> parse_nonempty_opaque(bytes_view data) {
-    reader r(data);
-    auto x = r.read_prefixed<N>();
-    if (!x || x->empty() || !r.empty()) {
-        return errc::tls_decode_error;
-    }
-    return *x;
-}
-
-} // namespace detail
-
-/// Cookie extension body (RFC 8446 §4.2.2): opaque cookie<1..2^16-1>.
-inline result<bytes_view> parse_cookie(bytes_view data) {
-    return detail::parse_nonempty_opaque<2>(data);
-}
-
-/// EncryptedExtensions (RFC 8446 §4.3.1): just an extension block.
-inline result<extension_list> parse_encrypted_extensions(bytes_view body) {
-    return detail::as_decode_error([&]() -> result<extension_list> {
-        reader r(body);
-        HTTPS_TLS_ASSIGN(extension_list exts, extension_list::parse(r));
-        HTTPS_TRY(r.expect_empty());
-        return exts;
-    }());
-}
-
-struct certificate_entry {
-    bytes_view cert_data; ///< DER X.509 certificate
-    extension_list extensions;
-};
-
-/// Certificate (RFC 8446 §4.4.2).
-struct certificate_message {
-    bytes_view certificate_request_context;
-    std::vector<certificate_entry> entries;
-};
-
-inline result<certificate_message> parse_certificate(bytes_view body) {
-    return detail::as_decode_error([&]() -> result<certificate_message> {
-        reader r(body);
-        certificate_message m;
-        HTTPS_TLS_ASSIGN(m.certificate_request_context, r.read_prefixed<1>());
-        HTTPS_TLS_ASSIGN(reader list, r.read_nested<3>());
-        HTTPS_TRY(r.expect_empty());
-        while (!list.empty()) {
-            certificate_entry e;
-            HTTPS_TLS_ASSIGN(e.cert_data, list.read_prefixed<3>());
-            if (e.cert_data.empty()) {
-                return errc::tls_decode_error; // cert_data<1..2^24-1>
-            }
-            HTTPS_TLS_ASSIGN(e.extensions, extension_list::parse(list));
-            m.entries.push_back(std::move(e));
-        }
-        return m;
-    }());
-}
-
-/// CertificateStatus (RFC 6066 §8, RFC 8446 §4.4.2.1): the body of the TLS 1.2 handshake message
-/// and of the TLS 1.3 status_request extension of a CertificateEntry alike:
-///   struct { CertificateStatusType status_type = ocsp(1); opaque OCSPResponse<1..2^24-1>; }
-/// Returns the DER OCSPResponse, a view into `data`; any other status type, an empty response or
-/// bytes left over is `errc::tls_decode_error`.
-inline result<bytes_view> parse_certificate_status(bytes_view data) {
-    return detail::as_decode_error([&]() -> result<bytes_view> {
-        reader r(data);
-        HTTPS_TLS_ASSIGN(std::uint8_t type, r.read_u8());
-        if (type != 1) {
-            return errc::tls_decode_error; // we asked for ocsp(1) only
-        }
-        HTTPS_TLS_ASSIGN(bytes_view response, r.read_prefixed<3>());
-        HTTPS_TRY(r.expect_empty());
-        if (response.empty()) {
-            return errc::tls_decode_error;
-        }
-        return response;
-    }());
-}
-
-/// CertificateVerify (RFC 8446 §4.4.3).
-struct certificate_verify {
-    std::uint16_t algorithm = 0;
-    bytes_view signature;
-};
-
-inline result<certificate_verify> parse_certificate_verify(bytes_view body) {
-    return detail::as_decode_error([&]() -> result<certificate_verify> {
-        reader r(body);
-        certificate_verify cv;
-        HTTPS_TLS_ASSIGN(cv.algorithm, r.read_u16());
-        HTTPS_TLS_ASSIGN(cv.signature, r.read_prefixed<2>());
-        if (cv.signature.empty()) {
-            return errc::tls_decode_error;
-        }
-        HTTPS_TRY(r.expect_empty());
-        return cv;
-    }());
-}
-
-/// CertificateRequest (RFC 8446 §4.3.2).
-struct certificate_request {
-    bytes_view certificate_request_context;
-    extension_list extensions;
-};
-
-inline result<certificate_request> parse_certificate_request(bytes_view body) {
-    return detail::as_decode_error([&]() -> result<certificate_request> {
-        reader r(body);
-        certificate_request cr;
-        HTTPS_TLS_ASSIGN(cr.certificate_request_context, r.read_prefixed<1>());
-        HTTPS_TLS_ASSIGN(cr.extensions, extension_list::parse(r));
-        HTTPS_TRY(r.expect_empty());
-        // §4.3.2: "The "signature_algorithms" extension MUST be specified".
-        if (cr.extensions.find(extension_type::signature_algorithms) == nullptr) {
-            return errc::tls_missing_extension;
-        }
-        return cr;
-    }());
-}
-
-// TLS 1.2 (RFC 5246) message bodies the TLS 1.3 codecs above do not cover.
-
-/// opaque list<1..2^8-1> of single bytes (ec_point_formats).
-inline result<bytes_view> parse_u8_list(bytes_view data) {
-    return detail::parse_nonempty_opaque<1>(data);
-}
-
-/// TLS 1.2 Certificate body: ASN.1Cert certificate_list<0..2^24-1>, each <1..2^24-1>.
-inline result<std::vector<bytes_view>> parse_tls12_certificate_list(bytes_view body) {
-    return detail::as_decode_error([&]() -> result<std::vector<bytes_view>> {
-        reader r(body);
-        HTTPS_TLS_ASSIGN(reader list, r.read_nested<3>());
-        HTTPS_TRY(r.expect_empty());
-        std::vector<bytes_view> out;
-        while (!list.empty()) {
-            HTTPS_TLS_ASSIGN(bytes_view cert, list.read_prefixed<3>());
-            if (cert.empty()) {
-                return errc::tls_decode_error;
-            }
-            out.push_back(cert);
-        }
-        return out;
-    }());
-}
-
-/// TLS 1.2 CertificateRequest body (RFC 5246 §7.4.4): certificate_types<1..2^8-1>,
-/// supported_signature_algorithms<2..2^16-2>, certificate_authorities<0..2^16-1>.
-inline status parse_tls12_certificate_request(bytes_view body) {
-    return detail::as_decode_error([&]() -> status {
-        reader r(body);
-        HTTPS_TLS_ASSIGN(bytes_view types, r.read_prefixed<1>());
-        HTTPS_TLS_ASSIGN(bytes_view algs, r.read_prefixed<2>());
-        if (types.empty() || algs.size() < 2 || algs.size() % 2 != 0) {
-            return errc::tls_decode_error;
-        }
-        HTTPS_TLS_ASSIGN(reader cas, r.read_nested<2>());
-        while (!cas.empty()) {
-            HTTPS_TLS_ASSIGN(bytes_view dn, cas.read_prefixed<2>());
-            if (dn.empty()) {
-                return errc::tls_decode_error;
-            }
-        }
-        return r.expect_empty();
-    }());
-}
-
-/// NewSessionTicket (RFC 8446 §4.6.1).
-struct new_session_ticket {
-    std::uint32_t ticket_lifetime = 0;
-    std::uint32_t ticket_age_add = 0;
-    bytes_view ticket_nonce;
-    bytes_view ticket;
-    extension_list extensions;
-};
-
-inline result<new_session_ticket> parse_new_session_ticket(bytes_view body) {
-    return detail::as_decode_error([&]() -> result<new_session_ticket> {
-        reader r(body);
-        new_session_ticket t;
-        HTTPS_TLS_ASSIGN(t.ticket_lifetime, r.read_u32());
-        HTTPS_TLS_ASSIGN(t.ticket_age_add, r.read_u32());
-        HTTPS_TLS_ASSIGN(t.ticket_nonce, r.read_prefixed<1>());
-        HTTPS_TLS_ASSIGN(t.ticket, r.read_prefixed<2>());
-        if (t.ticket.empty()) {
-            return errc::tls_decode_error; // ticket<1..2^16-1>
-        }
-        HTTPS_TLS_ASSIGN(t.extensions, extension_list::parse(r));
-        HTTPS_TRY(r.expect_empty());
-        // §4.6.1: "Servers MUST NOT use any value greater than 604800 seconds (7 days)".
-        if (t.ticket_lifetime > 604800) {
-            return errc::tls_illegal_parameter;
-        }
-        return t;
-    }());
-}
-
-/// KeyUpdate (RFC 8446 §4.6.3): returns whether the peer requests an update of our keys.
-inline result<bool> parse_key_update(bytes_view body) {
-    reader r(body);
-    auto v = r.read_u8();
-    if (!v || !r.empty()) {
-        return errc::tls_decode_error;
-    }
-    if (*v > 1) {
-        return errc::tls_illegal_parameter; // §4.6.3: any other value is illegal_parameter
-    }
-    return *v == 1;
-}
-
-namespace detail {
-/// A handshake message: type, uint24 length, body (`errc::length_overflow` past 2^24 - 1).
-inline result<byte_vector> handshake_with_body(handshake_type type, bytes_view body) {
-    byte_vector out;
-    writer w(out);
-    w.put_u8(static_cast<std::uint8_t>(type));
-    HTTPS_TRY(w.put_prefixed(3, body));
-    return out;
-}
-} // namespace detail
-
-/// Finished (RFC 8446 §4.4.4), header included.
-inline result<byte_vector> encode_finished(bytes_view verify_data) {
-    return detail::handshake_with_body(handshake_type::finished, verify_data);
-}
-
-/// KeyUpdate (RFC 8446 §4.6.3), header included.
-inline result<byte_vector> encode_key_update(bool update_requested) {
-    const std::uint8_t body = update_requested ? 1 : 0;
-    return detail::handshake_with_body(handshake_type::key_update, bytes_view(&body, 1));
-}
-
-/// The empty client Certificate that answers a CertificateRequest when we have no certificate
-/// (RFC 8446 §4.4.2: context echoed, empty certificate_list).
-inline result<byte_vector> encode_empty_certificate(bytes_view request_context) {
-    byte_vector body;
-    writer w(body);
-    HTTPS_TRY(w.put_prefixed(1, request_context));
-    w.put_u24(0);
-    return detail::handshake_with_body(handshake_type::certificate, body);
-}
-
-/// RFC 8446 §4.4.1: after a HelloRetryRequest, ClientHello1 is replaced in the transcript by this
-/// synthetic message carrying its hash.
-inline result<byte_vector> encode_message_hash(bytes_view client_hello1_hash) {
-    return detail::handshake_with_body(handshake_type::message_hash, client_hello1_hash);
-}
-
-} // namespace https::tls
-
-// ---- https/tls/detail/macro_unscope.hpp --------------------------------------------------------
-// Undefines the local macros of macro_scope.hpp at the end of each TLS header.
-#undef HTTPS_TLS_ASSIGN
-#undef HTTPS_TLS_CONCAT
-#undef HTTPS_TLS_CONCAT_INNER
 // ---- https/tls/record_layer.hpp ----------------------------------------------------------------
 // The record layer shared by every TLS version: framing of received bytes into records (RFC 8446
 // §5.1), deprotection through the active protection variant, fragmentation and protection of
 // outgoing data, and reassembly of handshake messages across and within records.
 
-// ---- https/tls/record_protection.hpp -----------------------------------------------------------
-// Record protection variants: plaintext records and TLS 1.3 AEAD records (RFC 8446 §5.2-5.3);
-// the TLS 1.2 work adds its own variants beside these.
-
-
-#include <algorithm>
-#include <array>
-#include <bit>
-#include <cassert>
-#include <cstdint>
-#include <cstring>
-#include <limits>
-#include <span>
-
-namespace https::tls {
-
-/// ContentType (RFC 8446 §5.1).
-enum class content_type : std::uint8_t {
-    invalid = 0,
-    change_cipher_spec = 20,
-    alert = 21,
-    handshake = 22,
-    application_data = 23,
-};
-
-inline constexpr std::size_t record_header_size = 5;
-/// RFC 8446 §5.1: TLSPlaintext.length MUST NOT exceed 2^14 bytes.
-inline constexpr std::size_t max_plaintext_length = std::size_t{1} << 14;
-/// RFC 8446 §5.2: TLSCiphertext.length MUST NOT exceed 2^14 + 256 bytes.
-inline constexpr std::size_t max_tls13_ciphertext_length = max_plaintext_length + 256;
-
-/// The 5-byte record header as received.
-struct record_header {
-    content_type type{};
-    std::uint16_t legacy_version = 0;
-    std::uint16_t length = 0;
-};
-
-/// A record after deprotection: its (inner) type and its plaintext.
-struct opened_record {
-    content_type type{};
-    mutable_bytes payload;
-};
-
-namespace detail {
-inline void put_record_header(byte_vector& out, content_type type, std::uint16_t version,
-                              std::size_t length) {
-    out.push_back(static_cast<std::uint8_t>(type));
-    out.push_back(static_cast<std::uint8_t>(version >> 8));
-    out.push_back(static_cast<std::uint8_t>(version));
-    out.push_back(static_cast<std::uint8_t>(length >> 8));
-    out.push_back(static_cast<std::uint8_t>(length));
-}
-} // namespace detail
-
-/// No protection: records before the first key change.
-class plaintext_protection {
-  public:
-    static constexpr std::size_t max_record_length = max_plaintext_length;
-
-    /// Appends one TLSPlaintext record.
-    void seal(content_type type, std::uint16_t version, bytes_view fragment, byte_vector& out) {
-        assert(fragment.size() <= max_plaintext_length);
-        detail::put_record_header(out, type, version, fragment.size());
-        out.insert(out.end(), fragment.begin(), fragment.end());
-    }
-
-    result<opened_record> open(const record_header& h, mutable_bytes payload) {
-        return opened_record{h.type, payload};
-    }
-};
-
-namespace detail {
-
-/// RFC 8446 §5.4: where the content of a TLSInnerPlaintext ends, its type byte included: one past
-/// its last non-zero byte; 0 when every byte is zero (no content type).
-/// CT: reads every byte, eight at a time, with masks: the time depends only on `inner.size()`,
-/// not on where the zero padding starts (padding is there to hide the content length, which a
-/// scan stopping at the first non-zero byte from the end leaks by its time). Only the result is
-/// declassified: the length of a delivered record is public.
-inline std::size_t tls13_inner_content_end(bytes_view inner) noexcept {
-    using m = ct::mask<std::uint64_t>;
-    const auto word = [&](std::size_t i) { // bytes 8i .. 8i+7, zero past the end (a public size)
-        std::uint64_t w = 0;
-        std::memcpy(&w, inner.data() + 8 * i, std::min<std::size_t>(8, inner.size() - 8 * i));
-        return w;
-    };
-    std::uint64_t last_word = 0; // one past the last word holding a non-zero byte
-    const std::size_t words = (inner.size() + 7) / 8;
-    for (std::size_t i = 0; i < words; ++i) {
-        last_word = (~m::is_zero(word(i))).select(i + 1, last_word);
-    }
-    ct::unpoison(&last_word, sizeof last_word); // public: the end is declassified below anyway
-    if (last_word == 0) {
-        return 0;
-    }
-    const std::uint64_t w = word(last_word - 1);
-    std::uint64_t in_word = 0; // one past the last non-zero byte of that word
-    for (unsigned b = 0; b < 8; ++b) {
-        const unsigned shift = std::endian::native == std::endian::little ? 8 * b : 8 * (7 - b);
-        in_word = (~m::is_zero((w >> shift) & 0xff)).select(b + 1, in_word);
-    }
-    std::size_t end = (last_word - 1) * 8 + in_word;
-    ct::unpoison(&end, sizeof end);
-    return end;
-}
-
-/// RFC 8446 §5.3, and RFC 7905 §2 for TLS 1.2 ChaCha20-Poly1305: the per-record nonce is the
-/// 12-byte IV XOR the 64-bit sequence number, left-padded with zeros.
-/// CT: the IV is secret; the sequence number is public; no branch on either.
-inline std::array<std::uint8_t, 12> xor_sequence_nonce(std::span<const std::uint8_t, 12> iv,
-                                                       std::uint64_t seq) noexcept {
-    std::array<std::uint8_t, 12> nonce{};
-    std::memcpy(nonce.data(), iv.data(), nonce.size());
-    for (int i = 0; i < 8; ++i) {
-        nonce[11 - i] ^= static_cast<std::uint8_t>(seq >> (8 * i));
-    }
-    return nonce;
-}
-
-} // namespace detail
-
-/// TLS 1.3 record protection with AEAD `A` (RFC 8446 §5.2-5.3): per-record nonce = iv XOR the
-/// 64-bit sequence number, the record header as additional data, the true content type inside
-/// the encrypted TLSInnerPlaintext after the content and before any zero padding.
-template <crypto::aead A> class tls13_aead_protection {
-  public:
-    static_assert(A::nonce_size == 12 && A::tag_size == 16);
-    static constexpr std::size_t max_record_length = max_tls13_ciphertext_length;
-
-    /// CT: key and iv are secret; only lengths leak.
-    tls13_aead_protection(std::span<const std::uint8_t, A::key_size> key,
-                          std::span<const std::uint8_t, 12> iv)
-        : aead_(key) {
-        std::memcpy(iv_.data(), iv.data(), iv_.size());
-    }
-
-    /// Appends one TLSCiphertext record carrying `fragment` of type `type`, unpadded.
-    /// CT: the plaintext and key are secret; its length and type are public.
-    void seal(content_type type, std::uint16_t /*version*/, bytes_view fragment, byte_vector& out) {
-        assert(fragment.size() <= max_plaintext_length);
-        assert(seq_ != std::numeric_limits<std::uint64_t>::max());
-        const std::size_t inner = fragment.size() + 1;
-        const std::size_t length = inner + A::tag_size;
-        const std::size_t start = out.size();
-        // RFC 8446 §5.2: opaque_type is application_data and legacy_record_version 0x0303.
-        detail::put_record_header(out, content_type::application_data, 0x0303, length);
-        out.insert(out.end(), fragment.begin(), fragment.end());
-        out.push_back(static_cast<std::uint8_t>(type));
-        out.resize(out.size() + A::tag_size);
-        const bytes_view header(out.data() + start, record_header_size);
-        const mutable_bytes body(out.data() + start + record_header_size, length);
-        const auto nonce = next_nonce();
-        // In place: the inner plaintext becomes the ciphertext followed by the tag.
-        const status s = aead_.seal(nonce, header, body.first(inner), body);
-        assert(s.ok());
-        (void)s;
-    }
-
-    /// Decrypts `payload` in place. The outer type must be application_data (§5.2: anything
-    /// else under protection is unexpected_message), the tag must verify (else bad_record_mac),
-    /// the inner plaintext must be at most 2^14 + 1 bytes (else record_overflow) and must hold a
-    /// non-zero content type (else unexpected_message, §5.4).
-    /// CT: the tag check and the scan for the content type are constant time (the padding
-    /// length does not show in the time); the content length and type are declassified.
-    result<opened_record> open(const record_header& h, mutable_bytes payload) {
-        if (h.type != content_type::application_data) {
-            return errc::tls_unexpected_message;
-        }
-        if (payload.size() > max_tls13_ciphertext_length) {
-            return errc::tls_record_overflow;
-        }
-        if (payload.size() < A::tag_size + 1) {
-            return errc::tls_bad_record_mac;
-        }
-        if (seq_ == std::numeric_limits<std::uint64_t>::max()) {
-            return errc::tls_internal_error; // §5.3: the sequence number must not wrap
-        }
-        std::array<std::uint8_t, record_header_size> header{};
-        header[0] = static_cast<std::uint8_t>(h.type);
-        header[1] = static_cast<std::uint8_t>(h.legacy_version >> 8);
-        header[2] = static_cast<std::uint8_t>(h.legacy_version);
-        header[3] = static_cast<std::uint8_t>(payload.size() >> 8);
-        header[4] = static_cast<std::uint8_t>(payload.size());
-        const auto nonce = next_nonce();
-        const mutable_bytes plain = payload.first(payload.size() - A::tag_size);
-        if (!aead_.open(nonce, header, payload, plain)) {
-            return errc::tls_bad_record_mac;
-        }
-        const std::size_t n = detail::tls13_inner_content_end(plain);
-        if (n == 0) {
-            return errc::tls_unexpected_message; // all zeros: no content type
-        }
-        if (n - 1 > max_plaintext_length) {
-            return errc::tls_record_overflow;
-        }
-        std::uint8_t type = plain[n - 1];
-        ct::unpoison(&type, sizeof type); // the record layer dispatches on it: public
-        return opened_record{static_cast<content_type>(type), plain.first(n - 1)};
-    }
-
-    [[nodiscard]] std::uint64_t sequence_number() const noexcept { return seq_; }
-
-  private:
-    std::array<std::uint8_t, 12> next_nonce() noexcept {
-        return detail::xor_sequence_nonce(iv_.span(), seq_++);
-    }
-
-    A aead_;
-    ct::secret_array<12> iv_; // wiped on destruction
-    std::uint64_t seq_ = 0;
-};
-
-} // namespace https::tls
 
 #include <cassert>
 #include <cstdint>
@@ -15851,346 +16271,6 @@ class handshake_reassembler {
 };
 
 } // namespace https::tls
-// ---- https/tls/signature.hpp -------------------------------------------------------------------
-// The server's key and the one route that verifies its signatures: the TLS 1.3 CertificateVerify
-// (RFC 8446 §4.4.3) and the TLS 1.2 ServerKeyExchange, with the leaf's key parsed once.
-
-
-#include <algorithm>
-#include <array>
-#include <cstdint>
-#include <cstring>
-#include <string_view>
-#include <type_traits>
-#include <variant>
-
-namespace https::tls {
-
-/// The schemes we accept in CertificateVerify (signature_algorithms), in preference order;
-/// ed25519 right after ecdsa_secp256r1_sha256, where most clients put it.
-inline const std::vector<signature_scheme>& default_signature_schemes() {
-    static const std::vector<signature_scheme> schemes = {
-        signature_scheme::ecdsa_secp256r1_sha256, signature_scheme::ed25519,
-        signature_scheme::ecdsa_secp384r1_sha384, signature_scheme::rsa_pss_rsae_sha256,
-        signature_scheme::rsa_pss_rsae_sha384,    signature_scheme::rsa_pss_rsae_sha512,
-    };
-    return schemes;
-}
-
-/// The schemes we accept in certificates (signature_algorithms_cert): the above plus PKCS#1 v1.5,
-/// which RFC 8446 §4.2.3 allows in certificates only.
-inline const std::vector<signature_scheme>& default_certificate_signature_schemes() {
-    static const std::vector<signature_scheme> schemes = [] {
-        std::vector<signature_scheme> s = default_signature_schemes();
-        s.push_back(signature_scheme::rsa_pkcs1_sha256);
-        s.push_back(signature_scheme::rsa_pkcs1_sha384);
-        s.push_back(signature_scheme::rsa_pkcs1_sha512);
-        return s;
-    }();
-    return schemes;
-}
-
-/// What a handshake does with the server certificate's key.
-enum class leaf_key_use : std::uint8_t {
-    sign,     ///< TLS 1.3 CertificateVerify; TLS 1.2 ECDHE ServerKeyExchange
-    encipher, ///< TLS 1.2 RSA key exchange: the premaster secret is encrypted to it
-};
-
-/// The key usage check both handshakes make on the leaf (RFC 5280 §4.2.1.3): when the leaf has a
-/// keyUsage extension it must allow `use`, digitalSignature to sign (RFC 8446 §4.4.2.2, RFC 8422
-/// §5.3) and keyEncipherment to encipher (RFC 5246 §7.4.2). `errc::cert_bad_key_usage`
-/// otherwise. Path validation only asks that a leaf allow some TLS use; this asks for the one
-/// the negotiated handshake makes.
-inline status check_leaf_key_usage(const x509::certificate& leaf, leaf_key_use use) noexcept {
-    std::uint16_t needed = 0;
-    switch (use) {
-    case leaf_key_use::sign:
-        needed = x509::key_usage::digital_signature;
-        break;
-    case leaf_key_use::encipher:
-        needed = x509::key_usage::key_encipherment;
-        break;
-    }
-    if (needed == 0 || (leaf.key_usage && (*leaf.key_usage & needed) == 0)) {
-        return errc::cert_bad_key_usage; // (needed == 0: a `use` outside the enumeration)
-    }
-    return {};
-}
-
-/// RFC 8446 §4.4.3: the signed content is 64 spaces, the context string, a zero byte and the
-/// transcript hash.
-inline byte_vector certificate_verify_content(const hash_value& transcript, bool server = true) {
-    constexpr std::string_view server_context = "TLS 1.3, server CertificateVerify";
-    constexpr std::string_view client_context = "TLS 1.3, client CertificateVerify";
-    const std::string_view ctx = server ? server_context : client_context;
-    // Sized once and filled in place (GCC 12 -O2 misreads the grow-by-insert form).
-    byte_vector out(64 + ctx.size() + 1 + transcript.size, 0x20);
-    std::memcpy(out.data() + 64, ctx.data(), ctx.size());
-    out[64 + ctx.size()] = 0;
-    std::memcpy(out.data() + 64 + ctx.size() + 1, transcript.bytes.data(), transcript.size);
-    return out;
-}
-
-/// The server certificate's key, taken from the leaf once, when its Certificate arrives, and used
-/// for every check after it (CertificateVerify, ServerKeyExchange, the RSA key exchange).
-struct peer_key {
-    x509::key_algorithm algorithm = x509::key_algorithm::unsupported;
-    byte_vector spki; ///< the DER SubjectPublicKeyInfo
-};
-
-/// Extract the key of the leaf certificate and check that it fits the key exchange `kx`: any
-/// key for TLS 1.3 (the CertificateVerify scheme decides), an ECDSA or Ed25519 key for
-/// ECDHE_ECDSA, an RSA key for ECDHE_RSA and RSA (RFC 5246 §7.4.2, RFC 8422 §5.3); then that a
-/// keyUsage allows the use the key exchange makes of it (`check_leaf_key_usage`). An unparsable
-/// leaf is `cert_malformed`, a key of the wrong type `tls_illegal_parameter`.
-inline result<peer_key> leaf_key(bytes_view leaf_der, key_exchange_kind kx) {
-    auto cert = x509::parse_certificate(leaf_der);
-    if (!cert) {
-        return errc::cert_malformed;
-    }
-    peer_key k{cert->spki.algorithm, byte_vector(cert->spki.der.begin(), cert->spki.der.end())};
-    const bool is_ec =
-        k.algorithm == x509::key_algorithm::ec_p256 || k.algorithm == x509::key_algorithm::ec_p384;
-    const bool is_rsa = k.algorithm == x509::key_algorithm::rsa;
-    bool fits = false;
-    leaf_key_use use = leaf_key_use::sign;
-    switch (kx) {
-    case key_exchange_kind::tls13:
-        fits = true;
-        break;
-    case key_exchange_kind::ecdhe_ecdsa:
-        fits = is_ec || k.algorithm == x509::key_algorithm::ed25519;
-        break;
-    case key_exchange_kind::ecdhe_rsa:
-        fits = is_rsa;
-        break;
-    case key_exchange_kind::rsa:
-        fits = is_rsa;
-        use = leaf_key_use::encipher;
-        break;
-    }
-    if (!fits) {
-        return errc::tls_illegal_parameter; // the wrong certificate type for the suite
-    }
-    HTTPS_TRY(check_leaf_key_usage(*cert, use));
-    return k;
-}
-
-/// Verify `signature` over `content` with the server's key under `scheme`: the TLS 1.3
-/// CertificateVerify (RFC 8446 §4.4.3) and the TLS 1.2 ServerKeyExchange (RFC 5246 §7.4.3) alike.
-/// The versions differ in two rules: in TLS 1.3 an ECDSA scheme names the curve, which must be
-/// the key's, while in TLS 1.2 it names the hash only (§7.4.1.4.1); and RSASSA-PKCS1-v1_5 signs
-/// in TLS 1.2 only (RFC 8446 §4.2.3 keeps it for certificates). Ed25519 signs `content` itself
-/// (RFC 8032 §5.1, RFC 8422 §5.4). A scheme that does not fit the key is
-/// `tls_illegal_parameter`; an RSA key under `min_rsa_bits` is `weak_key`; a signature that does
-/// not verify is `bad_signature` (which the handshakes send as decrypt_error).
-/// CT: public inputs only.
-inline status verify_signature(signature_scheme scheme, const peer_key& key, bytes_view content,
-                               bytes_view signature, std::size_t min_rsa_bits,
-                               protocol_version version) {
-    using std::type_identity;
-    const bool tls13 = version == protocol_version::tls13;
-    const auto checked = [](status s) { return s.ok() ? status{} : status{errc::bad_signature}; };
-    auto ecdsa = [&]<class Hash, class Curve>(type_identity<Hash>, type_identity<Curve>) -> status {
-        auto k = crypto::parse_ec_public_key_info(key.spki);
-        if (!k || (tls13 && !std::holds_alternative<crypto::ec_public_key<Curve>>(*k))) {
-            return errc::tls_illegal_parameter;
-        }
-        return checked(std::visit(
-            [&](const auto& pub) { return crypto::ecdsa_verify<Hash>(pub, content, signature); },
-            *k));
-    };
-    auto rsa = [&]<class Hash>(type_identity<Hash>, bool pss) -> status {
-        if ((!pss && tls13) || key.algorithm != x509::key_algorithm::rsa) {
-            return errc::tls_illegal_parameter;
-        }
-        auto k = crypto::rsa_public_key::parse_spki(key.spki, min_rsa_bits);
-        if (!k) {
-            return k.error() == errc::weak_key ? errc::weak_key : errc::tls_illegal_parameter;
-        }
-        return checked(pss ? crypto::verify_pss<Hash>(*k, content, signature)
-                           : crypto::verify_pkcs1v15<Hash>(*k, content, signature));
-    };
-    const type_identity<crypto::sha256> sha256;
-    const type_identity<crypto::sha384> sha384;
-    const type_identity<crypto::sha512> sha512;
-    switch (scheme) {
-    case signature_scheme::ecdsa_secp256r1_sha256:
-        return ecdsa(sha256, type_identity<crypto::p256>{});
-    case signature_scheme::ecdsa_secp384r1_sha384:
-        return ecdsa(sha384, type_identity<crypto::p384>{});
-    case signature_scheme::rsa_pss_rsae_sha256:
-        return rsa(sha256, true);
-    case signature_scheme::rsa_pss_rsae_sha384:
-        return rsa(sha384, true);
-    case signature_scheme::rsa_pss_rsae_sha512:
-        return rsa(sha512, true);
-    case signature_scheme::rsa_pkcs1_sha256:
-        return rsa(sha256, false);
-    case signature_scheme::rsa_pkcs1_sha384:
-        return rsa(sha384, false);
-    case signature_scheme::rsa_pkcs1_sha512:
-        return rsa(sha512, false);
-    case signature_scheme::ed25519: {
-        auto k = crypto::parse_ed25519_public_key_info(key.spki);
-        if (!k) {
-            return errc::tls_illegal_parameter;
-        }
-        return crypto::ed25519_verify(*k, content, signature);
-    }
-    default:
-        return errc::tls_illegal_parameter; // not a scheme we offer
-    }
-}
-
-} // namespace https::tls
-// ---- https/tls/tls12_handshake.hpp -------------------------------------------------------------
-// The TLS 1.2 client handshake (RFC 5246 §7.3-7.4) as an explicit state machine, entered after a
-// ServerHello that selects TLS 1.2: Certificate, ServerKeyExchange (ECDHE), CertificateRequest,
-// ServerHelloDone; our ClientKeyExchange, ChangeCipherSpec and Finished; the server's
-// NewSessionTicket, ChangeCipherSpec and Finished. Extended master secret (RFC 7627), secure
-// renegotiation indication (RFC 5746) and encrypt-then-MAC (RFC 7366) are negotiated here.
-
-// ---- https/tls/tls12_key_exchange.hpp ----------------------------------------------------------
-// TLS 1.2 key exchange: the ECDHE ServerKeyExchange (RFC 8422 §5.4; its signature is checked by
-// signature.hpp's verify_signature), the RSA key exchange's encrypted premaster secret (RFC 5246
-// §7.4.7.1), and the ClientKeyExchange encodings.
-
-
-#include <array>
-#include <cstdint>
-#include <type_traits>
-#include <variant>
-#include <vector>
-
-// ---- https/tls/detail/macro_scope.hpp ----------------------------------------------------------
-// Local macros of the TLS headers; include after all other headers, pair with macro_unscope.hpp.
-// (No include guard on purpose: every TLS header re-enters this scope after its own includes.)
-
-#define HTTPS_TLS_CONCAT_INNER(a, b) a##b
-#define HTTPS_TLS_CONCAT(a, b) HTTPS_TLS_CONCAT_INNER(a, b)
-
-/// `HTTPS_TLS_ASSIGN(auto v, r.read_u16());` evaluates a result-returning expression, returns its
-/// error from the enclosing function on failure, and otherwise binds the value to `lhs`.
-/// (`lhs` is a declaration such as `auto v`, so it cannot be parenthesised.)
-// NOLINTBEGIN(bugprone-macro-parentheses)
-#define HTTPS_TLS_ASSIGN(lhs, expr)                                                                \
-    auto HTTPS_TLS_CONCAT(https_tls_r_, __LINE__) = (expr);                                        \
-    if (!HTTPS_TLS_CONCAT(https_tls_r_, __LINE__).ok()) {                                          \
-        return HTTPS_TLS_CONCAT(https_tls_r_, __LINE__).error();                                   \
-    }                                                                                              \
-    lhs = std::move(HTTPS_TLS_CONCAT(https_tls_r_, __LINE__)).value()
-// NOLINTEND(bugprone-macro-parentheses)
-
-namespace https::tls {
-
-/// The signature schemes we accept in a TLS 1.2 ServerKeyExchange, in preference order: those of
-/// TLS 1.3 (ed25519 as RFC 8422 §5.1.3 uses it) plus RSASSA-PKCS1-v1_5, which TLS 1.2 servers use
-/// most (RFC 5246 §7.4.1.4.1; SHA-1 and MD5 are not offered) -- the list TLS 1.3 accepts in
-/// certificates.
-inline const std::vector<signature_scheme>& tls12_signature_schemes() {
-    return default_certificate_signature_schemes();
-}
-
-/// The ECDHE ServerKeyExchange (RFC 8422 §5.4): ServerECDHParams, then the signature.
-struct tls12_server_ecdh_params {
-    named_group group{};
-    bytes_view public_key;    ///< the server's ECPoint
-    bytes_view params;        ///< the ServerECDHParams encoding, as signed
-    std::uint16_t scheme = 0; ///< SignatureAndHashAlgorithm
-    bytes_view signature;
-};
-
-/// Parse the body of an ECDHE ServerKeyExchange. Only named curves are accepted (RFC 8422 §5.4:
-/// explicit curves are deprecated): anything else is illegal_parameter; malformed input is
-/// decode_error.
-inline result<tls12_server_ecdh_params> parse_tls12_server_key_exchange(bytes_view body) {
-    return detail::as_decode_error([&]() -> result<tls12_server_ecdh_params> {
-        reader r(body);
-        tls12_server_ecdh_params p;
-        HTTPS_TLS_ASSIGN(std::uint8_t curve_type, r.read_u8());
-        if (curve_type != 3) { // named_curve
-            return errc::tls_illegal_parameter;
-        }
-        HTTPS_TLS_ASSIGN(std::uint16_t group, r.read_u16());
-        p.group = static_cast<named_group>(group);
-        HTTPS_TLS_ASSIGN(p.public_key, r.read_prefixed<1>());
-        if (p.public_key.empty()) {
-            return errc::tls_decode_error; // point <1..2^8-1>
-        }
-        p.params = body.first(r.position());
-        HTTPS_TLS_ASSIGN(p.scheme, r.read_u16());
-        HTTPS_TLS_ASSIGN(p.signature, r.read_prefixed<2>());
-        if (p.signature.empty()) {
-            return errc::tls_decode_error;
-        }
-        HTTPS_TRY(r.expect_empty());
-        return p;
-    }());
-}
-
-/// RFC 5246 §7.4.3: the signed content is client_random || server_random || params.
-inline byte_vector tls12_signed_params(std::span<const std::uint8_t, 32> client_random,
-                                       std::span<const std::uint8_t, 32> server_random,
-                                       bytes_view params) {
-    byte_vector out(64 + params.size());
-    std::copy(client_random.begin(), client_random.end(), out.begin());
-    std::copy(server_random.begin(), server_random.end(), out.begin() + 32);
-    std::copy(params.begin(), params.end(), out.begin() + 64);
-    return out;
-}
-
-/// RFC 5246 §7.4.7.1: the RSA key exchange's 48-byte premaster secret.
-inline constexpr std::size_t tls12_rsa_premaster_length = 48;
-
-/// The premaster secret client_version (0x0303, the version we offered, not the negotiated one)
-/// || 46 random bytes, and its RSAES-PKCS1-v1_5 encryption to the server's key.
-struct tls12_rsa_premaster {
-    ct::secret_array<tls12_rsa_premaster_length> premaster;
-    byte_vector encrypted;
-};
-
-/// Make and encrypt the premaster secret (RFC 5246 §7.4.7.1).
-/// CT: the premaster secret is secret; the RSA encryption is constant time in it.
-inline result<tls12_rsa_premaster>
-tls12_make_rsa_premaster(const peer_key& key, crypto::random_source& rng,
-                         std::size_t min_rsa_bits = crypto::rsa_min_bits) {
-    auto k = crypto::rsa_public_key::parse_spki(key.spki, min_rsa_bits);
-    if (!k) {
-        return k.error() == errc::weak_key ? errc::weak_key : errc::tls_illegal_parameter;
-    }
-    tls12_rsa_premaster out;
-    out.premaster.bytes[0] = 0x03; // ClientHello.client_version: TLS 1.2
-    out.premaster.bytes[1] = 0x03;
-    HTTPS_TRY(rng.fill(mutable_bytes(out.premaster.data() + 2, tls12_rsa_premaster_length - 2)));
-    out.encrypted.resize(k->size());
-    HTTPS_TRY(crypto::encrypt_pkcs1v15(*k, out.premaster.span(), out.encrypted, rng));
-    return out;
-}
-
-/// ClientKeyExchange for ECDHE (RFC 8422 §5.7): ECPoint ecdh_Yc<1..2^8-1>.
-inline result<byte_vector> encode_tls12_client_key_exchange_ecdhe(bytes_view public_key) {
-    byte_vector body;
-    writer w(body);
-    HTTPS_TRY(w.put_prefixed(1, public_key));
-    return detail::handshake_with_body(handshake_type::client_key_exchange, body);
-}
-
-/// ClientKeyExchange for RSA (RFC 5246 §7.4.7.1): EncryptedPreMasterSecret<0..2^16-1>.
-inline result<byte_vector> encode_tls12_client_key_exchange_rsa(bytes_view encrypted) {
-    byte_vector body;
-    writer w(body);
-    HTTPS_TRY(w.put_prefixed(2, encrypted));
-    return detail::handshake_with_body(handshake_type::client_key_exchange, body);
-}
-
-} // namespace https::tls
-
-// ---- https/tls/detail/macro_unscope.hpp --------------------------------------------------------
-// Undefines the local macros of macro_scope.hpp at the end of each TLS header.
-#undef HTTPS_TLS_ASSIGN
-#undef HTTPS_TLS_CONCAT
-#undef HTTPS_TLS_CONCAT_INNER
 // ---- https/tls/tls12_key_schedule.hpp ----------------------------------------------------------
 // The TLS 1.2 key schedule (RFC 5246 §6.3, §7.4.9, §8.1; RFC 7627): master secret (classic or
 // extended), key block partitioned per suite, and Finished verify_data, all through the PRF.
@@ -16341,7 +16421,7 @@ struct tls12_key_block {
 /// RFC 5246 §6.3: key_block = PRF(master_secret, "key expansion",
 /// server_random + client_random), cut into the lengths `suite` fixes.
 /// CT: lengths only.
-inline tls12_key_block derive_key_block(const tls12_suite_info& suite,
+inline tls12_key_block derive_key_block(const cipher_suite_info& suite,
                                         const tls12_master_secret& master,
                                         std::span<const std::uint8_t, 32> client_random,
                                         std::span<const std::uint8_t, 32> server_random) {
@@ -17101,6 +17181,87 @@ using tls12_aes256_cbc_sha256_protection = tls12_cbc_protection<crypto::aes256, 
 using tls12_aes256_cbc_sha384_protection = tls12_cbc_protection<crypto::aes256, crypto::sha384>;
 
 } // namespace https::tls
+
+#include <cstdint>
+#include <span>
+#include <type_traits>
+
+namespace https::tls {
+
+/// The record layer of a client: plaintext, one of the TLS 1.3 AEADs, or a TLS 1.2 protection.
+using record_layer =
+    basic_record_layer<tls13_aead_protection<crypto::aes128_gcm>,
+                       tls13_aead_protection<crypto::aes256_gcm>,
+                       tls13_aead_protection<crypto::chacha20_poly1305>,
+                       tls12_aes128_gcm_protection, tls12_aes256_gcm_protection,
+                       tls12_chacha20_poly1305_protection, tls12_aes128_cbc_sha256_protection,
+                       tls12_aes256_cbc_sha256_protection, tls12_aes256_cbc_sha384_protection>;
+
+/// The TLS 1.3 record protection of `suite` for one traffic secret (RFC 8446 §7.3).
+/// Exhaustive switches choose it, once per key change (a new cipher is a -Wswitch warning); a
+/// value outside the enumeration, or a TLS 1.2-only cipher, is `errc::tls_internal_error`, never
+/// a plaintext or default protection.
+/// CT: the traffic secret and derived keys are secret; lengths only.
+inline result<record_layer::protection> make_tls13_protection(const cipher_suite_info& suite,
+                                                              const secret& traffic) {
+    const auto make = [&]<class Aead>(std::type_identity<Aead>) {
+        const traffic_keys k = derive_traffic_keys(suite.prf_hash, traffic, Aead::key_size);
+        return result<record_layer::protection>(
+            record_layer::protection(tls13_aead_protection<Aead>(
+                std::span<const std::uint8_t, Aead::key_size>(k.key.data(), Aead::key_size),
+                k.iv.span())));
+    };
+    switch (suite.cipher) {
+    case record_cipher::aes_128_gcm:
+        return make(std::type_identity<crypto::aes128_gcm>{});
+    case record_cipher::aes_256_gcm:
+        return make(std::type_identity<crypto::aes256_gcm>{});
+    case record_cipher::chacha20_poly1305:
+        return make(std::type_identity<crypto::chacha20_poly1305>{});
+    case record_cipher::aes_128_cbc: // TLS 1.2 only
+    case record_cipher::aes_256_cbc:
+        break;
+    }
+    return errc::tls_internal_error;
+}
+
+/// The TLS 1.2 protection of one direction from the key block (RFC 5246 §6.3). `iv_key` keys the
+/// CBC record IV generator of a direction we write (see tls12_cbc_protection). Fails closed as
+/// `make_tls13_protection` does.
+/// CT: keys are secret; lengths only.
+inline result<record_layer::protection>
+make_tls12_protection(const cipher_suite_info& suite, const tls12_key_block& kb, bool client_write,
+                      bool encrypt_then_mac, std::span<const std::uint8_t, 32> iv_key) {
+    using p = record_layer::protection;
+    const bytes_view key = client_write ? kb.client_write_key() : kb.server_write_key();
+    const bytes_view iv = client_write ? kb.client_write_iv() : kb.server_write_iv();
+    const bytes_view mac = client_write ? kb.client_mac_key() : kb.server_mac_key();
+    auto k16 = [&] { return std::span<const std::uint8_t, 16>(key.data(), 16); };
+    auto k32 = [&] { return std::span<const std::uint8_t, 32>(key.data(), 32); };
+    switch (suite.cipher) {
+    case record_cipher::aes_128_gcm:
+        return p(tls12_aes128_gcm_protection(k16(), std::span<const std::uint8_t, 4>(iv.data(), 4)));
+    case record_cipher::aes_256_gcm:
+        return p(tls12_aes256_gcm_protection(k32(), std::span<const std::uint8_t, 4>(iv.data(), 4)));
+    case record_cipher::chacha20_poly1305:
+        return p(tls12_chacha20_poly1305_protection(
+            k32(), std::span<const std::uint8_t, 12>(iv.data(), 12)));
+    case record_cipher::aes_128_cbc:
+        return p(
+            tls12_aes128_cbc_sha256_protection(k16(), mac, iv_key.first<16>(), encrypt_then_mac));
+    case record_cipher::aes_256_cbc:
+        switch (suite.prf_hash) {
+        case hash_algorithm::sha256:
+            return p(tls12_aes256_cbc_sha256_protection(k32(), mac, iv_key, encrypt_then_mac));
+        case hash_algorithm::sha384:
+            return p(tls12_aes256_cbc_sha384_protection(k32(), mac, iv_key, encrypt_then_mac));
+        }
+        break;
+    }
+    return errc::tls_internal_error;
+}
+
+} // namespace https::tls
 // ---- https/tls/transcript.hpp ------------------------------------------------------------------
 // The running handshake transcript hash (RFC 8446 §4.4.1), buffered until the server's choice of
 // suite fixes the hash, with the HelloRetryRequest rewrite to message_hash.
@@ -17193,13 +17354,845 @@ class transcript_hash {
 } // namespace https::tls
 
 #include <algorithm>
-#include <array>
-#include <functional>
 #include <optional>
 #include <span>
 #include <string>
-#include <string_view>
-#include <variant>
+#include <utility>
+#include <vector>
+
+// ---- https/tls/detail/macro_scope.hpp ----------------------------------------------------------
+// Local macros of the TLS headers; include after all other headers, pair with macro_unscope.hpp.
+// (No include guard on purpose: every TLS header re-enters this scope after its own includes.)
+
+#define HTTPS_TLS_CONCAT_INNER(a, b) a##b
+#define HTTPS_TLS_CONCAT(a, b) HTTPS_TLS_CONCAT_INNER(a, b)
+
+/// `HTTPS_TLS_ASSIGN(auto v, r.read_u16());` evaluates a result-returning expression, returns its
+/// error from the enclosing function on failure, and otherwise binds the value to `lhs`.
+/// (`lhs` is a declaration such as `auto v`, so it cannot be parenthesised.)
+// NOLINTBEGIN(bugprone-macro-parentheses)
+#define HTTPS_TLS_ASSIGN(lhs, expr)                                                                \
+    auto HTTPS_TLS_CONCAT(https_tls_r_, __LINE__) = (expr);                                        \
+    if (!HTTPS_TLS_CONCAT(https_tls_r_, __LINE__).ok()) {                                          \
+        return HTTPS_TLS_CONCAT(https_tls_r_, __LINE__).error();                                   \
+    }                                                                                              \
+    lhs = std::move(HTTPS_TLS_CONCAT(https_tls_r_, __LINE__)).value()
+// NOLINTEND(bugprone-macro-parentheses)
+
+namespace https::tls {
+
+/// What a handshake works with while it handles one message: the engine's configuration, our
+/// offer, the record layer (the handshake installs new protections in it), the handshake bytes
+/// received after the message, the output queue, where the rule a refused server broke is
+/// recorded, and whether we closed our side.
+struct handshake_context {
+    const client_config& config;
+    client_offer& offer;
+    record_layer& records;
+    const handshake_reassembler& incoming;
+    byte_vector& output;
+    refusal& why;
+    bool closed = false; ///< we sent close_notify: no more records of ours
+
+    /// Record why we refuse the server; the error (and alert) is the one the refusal names.
+    errc refuse(refusal r) noexcept {
+        why = r;
+        return error_of(r);
+    }
+};
+
+/// What both handshakes learn about the server, and the steps they share.
+class handshake_base {
+  public:
+    [[nodiscard]] const cipher_suite_info* suite() const noexcept { return suite_; }
+    [[nodiscard]] std::optional<named_group> group() const noexcept { return group_; }
+    /// The scheme the server signed the handshake with, once verified.
+    [[nodiscard]] std::optional<signature_scheme> peer_scheme() const noexcept {
+        return peer_scheme_;
+    }
+    [[nodiscard]] const std::string& alpn() const noexcept { return alpn_; }
+    /// The server's certificate chain (DER, leaf first), once the verifier accepted it.
+    [[nodiscard]] const std::vector<byte_vector>& peer_chain() const noexcept {
+        return peer_chain_;
+    }
+    /// The OCSP response the server stapled for its leaf (DER), empty if none came.
+    [[nodiscard]] const byte_vector& ocsp_staple() const noexcept { return ocsp_staple_; }
+
+  protected:
+    /// The refusal of an error from signature verification: `invalid` for a signature that does
+    /// not verify, `signature_key_mismatch` for a key that does not fit the scheme, any other
+    /// error as it is.
+    static errc signature_refusal(handshake_context& ctx, errc e, refusal invalid) {
+        if (e == errc::bad_signature) {
+            return ctx.refuse(invalid);
+        }
+        return e == errc::tls_illegal_parameter ? ctx.refuse(refusal::signature_key_mismatch) : e;
+    }
+
+    /// Queue a handshake message of ours and add it to the transcript.
+    void send(handshake_context& ctx, bytes_view message) {
+        transcript_.update(message);
+        ctx.records.write(content_type::handshake, message, ctx.output);
+    }
+
+    /// The server's chain checked by the configured verifier (failing closed without one) with
+    /// the stapled OCSP response, if any; then the leaf's key, which must suit `kx` (RFC 8446
+    /// §4.4.2.2, RFC 5246 §7.4.2). The chain is kept once accepted, the staple once received.
+    status check_certificate(handshake_context& ctx, std::vector<byte_vector> chain,
+                             std::optional<bytes_view> staple, key_exchange_kind kx) {
+        if (staple) {
+            ocsp_staple_.assign(staple->begin(), staple->end());
+            staple = bytes_view(ocsp_staple_);
+        }
+        if (!ctx.config.verify_certificate) {
+            return errc::trust_store_unavailable;
+        }
+        const std::vector<bytes_view> views(chain.begin(), chain.end());
+        HTTPS_TRY(ctx.config.verify_certificate(views, ctx.config.server_name, staple));
+        auto key = leaf_key(views.front(), kx);
+        if (!key) {
+            return key.error() == errc::tls_illegal_parameter
+                       ? ctx.refuse(refusal::certificate_key_wrong_for_suite)
+                       : key.error();
+        }
+        peer_key_ = std::move(*key);
+        peer_chain_ = std::move(chain);
+        return {};
+    }
+
+    /// The answers to our offer that both versions receive (TLS 1.3 in EncryptedExtensions,
+    /// TLS 1.2 in the ServerHello): server_name (RFC 6066 §3: empty), the ALPN protocol (RFC 7301
+    /// §3.2: one we offered) and record_size_limit (RFC 8449 §4: at least 64; it counts the
+    /// content type byte in TLS 1.3). Nothing for any other extension.
+    std::optional<status> acknowledge(handshake_context& ctx, const extension& e,
+                                      protocol_version v) {
+        const client_hello& offer = ctx.offer.hello();
+        const auto type = static_cast<extension_type>(e.type);
+        switch (type) {
+        case extension_type::server_name:
+        case extension_type::application_layer_protocol_negotiation:
+        case extension_type::record_size_limit:
+            if (!offers_extension(offer, type)) {
+                return ctx.refuse(refusal::extension_not_offered);
+            }
+            break;
+        default:
+            return std::nullopt;
+        }
+        switch (type) {
+        case extension_type::server_name:
+            if (!e.data.empty()) {
+                return ctx.refuse(refusal::server_name_acknowledgement_not_empty);
+            }
+            return status{};
+        case extension_type::application_layer_protocol_negotiation: {
+            auto name = parse_alpn_selection(e.data);
+            if (!name) {
+                return ctx.refuse(refusal::malformed_extension);
+            }
+            std::string chosen(name->begin(), name->end());
+            if (std::find(offer.alpn.begin(), offer.alpn.end(), chosen) == offer.alpn.end()) {
+                return ctx.refuse(refusal::alpn_protocol_not_offered);
+            }
+            alpn_ = std::move(chosen);
+            return status{};
+        }
+        case extension_type::record_size_limit: {
+            auto limit = parse_record_size_limit(e.data);
+            if (!limit) {
+                return ctx.refuse(limit.error() == errc::tls_illegal_parameter
+                                      ? refusal::record_size_limit_too_small
+                                      : refusal::malformed_extension);
+            }
+            const std::size_t payload =
+                std::size_t{*limit} - (v == protocol_version::tls13 ? 1u : 0u);
+            ctx.records.set_max_fragment(
+                std::min<std::size_t>({ctx.config.max_fragment, payload, max_plaintext_length}));
+            return status{};
+        }
+        default:
+            return std::nullopt;
+        }
+    }
+
+    transcript_hash transcript_;
+    const cipher_suite_info* suite_ = nullptr;
+    std::optional<named_group> group_;
+    std::optional<signature_scheme> peer_scheme_;
+    std::string alpn_;
+    std::vector<byte_vector> peer_chain_;
+    byte_vector ocsp_staple_;
+    peer_key peer_key_; ///< the leaf's key, parsed once, for the server's signature
+};
+
+} // namespace https::tls
+
+// ---- https/tls/detail/macro_unscope.hpp --------------------------------------------------------
+// Undefines the local macros of macro_scope.hpp at the end of each TLS header.
+#undef HTTPS_TLS_ASSIGN
+#undef HTTPS_TLS_CONCAT
+#undef HTTPS_TLS_CONCAT_INNER
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+namespace https::tls {
+
+/// Where a TLS 1.3 handshake stands. RFC 8446 §A.1 names the client states alike.
+enum class tls13_state : std::uint8_t {
+    wait_server_hello,           ///< ClientHello sent (WAIT_SH), again after HelloRetryRequest
+    wait_encrypted_extensions,   ///< handshake keys in place (WAIT_EE)
+    wait_certificate_or_request, ///< WAIT_CERT_CR
+    wait_certificate,            ///< after CertificateRequest (WAIT_CERT)
+    wait_certificate_verify,     ///< WAIT_CV
+    wait_finished,               ///< WAIT_FINISHED
+    connected,                   ///< handshake done, application data both ways
+};
+
+/// One TLS 1.3 client handshake, started by the ServerHello that selected TLS 1.3.
+class handshake13 : public handshake_base {
+  public:
+    /// A ServerHello or HelloRetryRequest that selected TLS 1.3 (RFC 8446 §4.1.3-4.1.4), `m` its
+    /// message. Precondition: the first ServerHello of the connection.
+    HTTPS_DECL status on_server_hello(const server_hello& sh, const handshake_message& m,
+                                      handshake_context& ctx);
+
+    /// Any later handshake message; anything not expected in the current state is
+    /// unexpected_message (RFC 8446 §4 and §A.1).
+    HTTPS_DECL status on_message(const handshake_message& m, handshake_context& ctx);
+
+    [[nodiscard]] tls13_state state() const noexcept { return state_; }
+    [[nodiscard]] bool connected() const noexcept { return state_ == tls13_state::connected; }
+    [[nodiscard]] bool hello_retry_requested() const noexcept { return hrr_seen_; }
+    /// Tickets received (NewSessionTicket), oldest first.
+    [[nodiscard]] const std::vector<session_ticket>& session_tickets() const noexcept {
+        return tickets_;
+    }
+
+  private:
+    HTTPS_DECL status on_server_hello_message(const handshake_message& m, handshake_context& ctx);
+
+    /// HelloRetryRequest (§4.1.4): answer once with a new ClientHello carrying the cookie and a
+    /// share for the group asked for; a second HRR is unexpected_message.
+    HTTPS_DECL status on_hello_retry_request(const server_hello& hrr, const handshake_message& m,
+                                             handshake_context& ctx);
+
+    /// WAIT_EE: EncryptedExtensions (§4.3.1).
+    HTTPS_DECL status on_encrypted_extensions(const handshake_message& m, handshake_context& ctx);
+
+    /// WAIT_CERT_CR: CertificateRequest (§4.3.2). We have no client certificate and will answer
+    /// with an empty Certificate.
+    HTTPS_DECL status on_certificate_request(const handshake_message& m);
+
+    /// WAIT_CERT: the server's Certificate (§4.4.2), checked by the configured verifier.
+    HTTPS_DECL status on_certificate(const handshake_message& m, handshake_context& ctx);
+
+    /// WAIT_CV: the server proves possession of the leaf key over the transcript (§4.4.3).
+    HTTPS_DECL status on_certificate_verify(const handshake_message& m, handshake_context& ctx);
+
+    /// WAIT_FINISHED: check the server Finished, derive the application secrets, send our
+    /// second flight (§4.4.4, §7.1).
+    HTTPS_DECL status on_finished(const handshake_message& m, handshake_context& ctx);
+
+    /// NewSessionTicket (§4.6.1): kept with its PSK for a later resumption, or dropped.
+    HTTPS_DECL status on_new_session_ticket(const handshake_message& m, handshake_context& ctx);
+
+    /// KeyUpdate (§4.6.3): new read keys; if asked, answer and move to new write keys.
+    HTTPS_DECL status on_key_update(const handshake_message& m, handshake_context& ctx);
+
+    /// Extensions the server may not send here: one we never offered is unsupported_extension,
+    /// one we offered but that does not belong in this message is illegal_parameter (§4.2).
+    HTTPS_DECL static errc unexpected_extension(std::uint16_t type, handshake_context& ctx);
+
+    /// New keys for one direction; the handshake message before must end its record (§5.1).
+    HTTPS_DECL status set_keys(handshake_context& ctx, const secret& traffic, bool write);
+
+    /// RFC 8446 §D.4: one unprotected change_cipher_spec record, at most once per connection.
+    HTTPS_DECL void send_compat_ccs(handshake_context& ctx);
+
+    tls13_state state_ = tls13_state::wait_server_hello;
+    bool hrr_seen_ = false;
+    bool ccs_sent_ = false;
+    bool certificate_requested_ = false;
+    byte_vector request_context_;
+    std::optional<handshake_secret> handshake_secret_;
+    secret client_hs_traffic_, server_hs_traffic_;
+    secret client_ap_traffic_, server_ap_traffic_;
+    secret exporter_secret_, resumption_secret_;
+    std::vector<session_ticket> tickets_;
+};
+
+} // namespace https::tls
+
+
+#include <algorithm>
+#include <optional>
+#include <utility>
+#include <vector>
+
+// ---- https/tls/detail/macro_scope.hpp ----------------------------------------------------------
+// Local macros of the TLS headers; include after all other headers, pair with macro_unscope.hpp.
+// (No include guard on purpose: every TLS header re-enters this scope after its own includes.)
+
+#define HTTPS_TLS_CONCAT_INNER(a, b) a##b
+#define HTTPS_TLS_CONCAT(a, b) HTTPS_TLS_CONCAT_INNER(a, b)
+
+/// `HTTPS_TLS_ASSIGN(auto v, r.read_u16());` evaluates a result-returning expression, returns its
+/// error from the enclosing function on failure, and otherwise binds the value to `lhs`.
+/// (`lhs` is a declaration such as `auto v`, so it cannot be parenthesised.)
+// NOLINTBEGIN(bugprone-macro-parentheses)
+#define HTTPS_TLS_ASSIGN(lhs, expr)                                                                \
+    auto HTTPS_TLS_CONCAT(https_tls_r_, __LINE__) = (expr);                                        \
+    if (!HTTPS_TLS_CONCAT(https_tls_r_, __LINE__).ok()) {                                          \
+        return HTTPS_TLS_CONCAT(https_tls_r_, __LINE__).error();                                   \
+    }                                                                                              \
+    lhs = std::move(HTTPS_TLS_CONCAT(https_tls_r_, __LINE__)).value()
+// NOLINTEND(bugprone-macro-parentheses)
+
+namespace https::tls {
+
+HTTPS_DECL status handshake13::on_message(const handshake_message& m, handshake_context& ctx) {
+    using t = handshake_type;
+    switch (state_) {
+    case tls13_state::wait_server_hello:
+        if (m.type == t::server_hello) {
+            return on_server_hello_message(m, ctx);
+        }
+        break;
+    case tls13_state::wait_encrypted_extensions:
+        if (m.type == t::encrypted_extensions) {
+            return on_encrypted_extensions(m, ctx);
+        }
+        break;
+    case tls13_state::wait_certificate_or_request:
+        if (m.type == t::certificate_request) {
+            return on_certificate_request(m);
+        }
+        [[fallthrough]];
+    case tls13_state::wait_certificate:
+        if (m.type == t::certificate) {
+            return on_certificate(m, ctx);
+        }
+        break;
+    case tls13_state::wait_certificate_verify:
+        if (m.type == t::certificate_verify) {
+            return on_certificate_verify(m, ctx);
+        }
+        break;
+    case tls13_state::wait_finished:
+        if (m.type == t::finished) {
+            return on_finished(m, ctx);
+        }
+        break;
+    case tls13_state::connected:
+        if (m.type == t::new_session_ticket) {
+            return on_new_session_ticket(m, ctx);
+        }
+        if (m.type == t::key_update) {
+            return on_key_update(m, ctx);
+        }
+        break; // post-handshake CertificateRequest: we never offered post_handshake_auth
+    }
+    return ctx.refuse(refusal::unexpected_handshake_message);
+}
+
+HTTPS_DECL status handshake13::on_server_hello_message(const handshake_message& m,
+                                                       handshake_context& ctx) {
+    HTTPS_TLS_ASSIGN(server_hello sh, parse_server_hello(m.body));
+    const auto v = ctx.offer.select_version(sh, ctx.why);
+    // §4.1.4: after a HelloRetryRequest the server has chosen TLS 1.3.
+    if ((v && *v != protocol_version::tls13) ||
+        (!v && ctx.why == refusal::version_not_offered)) {
+        return ctx.refuse(refusal::tls12_after_hello_retry_request);
+    }
+    if (!v) {
+        return v.error();
+    }
+    return on_server_hello(sh, m, ctx);
+}
+
+HTTPS_DECL status handshake13::on_server_hello(const server_hello& sh, const handshake_message& m,
+                                               handshake_context& ctx) {
+    const client_hello& offer = ctx.offer.hello();
+    // §4.1.3: session id echo, compression and suite must match what we sent.
+    if (!std::equal(sh.legacy_session_id_echo.begin(), sh.legacy_session_id_echo.end(),
+                    offer.legacy_session_id.begin(), offer.legacy_session_id.end())) {
+        return ctx.refuse(refusal::session_id_echo_mismatch);
+    }
+    if (sh.legacy_compression_method != 0) {
+        return ctx.refuse(refusal::compression_not_null);
+    }
+    const cipher_suite_info* info = find_cipher_suite(sh.cipher_suite, protocol_version::tls13);
+    if (info == nullptr ||
+        std::find(offer.cipher_suites.begin(), offer.cipher_suites.end(), sh.cipher_suite) ==
+            offer.cipher_suites.end()) {
+        return ctx.refuse(refusal::cipher_suite_not_offered);
+    }
+    // §4.1.4: the ServerHello after a HelloRetryRequest keeps its suite.
+    if (suite_ != nullptr && suite_ != info) {
+        return ctx.refuse(refusal::cipher_suite_changed_after_hello_retry);
+    }
+    if (suite_ == nullptr) {
+        suite_ = info;
+        transcript_.select(suite_->prf_hash);
+        transcript_.update(ctx.offer.message());
+    }
+    if (sh.is_hello_retry_request()) {
+        return on_hello_retry_request(sh, m, ctx);
+    }
+
+    // §4.2: the ServerHello may carry only supported_versions, key_share and pre_shared_key
+    // (and we offered no PSK).
+    for (const auto& e : sh.extensions.items()) {
+        const auto type = static_cast<extension_type>(e.type);
+        if (type != extension_type::supported_versions && type != extension_type::key_share) {
+            return unexpected_extension(e.type, ctx);
+        }
+    }
+    const extension* ks = sh.extensions.find(extension_type::key_share);
+    if (ks == nullptr) {
+        return ctx.refuse(refusal::missing_key_share); // §9.2: (EC)DHE needs key_share
+    }
+    HTTPS_TLS_ASSIGN(key_share_entry server_share, parse_server_key_share(ks->data));
+    const auto& shares = ctx.offer.shares();
+    const auto mine = std::find_if(shares.begin(), shares.end(),
+                                   [&](const auto& s) { return s.group() == server_share.group; });
+    if (mine == shares.end()) {
+        return ctx.refuse(refusal::key_share_group_not_offered); // §4.2.8
+    }
+    auto shared = mine->shared_secret(server_share.key_exchange);
+    if (!shared) {
+        return ctx.refuse(refusal::invalid_key_share);
+    }
+    group_ = server_share.group;
+
+    transcript_.update(m.raw);
+    // Key schedule §7.1: Early Secret (no PSK) -> Handshake Secret.
+    handshake_secret hs = early_secret(suite_->prf_hash).derive_handshake(shared->bytes());
+    const hash_value th = transcript_.current();
+    client_hs_traffic_ = hs.client_traffic(th);
+    server_hs_traffic_ = hs.server_traffic(th);
+    handshake_secret_ = std::move(hs);
+    HTTPS_TRY(set_keys(ctx, server_hs_traffic_, false));
+    // Our alerts from here on go under the client handshake key, which the server now reads.
+    HTTPS_TRY(set_keys(ctx, client_hs_traffic_, true));
+    state_ = tls13_state::wait_encrypted_extensions;
+    return {};
+}
+
+HTTPS_DECL status handshake13::on_hello_retry_request(const server_hello& hrr,
+                                                      const handshake_message& m,
+                                                      handshake_context& ctx) {
+    if (hrr_seen_) {
+        return ctx.refuse(refusal::second_hello_retry_request);
+    }
+    hrr_seen_ = true;
+    std::optional<named_group> group;
+    std::optional<bytes_view> cookie;
+    for (const auto& e : hrr.extensions.items()) {
+        switch (static_cast<extension_type>(e.type)) {
+        case extension_type::supported_versions:
+            break;
+        case extension_type::key_share: {
+            HTTPS_TLS_ASSIGN(group, parse_hrr_key_share(e.data));
+            break;
+        }
+        case extension_type::cookie: {
+            HTTPS_TLS_ASSIGN(cookie, parse_cookie(e.data));
+            break;
+        }
+        default:
+            return unexpected_extension(e.type, ctx);
+        }
+    }
+    // §4.1.4: an HRR that would not change the ClientHello is illegal_parameter.
+    if (!group && !cookie) {
+        return ctx.refuse(refusal::hello_retry_request_without_change);
+    }
+    if (group) {
+        // §4.2.8: the group must be one we support and not one we already sent a share for.
+        const auto& groups = ctx.config.groups;
+        if (std::find(groups.begin(), groups.end(), *group) == groups.end()) {
+            return ctx.refuse(refusal::hello_retry_group_not_offered);
+        }
+        const auto& shares = ctx.offer.shares();
+        if (std::any_of(shares.begin(), shares.end(),
+                        [&](const auto& s) { return s.group() == *group; })) {
+            return ctx.refuse(refusal::hello_retry_group_already_shared);
+        }
+    }
+    // §4.4.1: ClientHello1 becomes message_hash in the transcript, then HRR, ClientHello2.
+    HTTPS_TRY(transcript_.replace_with_message_hash());
+    transcript_.update(m.raw);
+    if (!ctx.incoming.empty()) {
+        return ctx.refuse(refusal::key_change_not_at_record_boundary); // nothing may follow an HRR
+    }
+    if (auto s = ctx.offer.retry(ctx.config, group, cookie); !s) {
+        // The cookie is the only part of it the server chose: one that leaves no room for the
+        // rest of the ClientHello (§4.1.2: extensions<8..2^16-1>) cannot be answered.
+        return s.error() == errc::length_overflow ? ctx.refuse(refusal::hello_retry_cookie_too_long)
+                                                  : s.error();
+    }
+    // §D.4: in compatibility mode the dummy CCS goes right before the second ClientHello.
+    send_compat_ccs(ctx);
+    send(ctx, ctx.offer.message());
+    return {};
+}
+
+HTTPS_DECL status handshake13::on_encrypted_extensions(const handshake_message& m,
+                                                       handshake_context& ctx) {
+    HTTPS_TLS_ASSIGN(extension_list exts, parse_encrypted_extensions(m.body));
+    for (const auto& e : exts.items()) {
+        if (auto s = acknowledge(ctx, e, protocol_version::tls13)) {
+            HTTPS_TRY(*s);
+        } else if (static_cast<extension_type>(e.type) != extension_type::supported_groups) {
+            return unexpected_extension(e.type, ctx); // supported_groups: preferences (§4.2.7)
+        }
+    }
+    transcript_.update(m.raw);
+    state_ = tls13_state::wait_certificate_or_request;
+    return {};
+}
+
+HTTPS_DECL status handshake13::on_certificate_request(const handshake_message& m) {
+    HTTPS_TLS_ASSIGN(certificate_request cr, parse_certificate_request(m.body));
+    certificate_requested_ = true;
+    request_context_.assign(cr.certificate_request_context.begin(),
+                            cr.certificate_request_context.end());
+    transcript_.update(m.raw);
+    state_ = tls13_state::wait_certificate;
+    return {};
+}
+
+HTTPS_DECL status handshake13::on_certificate(const handshake_message& m, handshake_context& ctx) {
+    HTTPS_TLS_ASSIGN(certificate_message cert, parse_certificate(m.body));
+    if (!cert.certificate_request_context.empty()) {
+        return ctx.refuse(refusal::certificate_request_context_not_empty); // §4.4.2
+    }
+    if (cert.entries.empty()) {
+        return ctx.refuse(refusal::empty_certificate_chain); // §4.4.2.4
+    }
+    const bool staple_requested =
+        offers_extension(ctx.offer.hello(), extension_type::status_request);
+    std::vector<byte_vector> chain;
+    std::optional<bytes_view> staple;
+    for (const auto& entry : cert.entries) {
+        // §4.4.2: entry extensions must answer ones we offered; status_request is the only one
+        // of ours that may appear here (§4.4.2.1), and we request no SCTs.
+        for (const auto& e : entry.extensions.items()) {
+            if (static_cast<extension_type>(e.type) != extension_type::status_request ||
+                !staple_requested) {
+                return ctx.refuse(refusal::certificate_entry_extension);
+            }
+            // §4.4.2.1: the leaf's staple is the one the verifier wants; a server may staple
+            // intermediates too, which we do not check.
+            if (chain.empty()) {
+                auto response = parse_certificate_status(e.data);
+                if (!response) {
+                    return ctx.refuse(refusal::malformed_certificate_status);
+                }
+                staple = *response;
+            }
+        }
+        chain.emplace_back(entry.cert_data.begin(), entry.cert_data.end());
+    }
+    HTTPS_TRY(check_certificate(ctx, std::move(chain), staple, key_exchange_kind::tls13));
+    transcript_.update(m.raw);
+    state_ = tls13_state::wait_certificate_verify;
+    return {};
+}
+
+HTTPS_DECL status handshake13::on_certificate_verify(const handshake_message& m,
+                                                     handshake_context& ctx) {
+    HTTPS_TLS_ASSIGN(certificate_verify cv, parse_certificate_verify(m.body));
+    const auto scheme = static_cast<signature_scheme>(cv.algorithm);
+    // §4.4.3: a scheme we did not offer in signature_algorithms is illegal_parameter.
+    const auto& offered = ctx.offer.hello().signature_algorithms;
+    if (std::find(offered.begin(), offered.end(), scheme) == offered.end()) {
+        return ctx.refuse(refusal::signature_scheme_not_offered);
+    }
+    const byte_vector content = certificate_verify_content(transcript_.current());
+    if (auto s = verify_signature(scheme, peer_key_, content, cv.signature,
+                                  ctx.config.min_rsa_key_bits, protocol_version::tls13);
+        !s) {
+        // §4.4.3: a signature that does not verify is decrypt_error.
+        return signature_refusal(ctx, s.error(), refusal::certificate_verify_signature_invalid);
+    }
+    peer_scheme_ = scheme;
+    transcript_.update(m.raw);
+    state_ = tls13_state::wait_finished;
+    return {};
+}
+
+HTTPS_DECL status handshake13::on_finished(const handshake_message& m, handshake_context& ctx) {
+    const hash_algorithm h = suite_->prf_hash;
+    const secret expected = finished_verify_data(h, server_hs_traffic_, transcript_.current());
+    if (m.body.size() != expected.size()) {
+        return ctx.refuse(refusal::finished_length_wrong);
+    }
+    if (!ct::equal(m.body, expected.bytes())) {
+        return ctx.refuse(refusal::finished_mismatch);
+    }
+    transcript_.update(m.raw);
+    master_secret ms = std::move(*handshake_secret_).derive_master();
+    handshake_secret_.reset();
+    const hash_value th = transcript_.current(); // ClientHello..server Finished
+    client_ap_traffic_ = ms.client_application_traffic(th);
+    server_ap_traffic_ = ms.server_application_traffic(th);
+    exporter_secret_ = ms.exporter(th);
+    HTTPS_TRY(set_keys(ctx, server_ap_traffic_, false));
+
+    // Second flight: [CCS] [empty Certificate] Finished, under the client handshake key.
+    send_compat_ccs(ctx);
+    if (certificate_requested_) {
+        HTTPS_TLS_ASSIGN(const byte_vector empty, encode_empty_certificate(request_context_));
+        send(ctx, empty);
+    }
+    const secret verify = finished_verify_data(h, client_hs_traffic_, transcript_.current());
+    HTTPS_TLS_ASSIGN(const byte_vector fin, encode_finished(verify.bytes()));
+    send(ctx, fin);
+    resumption_secret_ = ms.resumption(transcript_.current());
+    HTTPS_TRY(set_keys(ctx, client_ap_traffic_, true));
+    state_ = tls13_state::connected;
+    return {};
+}
+
+HTTPS_DECL status handshake13::on_new_session_ticket(const handshake_message& m,
+                                                     handshake_context& ctx) {
+    HTTPS_TLS_ASSIGN(new_session_ticket nst, parse_new_session_ticket(m.body));
+    if (ctx.config.max_session_tickets == 0) {
+        return {};
+    }
+    session_ticket t;
+    t.suite = suite_->suite;
+    t.lifetime_seconds = nst.ticket_lifetime;
+    t.age_add = nst.ticket_age_add;
+    t.ticket.assign(nst.ticket.begin(), nst.ticket.end());
+    ct::secret_array<max_hash_length> psk;
+    const std::size_t n = hash_length(suite_->prf_hash);
+    hkdf_expand_label(suite_->prf_hash, resumption_secret_.bytes(), "resumption", nst.ticket_nonce,
+                      mutable_bytes(psk.data(), n));
+    t.psk = secret(bytes_view(psk.data(), n));
+    t.received = ctx.config.now();
+    if (tickets_.size() >= ctx.config.max_session_tickets) {
+        tickets_.erase(tickets_.begin());
+    }
+    tickets_.push_back(std::move(t));
+    return {};
+}
+
+HTTPS_DECL status handshake13::on_key_update(const handshake_message& m, handshake_context& ctx) {
+    HTTPS_TLS_ASSIGN(bool update_requested, parse_key_update(m.body));
+    server_ap_traffic_ = next_traffic_secret(suite_->prf_hash, server_ap_traffic_);
+    HTTPS_TRY(set_keys(ctx, server_ap_traffic_, false));
+    if (update_requested && !ctx.closed) {
+        HTTPS_TLS_ASSIGN(const byte_vector answer, encode_key_update(false));
+        ctx.records.write(content_type::handshake, answer, ctx.output);
+        client_ap_traffic_ = next_traffic_secret(suite_->prf_hash, client_ap_traffic_);
+        HTTPS_TRY(set_keys(ctx, client_ap_traffic_, true));
+    }
+    return {};
+}
+
+HTTPS_DECL status handshake13::set_keys(handshake_context& ctx, const secret& traffic,
+                                        bool write) {
+    // §5.1: a message after which the server's keys change must end its record.
+    if (!write && !ctx.incoming.empty()) {
+        return ctx.refuse(refusal::key_change_not_at_record_boundary);
+    }
+    HTTPS_TLS_ASSIGN(auto protection, make_tls13_protection(*suite_, traffic));
+    if (write) {
+        ctx.records.set_write_protection(std::move(protection));
+    } else {
+        ctx.records.set_read_protection(std::move(protection));
+    }
+    return {};
+}
+
+HTTPS_DECL errc handshake13::unexpected_extension(std::uint16_t type, handshake_context& ctx) {
+    using e = extension_type;
+    switch (static_cast<e>(type)) {
+    case e::server_name:
+    case e::supported_groups:
+    case e::signature_algorithms:
+    case e::signature_algorithms_cert:
+    case e::application_layer_protocol_negotiation:
+    case e::supported_versions:
+    case e::key_share:
+    case e::cookie:
+        return ctx.refuse(refusal::extension_not_allowed_here);
+    case e::status_request: // §4.4.2.1: only in a CertificateEntry
+        return ctx.refuse(offers_extension(ctx.offer.hello(), e::status_request) ? refusal::extension_not_allowed_here
+                                                           : refusal::extension_not_offered);
+    default:
+        return ctx.refuse(refusal::extension_not_offered);
+    }
+}
+
+HTTPS_DECL void handshake13::send_compat_ccs(handshake_context& ctx) {
+    if (!ctx.config.middlebox_compatibility || ccs_sent_) {
+        return;
+    }
+    ccs_sent_ = true;
+    detail::append_change_cipher_spec(ctx.output);
+}
+
+} // namespace https::tls
+
+// ---- https/tls/detail/macro_unscope.hpp --------------------------------------------------------
+// Undefines the local macros of macro_scope.hpp at the end of each TLS header.
+#undef HTTPS_TLS_ASSIGN
+#undef HTTPS_TLS_CONCAT
+#undef HTTPS_TLS_CONCAT_INNER
+// ---- https/tls/impl/client.ipp -----------------------------------------------------------------
+// The TLS client engine's member functions (tls/client.hpp), out of line for separate compilation.
+
+// ---- https/tls/client.hpp ----------------------------------------------------------------------
+// The TLS client engine (sans-I/O): bytes from the server in, bytes to send and application data
+// out. The engine owns the records, the alerts and the public API; the handshake itself is one of
+// two types, chosen by the version the ServerHello selects: `handshake13` (RFC 8446) or
+// `handshake12` (RFC 5246), both held to the one offer of `client_hello.hpp`.
+
+// ---- https/tls/alert.hpp -----------------------------------------------------------------------
+// TLS alerts (RFC 8446 §6): levels, descriptions, and the one table mapping errors to alerts.
+
+
+#include <cstdint>
+
+namespace https::tls {
+
+enum class alert_level : std::uint8_t { warning = 1, fatal = 2 };
+
+// RFC 8446 §6 AlertDescription, plus the TLS 1.2 values a 1.2 peer may still send: the one table
+// from which the enumeration and the names are generated.
+#define HTTPS_TLS_ALERTS(X) \
+    X(close_notify, 0) X(unexpected_message, 10) X(bad_record_mac, 20) \
+    X(decryption_failed, 21) /* TLS 1.2 and earlier; never sent */ \
+    X(record_overflow, 22) X(handshake_failure, 40) X(bad_certificate, 42) \
+    X(unsupported_certificate, 43) X(certificate_revoked, 44) X(certificate_expired, 45) \
+    X(certificate_unknown, 46) X(illegal_parameter, 47) X(unknown_ca, 48) X(access_denied, 49) \
+    X(decode_error, 50) X(decrypt_error, 51) X(protocol_version, 70) \
+    X(insufficient_security, 71) X(internal_error, 80) X(inappropriate_fallback, 86) \
+    X(user_canceled, 90) X(no_renegotiation, 100) X(missing_extension, 109) \
+    X(unsupported_extension, 110) X(unrecognized_name, 112) \
+    X(bad_certificate_status_response, 113) X(unknown_psk_identity, 115) \
+    X(certificate_required, 116) X(no_application_protocol, 120)
+
+enum class alert_description : std::uint8_t {
+#define HTTPS_TLS_ALERT_VALUE(name, value) name = (value),
+    HTTPS_TLS_ALERTS(HTTPS_TLS_ALERT_VALUE)
+#undef HTTPS_TLS_ALERT_VALUE
+};
+
+/// The RFC name of an alert ("bad_record_mac"), or "unknown" for a value not in the registry.
+inline const char* describe(alert_description d) noexcept {
+    switch (d) {
+#define HTTPS_TLS_ALERT_NAME(name, value) \
+    case alert_description::name: return #name;
+        HTTPS_TLS_ALERTS(HTTPS_TLS_ALERT_NAME)
+#undef HTTPS_TLS_ALERT_NAME
+    }
+    return "unknown";
+}
+#undef HTTPS_TLS_ALERTS
+
+/// The alert we send when we abort because of `e`: THE table from errors to alerts, used by every
+/// handshake and the record layer, so each error has exactly one alert. Returns false for errors
+/// after which no alert is sent (the peer already closed or alerted us).
+inline bool alert_for(errc e, alert_description& out) noexcept {
+    using a = alert_description;
+    const auto send = [&](a d) {
+        out = d;
+        return true;
+    };
+    switch (e) {
+    case errc::ok:
+    case errc::tls_alert_received: // the peer already aborted; RFC 8446 §6.2: no reply
+    case errc::tls_closed:
+        return false;
+
+    // TLS layer: one alert per error, named alike.
+    case errc::tls_unexpected_message: return send(a::unexpected_message);
+    case errc::tls_decode_error: return send(a::decode_error);
+    case errc::tls_illegal_parameter: return send(a::illegal_parameter);
+    case errc::tls_handshake_failure: return send(a::handshake_failure);
+    case errc::tls_protocol_version: return send(a::protocol_version);
+    case errc::tls_record_overflow: return send(a::record_overflow);
+    case errc::tls_bad_record_mac: return send(a::bad_record_mac);
+    case errc::tls_decrypt_error: return send(a::decrypt_error);
+    case errc::tls_missing_extension: return send(a::missing_extension);
+    case errc::tls_unsupported_extension: return send(a::unsupported_extension);
+    case errc::tls_insufficient_security: return send(a::insufficient_security);
+    case errc::tls_no_application_protocol: return send(a::no_application_protocol);
+    case errc::tls_downgrade_detected: return send(a::illegal_parameter); // §4.1.3
+    case errc::tls_no_renegotiation: return send(a::no_renegotiation);
+    case errc::tls_internal_error: return send(a::internal_error);
+
+    // Certificate validation (RFC 8446 §6.2 gives the meaning of each certificate alert).
+    case errc::cert_expired:
+    case errc::cert_not_yet_valid: return send(a::certificate_expired);
+    case errc::cert_unknown_issuer:
+    case errc::cert_self_signed_leaf:
+    case errc::trust_store_unavailable: return send(a::unknown_ca);
+    case errc::cert_unknown_critical_extension:
+    case errc::cert_weak_key:
+    case errc::cert_weak_signature: return send(a::unsupported_certificate);
+    case errc::cert_malformed:
+    case errc::cert_hostname_mismatch:
+    case errc::cert_bad_signature:
+    case errc::cert_not_ca:
+    case errc::cert_path_length_exceeded:
+    case errc::cert_name_constraint_violated:
+    case errc::cert_bad_eku:
+    case errc::cert_chain_too_long:
+    case errc::cert_bad_key_usage:
+    case errc::cert_bad_key_identifier:
+    case errc::cert_bad_basic_constraints:
+    case errc::cert_bad_name_constraints:
+    case errc::cert_bad_subject_alt_name:
+    case errc::cert_common_name_mismatch:
+    case errc::cert_bad_serial:
+    case errc::cert_ocsp_missing: return send(a::bad_certificate);
+    case errc::cert_revoked: return send(a::certificate_revoked);
+    case errc::cert_ocsp_malformed:
+    case errc::cert_ocsp_bad_responder:
+    case errc::cert_ocsp_stale:
+    case errc::cert_ocsp_unknown: return send(a::bad_certificate_status_response); // RFC 6066 §8
+    case errc::cert_no_identity: // our configuration named no server: not the certificate's fault
+        return send(a::internal_error);
+
+    // Cryptographic failures on peer input.
+    case errc::bad_tag: return send(a::bad_record_mac);
+    case errc::bad_signature: return send(a::decrypt_error); // §4.4.3
+    case errc::bad_public_key:
+    case errc::point_not_on_curve:
+    case errc::point_at_infinity:
+    case errc::zero_shared_secret:
+    case errc::unsupported_curve:
+    case errc::unsupported_algorithm: return send(a::illegal_parameter);
+    case errc::weak_key: return send(a::insufficient_security);
+
+    default:
+        break;
+    }
+    // Any other decode-layer error is malformed peer input; anything else is our own failure.
+    return send(layer_of(e) == error_layer::decode ? a::decode_error : a::internal_error);
+}
+
+} // namespace https::tls
+// ---- https/tls/handshake12.hpp -----------------------------------------------------------------
+// The TLS 1.2 client handshake (RFC 5246 §7.3-7.4) as an explicit state machine, entered after a
+// ServerHello that selects TLS 1.2: Certificate, ServerKeyExchange (ECDHE), CertificateRequest,
+// ServerHelloDone; our ClientKeyExchange, ChangeCipherSpec and Finished; the server's
+// NewSessionTicket, ChangeCipherSpec and Finished. Extended master secret (RFC 7627), secure
+// renegotiation indication (RFC 5746) and encrypt-then-MAC (RFC 7366) are negotiated here.
+
+
+#include <array>
+#include <cassert>
+#include <optional>
+#include <utility>
 #include <vector>
 
 // ---- https/tls/detail/macro_scope.hpp ----------------------------------------------------------
@@ -17225,68 +18218,6 @@ namespace https::tls {
 
 class test_hooks; // test builds only (HTTPS_TESTING), at the end of client.hpp
 
-/// Every TLS 1.2 record protection, chosen once per key change.
-using tls12_protection =
-    std::variant<tls12_aes128_gcm_protection, tls12_aes256_gcm_protection,
-                 tls12_chacha20_poly1305_protection, tls12_aes128_cbc_sha256_protection,
-                 tls12_aes256_cbc_sha256_protection, tls12_aes256_cbc_sha384_protection>;
-
-/// Build the protection of one direction from the key block. `iv_key` keys the CBC record IV
-/// generator of a direction we write (see tls12_cbc_protection). Exhaustive switches choose it
-/// (a new cipher kind or hash is a -Wswitch warning); a value outside the enumerations is
-/// `errc::tls_internal_error`, never a default cipher.
-/// CT: keys are secret; lengths only.
-inline result<tls12_protection> make_tls12_protection(const tls12_suite_info& suite,
-                                                      const tls12_key_block& kb, bool client_write,
-                                                      bool encrypt_then_mac,
-                                                      std::span<const std::uint8_t, 32> iv_key) {
-    const bytes_view key = client_write ? kb.client_write_key() : kb.server_write_key();
-    const bytes_view iv = client_write ? kb.client_write_iv() : kb.server_write_iv();
-    const bytes_view mac = client_write ? kb.client_mac_key() : kb.server_mac_key();
-    auto k16 = [&] { return std::span<const std::uint8_t, 16>(key.data(), 16); };
-    auto k32 = [&] { return std::span<const std::uint8_t, 32>(key.data(), 32); };
-    switch (suite.cipher) {
-    case record_cipher::aes_128_gcm:
-        return tls12_protection(
-            tls12_aes128_gcm_protection(k16(), std::span<const std::uint8_t, 4>(iv.data(), 4)));
-    case record_cipher::aes_256_gcm:
-        return tls12_protection(
-            tls12_aes256_gcm_protection(k32(), std::span<const std::uint8_t, 4>(iv.data(), 4)));
-    case record_cipher::chacha20_poly1305:
-        return tls12_protection(tls12_chacha20_poly1305_protection(
-            k32(), std::span<const std::uint8_t, 12>(iv.data(), 12)));
-    case record_cipher::aes_128_cbc:
-        return tls12_protection(
-            tls12_aes128_cbc_sha256_protection(k16(), mac, iv_key.first<16>(), encrypt_then_mac));
-    case record_cipher::aes_256_cbc:
-        switch (suite.prf_hash) {
-        case hash_algorithm::sha256:
-            return tls12_protection(
-                tls12_aes256_cbc_sha256_protection(k32(), mac, iv_key, encrypt_then_mac));
-        case hash_algorithm::sha384:
-            return tls12_protection(
-                tls12_aes256_cbc_sha384_protection(k32(), mac, iv_key, encrypt_then_mac));
-        }
-        break;
-    }
-    return errc::tls_internal_error; // outside the enumerations: fail closed
-}
-
-/// RFC 8422 §5.1.2, RFC 7627 §5.1, RFC 5746 §3.4, RFC 5077 §3.2, RFC 7366 §2: the extension
-/// bodies a TLS 1.2 offer needs. encrypt_then_mac only matters when a CBC suite is offered.
-inline std::vector<std::pair<extension_type, byte_vector>>
-tls12_client_hello_extensions(bool offer_cbc) {
-    std::vector<std::pair<extension_type, byte_vector>> out;
-    out.emplace_back(extension_type::ec_point_formats, byte_vector{1, 0}); // uncompressed
-    out.emplace_back(extension_type::extended_master_secret, byte_vector{});
-    out.emplace_back(extension_type::renegotiation_info, byte_vector{0}); // empty
-    out.emplace_back(extension_type::session_ticket, byte_vector{});      // no ticket to offer
-    if (offer_cbc) {
-        out.emplace_back(extension_type::encrypt_then_mac, byte_vector{});
-    }
-    return out;
-}
-
 /// Where a TLS 1.2 handshake stands (RFC 5246 §7.3, client side).
 enum class tls12_state : std::uint8_t {
     wait_certificate,                 ///< after ServerHello
@@ -17300,82 +18231,72 @@ enum class tls12_state : std::uint8_t {
     connected,                        ///< both Finished verified
 };
 
-/// Settings the TLS 1.2 handshake takes from the client's configuration.
-struct tls12_settings {
-    std::string server_name;
-    /// The chain check (`certificate_verifier` of client.hpp), given the stapled OCSP response.
-    std::function<status(std::span<const bytes_view> chain, std::string_view host,
-                         std::optional<bytes_view> ocsp_staple)>
-        verify_certificate;
-    crypto::random_source* random = nullptr;
-    std::size_t min_rsa_key_bits = crypto::rsa_min_bits;
-    bool require_extended_master_secret = false;
-    std::size_t max_fragment = max_plaintext_length;
-};
-
-/// One TLS 1.2 client handshake. `Records` is the engine's record layer: the handshake writes
-/// its messages through it and installs the new protections in it.
-class tls12_handshake {
+/// One TLS 1.2 client handshake, started by the ServerHello that selected TLS 1.2.
+class handshake12 : public handshake_base {
   public:
-    /// Start from the ServerHello that selected TLS 1.2. `offer` is what our ClientHello offered,
-    /// `client_hello` that message exactly as sent; `server_hello_raw` the ServerHello message
-    /// (header included).
-    /// Errors are those of RFC 5246 §7.4.1.3 and of the extensions' RFCs; `why` receives the
-    /// refusal of a failure.
-    template <class Records>
-    static result<tls12_handshake> start(tls12_settings settings, const client_hello& offer,
-                                         bytes_view client_hello, const server_hello& sh,
-                                         bytes_view server_hello_raw, Records& records,
-                                         refusal& why) {
-        // RFC 8446 §4.2.1: a ClientHello with supported_versions offers exactly those versions.
-        if (!offer.supported_versions.empty() &&
-            std::find(offer.supported_versions.begin(), offer.supported_versions.end(),
-                      protocol_version::tls12) == offer.supported_versions.end()) {
-            why = refusal::version_not_offered;
-            return error_of(why);
+    /// The ServerHello (RFC 5246 §7.4.1.3): a suite and compression we offered, no resumption we
+    /// did not ask for, and only extensions we offered, each well-formed. `m` is its message.
+    status on_server_hello(const server_hello& sh, const handshake_message& m,
+                           handshake_context& ctx) {
+        const client_hello& offer = ctx.offer.hello();
+        suite_ = find_cipher_suite(sh.cipher_suite, protocol_version::tls12);
+        if (suite_ == nullptr || std::find(offer.cipher_suites.begin(), offer.cipher_suites.end(),
+                                           sh.cipher_suite) == offer.cipher_suites.end()) {
+            return ctx.refuse(refusal::cipher_suite_not_offered); // not offered for TLS 1.2
         }
-        tls12_handshake h(std::move(settings), offer);
-        if (auto s = h.on_server_hello(sh, records); !s) {
-            why = h.refusal_;
-            return s.error();
+        if (sh.legacy_compression_method != 0) {
+            return ctx.refuse(refusal::compression_not_null);
         }
-        h.transcript_.select(h.suite_.prf_hash);
-        h.transcript_.update(client_hello);
-        h.transcript_.update(server_hello_raw);
-        return h;
+        client_random_ = offer.random;
+        std::copy(sh.random.begin(), sh.random.end(), server_random_.begin());
+        // Echoing our (random, never issued) session id would mean resuming a session we never
+        // had: refuse rather than run an abbreviated handshake we cannot check.
+        if (!offer.legacy_session_id.empty() &&
+            std::equal(sh.legacy_session_id_echo.begin(), sh.legacy_session_id_echo.end(),
+                       offer.legacy_session_id.begin(), offer.legacy_session_id.end())) {
+            return ctx.refuse(refusal::session_id_echoed);
+        }
+        for (const auto& e : sh.extensions.items()) {
+            HTTPS_TRY(on_server_hello_extension(e, offer, ctx));
+        }
+        if (ctx.config.require_extended_master_secret && !ems_) {
+            return ctx.refuse(refusal::extended_master_secret_missing); // RFC 7627 §5.4
+        }
+        transcript_.select(suite_->prf_hash);
+        transcript_.update(ctx.offer.message());
+        transcript_.update(m.raw);
+        return {};
     }
 
-    /// A complete handshake message from the server.
-    template <class Records>
-    status on_message(const handshake_message& m, Records& records, byte_vector& out) {
+    /// A later handshake message from the server.
+    status on_message(const handshake_message& m, handshake_context& ctx) {
         using t = handshake_type;
         // RFC 5246 §7.4.1.1: HelloRequest is ignored during a handshake and is not part of the
         // transcript; once connected it asks for a renegotiation, which we refuse.
         if (m.type == t::hello_request) {
             if (!m.body.empty()) {
-                return refuse(refusal::malformed_hello_request);
+                return ctx.refuse(refusal::malformed_hello_request);
             }
-            return state_ == tls12_state::connected ? status{refuse(refusal::renegotiation_refused)}
-                                                    : status{};
+            return connected() ? status{ctx.refuse(refusal::renegotiation_refused)} : status{};
         }
         switch (state_) {
         case tls12_state::wait_certificate:
             if (m.type == t::certificate) {
-                return on_certificate(m);
+                return on_certificate(m, ctx);
             }
             break;
         case tls12_state::wait_certificate_status:
             if (m.type == t::certificate_status) {
-                return on_certificate_status(m);
+                return on_certificate_status(m, ctx);
             }
             // RFC 6066 §8: a server that acknowledged status_request MAY still send no
             // CertificateStatus: the chain is checked without a staple, then the message goes
             // where it belongs.
-            HTTPS_TRY(check_certificate(std::nullopt));
-            return on_message(m, records, out);
+            HTTPS_TRY(check_chain(ctx, std::nullopt));
+            return on_message(m, ctx);
         case tls12_state::wait_server_key_exchange:
             if (m.type == t::server_key_exchange) {
-                return on_server_key_exchange(m);
+                return on_server_key_exchange(m, ctx);
             }
             break;
         case tls12_state::wait_certificate_request_or_done:
@@ -17383,12 +18304,12 @@ class tls12_handshake {
                 return on_certificate_request(m);
             }
             if (m.type == t::server_hello_done) {
-                return on_server_hello_done(m, records, out);
+                return on_server_hello_done(m, ctx);
             }
             break;
         case tls12_state::wait_server_hello_done:
             if (m.type == t::server_hello_done) {
-                return on_server_hello_done(m, records, out);
+                return on_server_hello_done(m, ctx);
             }
             break;
         case tls12_state::wait_new_session_ticket:
@@ -17398,30 +18319,30 @@ class tls12_handshake {
             break;
         case tls12_state::wait_finished:
             if (m.type == t::finished) {
-                return on_finished(m);
+                return on_finished(m, ctx);
             }
             break;
         default:
             break;
         }
         if (m.type == t::certificate_status && !status_acknowledged_) {
-            return refuse(refusal::certificate_status_not_acknowledged); // RFC 6066 §8
+            return ctx.refuse(refusal::certificate_status_not_acknowledged); // RFC 6066 §8
         }
-        return refuse(refusal::unexpected_handshake_message);
+        return ctx.refuse(refusal::unexpected_handshake_message);
     }
 
     /// The server's ChangeCipherSpec: from here on its records are protected (RFC 5246 §7.1).
     /// Only in wait_change_cipher_spec, with the single byte 1; anything else is
     /// unexpected_message (or decode_error for a malformed body).
-    template <class Records> status on_change_cipher_spec(bytes_view payload, Records& records) {
+    status on_change_cipher_spec(bytes_view payload, handshake_context& ctx) {
         if (state_ != tls12_state::wait_change_cipher_spec) {
-            return refuse(refusal::unexpected_change_cipher_spec);
+            return ctx.refuse(refusal::unexpected_change_cipher_spec);
         }
         if (payload.size() != 1 || payload[0] != 1) {
-            return refuse(refusal::malformed_change_cipher_spec);
+            return ctx.refuse(refusal::malformed_change_cipher_spec);
         }
         assert(pending_read_.has_value());
-        install(records, std::move(*pending_read_), false);
+        ctx.records.set_read_protection(std::move(*pending_read_));
         pending_read_.reset();
         state_ = tls12_state::wait_finished;
         return {};
@@ -17429,22 +18350,10 @@ class tls12_handshake {
 
     [[nodiscard]] tls12_state state() const noexcept { return state_; }
     [[nodiscard]] bool connected() const noexcept { return state_ == tls12_state::connected; }
-    [[nodiscard]] const tls12_suite_info& suite() const noexcept { return suite_; }
-    [[nodiscard]] std::optional<named_group> group() const noexcept { return group_; }
-    /// The scheme of the ServerKeyExchange signature (none for the RSA key exchange).
-    [[nodiscard]] std::optional<signature_scheme> server_signature_scheme() const noexcept {
-        return server_scheme_;
-    }
-    [[nodiscard]] const std::string& alpn() const noexcept { return alpn_; }
-    [[nodiscard]] const std::vector<byte_vector>& peer_chain() const noexcept { return chain_; }
-    /// The OCSP response of the server's CertificateStatus (DER), empty if none came.
-    [[nodiscard]] const byte_vector& ocsp_staple() const noexcept { return staple_; }
     [[nodiscard]] bool extended_master_secret() const noexcept { return ems_; }
     [[nodiscard]] bool encrypt_then_mac() const noexcept { return etm_; }
     [[nodiscard]] bool secure_renegotiation() const noexcept { return secure_renegotiation_; }
     [[nodiscard]] bool session_ticket_received() const noexcept { return ticket_received_; }
-    /// The rule the server broke, once a call failed because of it.
-    [[nodiscard]] refusal refusal_cause() const noexcept { return refusal_; }
     /// The Finished verify_data we sent and the one the server sent.
     [[nodiscard]] const std::array<std::uint8_t, 12>& client_verify_data() const noexcept {
         return client_verify_;
@@ -17456,229 +18365,136 @@ class tls12_handshake {
   private:
     friend class test_hooks;
 
-    tls12_handshake(tls12_settings s, client_hello o)
-        : settings_(std::move(s)), offer_(std::move(o)) {}
-
-    crypto::random_source& rng() const {
-        return settings_.random != nullptr ? *settings_.random : crypto::default_random();
-    }
-
-    errc refuse(refusal r) noexcept {
-        refusal_ = r;
-        return error_of(r);
-    }
-
-    template <class Records> static void install(Records& records, tls12_protection p, bool write) {
-        std::visit(
-            [&](auto& prot) {
-                typename Records::protection rp(std::move(prot));
-                if (write) {
-                    records.set_write_protection(std::move(rp));
-                } else {
-                    records.set_read_protection(std::move(rp));
-                }
-            },
-            p);
-    }
-
-    /// ServerHello (RFC 5246 §7.4.1.3): a suite and compression we offered, no resumption we did
-    /// not ask for, and only extensions we offered, each well-formed.
-    template <class Records> status on_server_hello(const server_hello& sh, Records& records) {
-        const auto info = tls12_suite_info_of(sh.cipher_suite);
-        if (!info || std::find(offer_.cipher_suites.begin(), offer_.cipher_suites.end(),
-                               sh.cipher_suite) == offer_.cipher_suites.end()) {
-            return refuse(refusal::cipher_suite_not_offered); // not offered for TLS 1.2
+    /// One ServerHello extension (RFC 5246 §7.4.1.4: only those the client offered).
+    status on_server_hello_extension(const extension& e, const client_hello& offer,
+                                     handshake_context& ctx) {
+        const auto type = static_cast<extension_type>(e.type);
+        if (!offers_extension(offer, type)) {
+            return ctx.refuse(refusal::extension_not_offered);
         }
-        suite_ = *info;
-        if (sh.legacy_compression_method != 0) {
-            return refuse(refusal::compression_not_null);
+        if (auto s = acknowledge(ctx, e, protocol_version::tls12)) {
+            return *s;
         }
-        std::copy(sh.random.begin(), sh.random.end(), server_random_.begin());
-        // Echoing our (random, never issued) session id would mean resuming a session we never
-        // had: refuse rather than run an abbreviated handshake we cannot check.
-        if (!offer_.legacy_session_id.empty() &&
-            std::equal(sh.legacy_session_id_echo.begin(), sh.legacy_session_id_echo.end(),
-                       offer_.legacy_session_id.begin(), offer_.legacy_session_id.end())) {
-            return refuse(refusal::session_id_echoed);
+        const bool empty = e.data.empty();
+        switch (type) {
+        case extension_type::renegotiation_info:
+            // RFC 5746 §3.4: on an initial handshake renegotiated_connection is empty.
+            if (e.data.size() != 1 || e.data[0] != 0) {
+                return ctx.refuse(refusal::renegotiation_info_not_empty);
+            }
+            secure_renegotiation_ = true;
+            return {};
+        case extension_type::extended_master_secret:
+            ems_ = true;
+            return empty ? status{} : status{ctx.refuse(refusal::malformed_extension)};
+        case extension_type::ec_point_formats: {
+            // RFC 8422 §5.2: the list must contain uncompressed (0).
+            auto formats = parse_u8_list(e.data);
+            if (!formats) {
+                return ctx.refuse(refusal::malformed_extension);
+            }
+            if (std::find(formats->begin(), formats->end(), 0) == formats->end()) {
+                return ctx.refuse(refusal::ec_point_formats_without_uncompressed);
+            }
+            return {};
         }
-        bool renegotiation_info_seen = false;
-        for (const auto& e : sh.extensions.items()) {
-            const auto type = static_cast<extension_type>(e.type);
-            // RFC 5246 §7.4.1.4: only extensions the client offered may appear.
-            if (!offers_extension(offer_, type)) {
-                return refuse(refusal::extension_not_offered);
+        case extension_type::session_ticket:
+            ticket_expected_ = true; // RFC 5077 §3.2
+            return empty ? status{} : status{ctx.refuse(refusal::malformed_extension)};
+        case extension_type::encrypt_then_mac:
+            // RFC 7366 §3: never with an AEAD suite.
+            if (!empty) {
+                return ctx.refuse(refusal::malformed_extension);
             }
-            switch (type) {
-            case extension_type::renegotiation_info:
-                // RFC 5746 §3.4: on an initial handshake renegotiated_connection is empty.
-                if (e.data.size() != 1 || e.data[0] != 0) {
-                    return refuse(refusal::renegotiation_info_not_empty);
-                }
-                renegotiation_info_seen = true;
-                break;
-            case extension_type::extended_master_secret:
-                if (!e.data.empty()) {
-                    return refuse(refusal::malformed_extension);
-                }
-                ems_ = true;
-                break;
-            case extension_type::ec_point_formats: {
-                // RFC 8422 §5.2: the list must contain uncompressed (0).
-                auto formats = parse_u8_list(e.data);
-                if (!formats) {
-                    return refuse(refusal::malformed_extension);
-                }
-                if (std::find(formats->begin(), formats->end(), 0) == formats->end()) {
-                    return refuse(refusal::ec_point_formats_without_uncompressed);
-                }
-                break;
+            if (!suite_->is_cbc()) {
+                return ctx.refuse(refusal::encrypt_then_mac_with_aead);
             }
-            case extension_type::session_ticket:
-                if (!e.data.empty()) {
-                    return refuse(refusal::malformed_extension);
-                }
-                ticket_expected_ = true; // RFC 5077 §3.2
-                break;
-            case extension_type::encrypt_then_mac:
-                // RFC 7366 §3: never with an AEAD suite.
-                if (!e.data.empty()) {
-                    return refuse(refusal::malformed_extension);
-                }
-                if (!suite_.is_cbc()) {
-                    return refuse(refusal::encrypt_then_mac_with_aead);
-                }
-                etm_ = true;
-                break;
-            case extension_type::server_name:
-                if (auto r = detail::check_server_name_ack(e.data); r != refusal::none) {
-                    return refuse(r);
-                }
-                break;
-            case extension_type::status_request:
-                // RFC 6066 §8: an empty extension_data says a CertificateStatus may follow.
-                if (!e.data.empty()) {
-                    return refuse(refusal::status_request_acknowledgement_not_empty);
-                }
-                status_acknowledged_ = true;
-                break;
-            case extension_type::application_layer_protocol_negotiation: {
-                if (auto r = detail::check_alpn_selection(e.data, offer_.alpn, alpn_);
-                    r != refusal::none) {
-                    return refuse(r);
-                }
-                break;
+            etm_ = true;
+            return {};
+        case extension_type::status_request:
+            // RFC 6066 §8: an empty extension_data says a CertificateStatus may follow.
+            if (!empty) {
+                return ctx.refuse(refusal::status_request_acknowledgement_not_empty);
             }
-            case extension_type::record_size_limit: {
-                // RFC 8449 §4: in TLS 1.2 the limit counts the plaintext fragment only.
-                std::uint16_t limit = 0;
-                if (auto r = detail::check_record_size_limit(e.data, limit); r != refusal::none) {
-                    return refuse(r);
-                }
-                records.set_max_fragment(std::min<std::size_t>(
-                    {settings_.max_fragment, std::size_t{limit}, max_plaintext_length}));
-                break;
-            }
-            default:
-                // Offered but not a TLS 1.2 ServerHello extension (key_share, supported_groups,
-                // signature_algorithms, ...).
-                return refuse(refusal::extension_not_allowed_here);
-            }
+            status_acknowledged_ = true;
+            return {};
+        default:
+            // Offered but not a TLS 1.2 ServerHello extension (key_share, supported_groups,
+            // signature_algorithms, ...).
+            return ctx.refuse(refusal::extension_not_allowed_here);
         }
-        secure_renegotiation_ = renegotiation_info_seen;
-        if (settings_.require_extended_master_secret && !ems_) {
-            return refuse(refusal::extended_master_secret_missing); // RFC 7627 §5.4
-        }
-        state_ = tls12_state::wait_certificate;
-        return {};
     }
 
     /// Certificate (RFC 5246 §7.4.2): a non-empty chain, checked by the configured verifier, whose
     /// leaf key fits the suite. After a status_request acknowledgement the check waits for the
     /// CertificateStatus that may follow (RFC 6066 §8), so that the verifier gets the staple.
-    status on_certificate(const handshake_message& m) {
+    status on_certificate(const handshake_message& m, handshake_context& ctx) {
         HTTPS_TLS_ASSIGN(std::vector<bytes_view> chain, parse_tls12_certificate_list(m.body));
         if (chain.empty()) {
-            return refuse(refusal::empty_certificate_chain);
+            return ctx.refuse(refusal::empty_certificate_chain);
         }
-        chain_.clear();
+        received_chain_.clear();
         for (auto c : chain) {
-            chain_.emplace_back(c.begin(), c.end());
+            received_chain_.emplace_back(c.begin(), c.end());
         }
         transcript_.update(m.raw);
         if (status_acknowledged_) {
             state_ = tls12_state::wait_certificate_status;
             return {};
         }
-        return check_certificate(std::nullopt);
+        return check_chain(ctx, std::nullopt);
     }
 
     /// CertificateStatus (RFC 6066 §8): one OCSP response for the leaf, then the chain check.
-    status on_certificate_status(const handshake_message& m) {
+    status on_certificate_status(const handshake_message& m, handshake_context& ctx) {
         auto response = parse_certificate_status(m.body);
         if (!response) {
-            return refuse(refusal::malformed_certificate_status);
+            return ctx.refuse(refusal::malformed_certificate_status);
         }
-        staple_.assign(response->begin(), response->end());
         transcript_.update(m.raw);
-        return check_certificate(bytes_view(staple_));
+        return check_chain(ctx, *response);
     }
 
-    /// The chain kept from Certificate, checked by the verifier with `staple`; the leaf key must
-    /// fit the suite. Moves on to ServerKeyExchange (ECDHE) or ServerHelloDone (RSA).
-    status check_certificate(std::optional<bytes_view> staple) {
-        if (!settings_.verify_certificate) {
-            return errc::trust_store_unavailable; // fail closed without a verifier
-        }
-        const std::vector<bytes_view> chain(chain_.begin(), chain_.end());
-        HTTPS_TRY(settings_.verify_certificate(chain, settings_.server_name, staple));
-        auto key = leaf_key(chain.front(), suite_.key_exchange);
-        if (!key) {
-            return key.error() == errc::tls_illegal_parameter
-                       ? refuse(refusal::certificate_key_wrong_for_suite)
-                       : key.error();
-        }
-        server_key_ = std::move(*key);
-        state_ = suite_.is_ecdhe() ? tls12_state::wait_server_key_exchange
-                                   : tls12_state::wait_certificate_request_or_done;
+    /// The chain received, checked with `staple`; moves on to ServerKeyExchange (ECDHE) or
+    /// ServerHelloDone (RSA).
+    status check_chain(handshake_context& ctx, std::optional<bytes_view> staple) {
+        HTTPS_TRY(check_certificate(ctx, std::move(received_chain_), staple, suite_->key_exchange));
+        state_ = suite_->is_ecdhe() ? tls12_state::wait_server_key_exchange
+                                    : tls12_state::wait_certificate_request_or_done;
         return {};
     }
 
     /// ServerKeyExchange for ECDHE (RFC 8422 §5.4): a group and a signature scheme we offered,
     /// the signature over both randoms and the parameters made with the certificate key; then
     /// our key share and the premaster secret.
-    status on_server_key_exchange(const handshake_message& m) {
+    status on_server_key_exchange(const handshake_message& m, handshake_context& ctx) {
         HTTPS_TLS_ASSIGN(tls12_server_ecdh_params p, parse_tls12_server_key_exchange(m.body));
-        const auto& groups = offer_.supported_groups;
+        const auto& groups = ctx.offer.hello().supported_groups;
         if (std::find(groups.begin(), groups.end(), p.group) == groups.end()) {
-            return refuse(refusal::server_key_exchange_group_not_offered); // RFC 8422 §5.4
+            return ctx.refuse(refusal::server_key_exchange_group_not_offered); // RFC 8422 §5.4
         }
-        const auto& schemes = offer_.signature_algorithms;
-        if (std::find(schemes.begin(), schemes.end(), static_cast<signature_scheme>(p.scheme)) ==
-            schemes.end()) {
-            return refuse(refusal::signature_scheme_not_offered); // RFC 5246 §7.4.1.4.1
+        const auto scheme = static_cast<signature_scheme>(p.scheme);
+        const auto& schemes = ctx.offer.hello().signature_algorithms;
+        if (std::find(schemes.begin(), schemes.end(), scheme) == schemes.end()) {
+            return ctx.refuse(refusal::signature_scheme_not_offered); // RFC 5246 §7.4.1.4.1
         }
         const byte_vector signed_content =
-            tls12_signed_params(offer_.random, server_random_, p.params);
-        if (auto s =
-                verify_signature(static_cast<signature_scheme>(p.scheme), server_key_, signed_content,
-                                 p.signature, settings_.min_rsa_key_bits, protocol_version::tls12);
+            tls12_signed_params(client_random_, server_random_, p.params);
+        if (auto s = verify_signature(scheme, peer_key_, signed_content, p.signature,
+                                      ctx.config.min_rsa_key_bits, protocol_version::tls12);
             !s) {
-            return s.error() == errc::bad_signature
-                       ? refuse(refusal::server_key_exchange_signature_invalid)
-                   : s.error() == errc::tls_illegal_parameter
-                       ? refuse(refusal::signature_key_mismatch)
-                       : s.error();
+            return signature_refusal(ctx, s.error(), refusal::server_key_exchange_signature_invalid);
         }
-        HTTPS_TLS_ASSIGN(key_exchange mine, key_exchange::generate(p.group, rng()));
+        HTTPS_TLS_ASSIGN(key_exchange mine, key_exchange::generate(p.group, ctx.config.rng()));
         auto shared = mine.shared_secret(p.public_key);
         if (!shared) {
-            return refuse(refusal::invalid_key_share);
+            return ctx.refuse(refusal::invalid_key_share);
         }
         HTTPS_TLS_ASSIGN(client_key_exchange_,
                          encode_tls12_client_key_exchange_ecdhe(mine.public_key()));
         premaster_ = byte_vector(shared->bytes().begin(), shared->bytes().end());
         group_ = p.group;
-        server_scheme_ = static_cast<signature_scheme>(p.scheme);
+        peer_scheme_ = scheme;
         transcript_.update(m.raw);
         state_ = tls12_state::wait_certificate_request_or_done;
         return {};
@@ -17695,10 +18511,9 @@ class tls12_handshake {
 
     /// ServerHelloDone (RFC 5246 §7.4.5), then our flight: [empty Certificate],
     /// ClientKeyExchange, ChangeCipherSpec, Finished (§7.3).
-    template <class Records>
-    status on_server_hello_done(const handshake_message& m, Records& records, byte_vector& out) {
+    status on_server_hello_done(const handshake_message& m, handshake_context& ctx) {
         if (!m.body.empty()) {
-            return refuse(refusal::malformed_server_hello_done);
+            return ctx.refuse(refusal::malformed_server_hello_done);
         }
         transcript_.update(m.raw);
         if (certificate_requested_) {
@@ -17706,42 +18521,42 @@ class tls12_handshake {
             const std::uint8_t empty[3] = {0, 0, 0};
             HTTPS_TLS_ASSIGN(const byte_vector no_certificate,
                              detail::handshake_with_body(handshake_type::certificate, empty));
-            send(no_certificate, records, out);
+            send(ctx, no_certificate);
         }
-        if (suite_.key_exchange == key_exchange_kind::rsa) {
+        if (suite_->key_exchange == key_exchange_kind::rsa) {
             HTTPS_TLS_ASSIGN(
                 tls12_rsa_premaster pm,
-                tls12_make_rsa_premaster(server_key_, rng(), settings_.min_rsa_key_bits));
+                tls12_make_rsa_premaster(peer_key_, ctx.config.rng(), ctx.config.min_rsa_key_bits));
             HTTPS_TLS_ASSIGN(client_key_exchange_,
                              encode_tls12_client_key_exchange_rsa(pm.encrypted));
             premaster_.assign(pm.premaster.bytes.begin(), pm.premaster.bytes.end());
         }
-        send(client_key_exchange_, records, out);
+        send(ctx, client_key_exchange_);
 
         // RFC 7627 §4: the session hash covers ClientHello up to and including
         // ClientKeyExchange; RFC 5246 §8.1 otherwise.
-        const hash_algorithm h = suite_.prf_hash;
+        const hash_algorithm h = suite_->prf_hash;
         master_ = ems_ ? derive_extended_master_secret(h, premaster_, transcript_.current())
-                       : derive_master_secret(h, premaster_, offer_.random, server_random_);
+                       : derive_master_secret(h, premaster_, client_random_, server_random_);
         ct::wipe(premaster_.data(), premaster_.size());
         premaster_.clear();
-        const tls12_key_block kb = derive_key_block(suite_, master_, offer_.random, server_random_);
+        const tls12_key_block kb =
+            derive_key_block(*suite_, master_, client_random_, server_random_);
         ct::secret_array<32> iv_key; // keys our CBC record IVs (unused by AEAD suites)
-        if (suite_.is_cbc()) {
-            HTTPS_TRY(rng().fill(iv_key.span()));
+        if (suite_->is_cbc()) {
+            HTTPS_TRY(ctx.config.rng().fill(iv_key.span()));
         }
         const ct::secret_array<32> unused;
-        HTTPS_TLS_ASSIGN(tls12_protection write,
-                         make_tls12_protection(suite_, kb, true, etm_, iv_key.span()));
+        HTTPS_TLS_ASSIGN(auto write, make_tls12_protection(*suite_, kb, true, etm_, iv_key.span()));
         HTTPS_TLS_ASSIGN(pending_read_,
-                         make_tls12_protection(suite_, kb, false, etm_, unused.span()));
+                         make_tls12_protection(*suite_, kb, false, etm_, unused.span()));
 
         // §7.1: ChangeCipherSpec, then the Finished under the new keys.
-        detail::append_change_cipher_spec(out);
-        install(records, std::move(write), true);
+        detail::append_change_cipher_spec(ctx.output);
+        ctx.records.set_write_protection(std::move(write));
         client_verify_ = tls12_finished_verify_data(h, master_, true, transcript_.current());
         HTTPS_TLS_ASSIGN(const byte_vector finished, encode_finished(client_verify_));
-        send(finished, records, out);
+        send(ctx, finished);
         state_ = ticket_expected_ ? tls12_state::wait_new_session_ticket
                                   : tls12_state::wait_change_cipher_spec;
         return {};
@@ -17764,32 +18579,23 @@ class tls12_handshake {
 
     /// The server's Finished (RFC 5246 §7.4.9), over every message up to our Finished and the
     /// ticket: a mismatch is decrypt_error.
-    status on_finished(const handshake_message& m) {
+    status on_finished(const handshake_message& m, handshake_context& ctx) {
         if (m.body.size() != tls12_verify_data_length) {
-            return refuse(refusal::finished_length_wrong);
+            return ctx.refuse(refusal::finished_length_wrong);
         }
         server_verify_ =
-            tls12_finished_verify_data(suite_.prf_hash, master_, false, transcript_.current());
+            tls12_finished_verify_data(suite_->prf_hash, master_, false, transcript_.current());
         if (!ct::equal(m.body, server_verify_)) {
-            return refuse(refusal::finished_mismatch);
+            return ctx.refuse(refusal::finished_mismatch);
         }
         transcript_.update(m.raw);
         state_ = tls12_state::connected;
         return {};
     }
 
-    template <class Records> void send(bytes_view message, Records& records, byte_vector& out) {
-        transcript_.update(message);
-        records.write(content_type::handshake, message, out);
-    }
-
-    tls12_settings settings_;
-    client_hello offer_; ///< what our ClientHello offered, which the server is held to
-    refusal refusal_ = refusal::none;
     tls12_state state_ = tls12_state::wait_certificate;
-    tls12_suite_info suite_{};
+    std::array<std::uint8_t, 32> client_random_{};
     std::array<std::uint8_t, 32> server_random_{};
-    transcript_hash transcript_;
     bool ems_ = false;
     bool etm_ = false;
     bool secure_renegotiation_ = false;
@@ -17797,16 +18603,11 @@ class tls12_handshake {
     bool ticket_received_ = false;
     bool certificate_requested_ = false;
     bool status_acknowledged_ = false; ///< the ServerHello answered our status_request
-    std::string alpn_;
-    std::vector<byte_vector> chain_;
-    byte_vector staple_;
-    peer_key server_key_;
-    std::optional<named_group> group_;
-    std::optional<signature_scheme> server_scheme_;
+    std::vector<byte_vector> received_chain_; ///< until the CertificateStatus that may follow
     byte_vector premaster_; // wiped as soon as the master secret exists
     byte_vector client_key_exchange_;
     tls12_master_secret master_;
-    std::optional<tls12_protection> pending_read_;
+    std::optional<record_layer::protection> pending_read_;
     std::array<std::uint8_t, 12> client_verify_{};
     std::array<std::uint8_t, 12> server_verify_{};
 };
@@ -17819,159 +18620,24 @@ class tls12_handshake {
 #undef HTTPS_TLS_CONCAT
 #undef HTTPS_TLS_CONCAT_INNER
 
-#include <algorithm>
-#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <optional>
-#include <span>
 #include <string>
-#include <string_view>
+#include <utility>
+#include <variant>
 #include <vector>
-
-// ---- https/tls/detail/macro_scope.hpp ----------------------------------------------------------
-// Local macros of the TLS headers; include after all other headers, pair with macro_unscope.hpp.
-// (No include guard on purpose: every TLS header re-enters this scope after its own includes.)
-
-#define HTTPS_TLS_CONCAT_INNER(a, b) a##b
-#define HTTPS_TLS_CONCAT(a, b) HTTPS_TLS_CONCAT_INNER(a, b)
-
-/// `HTTPS_TLS_ASSIGN(auto v, r.read_u16());` evaluates a result-returning expression, returns its
-/// error from the enclosing function on failure, and otherwise binds the value to `lhs`.
-/// (`lhs` is a declaration such as `auto v`, so it cannot be parenthesised.)
-// NOLINTBEGIN(bugprone-macro-parentheses)
-#define HTTPS_TLS_ASSIGN(lhs, expr)                                                                \
-    auto HTTPS_TLS_CONCAT(https_tls_r_, __LINE__) = (expr);                                        \
-    if (!HTTPS_TLS_CONCAT(https_tls_r_, __LINE__).ok()) {                                          \
-        return HTTPS_TLS_CONCAT(https_tls_r_, __LINE__).error();                                   \
-    }                                                                                              \
-    lhs = std::move(HTTPS_TLS_CONCAT(https_tls_r_, __LINE__)).value()
-// NOLINTEND(bugprone-macro-parentheses)
 
 namespace https::tls {
 
-/// The record layer of a client: plaintext, one of the TLS 1.3 AEADs, or a TLS 1.2 protection.
-using record_layer =
-    basic_record_layer<tls13_aead_protection<crypto::aes128_gcm>,
-                       tls13_aead_protection<crypto::aes256_gcm>,
-                       tls13_aead_protection<crypto::chacha20_poly1305>,
-                       tls12_aes128_gcm_protection, tls12_aes256_gcm_protection,
-                       tls12_chacha20_poly1305_protection, tls12_aes128_cbc_sha256_protection,
-                       tls12_aes256_cbc_sha256_protection, tls12_aes256_cbc_sha384_protection>;
-
-class client;
-
-namespace detail {
-
-/// The slot of the test hook that rewrites our ClientHello. It is part of every client_config,
-/// so that the struct's layout never depends on HTTPS_TESTING (the library and the tests are
-/// compiled apart), but only `tls::test_hooks`, which test builds alone define, can fill it.
-class client_hello_hook {
-    friend class tls::client;
-    friend class tls::test_hooks;
-    std::function<byte_vector(const byte_vector& ours, unsigned attempt)> replace_;
-    /// Reads the offer of the ClientHello sent, for a TLS 1.2 handshake to hold the server to.
-    std::function<std::optional<client_hello>(bytes_view message)> read_;
-};
-
-/// The TLS 1.3 record protection of `suite` for one traffic secret: the AEAD is chosen here,
-/// once per key change, by an exhaustive switch (a new `aead_algorithm` is a -Wswitch warning).
-/// A value outside the enumeration is `errc::tls_internal_error`, never a plaintext or default
-/// protection.
-/// CT: the traffic secret and derived keys are secret; lengths only.
-HTTPS_DECL result<record_layer::protection> make_tls13_protection(const suite_info& suite,
-                                                                  const secret& traffic);
-
-} // namespace detail
-
-/// Checks the server's certificate chain (DER, leaf first, as sent) for `host`: path validation
-/// to a trust anchor and the host-name match. `ocsp_staple` is the DER OCSP response the server
-/// stapled (RFC 6066 §8, RFC 8446 §4.4.2.1), if we asked for one and it sent one; a verifier
-/// built on `x509::verify_chain` passes it on as `verify_options::ocsp_staple`, with
-/// `staple_requested` set when `client_config::request_ocsp_staple` is. Returns an x509 error
-/// (`cert_expired`, `cert_revoked`, ...) which the engine turns into the matching alert.
-using certificate_verifier =
-    std::function<status(std::span<const bytes_view> chain, std::string_view host,
-                         std::optional<bytes_view> ocsp_staple)>;
-
-/// A session ticket from NewSessionTicket (RFC 8446 §4.6.1) with the PSK it stands for, kept for
-/// resumption.
-struct session_ticket {
-    cipher_suite suite{};
-    std::uint32_t lifetime_seconds = 0;
-    std::uint32_t age_add = 0;
-    byte_vector ticket;
-    secret psk; ///< HKDF-Expand-Label(resumption_master_secret, "resumption", nonce, Hash.length)
-    std::chrono::system_clock::time_point received{};
-};
-
-/// How to connect.
-struct client_config {
-    /// Host name for SNI and the certificate check (SNI is left out for an IP literal). Required:
-    /// an empty name fails `start()` with `errc::cert_no_identity`, unless `check_host` says
-    /// otherwise.
-    std::string server_name;
-    /// `x509::host_check::none` connects without naming the server: `server_name` may be empty,
-    /// and the verifier is then called with an empty host (a verifier built on
-    /// `x509::verify_chain` must set its own `verify_options::check_host` likewise).
-    x509::host_check check_host = x509::host_check::required;
-    /// ALPN protocols offered, in preference order (empty: no ALPN).
-    std::vector<std::string> alpn = {"http/1.1"};
-    /// TLS 1.3 suites offered, in preference order.
-    std::vector<cipher_suite> cipher_suites = default_cipher_suites(protocol_version::tls13);
-    /// Groups offered in supported_groups, in preference order; the first gets a key share in
-    /// the first ClientHello, any other only on HelloRetryRequest.
-    std::vector<named_group> groups = {named_group::x25519, named_group::secp256r1,
-                                       named_group::secp384r1};
-    /// Required: the chain check (the X.509 layer provides the usual one).
-    certificate_verifier verify_certificate;
-    /// Offer status_request (RFC 6066 §8) in both the TLS 1.3 and the TLS 1.2 offer, so that the
-    /// server may staple an OCSP response for its leaf, which the verifier then receives.
-    bool request_ocsp_staple = true;
-    /// Randomness for ClientHello.random, the session id and key shares (null: the OS CSPRNG).
-    crypto::random_source* random = nullptr;
-    /// Wall clock (null: std::chrono::system_clock::now).
-    std::function<std::chrono::system_clock::time_point()> clock;
-    /// RFC 8446 §D.4 middlebox compatibility: a 32-byte legacy_session_id and a dummy
-    /// change_cipher_spec before our second flight.
-    bool middlebox_compatibility = true;
-    /// Largest handshake message accepted (certificate chains are the big ones).
-    std::size_t max_handshake_message = std::size_t{256} * 1024;
-    /// Largest plaintext per record we send (at most 2^14).
-    std::size_t max_fragment = max_plaintext_length;
-    /// Smallest RSA key accepted for CertificateVerify. Only trace replays with their 1024-bit
-    /// test key lower it; certificate chains have their own policy in the verifier.
-    std::size_t min_rsa_key_bits = 2048;
-    /// Session tickets kept (older ones are dropped first); 0 ignores tickets.
-    std::size_t max_session_tickets = 4;
-
-    /// Empty unless a test build set it (`tls::test_hooks::replace_client_hello`).
-    detail::client_hello_hook test_hook;
-
-    // ---- TLS 1.2 (RFC 5246) ----
-    /// Lowest and highest version offered; one ClientHello offers both when they differ, and
-    /// the server's choice decides which handshake runs.
-    protocol_version min_version = protocol_version::tls12;
-    protocol_version max_version = protocol_version::tls13;
-    /// TLS 1.2 suites offered, in preference order (restrict it, e.g. to the RSA key exchange
-    /// suites only; empty offers no TLS 1.2 suite).
-    std::vector<cipher_suite> tls12_cipher_suites = default_cipher_suites(protocol_version::tls12);
-    /// Refuse a TLS 1.2 server that does not negotiate extended_master_secret (RFC 7627 §5.4).
-    bool require_extended_master_secret = false;
-};
-
-/// Where the handshake stands. RFC 8446 §A.1 names the client states alike.
+/// Where the connection stands; the handshake under way has states of its own
+/// (`tls13_session()->state()`, `tls12_session()->state()`).
 enum class client_state : std::uint8_t {
-    start,                       ///< nothing sent yet
-    wait_server_hello,           ///< ClientHello sent (WAIT_SH)
-    wait_encrypted_extensions,   ///< handshake keys in place (WAIT_EE)
-    wait_certificate_or_request, ///< WAIT_CERT_CR
-    wait_certificate,            ///< after CertificateRequest (WAIT_CERT)
-    wait_certificate_verify,     ///< WAIT_CV
-    wait_finished,               ///< WAIT_FINISHED
-    connected,                   ///< handshake done, application data both ways
-    failed,                      ///< a fatal error; `error()` says which
-    tls12_handshake,             ///< TLS 1.2 negotiated, its handshake under way (tls12_state)
+    start,             ///< nothing sent yet
+    wait_server_hello, ///< ClientHello sent, version not chosen yet
+    handshaking,       ///< the ServerHello chose the version; its handshake is under way
+    connected,         ///< handshake done, application data both ways
+    failed,            ///< a fatal error; `error()` says which
 };
 
 /// A TLS client connection without I/O. Typical driver loop:
@@ -18019,199 +18685,108 @@ class client {
     [[nodiscard]] std::optional<alert_description> received_alert() const noexcept {
         return received_alert_;
     }
-    [[nodiscard]] std::optional<cipher_suite> negotiated_suite() const noexcept {
-        if (tls12_) {
-            return tls12_->suite().suite;
-        }
-        return suite_ ? std::optional<cipher_suite>(suite_->suite) : std::nullopt;
-    }
     [[nodiscard]] std::optional<protocol_version> negotiated_version() const noexcept {
-        return version_;
+        if (tls13_session() != nullptr) {
+            return protocol_version::tls13;
+        }
+        return tls12_session() != nullptr ? std::optional(protocol_version::tls12) : std::nullopt;
     }
-    [[nodiscard]] std::optional<named_group> negotiated_group() const noexcept { return group_; }
+    [[nodiscard]] std::optional<cipher_suite> negotiated_suite() const noexcept {
+        const auto* h = handshake();
+        return h != nullptr && h->suite() != nullptr ? std::optional(h->suite()->suite)
+                                                     : std::nullopt;
+    }
+    [[nodiscard]] std::optional<named_group> negotiated_group() const noexcept {
+        const auto* h = handshake();
+        return h != nullptr ? h->group() : std::nullopt;
+    }
     /// The scheme the server signed the handshake with (CertificateVerify in TLS 1.3, the
     /// ServerKeyExchange in TLS 1.2), once verified; none for the TLS 1.2 RSA key exchange.
     [[nodiscard]] std::optional<signature_scheme> negotiated_signature_scheme() const noexcept {
-        return peer_scheme_;
+        const auto* h = handshake();
+        return h != nullptr ? h->peer_scheme() : std::nullopt;
     }
     /// The ALPN protocol the server selected (empty if none).
-    [[nodiscard]] const std::string& alpn_protocol() const noexcept { return alpn_; }
-    /// The server's certificate chain as sent (DER, leaf first).
+    [[nodiscard]] const std::string& alpn_protocol() const noexcept {
+        static const std::string none;
+        const auto* h = handshake();
+        return h != nullptr ? h->alpn() : none;
+    }
+    /// The server's certificate chain (DER, leaf first), once the verifier accepted it.
     [[nodiscard]] const std::vector<byte_vector>& peer_certificates() const noexcept {
-        return peer_chain_;
+        static const std::vector<byte_vector> none;
+        const auto* h = handshake();
+        return h != nullptr ? h->peer_chain() : none;
     }
     /// The OCSP response the server stapled for its leaf (DER), empty if none; kept once received,
     /// so that it can be looked at even when the verifier refused the chain.
     [[nodiscard]] const byte_vector& ocsp_staple() const noexcept {
-        return tls12_ ? tls12_->ocsp_staple() : ocsp_staple_;
+        static const byte_vector none;
+        const auto* h = handshake();
+        return h != nullptr ? h->ocsp_staple() : none;
     }
-    [[nodiscard]] bool hello_retry_requested() const noexcept { return hrr_seen_; }
+    [[nodiscard]] bool hello_retry_requested() const noexcept {
+        return tls13_session() != nullptr && tls13_session()->hello_retry_requested();
+    }
     [[nodiscard]] const std::vector<session_ticket>& session_tickets() const noexcept {
-        return tickets_;
+        static const std::vector<session_ticket> none;
+        return tls13_session() != nullptr ? tls13_session()->session_tickets() : none;
+    }
+    /// The TLS 1.3 handshake, or null when TLS 1.3 was not negotiated.
+    [[nodiscard]] const handshake13* tls13_session() const noexcept {
+        return std::get_if<handshake13>(&handshake_);
     }
     /// The TLS 1.2 handshake (extended master secret, encrypt-then-MAC, ...), or null when TLS 1.2
     /// was not negotiated.
-    [[nodiscard]] const tls12_handshake* tls12_session() const noexcept {
-        return tls12_ ? &*tls12_ : nullptr;
+    [[nodiscard]] const handshake12* tls12_session() const noexcept {
+        return std::get_if<handshake12>(&handshake_);
     }
 
   private:
-    // ---- records -------------------------------------------------------------------------
-
-    HTTPS_DECL status on_record(record& rec);
-
-    [[nodiscard]] bool ccs_allowed() const noexcept {
-        return state_ >= client_state::wait_server_hello && state_ <= client_state::wait_finished;
+    /// The handshake under way, whichever its version; null before the ServerHello.
+    [[nodiscard]] const handshake_base* handshake() const noexcept {
+        if (const handshake13* h = tls13_session()) {
+            return h;
+        }
+        return tls12_session();
     }
 
-    HTTPS_DECL status on_alert(bytes_view payload);
-
-    HTTPS_DECL status drain_handshake();
-
-    // ---- the state machine -----------------------------------------------------------------
-
-    /// Dispatch a complete handshake message on the current state; anything not expected in
-    /// that state is unexpected_message (RFC 8446 §4 and §A.1).
-    HTTPS_DECL status on_handshake(const handshake_message& m);
-    HTTPS_DECL status on_tls13_handshake(const handshake_message& m);
-
-    /// WAIT_SH: ServerHello or HelloRetryRequest (RFC 8446 §4.1.3-4.1.4).
-    /// Preconditions: our ClientHello (and, after HRR, the second one) is in the transcript.
-    HTTPS_DECL status on_server_hello(const handshake_message& m);
-
-    /// HelloRetryRequest (RFC 8446 §4.1.4): answer once with a new ClientHello carrying the
-    /// cookie and a share for the group asked for; a second HRR is unexpected_message.
-    HTTPS_DECL status on_hello_retry_request(const server_hello& hrr, const handshake_message& m);
-
-    /// WAIT_EE: EncryptedExtensions (RFC 8446 §4.3.1).
-    HTTPS_DECL status on_encrypted_extensions(const handshake_message& m);
-
-    /// WAIT_CERT_CR: CertificateRequest (RFC 8446 §4.3.2). We have no client certificate and
-    /// will answer with an empty Certificate.
-    HTTPS_DECL status on_certificate_request(const handshake_message& m);
-
-    /// WAIT_CERT: the server's Certificate (RFC 8446 §4.4.2), checked by the configured verifier.
-    HTTPS_DECL status on_certificate(const handshake_message& m);
-
-    /// WAIT_CV: the server proves possession of the leaf key over the transcript (§4.4.3).
-    HTTPS_DECL status on_certificate_verify(const handshake_message& m);
-
-    /// WAIT_FINISHED: check the server Finished, derive the application secrets, send our
-    /// second flight (§4.4.4, §7.1).
-    HTTPS_DECL status on_finished(const handshake_message& m);
-
-    /// NewSessionTicket (§4.6.1): kept with its PSK for a later resumption, or dropped.
-    HTTPS_DECL status on_new_session_ticket(const handshake_message& m);
-
-    /// KeyUpdate (§4.6.3): new read keys; if asked, answer and move to new write keys.
-    HTTPS_DECL status on_key_update(const handshake_message& m);
-
-    // ---- helpers ---------------------------------------------------------------------------
-
-    /// Extensions the server may not send here: one we never offered is unsupported_extension,
-    /// one we offered but that does not belong in this message is illegal_parameter (§4.2).
-    [[nodiscard]] HTTPS_DECL errc unexpected_extension(std::uint16_t type);
+    handshake_context context() {
+        return {config_, *offer_, records_, incoming_, output_, refusal_, local_closed_};
+    }
 
     /// Record why we refuse the server; the error (and alert) is the one the refusal names.
     errc refuse(refusal r) noexcept {
         refusal_ = r;
         return error_of(r);
     }
+
+    HTTPS_DECL status on_record(record& rec);
+    HTTPS_DECL status on_change_cipher_spec(const record& rec);
+    HTTPS_DECL status on_alert(bytes_view payload);
+    HTTPS_DECL status drain_handshake();
+
+    /// A complete handshake message: the ServerHello picks the handshake, which takes the rest.
+    HTTPS_DECL status on_handshake(const handshake_message& m);
+    HTTPS_DECL status on_first_server_hello(const handshake_message& m, handshake_context& ctx);
+
     /// The refusal of an error from the record layer, by its error.
     HTTPS_DECL errc record_refusal(errc e);
-    /// The refusal of an error from signature verification: `invalid` for a signature that does
-    /// not verify, a key that does not fit the scheme, or any other error as it is.
-    HTTPS_DECL errc signature_refusal(errc e, refusal invalid);
     /// The refusal for a message its parser rejected.
     HTTPS_DECL static refusal malformed(handshake_type t) noexcept;
-
-    /// Our ClientHello number `attempt` (0, or 1 after HelloRetryRequest) as it goes out: `ch_`
-    /// encoded (`errc::length_overflow` if a field outgrows its length prefix), or what the test
-    /// hook puts in its place.
-    HTTPS_DECL result<byte_vector> client_hello_message(unsigned attempt) const;
-
-    /// Queue a ClientHello message and add it to the transcript.
-    HTTPS_DECL void send_client_hello(byte_vector msg);
-
-    /// RFC 8446 §D.4: one unprotected change_cipher_spec record, at most once per connection.
-    HTTPS_DECL void send_compat_ccs();
 
     HTTPS_DECL void send_alert(alert_level level, alert_description d);
 
     /// Enter the failed state; queue the alert the error table names (if any, and once).
     HTTPS_DECL errc fail(errc e);
 
-    // ---- TLS 1.2 (RFC 5246): the offer, the dispatch, and the records it handles -----------
-
-    [[nodiscard]] bool offers(protocol_version v) const noexcept {
-        const auto x = static_cast<std::uint16_t>(v);
-        return static_cast<std::uint16_t>(config_.min_version) <= x &&
-               x <= static_cast<std::uint16_t>(config_.max_version);
-    }
-    [[nodiscard]] bool offers_tls12() const noexcept {
-        return offers(protocol_version::tls12) && !config_.tls12_cipher_suites.empty();
-    }
-
-    /// Add TLS 1.2 to the ClientHello being built: its suites after the TLS 1.3 ones, the
-    /// extensions it needs, the PKCS#1 v1.5 schemes TLS 1.2 servers sign ServerKeyExchange with,
-    /// and supported_versions only when TLS 1.3 is offered too (RFC 8446 §4.2.1: without it a
-    /// server negotiates TLS 1.2 or below).
-    HTTPS_DECL status add_tls12_offer();
-
-    /// A ServerHello without supported_versions selects TLS 1.2 (or older) by legacy_version.
-    HTTPS_DECL status start_tls12(const server_hello& sh, const handshake_message& m);
-
-    HTTPS_DECL status on_tls12_handshake(const handshake_message& m);
-
-    /// RFC 5246 §7.1: ChangeCipherSpec is a record type of its own, so it may not cut a
-    /// handshake message in two.
-    HTTPS_DECL status on_tls12_change_cipher_spec(const record& rec);
-
-    /// RFC 5246 §7.2: a warning alert other than close_notify (unrecognized_name,
-    /// no_renegotiation, ...) does not end a TLS 1.2 connection; a stream of them does, so a
-    /// peer cannot keep us busy.
-    HTTPS_DECL status on_tls12_warning_alert();
-
-    crypto::random_source& rng() const {
-        return config_.random != nullptr ? *config_.random : crypto::default_random();
-    }
-    std::chrono::system_clock::time_point now() const {
-        return config_.clock ? config_.clock() : std::chrono::system_clock::now();
-    }
-
-    static byte_vector to_vector(bytes_view b) { return {b.begin(), b.end()}; }
-
-    /// RFC 6066 §3: "Literal IPv4 and IPv6 addresses are not permitted in HostName".
-    HTTPS_DECL static bool is_ip_literal(std::string_view host);
-
     client_config config_;
     client_state state_ = client_state::start;
     record_layer records_;
-    handshake_reassembler handshake_;
-    transcript_hash transcript_;
-    client_hello ch_;
-    std::vector<key_exchange> shares_;
-    bool hrr_seen_ = false;
-    bool ccs_sent_ = false;
-    bool certificate_requested_ = false;
-    byte_vector request_context_;
-
-    std::optional<suite_info> suite_;
-    byte_vector client_hello_sent_;
-    std::optional<tls12_handshake> tls12_;
-    unsigned tls12_warning_alerts_ = 0;
-    std::optional<protocol_version> version_;
-    std::optional<named_group> group_;
-    std::optional<signature_scheme> peer_scheme_;
-    std::optional<handshake_secret> handshake_secret_;
-    secret client_hs_traffic_, server_hs_traffic_;
-    secret client_ap_traffic_, server_ap_traffic_;
-    secret exporter_secret_, resumption_secret_;
-    std::string alpn_;
-    std::vector<byte_vector> peer_chain_;
-    byte_vector ocsp_staple_;
-    peer_key peer_key_; ///< the leaf's key, for CertificateVerify
-    std::vector<session_ticket> tickets_;
+    handshake_reassembler incoming_;
+    std::optional<client_offer> offer_;
+    std::variant<std::monostate, handshake13, handshake12> handshake_;
+    unsigned warning_alerts_ = 0;
 
     byte_vector output_;
     byte_vector app_data_;
@@ -18230,8 +18805,8 @@ class test_hooks {
     /// Replace our ClientHello number `attempt` (0, or 1 after HelloRetryRequest) on the wire and
     /// in the transcript by what `f` returns, so that a recorded trace's exact ClientHello can be
     /// replayed. The engine still expects the answer to what it offered itself, unless `read`
-    /// gives the offer of the ClientHello sent (nothing: malformed), which a TLS 1.2 handshake
-    /// then holds the server to.
+    /// gives the offer of the ClientHello sent (nothing: malformed), which the handshake then
+    /// holds the server to.
     static void
     replace_client_hello(client_config& cfg,
                          std::function<byte_vector(const byte_vector& ours, unsigned attempt)> f,
@@ -18240,7 +18815,7 @@ class test_hooks {
         cfg.test_hook.read_ = std::move(read);
     }
     /// The TLS 1.2 master secret once derived (the replay test compares it with the recording).
-    static const tls12_master_secret& master_secret(const tls12_handshake& h) noexcept {
+    static const tls12_master_secret& master_secret(const handshake12& h) noexcept {
         return h.master_;
     }
 };
@@ -18248,21 +18823,11 @@ class test_hooks {
 
 } // namespace https::tls
 
-// ---- https/tls/detail/macro_unscope.hpp --------------------------------------------------------
-// Undefines the local macros of macro_scope.hpp at the end of each TLS header.
-#undef HTTPS_TLS_ASSIGN
-#undef HTTPS_TLS_CONCAT
-#undef HTTPS_TLS_CONCAT_INNER
 
-
-#include <algorithm>
 #include <cassert>
-#include <optional>
-#include <string>
-#include <string_view>
 #include <type_traits>
 #include <utility>
-#include <vector>
+#include <variant>
 
 // ---- https/tls/detail/macro_scope.hpp ----------------------------------------------------------
 // Local macros of the TLS headers; include after all other headers, pair with macro_unscope.hpp.
@@ -18286,66 +18851,20 @@ class test_hooks {
 namespace https::tls {
 
 HTTPS_DECL client::client(client_config config)
-    : config_(std::move(config)), handshake_(config_.max_handshake_message) {
+    : config_(std::move(config)), incoming_(config_.max_handshake_message) {
     records_.set_max_fragment(config_.max_fragment);
 }
 
 HTTPS_DECL status client::start() {
     assert(state_ == client_state::start);
-    const bool tls13 = offers(protocol_version::tls13);
-    if (!tls13 && !offers_tls12()) {
-        return fail(errc::tls_internal_error); // min_version above max_version
+    auto offer = client_offer::make(config_);
+    if (!offer) {
+        return fail(offer.error());
     }
-    if ((tls13 && config_.cipher_suites.empty()) || config_.groups.empty()) {
-        return fail(errc::tls_internal_error);
-    }
-    ch_.cipher_suites.clear();
-    for (auto s : tls13 ? config_.cipher_suites : std::vector<cipher_suite>{}) {
-        ch_.cipher_suites.push_back(static_cast<std::uint16_t>(s));
-    }
-    if (auto s = rng().fill(ch_.random); !s) {
-        return fail(s.error());
-    }
-    if (config_.middlebox_compatibility && tls13) {
-        ch_.legacy_session_id.resize(32);
-        if (auto s = rng().fill(ch_.legacy_session_id); !s) {
-            return fail(s.error());
-        }
-    }
-    if (!is_ip_literal(config_.server_name)) {
-        ch_.server_name = config_.server_name;
-    }
-    ch_.supported_groups = config_.groups;
-    ch_.signature_algorithms = default_signature_schemes();
-    ch_.signature_algorithms_cert = default_certificate_signature_schemes();
-    ch_.supported_versions = {protocol_version::tls13};
-    ch_.alpn = config_.alpn;
-    // RFC 8449 §4: in TLS 1.3 the limit counts the content type byte, so 2^14 + 1 says
-    // "full-size records"; advertising it lets servers announce a smaller limit of theirs.
-    ch_.record_size_limit = static_cast<std::uint16_t>(max_plaintext_length + 1);
-    ch_.status_request = config_.request_ocsp_staple;
-    if (tls13) {
-        auto share = key_exchange::generate(config_.groups.front(), rng());
-        if (!share) {
-            return fail(share.error());
-        }
-        shares_.clear();
-        shares_.push_back(std::move(*share));
-        ch_.key_shares = {key_share_entry{shares_[0].group(), to_vector(shares_[0].public_key())}};
-    }
-    if (auto s = add_tls12_offer(); !s) {
-        return fail(s.error());
-    }
-    if (config_.server_name.empty() && config_.check_host != x509::host_check::none) {
-        return fail(errc::cert_no_identity); // no silent skip of the certificate's identity
-    }
-    auto hello = client_hello_message(0);
-    if (!hello) {
-        return fail(hello.error()); // a configured name or list too long for its field
-    }
+    offer_.emplace(std::move(*offer));
     // RFC 8446 §5.1: 0x0301 is allowed (and most compatible) for the initial ClientHello.
     records_.set_write_version(0x0301);
-    send_client_hello(std::move(*hello));
+    records_.write(content_type::handshake, offer_->message(), output_);
     records_.set_write_version(0x0303);
     state_ = client_state::wait_server_hello;
     return {};
@@ -18394,25 +18913,17 @@ HTTPS_DECL void client::close() {
 HTTPS_DECL status client::on_record(record& rec) {
     switch (rec.type) {
     case content_type::change_cipher_spec:
-        if (tls12_) {
-            return on_tls12_change_cipher_spec(rec);
-        }
-        // RFC 8446 §5: an unprotected CCS of value 1 between our first ClientHello and the
-        // server's Finished is dropped; any other is unexpected_message.
-        if (rec.was_protected || !ccs_allowed() || rec.payload.size() != 1 || rec.payload[0] != 1) {
-            return refuse(refusal::unexpected_change_cipher_spec);
-        }
-        return {};
+        return on_change_cipher_spec(rec);
     case content_type::alert:
         return on_alert(rec.payload);
     case content_type::handshake:
-        if (!handshake_.append(rec.payload)) {
+        if (!incoming_.append(rec.payload)) {
             return refuse(refusal::empty_handshake_record);
         }
         return drain_handshake();
     case content_type::application_data:
         // §5.1: handshake messages must not be interleaved with other record types.
-        if (!handshake_.empty()) {
+        if (!incoming_.empty()) {
             return refuse(refusal::record_interleaved);
         }
         if (state_ != client_state::connected) {
@@ -18427,21 +18938,46 @@ HTTPS_DECL status client::on_record(record& rec) {
     }
 }
 
+HTTPS_DECL status client::on_change_cipher_spec(const record& rec) {
+    if (auto* h12 = std::get_if<handshake12>(&handshake_)) {
+        // RFC 5246 §7.1: ChangeCipherSpec is a record type of its own, so it may not cut a
+        // handshake message in two.
+        if (!incoming_.empty()) {
+            return refuse(refusal::record_interleaved);
+        }
+        handshake_context ctx = context();
+        return h12->on_change_cipher_spec(rec.payload, ctx);
+    }
+    // RFC 8446 §5: an unprotected CCS of value 1 between our first ClientHello and the server's
+    // Finished is dropped; any other is unexpected_message.
+    const bool allowed = state_ == client_state::wait_server_hello ||
+                         (state_ == client_state::handshaking && tls13_session() != nullptr);
+    if (rec.was_protected || !allowed || rec.payload.size() != 1 || rec.payload[0] != 1) {
+        return refuse(refusal::unexpected_change_cipher_spec);
+    }
+    return {};
+}
+
 HTTPS_DECL status client::on_alert(bytes_view payload) {
     // §5.1: alerts are never fragmented or coalesced: exactly level + description.
     if (payload.size() != 2) {
         return refuse(refusal::malformed_alert);
     }
     const auto description = static_cast<alert_description>(payload[1]);
-    if (tls12_ && payload[0] == static_cast<std::uint8_t>(alert_level::warning) &&
+    // RFC 5246 §7.2: a warning alert other than close_notify (unrecognized_name,
+    // no_renegotiation, ...) does not end a TLS 1.2 connection; a stream of them does, so that a
+    // peer cannot keep us busy.
+    if (tls12_session() != nullptr && payload[0] == static_cast<std::uint8_t>(alert_level::warning) &&
         description != alert_description::close_notify) {
-        return on_tls12_warning_alert();
+        return ++warning_alerts_ > 16 ? status{refuse(refusal::too_many_warning_alerts)}
+                                      : status{};
     }
     if (description == alert_description::close_notify) {
         peer_closed_ = true;
         // Closing before the handshake completes is a failure of the handshake.
-        return state_ == client_state::connected ? status{}
-                                                 : status{refuse(refusal::closed_during_handshake)};
+        return state_ == client_state::connected
+                   ? status{}
+                   : status{refuse(refusal::closed_during_handshake)};
     }
     if (description == alert_description::user_canceled) {
         return {}; // §6.1: a close_notify follows
@@ -18453,10 +18989,11 @@ HTTPS_DECL status client::on_alert(bytes_view payload) {
 
 HTTPS_DECL status client::drain_handshake() {
     while (true) {
-        auto msg = handshake_.next();
+        auto msg = incoming_.next();
         if (!msg) {
-            return msg.error() == errc::too_large ? refuse(refusal::handshake_message_too_large)
-                                                  : msg.error();
+            return msg.error() == errc::too_large
+                       ? status{refuse(refusal::handshake_message_too_large)}
+                       : status{msg.error()};
         }
         if (!msg->has_value()) {
             return {};
@@ -18466,10 +19003,20 @@ HTTPS_DECL status client::drain_handshake() {
 }
 
 HTTPS_DECL status client::on_handshake(const handshake_message& m) {
-    status s = tls12_ ? on_tls12_handshake(m) : on_tls13_handshake(m);
-    if (!s && refusal_ == refusal::none && tls12_) {
-        refusal_ = tls12_->refusal_cause();
-    }
+    handshake_context ctx = context();
+    status s = std::visit(
+        [&](auto& h) -> status {
+            if constexpr (std::is_same_v<std::decay_t<decltype(h)>, std::monostate>) {
+                return on_first_server_hello(m, ctx);
+            } else {
+                HTTPS_TRY(h.on_message(m, ctx));
+                if (state_ == client_state::handshaking && h.connected()) {
+                    state_ = client_state::connected;
+                }
+                return {};
+            }
+        },
+        handshake_);
     // What no rule of ours named came from a message's parser: the message is malformed.
     if (!s && refusal_ == refusal::none &&
         (s.error() == errc::tls_decode_error || s.error() == errc::tls_illegal_parameter)) {
@@ -18478,485 +19025,18 @@ HTTPS_DECL status client::on_handshake(const handshake_message& m) {
     return s;
 }
 
-HTTPS_DECL status client::on_tls13_handshake(const handshake_message& m) {
-    using t = handshake_type;
-    switch (state_) {
-    case client_state::wait_server_hello:
-        if (m.type == t::server_hello) {
-            return on_server_hello(m);
-        }
-        break;
-    case client_state::wait_encrypted_extensions:
-        if (m.type == t::encrypted_extensions) {
-            return on_encrypted_extensions(m);
-        }
-        break;
-    case client_state::wait_certificate_or_request:
-        if (m.type == t::certificate_request) {
-            return on_certificate_request(m);
-        }
-        [[fallthrough]];
-    case client_state::wait_certificate:
-        if (m.type == t::certificate) {
-            return on_certificate(m);
-        }
-        break;
-    case client_state::wait_certificate_verify:
-        if (m.type == t::certificate_verify) {
-            return on_certificate_verify(m);
-        }
-        break;
-    case client_state::wait_finished:
-        if (m.type == t::finished) {
-            return on_finished(m);
-        }
-        break;
-    case client_state::connected:
-        if (m.type == t::new_session_ticket) {
-            return on_new_session_ticket(m);
-        }
-        if (m.type == t::key_update) {
-            return on_key_update(m);
-        }
-        break; // post-handshake CertificateRequest: we never offered post_handshake_auth
-    default:
-        break;
+HTTPS_DECL status client::on_first_server_hello(const handshake_message& m,
+                                                handshake_context& ctx) {
+    if (m.type != handshake_type::server_hello) {
+        return refuse(refusal::unexpected_handshake_message);
     }
-    return refuse(refusal::unexpected_handshake_message);
-}
-
-HTTPS_DECL status client::on_server_hello(const handshake_message& m) {
     HTTPS_TLS_ASSIGN(server_hello sh, parse_server_hello(m.body));
-
-    // Version dispatch. Without supported_versions the server chose TLS 1.2 or older.
-    const extension* sv = sh.extensions.find(extension_type::supported_versions);
-    if (sv == nullptr) {
-        // §4.1.3: a TLS 1.3 server that falls back sets a sentinel in its random; seeing it
-        // means someone removed our 1.3 offer (a 1.2-only offer expects it).
-        const bytes_view tail = bytes_view(sh.random).subspan(24);
-        if (offers(protocol_version::tls13) &&
-            (std::equal(tail.begin(), tail.end(), downgrade_sentinel_tls12.begin()) ||
-             std::equal(tail.begin(), tail.end(), downgrade_sentinel_tls11.begin()))) {
-            return refuse(refusal::downgrade_sentinel);
-        }
-        return start_tls12(sh, m);
+    HTTPS_TLS_ASSIGN(protocol_version v, offer_->select_version(sh, refusal_));
+    state_ = client_state::handshaking;
+    if (v == protocol_version::tls13) {
+        return handshake_.emplace<handshake13>().on_server_hello(sh, m, ctx);
     }
-    HTTPS_TLS_ASSIGN(std::uint16_t selected, parse_selected_version(sv->data));
-    // §4.2.1: a version we did not offer, or below 1.3 here, is illegal_parameter.
-    if (selected != static_cast<std::uint16_t>(protocol_version::tls13)) {
-        return refuse(refusal::selected_version_not_tls13);
-    }
-    if (sh.legacy_version != static_cast<std::uint16_t>(protocol_version::tls12)) {
-        return refuse(refusal::legacy_version_not_tls12);
-    }
-    // §4.1.3: session id echo, compression and suite must match what we sent.
-    if (!std::equal(sh.legacy_session_id_echo.begin(), sh.legacy_session_id_echo.end(),
-                    ch_.legacy_session_id.begin(), ch_.legacy_session_id.end())) {
-        return refuse(refusal::session_id_echo_mismatch);
-    }
-    if (sh.legacy_compression_method != 0) {
-        return refuse(refusal::compression_not_null);
-    }
-    const auto info = tls13_suite_info(sh.cipher_suite);
-    if (!info || std::find(ch_.cipher_suites.begin(), ch_.cipher_suites.end(), sh.cipher_suite) ==
-                     ch_.cipher_suites.end()) {
-        return refuse(refusal::cipher_suite_not_offered);
-    }
-    // §4.1.4: the ServerHello after a HelloRetryRequest keeps its suite.
-    if (suite_ && suite_->suite != info->suite) {
-        return refuse(refusal::cipher_suite_changed_after_hello_retry);
-    }
-    suite_ = *info;
-    version_ = protocol_version::tls13;
-    if (sh.is_hello_retry_request()) {
-        return on_hello_retry_request(sh, m);
-    }
-
-    // §4.2: the ServerHello may carry only supported_versions, key_share and pre_shared_key
-    // (and we offered no PSK).
-    for (const auto& e : sh.extensions.items()) {
-        const auto type = static_cast<extension_type>(e.type);
-        if (type != extension_type::supported_versions && type != extension_type::key_share) {
-            return unexpected_extension(e.type);
-        }
-    }
-    const extension* ks = sh.extensions.find(extension_type::key_share);
-    if (ks == nullptr) {
-        return refuse(refusal::missing_key_share); // §9.2: (EC)DHE needs key_share
-    }
-    HTTPS_TLS_ASSIGN(key_share_entry server_share, parse_server_key_share(ks->data));
-    const key_exchange* mine = nullptr;
-    for (const auto& s : shares_) {
-        if (s.group() == server_share.group) {
-            mine = &s;
-        }
-    }
-    if (mine == nullptr) {
-        return refuse(refusal::key_share_group_not_offered); // §4.2.8
-    }
-    auto shared = mine->shared_secret(server_share.key_exchange);
-    if (!shared) {
-        return refuse(refusal::invalid_key_share);
-    }
-    group_ = server_share.group;
-
-    transcript_.select(suite_->hash);
-    transcript_.update(m.raw);
-    // Key schedule §7.1: Early Secret (no PSK) -> Handshake Secret.
-    handshake_secret hs = early_secret(suite_->hash).derive_handshake(shared->bytes());
-    const hash_value th = transcript_.current();
-    client_hs_traffic_ = hs.client_traffic(th);
-    server_hs_traffic_ = hs.server_traffic(th);
-    handshake_secret_ = std::move(hs);
-
-    // §5.1: the ServerHello must end at a record boundary, the keys change after it.
-    if (!handshake_.empty()) {
-        return refuse(refusal::key_change_not_at_record_boundary);
-    }
-    HTTPS_TLS_ASSIGN(auto read, detail::make_tls13_protection(*suite_, server_hs_traffic_));
-    HTTPS_TLS_ASSIGN(auto write, detail::make_tls13_protection(*suite_, client_hs_traffic_));
-    records_.set_read_protection(std::move(read));
-    // Our alerts from here on go under the client handshake key, which the server now reads.
-    records_.set_write_protection(std::move(write));
-    state_ = client_state::wait_encrypted_extensions;
-    return {};
-}
-
-HTTPS_DECL status client::on_hello_retry_request(const server_hello& hrr,
-                                                 const handshake_message& m) {
-    if (hrr_seen_) {
-        return refuse(refusal::second_hello_retry_request);
-    }
-    hrr_seen_ = true;
-    std::optional<named_group> group;
-    std::optional<bytes_view> cookie;
-    for (const auto& e : hrr.extensions.items()) {
-        switch (static_cast<extension_type>(e.type)) {
-        case extension_type::supported_versions:
-            break;
-        case extension_type::key_share: {
-            HTTPS_TLS_ASSIGN(group, parse_hrr_key_share(e.data));
-            break;
-        }
-        case extension_type::cookie: {
-            HTTPS_TLS_ASSIGN(cookie, parse_cookie(e.data));
-            break;
-        }
-        default:
-            return unexpected_extension(e.type);
-        }
-    }
-    // §4.1.4: an HRR that would not change the ClientHello is illegal_parameter.
-    if (!group && !cookie) {
-        return refuse(refusal::hello_retry_request_without_change);
-    }
-    if (group) {
-        // §4.2.8: the group must be one we support and not one we already sent a share for.
-        const bool supported =
-            std::find(config_.groups.begin(), config_.groups.end(), *group) != config_.groups.end();
-        const bool already = std::any_of(shares_.begin(), shares_.end(),
-                                         [&](const auto& s) { return s.group() == *group; });
-        if (!supported) {
-            return refuse(refusal::hello_retry_group_not_offered);
-        }
-        if (already) {
-            return refuse(refusal::hello_retry_group_already_shared);
-        }
-        // The second key share is generated only now, for the group the server wants.
-        HTTPS_TLS_ASSIGN(key_exchange share, key_exchange::generate(*group, rng()));
-        shares_.clear();
-        shares_.push_back(std::move(share));
-        ch_.key_shares = {key_share_entry{shares_[0].group(), to_vector(shares_[0].public_key())}};
-    }
-    if (cookie) {
-        ch_.cookie = to_vector(*cookie);
-    }
-    // §4.4.1: ClientHello1 becomes message_hash in the transcript, then HRR, ClientHello2.
-    transcript_.select(suite_->hash);
-    HTTPS_TRY(transcript_.replace_with_message_hash());
-    transcript_.update(m.raw);
-    if (!handshake_.empty()) {
-        return refuse(refusal::key_change_not_at_record_boundary); // nothing may follow an HRR
-    }
-    auto hello = client_hello_message(1);
-    if (!hello) {
-        // The cookie is the only part of it the server chose: one that leaves no room for the
-        // rest of the ClientHello (§4.1.2: extensions<8..2^16-1>) cannot be answered.
-        return hello.error() == errc::length_overflow
-                   ? refuse(refusal::hello_retry_cookie_too_long)
-                   : hello.error();
-    }
-    // §D.4: in compatibility mode the dummy CCS goes right before the second ClientHello.
-    send_compat_ccs();
-    send_client_hello(std::move(*hello));
-    return {};
-}
-
-HTTPS_DECL status client::on_encrypted_extensions(const handshake_message& m) {
-    HTTPS_TLS_ASSIGN(extension_list exts, parse_encrypted_extensions(m.body));
-    for (const auto& e : exts.items()) {
-        switch (static_cast<extension_type>(e.type)) {
-        case extension_type::server_name:
-            // RFC 6066 §3: the server acknowledges SNI with an empty extension.
-            if (ch_.server_name.empty()) {
-                return refuse(refusal::extension_not_offered);
-            }
-            if (auto r = detail::check_server_name_ack(e.data); r != refusal::none) {
-                return refuse(r);
-            }
-            break;
-        case extension_type::supported_groups:
-            break; // the server's preferences (§4.2.7)
-        case extension_type::record_size_limit: {
-            // RFC 8449 §4: the server's limit on what we send, content type byte included.
-            std::uint16_t limit = 0;
-            if (auto r = detail::check_record_size_limit(e.data, limit); r != refusal::none) {
-                return refuse(r);
-            }
-            records_.set_max_fragment(std::min<std::size_t>(
-                {config_.max_fragment, std::size_t{limit} - 1u, max_plaintext_length}));
-            break;
-        }
-        case extension_type::application_layer_protocol_negotiation: {
-            if (ch_.alpn.empty()) {
-                return refuse(refusal::extension_not_offered);
-            }
-            if (auto r = detail::check_alpn_selection(e.data, ch_.alpn, alpn_); r != refusal::none) {
-                return refuse(r);
-            }
-            break;
-        }
-        default:
-            return unexpected_extension(e.type);
-        }
-    }
-    transcript_.update(m.raw);
-    state_ = client_state::wait_certificate_or_request;
-    return {};
-}
-
-HTTPS_DECL status client::on_certificate_request(const handshake_message& m) {
-    HTTPS_TLS_ASSIGN(certificate_request cr, parse_certificate_request(m.body));
-    certificate_requested_ = true;
-    request_context_ = to_vector(cr.certificate_request_context);
-    transcript_.update(m.raw);
-    state_ = client_state::wait_certificate;
-    return {};
-}
-
-HTTPS_DECL status client::on_certificate(const handshake_message& m) {
-    HTTPS_TLS_ASSIGN(certificate_message cert, parse_certificate(m.body));
-    if (!cert.certificate_request_context.empty()) {
-        return refuse(refusal::certificate_request_context_not_empty); // §4.4.2
-    }
-    if (cert.entries.empty()) {
-        return refuse(refusal::empty_certificate_chain); // §4.4.2.4
-    }
-    std::vector<bytes_view> chain;
-    std::optional<bytes_view> staple;
-    for (const auto& entry : cert.entries) {
-        // §4.4.2: entry extensions must answer ones we offered; status_request is the only one
-        // of ours that may appear here (§4.4.2.1), and we request no SCTs.
-        for (const auto& e : entry.extensions.items()) {
-            if (static_cast<extension_type>(e.type) != extension_type::status_request ||
-                !ch_.status_request) {
-                return refuse(refusal::certificate_entry_extension);
-            }
-            // §4.4.2.1: the leaf's staple is the one the verifier wants; a server may staple
-            // intermediates too, which we do not check.
-            if (chain.empty()) {
-                auto response = parse_certificate_status(e.data);
-                if (!response) {
-                    return refuse(refusal::malformed_certificate_status);
-                }
-                staple = *response;
-            }
-        }
-        chain.push_back(entry.cert_data);
-    }
-    if (!config_.verify_certificate) {
-        return errc::trust_store_unavailable; // fail closed without a verifier
-    }
-    ocsp_staple_ = staple ? to_vector(*staple) : byte_vector{};
-    HTTPS_TRY(config_.verify_certificate(chain, config_.server_name, staple));
-    // §4.4.2.2: the leaf's key must be allowed to sign, for CertificateVerify.
-    HTTPS_TLS_ASSIGN(peer_key_, leaf_key(chain.front(), key_exchange_kind::tls13));
-    peer_chain_.clear();
-    for (auto c : chain) {
-        peer_chain_.push_back(to_vector(c));
-    }
-    transcript_.update(m.raw);
-    state_ = client_state::wait_certificate_verify;
-    return {};
-}
-
-HTTPS_DECL status client::on_certificate_verify(const handshake_message& m) {
-    HTTPS_TLS_ASSIGN(certificate_verify cv, parse_certificate_verify(m.body));
-    const auto scheme = static_cast<signature_scheme>(cv.algorithm);
-    // §4.4.3: a scheme we did not offer in signature_algorithms is illegal_parameter.
-    if (std::find(ch_.signature_algorithms.begin(), ch_.signature_algorithms.end(), scheme) ==
-        ch_.signature_algorithms.end()) {
-        return refuse(refusal::signature_scheme_not_offered);
-    }
-    const byte_vector content = certificate_verify_content(transcript_.current());
-    if (auto s = verify_signature(scheme, peer_key_, content, cv.signature,
-                                  config_.min_rsa_key_bits, protocol_version::tls13);
-        !s) {
-        // §4.4.3: a signature that does not verify is decrypt_error.
-        return signature_refusal(s.error(), refusal::certificate_verify_signature_invalid);
-    }
-    peer_scheme_ = scheme;
-    transcript_.update(m.raw);
-    state_ = client_state::wait_finished;
-    return {};
-}
-
-HTTPS_DECL status client::on_finished(const handshake_message& m) {
-    const hash_algorithm h = suite_->hash;
-    const secret expected = finished_verify_data(h, server_hs_traffic_, transcript_.current());
-    if (m.body.size() != expected.size()) {
-        return refuse(refusal::finished_length_wrong);
-    }
-    if (!ct::equal(m.body, expected.bytes())) {
-        return refuse(refusal::finished_mismatch);
-    }
-    transcript_.update(m.raw);
-    master_secret ms = std::move(*handshake_secret_).derive_master();
-    handshake_secret_.reset();
-    const hash_value th = transcript_.current(); // ClientHello..server Finished
-    client_ap_traffic_ = ms.client_application_traffic(th);
-    server_ap_traffic_ = ms.server_application_traffic(th);
-    exporter_secret_ = ms.exporter(th);
-
-    // §5.1: the server Finished must end at a record boundary, the keys change after it.
-    if (!handshake_.empty()) {
-        return refuse(refusal::key_change_not_at_record_boundary);
-    }
-    HTTPS_TLS_ASSIGN(auto read, detail::make_tls13_protection(*suite_, server_ap_traffic_));
-    HTTPS_TLS_ASSIGN(auto write, detail::make_tls13_protection(*suite_, client_ap_traffic_));
-    records_.set_read_protection(std::move(read));
-
-    // Second flight: [CCS] [empty Certificate] Finished, under the client handshake key.
-    send_compat_ccs();
-    if (certificate_requested_) {
-        HTTPS_TLS_ASSIGN(const byte_vector empty, encode_empty_certificate(request_context_));
-        transcript_.update(empty);
-        records_.write(content_type::handshake, empty, output_);
-    }
-    const secret verify = finished_verify_data(h, client_hs_traffic_, transcript_.current());
-    HTTPS_TLS_ASSIGN(const byte_vector fin, encode_finished(verify.bytes()));
-    transcript_.update(fin);
-    records_.write(content_type::handshake, fin, output_);
-    resumption_secret_ = ms.resumption(transcript_.current());
-    records_.set_write_protection(std::move(write));
-    state_ = client_state::connected;
-    return {};
-}
-
-HTTPS_DECL status client::on_new_session_ticket(const handshake_message& m) {
-    HTTPS_TLS_ASSIGN(new_session_ticket nst, parse_new_session_ticket(m.body));
-    if (config_.max_session_tickets == 0) {
-        return {};
-    }
-    session_ticket t;
-    t.suite = suite_->suite;
-    t.lifetime_seconds = nst.ticket_lifetime;
-    t.age_add = nst.ticket_age_add;
-    t.ticket = to_vector(nst.ticket);
-    ct::secret_array<max_hash_length> psk;
-    const std::size_t n = hash_length(suite_->hash);
-    hkdf_expand_label(suite_->hash, resumption_secret_.bytes(), "resumption", nst.ticket_nonce,
-                      mutable_bytes(psk.data(), n));
-    t.psk = secret(bytes_view(psk.data(), n));
-    t.received = now();
-    if (tickets_.size() >= config_.max_session_tickets) {
-        tickets_.erase(tickets_.begin());
-    }
-    tickets_.push_back(std::move(t));
-    return {};
-}
-
-HTTPS_DECL status client::on_key_update(const handshake_message& m) {
-    HTTPS_TLS_ASSIGN(bool update_requested, parse_key_update(m.body));
-    if (!handshake_.empty()) {
-        return refuse(refusal::key_change_not_at_record_boundary);
-    }
-    server_ap_traffic_ = next_traffic_secret(suite_->hash, server_ap_traffic_);
-    HTTPS_TLS_ASSIGN(auto read, detail::make_tls13_protection(*suite_, server_ap_traffic_));
-    records_.set_read_protection(std::move(read));
-    if (update_requested && !local_closed_) {
-        HTTPS_TLS_ASSIGN(const byte_vector answer, encode_key_update(false));
-        records_.write(content_type::handshake, answer, output_);
-        client_ap_traffic_ = next_traffic_secret(suite_->hash, client_ap_traffic_);
-        HTTPS_TLS_ASSIGN(auto write, detail::make_tls13_protection(*suite_, client_ap_traffic_));
-        records_.set_write_protection(std::move(write));
-    }
-    return {};
-}
-
-HTTPS_DECL errc client::unexpected_extension(std::uint16_t type) {
-    using e = extension_type;
-    switch (static_cast<e>(type)) {
-    case e::server_name:
-    case e::supported_groups:
-    case e::signature_algorithms:
-    case e::signature_algorithms_cert:
-    case e::application_layer_protocol_negotiation:
-    case e::supported_versions:
-    case e::key_share:
-    case e::cookie:
-        return refuse(refusal::extension_not_allowed_here);
-    case e::status_request: // §4.4.2.1: only in a CertificateEntry
-        return refuse(ch_.status_request ? refusal::extension_not_allowed_here
-                                         : refusal::extension_not_offered);
-    default:
-        return refuse(refusal::extension_not_offered);
-    }
-}
-
-HTTPS_DECL result<record_layer::protection> detail::make_tls13_protection(const suite_info& suite,
-                                                                          const secret& traffic) {
-    const auto make = [&]<class Aead>(std::type_identity<Aead>) {
-        const traffic_keys k = derive_traffic_keys(suite.hash, traffic, Aead::key_size);
-        return result<record_layer::protection>(
-            record_layer::protection(tls13_aead_protection<Aead>(
-                std::span<const std::uint8_t, Aead::key_size>(k.key.data(), Aead::key_size),
-                k.iv.span())));
-    };
-    switch (suite.aead) {
-    case record_cipher::aes_128_gcm:
-        return make(std::type_identity<crypto::aes128_gcm>{});
-    case record_cipher::aes_256_gcm:
-        return make(std::type_identity<crypto::aes256_gcm>{});
-    case record_cipher::chacha20_poly1305:
-        return make(std::type_identity<crypto::chacha20_poly1305>{});
-    case record_cipher::aes_128_cbc: // TLS 1.2 only
-    case record_cipher::aes_256_cbc:
-        break;
-    }
-    return errc::tls_internal_error; // not a TLS 1.3 AEAD: fail closed
-}
-
-HTTPS_DECL result<byte_vector> client::client_hello_message(unsigned attempt) const {
-    auto msg = encode_client_hello(ch_);
-    if (msg && config_.test_hook.replace_) {
-        return config_.test_hook.replace_(*msg, attempt);
-    }
-    return msg;
-}
-
-HTTPS_DECL void client::send_client_hello(byte_vector msg) {
-    transcript_.update(msg);
-    records_.write(content_type::handshake, msg, output_);
-    client_hello_sent_ = std::move(msg); // a TLS 1.2 handshake starts its transcript with it
-}
-
-HTTPS_DECL void client::send_compat_ccs() {
-    if (!config_.middlebox_compatibility || ccs_sent_) {
-        return;
-    }
-    ccs_sent_ = true;
-    detail::append_change_cipher_spec(output_);
+    return handshake_.emplace<handshake12>().on_server_hello(sh, m, ctx);
 }
 
 HTTPS_DECL void client::send_alert(alert_level level, alert_description d) {
@@ -18972,9 +19052,6 @@ HTTPS_DECL errc client::fail(errc e) {
     const bool started = state_ != client_state::start;
     state_ = client_state::failed;
     error_ = e;
-    if (refusal_ == refusal::none && tls12_) {
-        refusal_ = tls12_->refusal_cause(); // e.g. its ChangeCipherSpec check
-    }
     alert_description a{};
     if (started && alert_for(e, a) && !local_closed_) {
         // RFC 5246 §7.2.2: no_renegotiation is always a warning.
@@ -18984,94 +19061,6 @@ HTTPS_DECL errc client::fail(errc e) {
         sent_alert_ = a;
     }
     return e;
-}
-
-HTTPS_DECL status client::add_tls12_offer() {
-    const bool tls13 = offers(protocol_version::tls13);
-    if (!offers_tls12()) {
-        return {};
-    }
-    bool cbc = false;
-    for (auto s : config_.tls12_cipher_suites) {
-        const auto info = tls12_suite_info_of(static_cast<std::uint16_t>(s));
-        if (!info) {
-            return errc::tls_internal_error; // not a TLS 1.2 suite we implement
-        }
-        cbc = cbc || info->is_cbc();
-        ch_.cipher_suites.push_back(static_cast<std::uint16_t>(s));
-    }
-    ch_.extra_extensions = tls12_client_hello_extensions(cbc);
-    for (auto scheme : tls12_signature_schemes()) {
-        if (std::find(ch_.signature_algorithms.begin(), ch_.signature_algorithms.end(), scheme) ==
-            ch_.signature_algorithms.end()) {
-            ch_.signature_algorithms.push_back(scheme);
-        }
-    }
-    if (tls13) {
-        ch_.supported_versions = {protocol_version::tls13, protocol_version::tls12};
-    } else {
-        ch_.supported_versions.clear();
-    }
-    return {};
-}
-
-HTTPS_DECL status client::start_tls12(const server_hello& sh, const handshake_message& m) {
-    if (hrr_seen_) {
-        return refuse(refusal::tls12_after_hello_retry_request); // RFC 8446 §4.1.4
-    }
-    if (sh.legacy_version != static_cast<std::uint16_t>(protocol_version::tls12) ||
-        !offers_tls12()) {
-        return refuse(refusal::version_not_offered);
-    }
-    tls12_settings settings;
-    settings.server_name = config_.server_name;
-    settings.verify_certificate = config_.verify_certificate;
-    settings.random = config_.random;
-    settings.min_rsa_key_bits = config_.min_rsa_key_bits;
-    settings.require_extended_master_secret = config_.require_extended_master_secret;
-    settings.max_fragment = config_.max_fragment;
-    // The offer is ch_, unless a test replays a foreign ClientHello and reads its offer back.
-    std::optional<client_hello> replayed;
-    if (config_.test_hook.read_) {
-        replayed = config_.test_hook.read_(client_hello_sent_);
-        if (!replayed) {
-            return errc::tls_internal_error;
-        }
-    }
-    HTTPS_TLS_ASSIGN(tls12_handshake h, tls12_handshake::start(std::move(settings),
-                                                               replayed ? *replayed : ch_,
-                                                               client_hello_sent_, sh, m.raw,
-                                                               records_, refusal_));
-    tls12_.emplace(std::move(h));
-    version_ = protocol_version::tls12;
-    alpn_ = tls12_->alpn();
-    state_ = client_state::tls12_handshake;
-    return {};
-}
-
-HTTPS_DECL status client::on_tls12_handshake(const handshake_message& m) {
-    HTTPS_TRY(tls12_->on_message(m, records_, output_));
-    if (state_ == client_state::tls12_handshake && tls12_->connected()) {
-        peer_chain_ = tls12_->peer_chain();
-        group_ = tls12_->group();
-        peer_scheme_ = tls12_->server_signature_scheme();
-        state_ = client_state::connected;
-    }
-    return {};
-}
-
-HTTPS_DECL status client::on_tls12_change_cipher_spec(const record& rec) {
-    if (!handshake_.empty()) {
-        return refuse(refusal::record_interleaved);
-    }
-    return tls12_->on_change_cipher_spec(rec.payload, records_);
-}
-
-HTTPS_DECL status client::on_tls12_warning_alert() {
-    if (++tls12_warning_alerts_ > 16) {
-        return refuse(refusal::too_many_warning_alerts);
-    }
-    return {};
 }
 
 HTTPS_DECL errc client::record_refusal(errc e) {
@@ -19087,13 +19076,6 @@ HTTPS_DECL errc client::record_refusal(errc e) {
     default:
         return e;
     }
-}
-
-HTTPS_DECL errc client::signature_refusal(errc e, refusal invalid) {
-    if (e == errc::bad_signature) {
-        return refuse(invalid);
-    }
-    return e == errc::tls_illegal_parameter ? refuse(refusal::signature_key_mismatch) : e;
 }
 
 HTTPS_DECL refusal client::malformed(handshake_type t) noexcept {
@@ -19114,17 +19096,6 @@ HTTPS_DECL refusal client::malformed(handshake_type t) noexcept {
     }
 }
 
-HTTPS_DECL bool client::is_ip_literal(std::string_view host) {
-    if (host.empty()) {
-        return true;
-    }
-    if (host.find(':') != std::string_view::npos) {
-        return true; // IPv6
-    }
-    return std::all_of(host.begin(), host.end(),
-                       [](char c) { return (c >= '0' && c <= '9') || c == '.'; });
-}
-
 } // namespace https::tls
 
 // ---- https/tls/detail/macro_unscope.hpp --------------------------------------------------------
@@ -19138,51 +19109,6 @@ HTTPS_DECL bool client::is_ip_literal(std::string_view host) {
 // ---- https/net/tls_stream.hpp ------------------------------------------------------------------
 // TLS over a TCP connection: drives the sans-I/O tls::client engine with a socket and deadlines.
 
-// ---- https/tls/names.hpp -----------------------------------------------------------------------
-// IANA names of TLS code points, for diagnostics (curl -v style output, error messages); a
-// suite's name is in its row of the cipher-suite table (cipher_suite.hpp).
-
-#include <cstdint>
-#include <string_view>
-
-namespace https::tls {
-
-/// The IANA name of a named group (key-exchange curve) code point.
-inline std::string_view named_group_name(std::uint16_t code) noexcept {
-    switch (code) {
-    case 0x0017: return "secp256r1";
-    case 0x0018: return "secp384r1";
-    case 0x0019: return "secp521r1";
-    case 0x001d: return "x25519";
-    case 0x001e: return "x448";
-    default: return "unknown group";
-    }
-}
-
-/// The IANA name of a signature scheme code point (RFC 8446 §4.2.3).
-inline std::string_view signature_scheme_name(std::uint16_t code) noexcept {
-    switch (code) {
-    case 0x0401: return "rsa_pkcs1_sha256";
-    case 0x0501: return "rsa_pkcs1_sha384";
-    case 0x0601: return "rsa_pkcs1_sha512";
-    case 0x0403: return "ecdsa_secp256r1_sha256";
-    case 0x0503: return "ecdsa_secp384r1_sha384";
-    case 0x0603: return "ecdsa_secp521r1_sha512";
-    case 0x0804: return "rsa_pss_rsae_sha256";
-    case 0x0805: return "rsa_pss_rsae_sha384";
-    case 0x0806: return "rsa_pss_rsae_sha512";
-    case 0x0807: return "ed25519";
-    case 0x0808: return "ed448";
-    case 0x0809: return "rsa_pss_pss_sha256";
-    case 0x080a: return "rsa_pss_pss_sha384";
-    case 0x080b: return "rsa_pss_pss_sha512";
-    case 0x0201: return "rsa_pkcs1_sha1";
-    case 0x0203: return "ecdsa_sha1";
-    default: return "unknown signature scheme";
-    }
-}
-
-} // namespace https::tls
 // ---- https/net/socket.hpp ----------------------------------------------------------------------
 // TCP connections over POSIX sockets with deadlines: name resolution (getaddrinfo, bounded by the
 // deadline), non-blocking connect with fallback across addresses, and timed send/receive.

@@ -43,7 +43,7 @@ struct session {
     std::vector<byte_vector> server_records;
     std::size_t first_flight_end = 0; ///< index after the ServerHelloDone record
     std::size_t ccs_index = 0;        ///< the server's ChangeCipherSpec record
-    tls12_suite_info suite{};
+    cipher_suite_info suite{};
     tls12_key_block keys;
     byte_vector leaf;
     byte_vector client_hello;
@@ -82,7 +82,7 @@ session load(const std::string& name, std::uint16_t suite_code) {
             s.ccs_index = i;
         }
     }
-    s.suite = *tls12_suite_info_of(suite_code);
+    s.suite = *find_cipher_suite(suite_code, protocol_version::tls12);
     const byte_vector ms = unhex(s.fields.at("master_secret"));
     const byte_vector cr = unhex(s.fields.at("client_random"));
     const byte_vector& sh = s.server_records.at(0); // ServerHello: random after the headers

@@ -231,7 +231,7 @@ TEST_CASE("client: HelloRetryRequest checks", "[tls][client]") {
         const bytes cookie_ext = {0x00, 0x2c, 0x00, 0x05, 0x00, 0x03, 'c', 'k', '!'};
         CHECK(std::search(out.begin(), out.end(), cookie_ext.begin(), cookie_ext.end()) !=
               out.end());
-        CHECK(f.c.state() == client_state::wait_server_hello);
+        CHECK(f.c.tls13_session()->state() == tls13_state::wait_server_hello);
     }
     SECTION("a cookie too large for the second ClientHello is illegal_parameter") {
         // cookie<1..2^16-1> allows it in the HRR, but with our other extensions the second
@@ -302,7 +302,7 @@ TEST_CASE("client: TLS 1.3 refuses a leaf whose keyUsage forbids signing", "[tls
     const test::made_cert signer = leaf_with_key_usage("digitalSignature, keyEncipherment");
     CHECK(g.after_server_hello(
         {{hs, g.srv.encrypted_extensions}, {hs, server_certificate(signer.der)}}));
-    CHECK(g.c.state() == client_state::wait_certificate_verify);
+    CHECK(g.c.tls13_session()->state() == tls13_state::wait_certificate_verify);
 }
 
 namespace {
@@ -376,7 +376,7 @@ TEST_CASE("client: ed25519 CertificateVerify needs an Ed25519 leaf and signs the
     SECTION("an Ed25519 leaf's signature is accepted") {
         CHECK(flight(ed_cert, signature_scheme::ed25519,
                      openssl_sign(ed.key.get(), content_after(ed_cert))));
-        CHECK(f.c.state() == client_state::wait_finished);
+        CHECK(f.c.tls13_session()->state() == tls13_state::wait_finished);
         CHECK(f.c.negotiated_signature_scheme() == signature_scheme::ed25519);
     }
     SECTION("one bit flipped: decrypt_error") {
@@ -433,7 +433,7 @@ TEST_CASE("client: an empty server_name is refused instead of skipping the ident
     const bytes no_sni_ack = {0x08, 0, 0, 2, 0, 0}; // EncryptedExtensions, empty
     REQUIRE(c.feed(rfc8448_server::concat({s.seal(content_type::handshake, no_sni_ack),
                                            s.seal(content_type::handshake, srv.certificate)})));
-    CHECK(c.state() == client_state::wait_certificate_verify);
+    CHECK(c.tls13_session()->state() == tls13_state::wait_certificate_verify);
     CHECK(seen.empty());
 }
 

@@ -1,7 +1,6 @@
 // Message codecs, the record layer and handshake reassembly in isolation.
 #include <https/tls/client.hpp>
 #include <https/tls/messages.hpp>
-#include <https/tls/names.hpp>
 #include <https/tls/record_layer.hpp>
 
 #include "support/vectors.hpp"
@@ -184,26 +183,27 @@ TEST_CASE("record protection factories fail closed outside their enumerations", 
     // Each factory picks the protection by an exhaustive switch over an enum class (-Wswitch
     // flags a new enumerator); a value no case names is an error, never plaintext or a default.
     const secret traffic(bytes(32, 0x5c));
-    for (auto a : {aead_algorithm::aes_128_gcm, aead_algorithm::aes_256_gcm,
-                   aead_algorithm::chacha20_poly1305}) {
-        const auto p = https::tls::detail::make_tls13_protection(
-            suite_info{cipher_suite::tls_aes_128_gcm_sha256, a, hash_algorithm::sha256}, traffic);
-        REQUIRE(p);
-        CHECK_FALSE(std::holds_alternative<plaintext_protection>(*p));
+    for (const auto& row : cipher_suites) {
+        if (row.version == protocol_version::tls13) {
+            const auto p = make_tls13_protection(row, traffic);
+            REQUIRE(p);
+            CHECK_FALSE(std::holds_alternative<plaintext_protection>(*p));
+        }
     }
-    const suite_info bogus{cipher_suite::tls_aes_128_gcm_sha256, static_cast<aead_algorithm>(3),
-                           hash_algorithm::sha256};
-    CHECK(https::tls::detail::make_tls13_protection(bogus, traffic).error() ==
-          errc::tls_internal_error);
+    cipher_suite_info bogus = *find_cipher_suite(0x1301);
+    bogus.cipher = static_cast<record_cipher>(5);
+    CHECK(make_tls13_protection(bogus, traffic).error() == errc::tls_internal_error);
+    bogus.cipher = record_cipher::aes_128_cbc; // a TLS 1.2 cipher
+    CHECK(make_tls13_protection(bogus, traffic).error() == errc::tls_internal_error);
 
-    const tls12_suite_info cbc = *tls12_suite_info_of(
+    const cipher_suite_info cbc = *find_cipher_suite(
         static_cast<std::uint16_t>(cipher_suite::tls_ecdhe_rsa_with_aes_256_cbc_sha384));
     const std::array<std::uint8_t, 32> r{};
     const tls12_key_block kb =
         derive_key_block(cbc, derive_master_secret(cbc.prf_hash, bytes(48, 1), r, r), r, r);
     REQUIRE(make_tls12_protection(cbc, kb, true, false, r));
-    tls12_suite_info bad = cbc;
-    bad.cipher = static_cast<tls12_cipher_kind>(5);
+    cipher_suite_info bad = cbc;
+    bad.cipher = static_cast<record_cipher>(5);
     CHECK(make_tls12_protection(bad, kb, true, false, r).error() == errc::tls_internal_error);
     bad = cbc;
     bad.prf_hash = static_cast<hash_algorithm>(2); // CBC-HMAC with a hash we do not have

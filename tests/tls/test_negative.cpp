@@ -259,7 +259,7 @@ TEST_CASE("negative: P-256/P-384 key_share points in a TLS 1.3 ServerHello",
         { // control: a valid point gets the handshake to EncryptedExtensions
             tls13_client t({cc.group});
             REQUIRE(t.feed_handshake(hello(good)));
-            CHECK(t.c.state() == client_state::wait_encrypted_extensions);
+            CHECK(t.c.tls13_session()->state() == tls13_state::wait_encrypted_extensions);
         }
         bytes wrong_format = good;
         wrong_format[0] = 0x05;
@@ -454,7 +454,7 @@ struct tls13_cv_script {
         const bytes cert = tls13_certificate(bytes(leaf.der.begin(), leaf.der.end()));
         REQUIRE(c.feed(sealer.seal(content_type::handshake, srv.encrypted_extensions)));
         REQUIRE(c.feed(sealer.seal(content_type::handshake, cert)));
-        REQUIRE(c.state() == client_state::wait_certificate_verify);
+        REQUIRE(c.tls13_session()->state() == tls13_state::wait_certificate_verify);
         transcript = rfc8448_server::concat(
             {srv.client_hello, srv.server_hello, srv.encrypted_extensions, cert});
     }
@@ -499,7 +499,7 @@ TEST_CASE("negative: TLS 1.3 CertificateVerify scheme against the certificate ke
         tls13_cv_script s(leaf);
         REQUIRE(s.certificate_verify(0x0403,
                                      sign(leaf.key.get(), EVP_sha256(), s.content(server_context))));
-        CHECK(s.c.state() == client_state::wait_finished);
+        CHECK(s.c.tls13_session()->state() == tls13_state::wait_finished);
     }
     SECTION("a P-256 key under ecdsa_secp384r1_sha384 (a valid ECDSA-SHA-384 signature)") {
         tls13_cv_script s(leaf);
@@ -526,7 +526,7 @@ TEST_CASE("negative: TLS 1.3 CertificateVerify signed over the client context st
         tls13_cv_script s(leaf);
         REQUIRE(s.certificate_verify(0x0403,
                                      sign(leaf.key.get(), EVP_sha256(), s.content(server_context))));
-        CHECK(s.c.state() == client_state::wait_finished);
+        CHECK(s.c.tls13_session()->state() == tls13_state::wait_finished);
     }
     SECTION("the client context: a valid signature, over the wrong content") {
         tls13_cv_script s(leaf);
@@ -566,7 +566,7 @@ TEST_CASE("negative: a ServerHello after HelloRetryRequest that changes suite or
     };
     SECTION("control: the suite and group of the HelloRetryRequest") {
         REQUIRE(t.feed_handshake(hello(0x1301, p256, p256_point)));
-        CHECK(t.c.state() == client_state::wait_encrypted_extensions);
+        CHECK(t.c.tls13_session()->state() == tls13_state::wait_encrypted_extensions);
     }
     SECTION("another suite we offered") {
         CHECK(t.feed_handshake(hello(0x1302, p256, p256_point)).error() ==
@@ -657,7 +657,7 @@ struct tls12_after_flight : tls12_script {
         const auto sr = std::span<const std::uint8_t, 32>(server_random.data(), 32);
         const tls12_master_secret master =
             derive_master_secret(hash_algorithm::sha256, premaster, cr, sr);
-        kb = derive_key_block(*tls12_suite_info_of(0xc02b), master, cr, sr);
+        kb = derive_key_block(*find_cipher_suite(0xc02b, protocol_version::tls12), master, cr, sr);
         // Then ChangeCipherSpec and our Finished, sealed at our sequence number 0.
         std::size_t at = 5 + cke_len;
         REQUIRE(flight.at(at) == 20);
@@ -889,7 +889,7 @@ TEST_CASE("stapling: TLS 1.3 staple in the leaf's CertificateEntry", "[tls][clie
             {leaf_der, other_der}, {{{ext_status_request, certificate_status(fake_response)}},
                                     {{ext_status_request, certificate_status(other_response)}}});
         REQUIRE(s.certificate(cert));
-        CHECK(s.c.state() == client_state::wait_certificate_verify);
+        CHECK(s.c.tls13_session()->state() == tls13_state::wait_certificate_verify);
         REQUIRE(s.staples->size() == 1);
         CHECK(s.staples->front() == std::optional<bytes>(fake_response));
         CHECK(bytes(s.c.ocsp_staple().begin(), s.c.ocsp_staple().end()) == fake_response);
@@ -908,7 +908,7 @@ TEST_CASE("stapling: TLS 1.3 staple in the leaf's CertificateEntry", "[tls][clie
         body.insert(body.end(), sig.begin(), sig.end());
         REQUIRE(s.c.feed(s.sealer.seal(content_type::handshake,
                                        handshake(handshake_type::certificate_verify, body))));
-        CHECK(s.c.state() == client_state::wait_finished);
+        CHECK(s.c.tls13_session()->state() == tls13_state::wait_finished);
     }
     SECTION("no staple: the verifier is told so") {
         tls13_staple_script s;

@@ -123,7 +123,7 @@ TEST_CASE("refusals: each broken rule has its own cause and the alert stays the 
     SECTION("control: a well-formed TLS 1.3 ServerHello is accepted") {
         scripted s;
         REQUIRE(s.c.feed(record_of(content_type::handshake, good_tls13_hello().encode())));
-        CHECK(s.c.state() == client_state::wait_encrypted_extensions);
+        CHECK(s.c.tls13_session()->state() == tls13_state::wait_encrypted_extensions);
         CHECK(s.c.refusal_cause() == refusal::none);
     }
 

@@ -88,7 +88,7 @@ TEST_CASE("RFC 8448 simple 1-RTT handshake replayed", "[tls][rfc8448]") {
     CHECK(contains(ch, kp.public_key));
 
     REQUIRE(r.engine.feed(field(s, "Record_ServerHello")));
-    CHECK(r.engine.state() == client_state::wait_encrypted_extensions);
+    CHECK(r.engine.tls13_session()->state() == tls13_state::wait_encrypted_extensions);
     CHECK_FALSE(r.engine.has_output());
     REQUIRE(r.engine.feed(field(s, "Record_ServerHandshakeMessages")));
     CHECK(r.engine.is_connected());

@@ -205,7 +205,7 @@ TEST_CASE("TLS 1.2 version dispatch on the ServerHello", "[tls][tls12][hello]") 
     SECTION("offered 1.3 and 1.2: a 1.2 ServerHello starts the TLS 1.2 handshake") {
         auto c = run(client_config{}, server_hello_12(random, 0xc02f));
         CHECK(c->error() == errc::ok);
-        CHECK(c->state() == client_state::tls12_handshake);
+        CHECK(c->state() == client_state::handshaking);
         CHECK(c->negotiated_version() == protocol_version::tls12);
         CHECK(c->negotiated_suite() == cipher_suite::tls_ecdhe_rsa_with_aes_128_gcm_sha256);
         REQUIRE(c->tls12_session());
@@ -222,7 +222,7 @@ TEST_CASE("TLS 1.2 version dispatch on the ServerHello", "[tls][tls12][hello]") 
         cfg.max_version = protocol_version::tls12;
         auto c = run(cfg, server_hello_12(sentinel, 0xc02f));
         CHECK(c->error() == errc::ok);
-        CHECK(c->state() == client_state::tls12_handshake);
+        CHECK(c->state() == client_state::handshaking);
     }
     SECTION("1.3 only: a 1.2 ServerHello is protocol_version") {
         client_config cfg;

@@ -115,7 +115,7 @@ TEST_CASE("TLS 1.2 master secret, key block and Finished match OpenSSL", "[tls][
                                     0xc027, 0xc024, 0xc028, 0x009d, 0x009c, 0x003d};
     int ran = 0;
     for (std::uint16_t code : suites) {
-        const auto info = tls12_suite_info_of(code);
+        const auto info = find_cipher_suite(code, protocol_version::tls12);
         REQUIRE(info);
         const auto h = info->prf_hash;
         const auto pms = random_bytes(rng, info->is_ecdhe() ? 32 : 48);
@@ -177,7 +177,7 @@ TEST_CASE("TLS 1.2 key block known answer", "[tls][tls12][prf]") {
         sr[i] = static_cast<std::uint8_t>(0x50 + i);
     }
     const tls12_master_secret ms(std::span<const std::uint8_t, 48>(master.data(), 48));
-    const auto info = tls12_suite_info_of(0xc02f);
+    const auto info = find_cipher_suite(0xc02f, protocol_version::tls12);
     REQUIRE(info);
     const tls12_key_block kb = derive_key_block(*info, ms, std::span<const std::uint8_t, 32>(cr),
                                                 std::span<const std::uint8_t, 32>(sr));

@@ -193,7 +193,7 @@ status feed_all(client& c, const std::vector<test::bytes>& records) {
 
 /// The keys both sides use, derived from the server's logged master secret (independent of our
 /// own handshake) and the randoms in the recording.
-tls12_key_block fixture_keys(const fixture& f, const tls12_suite_info& suite,
+tls12_key_block fixture_keys(const fixture& f, const cipher_suite_info& suite,
                              const test::bytes& server_random) {
     const auto ms = f.hex("master_secret");
     const auto cr = f.hex("client_random");
@@ -354,7 +354,7 @@ TEST_CASE("TLS 1.2 replay: recorded sessions reproduce master secret and Finishe
         CHECK(c.peer_closed());
         CHECK(c.negotiated_version() == protocol_version::tls12);
         CHECK(c.negotiated_suite() == fc.suite);
-        const tls12_handshake* h = c.tls12_session();
+        const handshake12* h = c.tls12_session();
         REQUIRE(h != nullptr);
         CHECK(h->extended_master_secret() == fc.ems);
         CHECK(h->encrypt_then_mac() == fc.etm);
@@ -466,7 +466,7 @@ TEST_CASE("TLS 1.2 negative: a bad server Finished", "[tls][tls12][negative]") {
     const fixture f = load("ecdhe_rsa_aes128_gcm_sha256");
     const auto records = server_records(f);
     const auto ff = split_first_flight(records);
-    const auto suite = *tls12_suite_info_of(0xc02f);
+    const auto suite = *find_cipher_suite(0xc02f, protocol_version::tls12);
     const tls12_key_block kb = fixture_keys(f, suite, server_random_of(ff));
 
     crypto::replay_random rng(random_pool());
@@ -509,7 +509,7 @@ TEST_CASE("TLS 1.2 negative: HelloRequest after the handshake", "[tls][tls12][ne
     const fixture f = load("ecdhe_rsa_aes128_gcm_sha256");
     const auto records = server_records(f);
     const auto ff = split_first_flight(records);
-    const auto suite = *tls12_suite_info_of(0xc02f);
+    const auto suite = *find_cipher_suite(0xc02f, protocol_version::tls12);
     const tls12_key_block kb = fixture_keys(f, suite, server_random_of(ff));
     crypto::replay_random rng(random_pool());
     client c(f.config(rng));
@@ -536,7 +536,7 @@ TEST_CASE("TLS 1.2 negative: CBC records with a wrong MAC or padding", "[tls][tl
     const fixture f = load("rsa_aes256_cbc_sha256");
     const auto records = server_records(f);
     const auto ff = split_first_flight(records);
-    const auto suite = *tls12_suite_info_of(0x003d);
+    const auto suite = *find_cipher_suite(0x003d, protocol_version::tls12);
     const tls12_key_block kb = fixture_keys(f, suite, server_random_of(ff));
     const test::bytes key(kb.server_write_key().begin(), kb.server_write_key().end());
     const test::bytes mac_key(kb.server_mac_key().begin(), kb.server_mac_key().end());
@@ -596,7 +596,7 @@ TEST_CASE("TLS 1.2: warning alerts are tolerated, a stream of them is not",
     const fixture f = load("ecdhe_rsa_aes128_gcm_sha256");
     const auto records = server_records(f);
     const auto ff = split_first_flight(records);
-    const auto suite = *tls12_suite_info_of(0xc02f);
+    const auto suite = *find_cipher_suite(0xc02f, protocol_version::tls12);
     const tls12_key_block kb = fixture_keys(f, suite, server_random_of(ff));
     crypto::replay_random rng(random_pool());
     client c(f.config(rng));

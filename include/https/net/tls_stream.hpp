@@ -4,7 +4,6 @@
 #include "../core/config.hpp"
 #include "../tls/client.hpp"
 #include "../tls/cipher_suite.hpp"
-#include "../tls/names.hpp"
 #include "socket.hpp"
 #include "stream.hpp"
 

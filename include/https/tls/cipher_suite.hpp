@@ -50,9 +50,6 @@ enum class record_cipher : std::uint8_t {
     aes_128_cbc,       ///< TLS 1.2 only: RFC 5246 §6.2.3.2, explicit IV, HMAC (or RFC 7366)
     aes_256_cbc,
 };
-/// The record cipher of a TLS 1.3 suite (an AEAD) and of a TLS 1.2 suite, by their older names.
-using aead_algorithm = record_cipher;
-using tls12_cipher_kind = record_cipher;
 
 /// How the premaster secret is agreed and what the certificate key must be.
 enum class key_exchange_kind : std::uint8_t {
@@ -86,8 +83,6 @@ struct cipher_suite_info {
         return 2 * (mac_key_length + enc_key_length + fixed_iv_length);
     }
 };
-/// A TLS 1.2 suite's row, as the TLS 1.2 handshake and key schedule take it.
-using tls12_suite_info = cipher_suite_info;
 
 /// Every suite we implement, in our preference order within each version. TLS 1.2: forward-secret
 /// AEAD first (AES-128-GCM, AES-256-GCM, ChaCha20-Poly1305), then forward-secret CBC, then the RSA
@@ -144,10 +139,11 @@ inline constexpr std::array<cipher_suite_info, 16> cipher_suites = [] {
     }};
 }();
 
-/// The row of a code point, or null for one we do not implement.
-inline constexpr const cipher_suite_info* find_cipher_suite(std::uint16_t code) noexcept {
+/// The row of a code point, or null for one we do not implement (for `version`, if given).
+inline constexpr const cipher_suite_info*
+find_cipher_suite(std::uint16_t code, std::optional<protocol_version> version = {}) noexcept {
     for (const auto& row : cipher_suites) {
-        if (static_cast<std::uint16_t>(row.suite) == code) {
+        if (static_cast<std::uint16_t>(row.suite) == code && (!version || row.version == *version)) {
             return &row;
         }
     }
@@ -169,33 +165,6 @@ inline std::vector<cipher_suite> default_cipher_suites(protocol_version version)
         }
     }
     return out;
-}
-
-/// What a TLS 1.3 suite gives the key schedule and the record layer.
-struct suite_info {
-    cipher_suite suite;
-    aead_algorithm aead;
-    hash_algorithm hash;
-};
-
-/// What a TLS 1.3 suite fixes, or nothing for a code point that is not a TLS 1.3 suite we
-/// implement.
-inline constexpr std::optional<suite_info> tls13_suite_info(std::uint16_t code) noexcept {
-    const cipher_suite_info* row = find_cipher_suite(code);
-    if (row == nullptr || row->version != protocol_version::tls13) {
-        return std::nullopt;
-    }
-    return suite_info{row->suite, row->cipher, row->prf_hash};
-}
-
-/// What a TLS 1.2 suite fixes, or nothing for a code point that is not a TLS 1.2 suite we
-/// implement.
-inline constexpr std::optional<tls12_suite_info> tls12_suite_info_of(std::uint16_t code) noexcept {
-    const cipher_suite_info* row = find_cipher_suite(code);
-    if (row == nullptr || row->version != protocol_version::tls12) {
-        return std::nullopt;
-    }
-    return *row;
 }
 
 } // namespace https::tls

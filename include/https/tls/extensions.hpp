@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "detail/macro_scope.hpp"
@@ -56,33 +57,41 @@ enum class extension_type : std::uint16_t {
     renegotiation_info = 0xff01,
 };
 
-/// NamedGroup values for (EC)DHE (RFC 8446 §4.2.7).
-enum class named_group : std::uint16_t {
-    secp256r1 = 0x0017,
-    secp384r1 = 0x0018,
-    secp521r1 = 0x0019,
-    x25519 = 0x001d,
-    x448 = 0x001e,
-};
+// NamedGroup values for (EC)DHE (RFC 8446 §4.2.7) and SignatureScheme values (§4.2.3; the
+// TLS 1.2 SHA-1 ones are RFC 5246 §7.4.1.4.1): the tables the enumerations and their IANA names,
+// printed by diagnostics (curl -v style output), are generated from.
+#define HTTPS_TLS_GROUPS(X) \
+    X(secp256r1, 0x0017) X(secp384r1, 0x0018) X(secp521r1, 0x0019) X(x25519, 0x001d) \
+    X(x448, 0x001e)
+#define HTTPS_TLS_SIGNATURE_SCHEMES(X) \
+    X(rsa_pkcs1_sha256, 0x0401) X(rsa_pkcs1_sha384, 0x0501) X(rsa_pkcs1_sha512, 0x0601) \
+    X(ecdsa_secp256r1_sha256, 0x0403) X(ecdsa_secp384r1_sha384, 0x0503) \
+    X(ecdsa_secp521r1_sha512, 0x0603) X(rsa_pss_rsae_sha256, 0x0804) \
+    X(rsa_pss_rsae_sha384, 0x0805) X(rsa_pss_rsae_sha512, 0x0806) X(ed25519, 0x0807) \
+    X(ed448, 0x0808) X(rsa_pss_pss_sha256, 0x0809) X(rsa_pss_pss_sha384, 0x080a) \
+    X(rsa_pss_pss_sha512, 0x080b) X(rsa_pkcs1_sha1, 0x0201) X(ecdsa_sha1, 0x0203)
+#define HTTPS_TLS_CODE_VALUE(name, value) name = (value),
+#define HTTPS_TLS_CODE_NAME(name, value) \
+    case value: return #name;
 
-/// SignatureScheme values (RFC 8446 §4.2.3).
-enum class signature_scheme : std::uint16_t {
-    rsa_pkcs1_sha256 = 0x0401,
-    rsa_pkcs1_sha384 = 0x0501,
-    rsa_pkcs1_sha512 = 0x0601,
-    ecdsa_secp256r1_sha256 = 0x0403,
-    ecdsa_secp384r1_sha384 = 0x0503,
-    ecdsa_secp521r1_sha512 = 0x0603,
-    rsa_pss_rsae_sha256 = 0x0804,
-    rsa_pss_rsae_sha384 = 0x0805,
-    rsa_pss_rsae_sha512 = 0x0806,
-    ed25519 = 0x0807,
-    rsa_pss_pss_sha256 = 0x0809,
-    rsa_pss_pss_sha384 = 0x080a,
-    rsa_pss_pss_sha512 = 0x080b,
-    rsa_pkcs1_sha1 = 0x0201,
-    ecdsa_sha1 = 0x0203,
-};
+enum class named_group : std::uint16_t { HTTPS_TLS_GROUPS(HTTPS_TLS_CODE_VALUE) };
+enum class signature_scheme : std::uint16_t { HTTPS_TLS_SIGNATURE_SCHEMES(HTTPS_TLS_CODE_VALUE) };
+
+/// The IANA name of a named group code point.
+inline std::string_view named_group_name(std::uint16_t code) noexcept {
+    switch (code) { HTTPS_TLS_GROUPS(HTTPS_TLS_CODE_NAME) }
+    return "unknown group";
+}
+
+/// The IANA name of a signature scheme code point.
+inline std::string_view signature_scheme_name(std::uint16_t code) noexcept {
+    switch (code) { HTTPS_TLS_SIGNATURE_SCHEMES(HTTPS_TLS_CODE_NAME) }
+    return "unknown signature scheme";
+}
+#undef HTTPS_TLS_CODE_NAME
+#undef HTTPS_TLS_CODE_VALUE
+#undef HTTPS_TLS_SIGNATURE_SCHEMES
+#undef HTTPS_TLS_GROUPS
 
 /// One extension as received: its type and its `extension_data` (a view into the message).
 struct extension {

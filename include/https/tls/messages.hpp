@@ -282,40 +282,7 @@ inline result<std::uint16_t> parse_record_size_limit(bytes_view data) {
     return *v;
 }
 
-/// The checks both versions make on the server's answers to our extensions (TLS 1.3
-/// EncryptedExtensions, TLS 1.2 ServerHello); each returns `refusal::none` when the answer holds.
 namespace detail {
-
-/// RFC 6066 §3: the server acknowledges SNI with an empty extension.
-inline refusal check_server_name_ack(bytes_view data) noexcept {
-    return data.empty() ? refusal::none : refusal::server_name_acknowledgement_not_empty;
-}
-
-/// RFC 7301 §3.2: one protocol, and one of those we offered; `chosen` receives it.
-inline refusal check_alpn_selection(bytes_view data, const std::vector<std::string>& offered,
-                                    std::string& chosen) {
-    auto name = parse_alpn_selection(data);
-    if (!name) {
-        return refusal::malformed_extension;
-    }
-    std::string s(name->begin(), name->end());
-    if (std::find(offered.begin(), offered.end(), s) == offered.end()) {
-        return refusal::alpn_protocol_not_offered;
-    }
-    chosen = std::move(s);
-    return refusal::none;
-}
-
-/// RFC 8449 §4: a well-formed limit of at least 64; `limit` receives it.
-inline refusal check_record_size_limit(bytes_view data, std::uint16_t& limit) {
-    auto v = parse_record_size_limit(data);
-    if (!v) {
-        return v.error() == errc::tls_illegal_parameter ? refusal::record_size_limit_too_small
-                                                        : refusal::malformed_extension;
-    }
-    limit = *v;
-    return refusal::none;
-}
 
 /// RFC 5246 §7.1, RFC 8446 §D.4: the unprotected change_cipher_spec record: type 20, version
 /// 0x0303, length 1, the byte 1.

@@ -107,7 +107,7 @@ struct tls12_key_block {
 /// RFC 5246 §6.3: key_block = PRF(master_secret, "key expansion",
 /// server_random + client_random), cut into the lengths `suite` fixes.
 /// CT: lengths only.
-inline tls12_key_block derive_key_block(const tls12_suite_info& suite,
+inline tls12_key_block derive_key_block(const cipher_suite_info& suite,
                                         const tls12_master_secret& master,
                                         std::span<const std::uint8_t, 32> client_random,
                                         std::span<const std::uint8_t, 32> server_random) {
