@@ -39,14 +39,19 @@ inline constexpr std::size_t ct_size = c1_size + c2_size;          ///< 1088
 static_assert(ek_size == 1184 && dk_size == 2400 && ct_size == 1088);
 
 // ---- Arithmetic mod q ---------------------------------------------------------------------------
-// Coefficients are kept canonical, in [0, q), as uint16_t. Products are reduced by Barrett
-// reduction with a 32-bit shift; every conditional correction is a mask, never a branch.
+// Coefficients are kept canonical, in [0, q), as uint16_t. The NTT multiplies by Montgomery
+// reduction (R = 2^16, 32-bit operations only, so the compiler can vectorise the butterflies);
+// sums of products are reduced by Barrett reduction. Every conditional correction is a mask made
+// from a sign bit by arithmetic, never a branch.
 
-/// a - q if a >= q, for a < 2q. CT: the correction is a mask from the sign bit (value barrier so
-/// the compiler cannot turn it into a branch).
+/// a - q if a >= q, for a < 2q. The mask comes from the sign bit of a - q by a shift: data flow,
+/// not control flow, with no single secret bit widened into a mask (the pattern compilers have
+/// turned into branches; see message_to_poly). Kept free of a value barrier so that the NTT loops
+/// vectorise (the barrier made the NTT ~2x slower); the valgrind check (tests/ct/ct_mlkem.cpp)
+/// confirms the compiled code has no branch on it. CT: shift, AND, add.
 inline std::uint32_t csubq(std::uint32_t a) noexcept {
     a -= q;
-    return a + (ct::value_barrier(0U - (a >> 31)) & q);
+    return a + ((0U - (a >> 31)) & q);
 }
 
 /// x mod q for any x < 2^32: t = floor(x * floor(2^32 / q) / 2^32) is floor(x / q) or one less,
@@ -55,6 +60,30 @@ inline std::uint32_t reduce(std::uint32_t x) noexcept {
     constexpr std::uint64_t m = (std::uint64_t{1} << 32) / q;
     const auto t = static_cast<std::uint32_t>((x * m) >> 32);
     return csubq(x - t * q);
+}
+
+/// -q^-1 mod 2^16, by Newton's iteration x <- x (2 - q x), which doubles the correct low bits.
+inline constexpr std::uint32_t q_neg_inv = [] {
+    std::uint32_t x = q; // correct mod 2^3 (q is odd)
+    for (int i = 0; i < 4; ++i) {
+        x = x * (2 - q * x);
+    }
+    return (0U - x) & 0xFFFF;
+}();
+static_assert((q * q_neg_inv + 1) % 65536 == 0);
+
+/// Montgomery product a b 2^-16 mod q for a, b < q, canonical: t = a b < 2^24; adding u q with
+/// u = t (-q^-1) mod 2^16 makes the sum divisible by 2^16 (sum < 2^28), and the quotient is below
+/// q + 2^8 < 2q. CT: multiplications, masks and shifts.
+inline std::uint32_t mont_mul(std::uint32_t a, std::uint32_t b) noexcept {
+    const std::uint32_t t = a * b;
+    const std::uint32_t u = (t * q_neg_inv) & 0xFFFF;
+    return csubq((t + u * q) >> 16);
+}
+
+/// x 2^16 mod q: a constant in Montgomery form, so that mont_mul by it multiplies by x.
+constexpr std::uint16_t to_mont(std::uint32_t x) {
+    return static_cast<std::uint16_t>((x << 16) % q);
 }
 
 inline std::uint32_t fq_mul(std::uint32_t a, std::uint32_t b) noexcept { return reduce(a * b); }
@@ -97,6 +126,15 @@ inline constexpr auto gammas = [] {
 }();
 static_assert(zetas[1] == 1729 && gammas[0] == 17 && gammas[1] == q - 17);
 
+/// The zetas in Montgomery form, for the butterflies.
+inline constexpr auto zetas_mont = [] {
+    std::array<std::uint16_t, 128> z{};
+    for (unsigned i = 0; i < 128; ++i) {
+        z[i] = to_mont(zetas[i]);
+    }
+    return z;
+}();
+
 // ---- Polynomials --------------------------------------------------------------------------------
 
 struct poly {
@@ -110,9 +148,9 @@ inline void ntt(poly& f) noexcept {
     std::size_t i = 1;
     for (std::size_t len = 128; len >= 2; len /= 2) {
         for (std::size_t start = 0; start < n; start += 2 * len) {
-            const std::uint32_t z = zetas[i++];
+            const std::uint32_t z = zetas_mont[i++];
             for (std::size_t j = start; j < start + len; ++j) {
-                const std::uint32_t t = fq_mul(z, f.c[j + len]);
+                const std::uint32_t t = mont_mul(z, f.c[j + len]);
                 f.c[j + len] = static_cast<std::uint16_t>(fq_sub(f.c[j], t));
                 f.c[j] = static_cast<std::uint16_t>(fq_add(f.c[j], t));
             }
@@ -126,17 +164,17 @@ inline void inverse_ntt(poly& f) noexcept {
     std::size_t i = 127;
     for (std::size_t len = 2; len <= 128; len *= 2) {
         for (std::size_t start = 0; start < n; start += 2 * len) {
-            const std::uint32_t z = zetas[i--];
+            const std::uint32_t z = zetas_mont[i--];
             for (std::size_t j = start; j < start + len; ++j) {
                 const std::uint32_t t = f.c[j];
                 f.c[j] = static_cast<std::uint16_t>(fq_add(t, f.c[j + len]));
-                f.c[j + len] = static_cast<std::uint16_t>(fq_mul(z, fq_sub(f.c[j + len], t)));
+                f.c[j + len] = static_cast<std::uint16_t>(mont_mul(z, fq_sub(f.c[j + len], t)));
             }
         }
     }
     static_assert(128 * 3303 % q == 1);
     for (auto& x : f.c) {
-        x = static_cast<std::uint16_t>(fq_mul(x, 3303));
+        x = static_cast<std::uint16_t>(mont_mul(x, to_mont(3303)));
     }
 }
 

@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <utility>
 
 namespace https::crypto {
 
@@ -78,35 +79,36 @@ inline constexpr auto keccak_pi = [] {
     return d;
 }();
 
-/// Keccak-f[1600] = Keccak-p[1600, 24] (FIPS 202 §3.3, §3.4): 24 rounds of theta, rho, pi, chi,
-/// iota on the 25 lanes, lane (x, y) at index x + 5y.
-/// CT: a fixed sequence of XOR, AND, NOT and constant rotations; no branch or index on the state.
+/// One round of Keccak-p[1600] (FIPS 202 §3.3): theta, rho, pi, chi, iota on the 25 lanes, lane
+/// (x, y) at index x + 5y. X runs over the 5 columns, L over the 25 lanes: the fold expressions
+/// spell every step out with constant indices, so the round is straight-line code (with g++ -O3
+/// the loop form of the same steps was about twice as slow, ~1.3 us against ~0.65 us per
+/// permutation on the loaded 2-core development machine; clang++ unrolled both alike).
+/// CT: XOR, AND, NOT and constant rotations at constant indices; no branch or index on the state.
+template <std::size_t... X, std::size_t... L>
+[[gnu::always_inline]] inline void keccak_round(std::uint64_t* a, std::uint64_t rc,
+                                                std::index_sequence<X...> /*columns*/,
+                                                std::index_sequence<L...> /*lanes*/) noexcept {
+    // theta (§3.2.1): each lane is XORed with the parities of two neighbouring columns, d[x].
+    std::uint64_t c[5];
+    ((c[X] = a[X] ^ a[X + 5] ^ a[X + 10] ^ a[X + 15] ^ a[X + 20]), ...);
+    std::uint64_t d[5];
+    ((d[X] = c[(X + 4) % 5] ^ std::rotl(c[(X + 1) % 5], 1)), ...);
+    // theta's XOR, then rho (§3.2.2) and pi (§3.2.3), into b.
+    std::uint64_t b[25];
+    ((b[keccak_pi[L]] = std::rotl(a[L] ^ d[L % 5], static_cast<int>(keccak_rho[L]))), ...);
+    // chi (§3.2.4): A[x, y] = B[x, y] ^ (~B[x + 1, y] & B[x + 2, y]).
+    ((a[L] = b[L] ^ (~b[(L % 5 + 1) % 5 + L / 5 * 5] & b[(L % 5 + 2) % 5 + L / 5 * 5])), ...);
+    // iota (§3.2.5)
+    a[0] ^= rc;
+}
+
+/// Keccak-f[1600] = Keccak-p[1600, 24] (FIPS 202 §3.4): 24 rounds.
+/// CT: see keccak_round.
 inline void keccak_f1600(std::array<std::uint64_t, 25>& a) noexcept {
     for (unsigned round = 0; round < 24; ++round) {
-        // theta (§3.2.1): XOR each lane with the parities of two neighbouring columns.
-        std::uint64_t c[5];
-        for (unsigned x = 0; x < 5; ++x) {
-            c[x] = a[x] ^ a[x + 5] ^ a[x + 10] ^ a[x + 15] ^ a[x + 20];
-        }
-        for (unsigned x = 0; x < 5; ++x) {
-            const std::uint64_t d = c[(x + 4) % 5] ^ std::rotl(c[(x + 1) % 5], 1);
-            for (unsigned y = 0; y < 25; y += 5) {
-                a[x + y] ^= d;
-            }
-        }
-        // rho and pi (§3.2.2, §3.2.3) into b.
-        std::uint64_t b[25];
-        for (unsigned i = 0; i < 25; ++i) {
-            b[keccak_pi[i]] = std::rotl(a[i], static_cast<int>(keccak_rho[i]));
-        }
-        // chi (§3.2.4): A[x, y] = B[x, y] ^ (~B[x + 1, y] & B[x + 2, y]).
-        for (unsigned y = 0; y < 25; y += 5) {
-            for (unsigned x = 0; x < 5; ++x) {
-                a[x + y] = b[x + y] ^ (~b[(x + 1) % 5 + y] & b[(x + 2) % 5 + y]);
-            }
-        }
-        // iota (§3.2.5)
-        a[0] ^= keccak_rc[round];
+        keccak_round(a.data(), keccak_rc[round], std::make_index_sequence<5>{},
+                     std::make_index_sequence<25>{});
     }
 }
 
