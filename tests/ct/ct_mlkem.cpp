@@ -12,6 +12,26 @@
 using namespace https;
 namespace kem = crypto::mlkem768;
 
+namespace {
+
+/// Hands out a fixed message m, marked secret as it leaves the "RNG" when `poison` is set.
+class fixed_random final : public crypto::random_source {
+  public:
+    explicit fixed_random(bool poison) : poison_(poison) {}
+    status fill(mutable_bytes out) noexcept override {
+        ct_check::fill(out, 2);
+        if (poison_) {
+            ct::poison(out.data(), out.size());
+        }
+        return {};
+    }
+
+  private:
+    bool poison_;
+};
+
+} // namespace
+
 int main() {
     std::array<std::uint8_t, kem::seed_size> seed{};
     ct_check::fill(seed, 1);
@@ -29,14 +49,13 @@ int main() {
                          kp->decapsulation_key.bytes == reference->decapsulation_key.bytes,
                      "key pair from a poisoned seed");
 
-    // 2. Encapsulation with a secret m (the encapsulation key is public).
-    std::array<std::uint8_t, 32> m{};
-    ct_check::fill(m, 2);
-    const auto clear = kem::detail::encapsulate_internal(kp->encapsulation_key, m);
+    // 2. Encapsulation with a secret m (the encapsulation key is public): the same fixed m from
+    //    a source that poisons it, and from one that does not, for the reference.
+    fixed_random clear_rng(false);
+    const auto clear = kem::encapsulate(kp->encapsulation_key, clear_rng);
     ct_check::expect(clear.ok(), "reference encapsulation");
-    auto secret_m = m;
-    ct_check::secret(secret_m);
-    auto enc = kem::detail::encapsulate_internal(kp->encapsulation_key, secret_m);
+    fixed_random secret_rng(true);
+    auto enc = kem::encapsulate(kp->encapsulation_key, secret_rng);
     ct_check::expect(enc.ok(), "encapsulation");
     ct_check::reveal(enc->ciphertext);
     ct_check::reveal(enc->shared_secret.bytes);

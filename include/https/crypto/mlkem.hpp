@@ -671,17 +671,6 @@ namespace detail {
     return {};
 }
 
-/// ML-KEM.Encaps_internal with the §7.2 input checks (see check_encapsulation_key).
-/// Deterministic in `m`; FIPS 203 §6 reserves it for testing: applications call
-/// `encapsulate(ek, rng)`. CT: time does not depend on m.
-[[nodiscard]] inline result<encapsulation> encapsulate_internal(bytes_view ek,
-                                                                std::span<const std::uint8_t, 32> m) {
-    HTTPS_TRY(check_encapsulation_key(ek));
-    encapsulation e;
-    crypto::detail::mlkem::encaps_internal(ek.first<encapsulation_key_size>(), m, e.ciphertext,
-                                           e.shared_secret.span());
-    return e;
-}
 } // namespace detail
 
 /// ML-KEM.Encaps (FIPS 203 Algorithm 20) on a peer's encapsulation key: a ciphertext and the
@@ -698,6 +687,24 @@ namespace detail {
                                            e.ciphertext, e.shared_secret.span());
     return e;
 }
+
+#if defined(HTTPS_TESTING)
+/// TEST HOOK (HTTPS_TESTING builds only): ML-KEM.Encaps_internal with a given m, after the same
+/// §7.2 input checks as `encapsulate`. FIPS 203 §6 keeps the deterministic form away from
+/// applications (m must be fresh randomness); tests need it for known-answer vectors.
+class test_hooks {
+  public:
+    /// CT: time does not depend on m.
+    [[nodiscard]] static result<encapsulation> encapsulate(bytes_view ek,
+                                                           std::span<const std::uint8_t, 32> m) {
+        HTTPS_TRY(detail::check_encapsulation_key(ek));
+        encapsulation e;
+        crypto::detail::mlkem::encaps_internal(ek.first<encapsulation_key_size>(), m,
+                                               e.ciphertext, e.shared_secret.span());
+        return e;
+    }
+};
+#endif
 
 /// ML-KEM.Decaps (FIPS 203 Algorithm 21): the shared secret of ciphertext `c` under the
 /// decapsulation key `dk`. With implicit rejection, a ciphertext that does not re-encrypt to
