@@ -87,9 +87,15 @@ double python_reference(const char* op, double seconds) {
     return rate;
 }
 
-double pyca_keygen(double seconds) { return python_reference("keygen", seconds); }
-double pyca_encaps(double seconds) { return python_reference("encaps", seconds); }
-double pyca_decaps(double seconds) { return python_reference("decaps", seconds); }
+double pyca_keygen(double seconds) {
+    return python_reference("keygen", seconds);
+}
+double pyca_encaps(double seconds) {
+    return python_reference("encaps", seconds);
+}
+double pyca_decaps(double seconds) {
+    return python_reference("decaps", seconds);
+}
 
 } // namespace
 

@@ -106,8 +106,8 @@ test::bytes openssl_digest(const EVP_MD* md, const test::bytes& msg, std::size_t
 /// at once and in three uneven pieces, against OpenSSL. Returns the comparisons made.
 template <class X> std::size_t shake_variable_output(const EVP_MD* md) {
     std::size_t checks = 0;
-    for (std::size_t msg_len : {std::size_t{0}, std::size_t{1}, X::rate - 1, X::rate, X::rate + 1,
-                                2 * X::rate + 7}) {
+    for (std::size_t msg_len :
+         {std::size_t{0}, std::size_t{1}, X::rate - 1, X::rate, X::rate + 1, 2 * X::rate + 7}) {
         const auto msg = test::conformance_message(msg_len, static_cast<std::uint32_t>(msg_len));
         const auto longest = openssl_digest(md, msg, 3 * X::rate + 1, true);
         for (std::size_t n = 0; n <= 3 * X::rate + 1; ++n) {
@@ -162,12 +162,14 @@ TEST_CASE("SHA3-512: NIST CAVP ShortMsg, LongMsg", "[crypto][sha3][nist]") {
     CHECK(run_sha3_file<crypto::sha3_512>("nist/sha3/SHA3_512LongMsg.rsp") == 100);
 }
 
-TEST_CASE("SHAKE128: NIST CAVP ShortMsg, LongMsg (128-bit outputs)", "[crypto][sha3][shake][nist]") {
+TEST_CASE("SHAKE128: NIST CAVP ShortMsg, LongMsg (128-bit outputs)",
+          "[crypto][sha3][shake][nist]") {
     CHECK(run_shake_file<crypto::shake128>("nist/sha3/SHAKE128ShortMsg.rsp", 16) == 336);
     CHECK(run_shake_file<crypto::shake128>("nist/sha3/SHAKE128LongMsg.rsp", 16) == 100);
 }
 
-TEST_CASE("SHAKE256: NIST CAVP ShortMsg, LongMsg (256-bit outputs)", "[crypto][sha3][shake][nist]") {
+TEST_CASE("SHAKE256: NIST CAVP ShortMsg, LongMsg (256-bit outputs)",
+          "[crypto][sha3][shake][nist]") {
     CHECK(run_shake_file<crypto::shake256>("nist/sha3/SHAKE256ShortMsg.rsp", 32) == 272);
     CHECK(run_shake_file<crypto::shake256>("nist/sha3/SHAKE256LongMsg.rsp", 32) == 100);
 }

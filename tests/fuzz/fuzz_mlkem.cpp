@@ -86,9 +86,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     const bytes_view in(data + 1, size - 1);
     switch (data[0] % 3) {
-    case 0: decapsulate_ciphertext(in); break;
-    case 1: decapsulate_key(in); break;
-    default: encapsulate_key(in); break;
+    case 0:
+        decapsulate_ciphertext(in);
+        break;
+    case 1:
+        decapsulate_key(in);
+        break;
+    default:
+        encapsulate_key(in);
+        break;
     }
     return 0;
 }

@@ -20,22 +20,22 @@ namespace detail::mlkem {
 
 // ---- Parameters (FIPS 203 §8, Table 2) ---------------------------------------------------------
 
-inline constexpr std::size_t n = 256;          ///< coefficients per polynomial
-inline constexpr std::uint32_t q = 3329;       ///< the prime modulus, 13 * 2^8 + 1
-inline constexpr std::uint32_t zeta = 17;      ///< a primitive 256th root of unity mod q
-inline constexpr std::size_t k = 3;            ///< ML-KEM-768: module rank
-inline constexpr unsigned eta1 = 2;            ///< CBD parameter of s, e (key generation), y
-inline constexpr unsigned eta2 = 2;            ///< CBD parameter of e1, e2 (encryption)
-inline constexpr unsigned du = 10;             ///< compression of u in the ciphertext
-inline constexpr unsigned dv = 4;              ///< compression of v in the ciphertext
+inline constexpr std::size_t n = 256;     ///< coefficients per polynomial
+inline constexpr std::uint32_t q = 3329;  ///< the prime modulus, 13 * 2^8 + 1
+inline constexpr std::uint32_t zeta = 17; ///< a primitive 256th root of unity mod q
+inline constexpr std::size_t k = 3;       ///< ML-KEM-768: module rank
+inline constexpr unsigned eta1 = 2;       ///< CBD parameter of s, e (key generation), y
+inline constexpr unsigned eta2 = 2;       ///< CBD parameter of e1, e2 (encryption)
+inline constexpr unsigned du = 10;        ///< compression of u in the ciphertext
+inline constexpr unsigned dv = 4;         ///< compression of v in the ciphertext
 
-inline constexpr std::size_t poly_bytes = 32 * 12;                 ///< ByteEncode_12 of one poly
-inline constexpr std::size_t ek_size = poly_bytes * k + 32;        ///< 1184
-inline constexpr std::size_t dk_pke_size = poly_bytes * k;         ///< 1152
-inline constexpr std::size_t dk_size = 2 * poly_bytes * k + 96;    ///< 2400
-inline constexpr std::size_t c1_size = 32 * du * k;                ///< 960
-inline constexpr std::size_t c2_size = 32 * dv;                    ///< 128
-inline constexpr std::size_t ct_size = c1_size + c2_size;          ///< 1088
+inline constexpr std::size_t poly_bytes = 32 * 12;              ///< ByteEncode_12 of one poly
+inline constexpr std::size_t ek_size = poly_bytes * k + 32;     ///< 1184
+inline constexpr std::size_t dk_pke_size = poly_bytes * k;      ///< 1152
+inline constexpr std::size_t dk_size = 2 * poly_bytes * k + 96; ///< 2400
+inline constexpr std::size_t c1_size = 32 * du * k;             ///< 960
+inline constexpr std::size_t c2_size = 32 * dv;                 ///< 128
+inline constexpr std::size_t ct_size = c1_size + c2_size;       ///< 1088
 static_assert(ek_size == 1184 && dk_size == 2400 && ct_size == 1088);
 
 // ---- Arithmetic mod q ---------------------------------------------------------------------------
@@ -86,9 +86,15 @@ constexpr std::uint16_t to_mont(std::uint32_t x) {
     return static_cast<std::uint16_t>((x << 16) % q);
 }
 
-inline std::uint32_t fq_mul(std::uint32_t a, std::uint32_t b) noexcept { return reduce(a * b); }
-inline std::uint32_t fq_add(std::uint32_t a, std::uint32_t b) noexcept { return csubq(a + b); }
-inline std::uint32_t fq_sub(std::uint32_t a, std::uint32_t b) noexcept { return csubq(a + q - b); }
+inline std::uint32_t fq_mul(std::uint32_t a, std::uint32_t b) noexcept {
+    return reduce(a * b);
+}
+inline std::uint32_t fq_add(std::uint32_t a, std::uint32_t b) noexcept {
+    return csubq(a + b);
+}
+inline std::uint32_t fq_sub(std::uint32_t a, std::uint32_t b) noexcept {
+    return csubq(a + q - b);
+}
 
 constexpr std::uint32_t pow_mod_q(std::uint32_t b, unsigned e) {
     std::uint32_t r = 1;
@@ -236,8 +242,11 @@ inline poly sample_ntt(std::span<const std::uint8_t, 32> rho, std::uint8_t j, st
     while (count < n) {
         xof.squeeze(buf);
         for (std::size_t p = 0; p + 3 <= buf.size() && count < n; p += 3) {
-            const std::uint32_t d1 = buf[p] | (std::uint32_t{buf[p + 1]} & 0x0F) << 8;
-            const std::uint32_t d2 = std::uint32_t{buf[p + 1]} >> 4 | std::uint32_t{buf[p + 2]} << 4;
+            const std::uint32_t b0 = buf[p];
+            const std::uint32_t b1 = buf[p + 1];
+            const std::uint32_t b2 = buf[p + 2];
+            const std::uint32_t d1 = b0 | ((b1 & 0x0F) << 8);
+            const std::uint32_t d2 = (b1 >> 4) | (b2 << 4);
             if (d1 < q) {
                 a.c[count++] = static_cast<std::uint16_t>(d1);
             }
@@ -254,7 +263,8 @@ inline poly sample_ntt(std::span<const std::uint8_t, 32> rho, std::uint8_t j, st
 inline void expand_matrix(std::span<const std::uint8_t, 32> rho, std::array<poly, k * k>& a) {
     for (std::size_t i = 0; i < k; ++i) {
         for (std::size_t j = 0; j < k; ++j) {
-            a[i * k + j] = sample_ntt(rho, static_cast<std::uint8_t>(j), static_cast<std::uint8_t>(i));
+            a[i * k + j] =
+                sample_ntt(rho, static_cast<std::uint8_t>(j), static_cast<std::uint8_t>(i));
         }
     }
 }
@@ -262,7 +272,8 @@ inline void expand_matrix(std::span<const std::uint8_t, 32> rho, std::array<poly
 /// Algorithm 8, SamplePolyCBD_eta(PRF_eta(s, b)) with PRF_eta(s, b) = SHAKE256(s || b, 64 eta)
 /// (§4.1): each coefficient is (sum of eta bits) - (sum of the next eta bits) mod q.
 /// CT: bit extraction and additions at public positions; no branch or index on the bits.
-template <unsigned Eta> inline poly sample_cbd(std::span<const std::uint8_t, 32> s, std::uint8_t b) {
+template <unsigned Eta>
+inline poly sample_cbd(std::span<const std::uint8_t, 32> s, std::uint8_t b) {
     std::array<std::uint8_t, 64 * Eta> buf;
     shake256 prf;
     prf.update(s);
@@ -288,7 +299,8 @@ template <unsigned Eta> inline poly sample_cbd(std::span<const std::uint8_t, 32>
 
 /// Algorithm 5, ByteEncode_d of one polynomial whose coefficients are below 2^d (or q for d = 12):
 /// 32 d bytes, little-endian bit order. CT: shifts and masks at public positions.
-template <unsigned D> inline void byte_encode(const poly& f, std::span<std::uint8_t, 32 * D> out) noexcept {
+template <unsigned D>
+inline void byte_encode(const poly& f, std::span<std::uint8_t, 32 * D> out) noexcept {
     std::uint32_t acc = 0;
     unsigned bits = 0;
     std::size_t o = 0;
@@ -341,8 +353,8 @@ template <unsigned D> inline std::uint32_t compress(std::uint32_t x) noexcept {
     constexpr std::uint64_t m = (std::uint64_t{1} << 32) / d2q;
     const std::uint32_t num = (x << (D + 1)) + q;
     auto t = static_cast<std::uint32_t>((num * m) >> 32);
-    const std::uint32_t r = num - t * d2q;            // in [0, 2 * 2q)
-    t += ((d2q - 1) - r) >> 31;                       // +1 when r >= 2q
+    const std::uint32_t r = num - t * d2q; // in [0, 2 * 2q)
+    t += ((d2q - 1) - r) >> 31;            // +1 when r >= 2q
     return t & ((1U << D) - 1);
 }
 
@@ -351,7 +363,8 @@ template <unsigned D> inline std::uint32_t decompress(std::uint32_t y) noexcept 
     return (q * y + (1U << (D - 1))) >> D;
 }
 
-template <unsigned D> inline void compress_encode(const poly& f, std::span<std::uint8_t, 32 * D> out) noexcept {
+template <unsigned D>
+inline void compress_encode(const poly& f, std::span<std::uint8_t, 32 * D> out) noexcept {
     poly c;
     for (std::size_t i = 0; i < n; ++i) {
         c.c[i] = static_cast<std::uint16_t>(compress<D>(f.c[i]));
@@ -360,7 +373,8 @@ template <unsigned D> inline void compress_encode(const poly& f, std::span<std::
     ct::wipe(c.c);
 }
 
-template <unsigned D> inline poly decode_decompress(std::span<const std::uint8_t, 32 * D> in) noexcept {
+template <unsigned D>
+inline poly decode_decompress(std::span<const std::uint8_t, 32 * D> in) noexcept {
     poly f = byte_decode<D>(in);
     for (auto& x : f.c) {
         x = static_cast<std::uint16_t>(decompress<D>(x));
@@ -389,12 +403,6 @@ inline void poly_to_message(const poly& w, std::span<std::uint8_t, 32> m) noexce
         }
         m[i] = static_cast<std::uint8_t>(byte);
     }
-}
-
-template <std::size_t Offset, std::size_t Size, std::size_t N>
-inline std::span<const std::uint8_t, Size> slice(std::span<const std::uint8_t, N> s) noexcept {
-    static_assert(Offset + Size <= N);
-    return s.template subspan<Offset, Size>();
 }
 
 // ---- The hash functions of §4.1 -----------------------------------------------------------------
@@ -463,8 +471,9 @@ inline void pke_keygen(std::span<const std::uint8_t, 32> d, std::span<std::uint8
 /// Algorithm 14, K-PKE.Encrypt(ek_PKE, m, r). `ek` must have passed the modulus check or come
 /// from a decapsulation key (ByteDecode_12 reduces either way).
 /// CT: no branch or index on m or r (nor on t-hat); rho is public.
-inline void pke_encrypt(std::span<const std::uint8_t, ek_size> ek, std::span<const std::uint8_t, 32> m,
-                        std::span<const std::uint8_t, 32> r, std::span<std::uint8_t, ct_size> c) {
+inline void pke_encrypt(std::span<const std::uint8_t, ek_size> ek,
+                        std::span<const std::uint8_t, 32> m, std::span<const std::uint8_t, 32> r,
+                        std::span<std::uint8_t, ct_size> c) {
     polyvec t;
     for (std::size_t i = 0; i < k; ++i) {
         t[i] = decode12_reduced(ek.subspan(i * poly_bytes).first<poly_bytes>());
@@ -510,7 +519,8 @@ inline void pke_encrypt(std::span<const std::uint8_t, ek_size> ek, std::span<con
 
 /// Algorithm 15, K-PKE.Decrypt(dk_PKE, c): the 32-byte message.
 /// CT: no branch or index on dk_PKE (s-hat) or the result; c is public.
-inline void pke_decrypt(std::span<const std::uint8_t, dk_pke_size> dk, std::span<const std::uint8_t, ct_size> c,
+inline void pke_decrypt(std::span<const std::uint8_t, dk_pke_size> dk,
+                        std::span<const std::uint8_t, ct_size> c,
                         std::span<std::uint8_t, 32> m) noexcept {
     polyvec u;
     for (std::size_t i = 0; i < k; ++i) {
@@ -535,8 +545,10 @@ inline void pke_decrypt(std::span<const std::uint8_t, dk_pke_size> dk, std::span
 // ---- ML-KEM internal algorithms (FIPS 203 §6) --------------------------------------------------
 
 /// Algorithm 16, ML-KEM.KeyGen_internal(d, z). CT: no branch or index on d or z.
-inline void keygen_internal(std::span<const std::uint8_t, 32> d, std::span<const std::uint8_t, 32> z,
-                            std::span<std::uint8_t, ek_size> ek, std::span<std::uint8_t, dk_size> dk) {
+inline void keygen_internal(std::span<const std::uint8_t, 32> d,
+                            std::span<const std::uint8_t, 32> z,
+                            std::span<std::uint8_t, ek_size> ek,
+                            std::span<std::uint8_t, dk_size> dk) {
     pke_keygen(d, ek, dk.first<dk_pke_size>());
     // dk = dk_PKE || ek || H(ek) || z
     std::copy(ek.begin(), ek.end(), dk.subspan<dk_pke_size, ek_size>().begin());
@@ -560,8 +572,9 @@ inline bool ek_modulus_ok(std::span<const std::uint8_t, ek_size> ek) noexcept {
 
 /// Algorithm 17, ML-KEM.Encaps_internal(ek, m) for an ek that passed the §7.2 checks.
 /// CT: no branch or index on m.
-inline void encaps_internal(std::span<const std::uint8_t, ek_size> ek, std::span<const std::uint8_t, 32> m,
-                            std::span<std::uint8_t, ct_size> c, std::span<std::uint8_t, 32> key) {
+inline void encaps_internal(std::span<const std::uint8_t, ek_size> ek,
+                            std::span<const std::uint8_t, 32> m, std::span<std::uint8_t, ct_size> c,
+                            std::span<std::uint8_t, 32> key) {
     std::array<std::uint8_t, 32> h;
     hash_h(ek, h);
     std::array<std::uint8_t, 32> r;
@@ -575,7 +588,8 @@ inline void encaps_internal(std::span<const std::uint8_t, ek_size> ek, std::span
 /// CT: no branch or index on dk or on the rejection verdict: the re-encrypted ciphertext is
 /// compared with an OR of differences and the key chosen by a masked select. The ek part of dk
 /// is public; only its rho is declassified, for the rejection sampling of A.
-inline void decaps_internal(std::span<const std::uint8_t, dk_size> dk, std::span<const std::uint8_t, ct_size> c,
+inline void decaps_internal(std::span<const std::uint8_t, dk_size> dk,
+                            std::span<const std::uint8_t, ct_size> c,
                             std::span<std::uint8_t, 32> key) {
     const auto dk_pke = dk.first<dk_pke_size>();
     std::array<std::uint8_t, ek_size> ek;
@@ -619,7 +633,7 @@ inline void decaps_internal(std::span<const std::uint8_t, dk_size> dk, std::span
 /// Sizes are the spec's; keys and ciphertexts are the FIPS 203 byte encodings.
 namespace mlkem768 {
 
-inline constexpr std::size_t seed_size = 64;                                  ///< d || z
+inline constexpr std::size_t seed_size = 64;                                          ///< d || z
 inline constexpr std::size_t encapsulation_key_size = crypto::detail::mlkem::ek_size; ///< 1184
 inline constexpr std::size_t decapsulation_key_size = crypto::detail::mlkem::dk_size; ///< 2400
 inline constexpr std::size_t ciphertext_size = crypto::detail::mlkem::ct_size;        ///< 1088
@@ -645,8 +659,8 @@ struct encapsulation {
         return errc::bad_key_size;
     }
     key_pair kp;
-    crypto::detail::mlkem::keygen_internal(seed.first<32>(), seed.subspan<32, 32>(), kp.encapsulation_key,
-                                   kp.decapsulation_key.span());
+    crypto::detail::mlkem::keygen_internal(seed.first<32>(), seed.subspan<32, 32>(),
+                                           kp.encapsulation_key, kp.decapsulation_key.span());
     return kp;
 }
 
@@ -699,8 +713,8 @@ class test_hooks {
                                                            std::span<const std::uint8_t, 32> m) {
         HTTPS_TRY(detail::check_encapsulation_key(ek));
         encapsulation e;
-        crypto::detail::mlkem::encaps_internal(ek.first<encapsulation_key_size>(), m,
-                                               e.ciphertext, e.shared_secret.span());
+        crypto::detail::mlkem::encaps_internal(ek.first<encapsulation_key_size>(), m, e.ciphertext,
+                                               e.shared_secret.span());
         return e;
     }
 };

@@ -23,9 +23,9 @@ namespace detail {
 constexpr bool keccak_rc_bit(unsigned t) {
     unsigned r = 1;
     for (unsigned i = 0; i < t % 255; ++i) {
-        r <<= 1;           // R = 0 || R
+        r <<= 1; // R = 0 || R
         if ((r & 0x100) != 0) {
-            r ^= 0x171;    // R[0], R[4], R[5], R[6] ^= R[8]; then Trunc8 drops R[8]
+            r ^= 0x171; // R[0], R[4], R[5], R[6] ^= R[8]; then Trunc8 drops R[8]
         }
     }
     return (r & 1) != 0;
