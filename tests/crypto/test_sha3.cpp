@@ -209,7 +209,7 @@ TEST_CASE("SHAKE: variable output lengths, squeezed in pieces, against OpenSSL",
     CHECK(shake_variable_output<crypto::shake256>(EVP_shake256()) == 6 * 2 * (3 * 136 + 2));
 }
 
-TEST_CASE("SHAKE: a copy taken mid-squeeze continues the same stream; reset starts over",
+TEST_CASE("SHAKE: a copy taken mid-squeeze continues the same stream, and reset starts over",
           "[crypto][sha3][shake]") {
     const auto msg = test::conformance_message(300, 3);
     test::bytes want(1000);
