@@ -272,6 +272,7 @@ inline void expand_matrix(std::span<const std::uint8_t, 32> rho, std::array<poly
 /// Algorithm 8, SamplePolyCBD_eta(PRF_eta(s, b)) with PRF_eta(s, b) = SHAKE256(s || b, 64 eta)
 /// (§4.1): each coefficient is (sum of eta bits) - (sum of the next eta bits) mod q.
 /// CT: bit extraction and additions at public positions; no branch or index on the bits.
+/// (The general loop serves eta = 3, which ML-KEM-512 would need; ML-KEM-768 uses eta = 2.)
 template <unsigned Eta>
 inline poly sample_cbd(std::span<const std::uint8_t, 32> s, std::uint8_t b) {
     std::array<std::uint8_t, 64 * Eta> buf;
@@ -280,6 +281,19 @@ inline poly sample_cbd(std::span<const std::uint8_t, 32> s, std::uint8_t b) {
     prf.update(std::span<const std::uint8_t, 1>(&b, 1));
     prf.squeeze(buf);
     poly f;
+    if constexpr (Eta == 2) {
+        // Four bits per coefficient, two coefficients per byte: adding the even bits to the odd
+        // ones gives the four 2-bit sums x0, y0, x1, y1 of a byte at once.
+        for (std::size_t i = 0; i < n / 2; ++i) {
+            const std::uint32_t byte = buf[i];
+            const std::uint32_t sums = (byte & 0x55U) + ((byte >> 1) & 0x55U);
+            f.c[2 * i] = static_cast<std::uint16_t>(csubq((sums & 3U) + q - ((sums >> 2) & 3U)));
+            f.c[2 * i + 1] =
+                static_cast<std::uint16_t>(csubq(((sums >> 4) & 3U) + q - ((sums >> 6) & 3U)));
+        }
+        ct::wipe(buf);
+        return f;
+    }
     for (std::size_t i = 0; i < n; ++i) {
         std::uint32_t x = 0;
         std::uint32_t y = 0;
