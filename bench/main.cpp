@@ -2,6 +2,7 @@
 //   https-bench [--time SECONDS] [FILTER...]
 #include "bench.hpp"
 
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -35,8 +36,9 @@ int main(int argc, char** argv) {
             continue;
         }
         const double ours = f.ours(seconds);
-        if (f.openssl) {
-            const double theirs = f.openssl(seconds);
+        // A reference that cannot be measured here (NaN) prints as "-", like a missing one.
+        const double theirs = f.openssl ? f.openssl(seconds) : std::nan("");
+        if (!std::isnan(theirs)) {
             std::printf("%s ours=%.1f %s=%.1f ratio=%.2f %s\n", f.name.c_str(), ours, f.reference,
                         theirs, ours / theirs, f.unit.c_str());
         } else {

@@ -63,6 +63,7 @@ hooks)
         'https/crypto/random.hpp|https::crypto::scoped_default_random s(https::crypto::default_random());'
         'https/tls/client.hpp|https::tls::client_config c; https::tls::test_hooks::replace_client_hello(c, nullptr);'
         'https/tls/client.hpp|(void)&https::tls::test_hooks::master_secret;'
+        'https/crypto/mlkem.hpp|(void)&https::crypto::mlkem768::test_hooks::encapsulate;'
     )
     probe() { # probe HEADERS BODY [FLAGS...]: compile BODY in a function after the #includes
         local headers=$1 body=$2
