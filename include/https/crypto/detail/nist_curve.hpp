@@ -411,7 +411,8 @@ template <class Params> struct curve {
 
     /// The fixed-base windows: 6 bits, so 43 rows of 32 multiples for P-256 (65 for P-384).
     /// Against 5-bit windows (52 rows of 16) that is 9 fewer additions for twice the entries
-    /// scanned per row; measured about 10% faster per signature (ECDSA, ECDH key generation).
+    /// scanned per row: P-256 k G went from 18.0 to 14.5 us (thread CPU time, g++ -O3), an ECDSA
+    /// signature from 32.5 to 28 us; 7-bit windows (37 rows of 64) measured slower (18-19 us).
     static constexpr unsigned base_window = 6;
     static constexpr std::size_t base_digit_count = digits<base_window>;
     static constexpr std::size_t base_row_size = 1u << (base_window - 1); // multiples 1..32
