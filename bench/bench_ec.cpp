@@ -1,16 +1,18 @@
-// P-256/P-384 figures: ECDH shared-secret computations and ECDSA verifications per second, ours
-// next to OpenSSL's EVP interface on the same keys and signatures.
+// P-256/P-384 figures: ECDH shared-secret computations, ECDSA verifications and ECDSA signatures
+// per second, ours next to OpenSSL's EVP interface on the same keys, digests and signatures.
 #include "bench.hpp"
 
 #include <https/core/hex.hpp>
 #include <https/crypto/ecdh.hpp>
 #include <https/crypto/ecdsa.hpp>
+#include <https/crypto/ecdsa_private_key.hpp>
 
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 
 #if HTTPS_BENCH_OPENSSL
+#include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/params.h>
@@ -91,7 +93,88 @@ template <class Curve> double ours_verify(const ec_fixture& f, double seconds) {
     });
 }
 
+/// A fixed private scalar per curve for the signing figures (any value in [1, n - 1] would do;
+/// OpenSSL imports the same one).
+const char* const p256_private = "c9afa9d845ba75166b5c215767b1d6934e50c3db36e89b127b8a622b120f6721";
+const char* const p384_private =
+    "6b9d3dad2e1b8c1c05b19875b6659f4de23c3b667bf297ba9aa47740787137d896d5724e4c70a825f872c9ea60d2edf5";
+
+template <class Curve> const char* private_of() {
+    return Curve::field_size == 32 ? p256_private : p384_private;
+}
+
+/// Ours: one hedged signature (the default mode: RFC 6979 with fresh random bytes, read from
+/// the OS per signature) over the fixture's digest, DER-encoded, as TLS CertificateVerify needs.
+template <class Curve, class Hash> double ours_sign(const ec_fixture& f, double seconds) {
+    auto key = ecdsa_private_key<Curve>::from_bytes(unhex(private_of<Curve>()));
+    require(key.ok(), "ecdsa private key");
+    const byte_vector digest = unhex(f.digest);
+    {
+        auto sig = key->template sign_digest<Hash>(digest);
+        require(sig.ok() && ecdsa_verify_digest(key->public_key(), f.hash, digest, sig->der()).ok(),
+                "our signature verifies");
+    }
+    return bench::ops_per_second(seconds, [&] {
+        auto sig = key->template sign_digest<Hash>(digest);
+        bench::keep(sig);
+    });
+}
+
 #if HTTPS_BENCH_OPENSSL
+/// OpenSSL's key for the same private scalar, with the public point our key derives (OpenSSL's
+/// EC import takes both; the signing figures do not depend on where Q came from).
+template <class Curve> EVP_PKEY* openssl_private(const ec_fixture& f) {
+    const byte_vector d = unhex(private_of<Curve>());
+    auto ours = ecdsa_private_key<Curve>::from_bytes(d);
+    require(ours.ok(), "ecdsa private key");
+    byte_vector point(ours->public_key().encoded().begin(), ours->public_key().encoded().end());
+    // OSSL_PARAM_construct_BN takes the integer in native (little-endian on x86) byte order
+    BIGNUM* bn = BN_bin2bn(d.data(), static_cast<int>(d.size()), nullptr);
+    unsigned char priv_native[Curve::field_size] = {};
+    require(bn != nullptr && BN_bn2nativepad(bn, priv_native, static_cast<int>(d.size())) ==
+                                 static_cast<int>(d.size()),
+            "OpenSSL scalar");
+    BN_clear_free(bn);
+    std::string name = f.curve;
+    EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr);
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, name.data(), 0),
+        OSSL_PARAM_construct_BN(OSSL_PKEY_PARAM_PRIV_KEY, priv_native, sizeof priv_native),
+        OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size()),
+        OSSL_PARAM_construct_end()};
+    EVP_PKEY* key = nullptr;
+    require(ctx != nullptr && EVP_PKEY_fromdata_init(ctx) == 1 &&
+                EVP_PKEY_fromdata(ctx, &key, EVP_PKEY_KEYPAIR, params) == 1,
+            "OpenSSL private key import");
+    EVP_PKEY_CTX_free(ctx);
+    return key;
+}
+
+/// OpenSSL: EVP_PKEY_sign on the digest with one context (its default: a random nonce), and
+/// our verifier checks one of its signatures first (so the key import is the same key).
+template <class Curve> double openssl_sign(const ec_fixture& f, double seconds) {
+    EVP_PKEY* key = openssl_private<Curve>(f);
+    const byte_vector digest = unhex(f.digest);
+    EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new(key, nullptr);
+    require(ctx != nullptr && EVP_PKEY_sign_init(ctx) == 1, "OpenSSL sign init");
+    unsigned char sig[160];
+    {
+        std::size_t len = sizeof sig;
+        auto ours = ecdsa_private_key<Curve>::from_bytes(unhex(private_of<Curve>()));
+        require(ours.ok() && EVP_PKEY_sign(ctx, sig, &len, digest.data(), digest.size()) == 1 &&
+                    ecdsa_verify_digest(ours->public_key(), f.hash, digest, bytes_view(sig, len)).ok(),
+                "OpenSSL signature verifies with our key");
+    }
+    const double rate = bench::ops_per_second(seconds, [&] {
+        std::size_t len = sizeof sig;
+        require(EVP_PKEY_sign(ctx, sig, &len, digest.data(), digest.size()) == 1, "OpenSSL sign");
+        bench::keep(sig);
+    });
+    EVP_PKEY_CTX_free(ctx);
+    EVP_PKEY_free(key);
+    return rate;
+}
+
 EVP_PKEY* openssl_public(const ec_fixture& f) {
     byte_vector point = unhex(f.public_key);
     std::string name = f.curve;
@@ -152,8 +235,10 @@ double openssl_verify(const ec_fixture& f, double seconds) {
 
 #if HTTPS_BENCH_OPENSSL
 #define HTTPS_EC_OPENSSL(fn, fixture) [](double s) { return fn(fixture, s); }
+#define HTTPS_EC_OPENSSL_SIGN(curve, fixture) [](double s) { return openssl_sign<curve>(fixture, s); }
 #else
 #define HTTPS_EC_OPENSSL(fn, fixture) nullptr
+#define HTTPS_EC_OPENSSL_SIGN(curve, fixture) nullptr
 #endif
 
 HTTPS_BENCH(
@@ -163,10 +248,17 @@ HTTPS_BENCH(
     "p256_ecdsa_verify", "ops/s", [](double s) { return ours_verify<p256>(p256_fixture, s); },
     HTTPS_EC_OPENSSL(openssl_verify, p256_fixture));
 HTTPS_BENCH(
+    "p256_ecdsa_sign", "ops/s", [](double s) { return ours_sign<p256, sha256>(p256_fixture, s); },
+    HTTPS_EC_OPENSSL_SIGN(p256, p256_fixture));
+HTTPS_BENCH(
     "p384_ecdh", "ops/s", [](double s) { return ours_ecdh<p384>(p384_fixture, s); },
     HTTPS_EC_OPENSSL(openssl_ecdh, p384_fixture));
 HTTPS_BENCH(
     "p384_ecdsa_verify", "ops/s", [](double s) { return ours_verify<p384>(p384_fixture, s); },
     HTTPS_EC_OPENSSL(openssl_verify, p384_fixture));
+HTTPS_BENCH(
+    "p384_ecdsa_sign", "ops/s", [](double s) { return ours_sign<p384, sha384>(p384_fixture, s); },
+    HTTPS_EC_OPENSSL_SIGN(p384, p384_fixture));
 
 #undef HTTPS_EC_OPENSSL
+#undef HTTPS_EC_OPENSSL_SIGN

@@ -1,10 +1,13 @@
-// Ed25519 figure: signature verifications per second (`ed25519_verify`), ours next to OpenSSL's
-// EVP_DigestVerify, on the same key, message and signature.
+// Ed25519 figures: signature verifications per second (`ed25519_verify`) and signatures per
+// second (`ed25519_sign`), ours next to OpenSSL's EVP_DigestVerify / EVP_DigestSign, on the same
+// key, message and signature.
 #include "bench.hpp"
 
 #include <https/core/hex.hpp>
 #include <https/crypto/ed25519.hpp>
+#include <https/crypto/ed25519_private_key.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 
@@ -17,6 +20,7 @@ namespace {
 using namespace https;
 
 // RFC 8032 §7.1 TEST 3 (a 2-byte message, so the figure is the curve arithmetic, not SHA-512).
+constexpr const char* seed_hex = "c5aa8df43f9f837bedb7442f31dcb7b166d38535076f094b85ce3a2e0b4458f7";
 constexpr const char* public_key_hex =
     "fc51cd8e6218a1a38da47ed00230f0580816ed13ba3303ac5deb911548908025";
 constexpr const char* message_hex = "af82";
@@ -52,7 +56,47 @@ double ours_verify(double seconds) {
     });
 }
 
+/// Ours: one signature with a key made once from the seed (SHA-512 of the seed and [s]B are
+/// not part of the figure, as OpenSSL's key object also keeps them).
+double ours_sign(double seconds) {
+    auto key = crypto::ed25519_private_key::from_seed(unhex(seed_hex));
+    require(key.ok(), "key from seed");
+    const byte_vector msg = unhex(message_hex);
+    const byte_vector want = unhex(signature_hex);
+    const auto sig = key->sign(msg);
+    require(std::equal(sig.begin(), sig.end(), want.begin(), want.end()), "RFC signature");
+    return bench::ops_per_second(seconds, [&] {
+        const auto s = key->sign(msg);
+        bench::keep(s);
+    });
+}
+
 #if HTTPS_BENCH_OPENSSL
+/// OpenSSL: one EVP_DigestSignInit + EVP_DigestSign per operation (one-shot, as Ed25519
+/// requires), with a key object made once from the seed.
+double openssl_sign(double seconds) {
+    const byte_vector seed = unhex(seed_hex);
+    const byte_vector msg = unhex(message_hex);
+    EVP_PKEY* pkey =
+        EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nullptr, seed.data(), seed.size());
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    require(pkey != nullptr && ctx != nullptr, "OpenSSL key import");
+    unsigned char sig[64];
+    auto sign = [&] {
+        std::size_t len = sizeof sig;
+        return EVP_DigestSignInit(ctx, nullptr, nullptr, nullptr, pkey) == 1 &&
+               EVP_DigestSign(ctx, sig, &len, msg.data(), msg.size()) == 1;
+    };
+    require(sign(), "OpenSSL signs");
+    const double rate = bench::ops_per_second(seconds, [&] {
+        const bool ok = sign();
+        bench::keep(ok);
+    });
+    EVP_MD_CTX_free(ctx);
+    EVP_PKEY_free(pkey);
+    return rate;
+}
+
 /// OpenSSL: one EVP_DigestVerifyInit + EVP_DigestVerify (one-shot, as Ed25519 requires) per
 /// operation.
 double openssl_verify(double seconds) {
@@ -81,6 +125,8 @@ double openssl_verify(double seconds) {
 
 #if HTTPS_BENCH_OPENSSL
 HTTPS_BENCH("ed25519_verify", "ops/s", ours_verify, openssl_verify);
+HTTPS_BENCH("ed25519_sign", "ops/s", ours_sign, openssl_sign);
 #else
 HTTPS_BENCH("ed25519_verify", "ops/s", ours_verify, {});
+HTTPS_BENCH("ed25519_sign", "ops/s", ours_sign, {});
 #endif

@@ -1,10 +1,13 @@
 // The group of edwards25519 (RFC 8032 §5.1: -x^2 + y^2 = 1 + d x^2 y^2 over GF(2^255 - 19)) and
-// scalars modulo its order L, as Ed25519 verification needs them: point decoding and encoding,
-// extended-coordinate addition and doubling, and a variable-time double-scalar multiplication.
-// Everything here handles public values only (keys, signatures, message hashes): variable time.
+// scalars modulo its order L, as Ed25519 needs them: point decoding and encoding,
+// extended-coordinate addition and doubling, a variable-time double-scalar multiplication for
+// verification (public values only), and for signing a constant-time fixed-base multiplication
+// and constant-time scalar reduction and multiply-add modulo L. Each function's CT line says
+// which kind it is.
 #pragma once
 
 #include "../../core/bytes.hpp"
+#include "../../core/ct.hpp"
 #include "../../core/errc.hpp"
 #include "field25519.hpp"
 
@@ -229,13 +232,14 @@ inline errc decode(std::span<const std::uint8_t, 32> in, point& out) noexcept {
 }
 
 /// The encoding of a point (RFC 8032 §5.1.2): y in 255 little-endian bits, the low bit of x on
-/// top. CT: variable time (public values only; the inversion itself is constant-time).
+/// top. CT: branch-free (a signer encodes R = [r]B before it is public): a fixed-exponent
+/// inversion, and the sign bit moved by shifts.
 inline void encode(const projective& p, std::span<std::uint8_t, 32> out) noexcept {
     const fe25519 z_inv = fe25519_invert(p.z);
+    std::array<std::uint8_t, 32> x{};
+    fe25519_encode(mul_cold(p.x, z_inv), x);
     fe25519_encode(mul_cold(p.y, z_inv), out);
-    if (is_odd_vartime(mul_cold(p.x, z_inv))) {
-        out[31] |= 0x80;
-    }
+    out[31] = static_cast<std::uint8_t>(out[31] | ((x[0] & 1) << 7));
 }
 
 // ---- scalars modulo L ---------------------------------------------------------------------------
@@ -277,17 +281,17 @@ inline bool is_canonical_scalar(std::span<const std::uint8_t, 32> s) noexcept {
     return less_vartime(load_scalar(s), order);
 }
 
-/// x mod L for a 64-byte little-endian x (the SHA-512 output that RFC 8032 §5.1.7 step 2 reads
-/// as an integer), by Barrett reduction (Handbook of Applied Cryptography, algorithm 14.42, with
-/// base b = 2^64 and k = 4 limbs): q = floor(floor(x / b^3) mu / b^5) is at most 2 below
-/// floor(x / L), so x - q L, computed mod b^5, needs at most two subtractions of L.
-/// CT: variable time (public input).
-inline scalar reduce_wide(std::span<const std::uint8_t, 64> in) noexcept {
+/// A 512-bit integer in 64-bit limbs, least significant first.
+using wide_scalar = std::array<std::uint64_t, 8>;
+
+/// x mod L for x < 2^512, by Barrett reduction (Handbook of Applied Cryptography, algorithm
+/// 14.42, with base b = 2^64 and k = 4 limbs): q = floor(floor(x / b^3) mu / b^5) is at most 2
+/// below floor(x / L), so x - q L, computed mod b^5, needs at most two subtractions of L, both
+/// always computed and kept under a mask.
+/// CT: a fixed sequence of multiplications, additions and masked selections (signing reduces
+/// the secret nonce hash and S = r + k s with it).
+inline scalar reduce_limbs(const wide_scalar& x) noexcept {
     using u128 = fe25519_u128;
-    std::array<std::uint64_t, 8> x{};
-    for (std::size_t i = 0; i < 8; ++i) {
-        x[i] = https::detail::load_le64(in.data() + 8 * i);
-    }
     // q2 = floor(x / b^3) * mu (10 limbs); only its top five limbs, q3 = floor(q2 / b^5), are used
     std::array<std::uint64_t, 10> q2{};
     for (std::size_t i = 0; i < 5; ++i) {
@@ -318,15 +322,59 @@ inline scalar reduce_wide(std::span<const std::uint8_t, 64> in) noexcept {
         borrow = static_cast<std::uint64_t>(t >> 64) & 1;
     }
     const std::array<std::uint64_t, 5> l5{order[0], order[1], order[2], order[3], 0};
-    while (!less_vartime(r, l5)) {
+    for (int pass = 0; pass < 2; ++pass) { // r < 3L: at most two subtractions
+        std::array<std::uint64_t, 5> d{};
         borrow = 0;
         for (std::size_t i = 0; i < 5; ++i) {
             const u128 t = u128{r[i]} - l5[i] - borrow;
-            r[i] = static_cast<std::uint64_t>(t);
+            d[i] = static_cast<std::uint64_t>(t);
             borrow = static_cast<std::uint64_t>(t >> 64) & 1;
+        }
+        // keep r where r - L borrowed (r < L), else take r - L
+        const std::uint64_t keep = ct::value_barrier(std::uint64_t{0} - borrow);
+        for (std::size_t i = 0; i < 5; ++i) {
+            r[i] = (r[i] & keep) | (d[i] & ~keep);
         }
     }
     return {r[0], r[1], r[2], r[3]};
+}
+
+/// x mod L for a 64-byte little-endian x (the SHA-512 output that RFC 8032 §5.1.6 steps 2 and 4
+/// and §5.1.7 step 2 read as an integer). CT: as reduce_limbs.
+inline scalar reduce_wide(std::span<const std::uint8_t, 64> in) noexcept {
+    wide_scalar x{};
+    for (std::size_t i = 0; i < 8; ++i) {
+        x[i] = https::detail::load_le64(in.data() + 8 * i);
+    }
+    const scalar r = reduce_limbs(x);
+    ct::wipe(x);
+    return r;
+}
+
+/// (a b + c) mod L for a, b, c < 2^256 (then a b + c < 2^512): the S = r + k s of RFC 8032
+/// §5.1.6 step 5, with s the clamped secret scalar (not reduced mod L).
+/// CT: a fixed sequence of word multiplications and additions, then reduce_limbs.
+inline scalar mul_add(const scalar& a, const scalar& b, const scalar& c) noexcept {
+    using u128 = fe25519_u128;
+    wide_scalar x{};
+    for (std::size_t i = 0; i < 4; ++i) {
+        std::uint64_t carry = 0;
+        for (std::size_t j = 0; j < 4; ++j) {
+            const u128 t = u128{a[i]} * b[j] + x[i + j] + carry;
+            x[i + j] = static_cast<std::uint64_t>(t);
+            carry = static_cast<std::uint64_t>(t >> 64);
+        }
+        x[i + 4] = carry;
+    }
+    std::uint64_t carry = 0;
+    for (std::size_t i = 0; i < 8; ++i) {
+        const u128 t = u128{x[i]} + (i < 4 ? c[i] : 0) + carry;
+        x[i] = static_cast<std::uint64_t>(t);
+        carry = static_cast<std::uint64_t>(t >> 64);
+    }
+    const scalar r = reduce_limbs(x);
+    ct::wipe(x);
+    return r;
 }
 
 /// Width-W non-adjacent form of s < 2^253: digits[i] is zero or odd in (-2^(W-1), 2^(W-1)), any
@@ -453,6 +501,130 @@ inline projective double_scalar_mul_vartime(const scalar& s, const scalar& k,
         acc = to_projective(c);
     }
     return acc;
+}
+
+
+// ---- constant-time fixed-base multiplication (signing: secret scalars) --------------------------
+
+/// Rows of the signing table: row j holds [k] 256^j B for k = 1..8, so a scalar written in 64
+/// signed radix-16 digits e_i (a = sum e_i 16^i, e_i in [-8, 8]) takes one entry per digit: the
+/// even digits e_2j from row j directly, the odd ones e_(2j+1) from row j too, their sum then
+/// multiplied by 16 (16^(2j+1) = 16 * 256^j), which costs four doublings in all.
+inline constexpr std::size_t signing_rows = 32;
+inline constexpr std::size_t signing_row_size = 8;
+
+/// The signing table, affine and prepared for additions, every limb carried (tight) so an entry
+/// can be negated by swapping y + x with y - x and negating 2dxy. About 30 KB, computed on first
+/// use from B with the verification formulas (public data, so variable time is fine there).
+struct signing_table {
+    std::array<std::array<affine_cached, signing_row_size>, signing_rows> rows;
+
+    signing_table() noexcept {
+        point b{};
+        [[maybe_unused]] const errc e = decode(base_point_encoding, b);
+        assert(e == errc::ok);
+        point row_base = b; // 256^j B
+        for (auto& row : rows) {
+            std::array<point, signing_row_size> multiples;
+            multiples[0] = row_base;
+            const cached base_cached = to_cached(row_base);
+            for (std::size_t k = 1; k < signing_row_size; ++k) {
+                multiples[k] = to_point(add(multiples[k - 1], base_cached, false));
+            }
+            // One inversion per row (Montgomery's trick): prefix[k] = Z0 ... Zk.
+            std::array<fe25519, signing_row_size> prefix;
+            prefix[0] = multiples[0].z;
+            for (std::size_t k = 1; k < signing_row_size; ++k) {
+                prefix[k] = mul_cold(prefix[k - 1], multiples[k].z);
+            }
+            fe25519 inv = fe25519_invert(prefix.back());
+            for (std::size_t k = signing_row_size; k-- > 0;) {
+                const fe25519 z_inv = k == 0 ? inv : mul_cold(inv, prefix[k - 1]);
+                inv = mul_cold(inv, multiples[k].z);
+                const fe25519 x = mul_cold(multiples[k].x, z_inv);
+                const fe25519 y = mul_cold(multiples[k].y, z_inv);
+                row[k] = {fe25519_carry(fe25519_add(y, x)), fe25519_carry(fe25519_sub(y, x)),
+                          mul_cold(mul_cold(x, y), curve_2d)};
+            }
+            // 256^(j+1) B = 2^8 (256^j B): eight doublings
+            projective p{row_base.x, row_base.y, row_base.z};
+            for (int i = 0; i < 7; ++i) {
+                p = to_projective(dbl(p));
+            }
+            row_base = to_point(dbl(p));
+        }
+    }
+};
+
+inline const signing_table& signing_multiples() noexcept {
+    static const signing_table table; // thread-safe initialisation (C++11 "magic statics")
+    return table;
+}
+
+/// dst = src where `mask` is all ones. CT: branch-free.
+inline void cmov(fe25519& dst, const fe25519& src, std::uint64_t mask) noexcept {
+    for (std::size_t i = 0; i < 5; ++i) {
+        dst.v[i] ^= (dst.v[i] ^ src.v[i]) & mask;
+    }
+}
+
+/// [|digit|] 256^j B from row j, negated when digit < 0; the neutral element (1, 1, 0) for 0.
+/// CT: all eight entries are read and masked in; the sign is applied by masks.
+inline affine_cached select_signing(const std::array<affine_cached, signing_row_size>& row,
+                                    std::int8_t digit) noexcept {
+    const auto d = static_cast<std::uint64_t>(static_cast<std::int64_t>(digit));
+    const std::uint64_t negative = ct::value_barrier(std::uint64_t{0} - (d >> 63));
+    const std::uint64_t magnitude = (d ^ negative) - negative; // 0..8
+    affine_cached t{fe_one, fe_one, fe_zero};
+    for (std::size_t k = 0; k < signing_row_size; ++k) {
+        const std::uint64_t hit = ct::mask<std::uint64_t>::equal(magnitude, k + 1).value();
+        cmov(t.y_plus_x, row[k].y_plus_x, hit);
+        cmov(t.y_minus_x, row[k].y_minus_x, hit);
+        cmov(t.xy2d, row[k].xy2d, hit);
+    }
+    // -(x, y) = (-x, y): y + x and y - x trade places, 2dxy changes sign
+    const fe25519 plus = t.y_plus_x;
+    cmov(t.y_plus_x, t.y_minus_x, negative);
+    cmov(t.y_minus_x, plus, negative);
+    cmov(t.xy2d, fe25519_carry(fe25519_sub(fe_zero, t.xy2d)), negative);
+    return t;
+}
+
+/// [a]B for a secret a < 2^255 given as 32 little-endian bytes (the clamped secret scalar s of
+/// RFC 8032 §5.1.5, or the nonce r reduced mod L of §5.1.6 step 2), in extended coordinates.
+/// The digits: a's 64 nibbles, then recoded into [-8, 8) with a carry into the next (the top
+/// digit ends in [0, 8] because a < 2^255). Then 64 additions of table entries (complete
+/// formulas: the neutral element and equal points need no special case) and four doublings.
+/// CT: no branch or memory index depends on a; each row is scanned in full.
+inline point mul_base(std::span<const std::uint8_t, 32> a) noexcept {
+    std::array<std::int8_t, 64> e{};
+    for (std::size_t i = 0; i < 32; ++i) {
+        e[2 * i] = static_cast<std::int8_t>(a[i] & 15);
+        e[2 * i + 1] = static_cast<std::int8_t>(a[i] >> 4);
+    }
+    std::int8_t carry = 0;
+    for (std::size_t i = 0; i < 63; ++i) {
+        e[i] = static_cast<std::int8_t>(e[i] + carry);
+        carry = static_cast<std::int8_t>((e[i] + 8) >> 4); // arithmetic shift (C++20)
+        e[i] = static_cast<std::int8_t>(e[i] - carry * 16);
+    }
+    e[63] = static_cast<std::int8_t>(e[63] + carry);
+
+    const signing_table& table = signing_multiples();
+    point h{fe_zero, fe_one, fe_one, fe_zero}; // the neutral element (0, 1)
+    for (std::size_t i = 1; i < 64; i += 2) {
+        h = to_point(add(h, select_signing(table.rows[i / 2], e[i]), false));
+    }
+    projective p{h.x, h.y, h.z};
+    for (int i = 0; i < 3; ++i) {
+        p = to_projective(dbl(p));
+    }
+    h = to_point(dbl(p));
+    for (std::size_t i = 0; i < 64; i += 2) {
+        h = to_point(add(h, select_signing(table.rows[i / 2], e[i]), false));
+    }
+    ct::wipe(e.data(), e.size());
+    return h;
 }
 
 } // namespace https::crypto::detail::ed25519

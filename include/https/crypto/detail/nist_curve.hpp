@@ -290,34 +290,39 @@ template <class Params> struct curve {
     // ---- constant-time scalar multiplication
     // ------------------------------------------------------
 
-    /// Signed fixed windows of 5 bits: k = sum d_i 2^(5i), d_i in [-16, 16]. `digit_count` windows
-    /// cover bits + 1 bits, enough to absorb the last carry of any k < 2^bits.
+    /// Signed fixed windows of W bits: k = sum d_i 2^(W i), d_i in [-2^(W-1), 2^(W-1)].
+    /// `digits<W>` windows cover bits + 1 bits, enough to absorb the last carry of any
+    /// k < 2^bits. The variable-base ladder uses W = 5 (table 1p..16p, built per call); the
+    /// fixed-base table W = 6 (rows of 1..32 multiples, built once).
+    template <unsigned W> static constexpr std::size_t digits = (bits + W) / W;
     static constexpr unsigned window = 5;
-    static constexpr std::size_t digit_count = (bits + window) / window;
+    static constexpr std::size_t digit_count = digits<window>;
     static constexpr std::size_t table_size = 1u << (window - 1); // multiples 1..16
 
-    /// A recoded digit: its magnitude (0..16) and an all-ones mask when it is negative.
+    /// A recoded digit: its magnitude (0..2^(W-1)) and an all-ones mask when it is negative.
     struct digit {
         std::uint64_t magnitude;
         std::uint64_t negative;
     };
 
-    /// Booth-style signed recoding of k: each 5-bit window plus the carry from below, mapped from
-    /// [17, 32] to [-15, 0] with a carry of one into the next window.
+    /// Booth-style signed recoding of k: each W-bit window plus the carry from below, mapped from
+    /// [2^(W-1) + 1, 2^W] to [-2^(W-1) + 1, 0] with a carry of one into the next window.
     /// CT: arithmetic only; bit positions depend on the loop index, never on k.
-    static void recode(const scalar& k, std::array<digit, digit_count>& out) noexcept {
+    template <unsigned W = window>
+    static void recode(const scalar& k, std::array<digit, digits<W>>& out) noexcept {
+        static_assert(W >= 2 && W < 16);
         std::uint64_t carry = 0;
-        for (std::size_t i = 0; i < digit_count; ++i) {
-            const std::size_t pos = window * i;
+        for (std::size_t i = 0; i < digits<W>; ++i) {
+            const std::size_t pos = W * i;
             const std::size_t limb = pos / 64;
             const std::size_t shift = pos % 64;
             std::uint64_t w = limb < limb_count ? k[limb] >> shift : 0;
-            if (shift > 64 - window && limb + 1 < limb_count) {
+            if (shift > 64 - W && limb + 1 < limb_count) {
                 w |= k[limb + 1] << (64 - shift);
             }
-            const std::uint64_t v = (w & ((1u << window) - 1)) + carry; // 0..32
-            carry = (std::uint64_t{table_size} - v) >> 63;              // v > 16
-            const std::uint64_t d = v - (carry << window);              // two's complement
+            const std::uint64_t v = (w & ((1u << W) - 1)) + carry;     // 0..2^W
+            carry = ((std::uint64_t{1} << (W - 1)) - v) >> 63;        // v > 2^(W-1)
+            const std::uint64_t d = v - (carry << W);                 // two's complement
             const std::uint64_t neg = bit_mask(d >> 63);
             out[i].negative = neg;
             out[i].magnitude = (d ^ neg) - neg;
@@ -404,20 +409,28 @@ template <class Params> struct curve {
         return acc;
     }
 
-    /// The fixed-base table: rows[i][j] = (j + 1) * 2^(5i) * G, affine. Built once on first use
-    /// (public data; about 53 KB for P-256 and 118 KB for P-384, in static storage).
+    /// The fixed-base windows: 6 bits, so 43 rows of 32 multiples for P-256 (65 for P-384).
+    /// Against 5-bit windows (52 rows of 16) that is 9 fewer additions for twice the entries
+    /// scanned per row: P-256 k G went from 18.0 to 14.5 us (thread CPU time, g++ -O3), an ECDSA
+    /// signature from 32.5 to 28 us; 7-bit windows (37 rows of 64) measured slower (18-19 us).
+    static constexpr unsigned base_window = 6;
+    static constexpr std::size_t base_digit_count = digits<base_window>;
+    static constexpr std::size_t base_row_size = 1u << (base_window - 1); // multiples 1..32
+
+    /// The fixed-base table: rows[i][j] = (j + 1) * 2^(6i) * G, affine. Built once on first use
+    /// (public data; about 88 KB for P-256 and 200 KB for P-384, in static storage).
     struct base_table {
-        std::array<std::array<affine, table_size>, digit_count> rows;
+        std::array<std::array<affine, base_row_size>, base_digit_count> rows;
         base_table() noexcept {
             projective base = lift(generator);
             for (auto& row : rows) {
-                std::array<projective, table_size> proj;
+                std::array<projective, base_row_size> proj;
                 proj[0] = base;
-                for (std::size_t j = 1; j < table_size; ++j) {
+                for (std::size_t j = 1; j < base_row_size; ++j) {
                     proj[j] = (j % 2 == 1) ? dbl(proj[j / 2]) : add(proj[j - 1], proj[0]);
                 }
                 batch_to_affine_vartime(proj, row);
-                base = dbl(proj[table_size - 1]); // 32 * 2^(5i) G = 2^(5(i+1)) G
+                base = dbl(proj[base_row_size - 1]); // 64 * 2^(6i) G = 2^(6(i+1)) G
             }
         }
     };
@@ -431,13 +444,13 @@ template <class Params> struct curve {
     /// CT: no branch or memory index depends on k; each row is scanned in full.
     static projective mul_base(const scalar& k) noexcept {
         const base_table& t = base();
-        std::array<digit, digit_count> d;
-        recode(k, d);
+        std::array<digit, base_digit_count> d;
+        recode<base_window>(k, d);
         projective acc = identity();
-        for (std::size_t i = 0; i < digit_count; ++i) {
+        for (std::size_t i = 0; i < base_digit_count; ++i) {
             // entry (j + 1) sits at j, so magnitude - 1; for magnitude 0 nothing matches
             affine q{};
-            for (std::size_t j = 0; j < table_size; ++j) {
+            for (std::size_t j = 0; j < base_row_size; ++j) {
                 cmov(q, t.rows[i][j],
                      ct::mask<std::uint64_t>::equal(j + 1, d[i].magnitude).value());
             }
