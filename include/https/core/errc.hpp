@@ -56,6 +56,8 @@ enum class errc : int {
     zero_shared_secret,       ///< X25519 produced the all-zero output (small-order point)
     random_failure,           ///< the operating system's random number source failed
     out_of_range,             ///< a numeric value outside the range the algorithm allows
+    bad_private_key,          ///< a private key whose components are malformed or do not belong together
+    signing_fault,            ///< a signature failed its own check before release (a fault while signing)
 
     // 300..399 X.509 path validation
     cert_malformed = 300,     ///< certificate does not parse under strict DER/RFC 5280 rules
@@ -199,6 +201,8 @@ inline const char* describe(errc e) noexcept {
     case errc::zero_shared_secret: return "all-zero shared secret";
     case errc::random_failure: return "operating system random source failed";
     case errc::out_of_range: return "value out of range";
+    case errc::bad_private_key: return "invalid private key";
+    case errc::signing_fault: return "signature failed its check before release (fault while signing)";
     case errc::cert_malformed: return "certificate malformed";
     case errc::cert_expired: return "certificate expired";
     case errc::cert_not_yet_valid: return "certificate not yet valid";
