@@ -321,7 +321,7 @@ template <bigint_limb Limb> inline std::size_t bit_length_n(const Limb* x, std::
         Limb len = 0;
         for (unsigned b = 0; b < w; ++b) {
             const Limb set = static_cast<Limb>((x[i] >> b) & 1);
-            len = ct::mask<Limb>::from_bit(set).select(static_cast<Limb>(b + 1), len);
+            len = ct::mask<Limb>::from_bit(set).select(static_cast<Limb>(static_cast<Limb>(b) + 1), len);
         }
         const Limb nonzero = static_cast<Limb>(~ct::mask<Limb>::is_zero(x[i]).value());
         const std::size_t here = i * w + len;
@@ -669,7 +669,9 @@ template <detail::bigint_limb Limb> class montgomery {
         for (std::size_t e = 2; e < entries; ++e) {
             detail::mont_mul(table[e], table[e - 1], table[1], m, m0inv_, s);
         }
-        Limb acc[integer::max_limbs];
+        // zero-initialised only for GCC 12, whose -Wmaybe-uninitialized misfires on acc once
+        // this is inlined into the RSA signer at -O3 (every limb in use is written before use)
+        Limb acc[integer::max_limbs] = {};
         Limb pick[integer::max_limbs];
         copy(acc, one_.data(), s);
         for (std::size_t i = 0; i < exponent.size() * 2; ++i) {
