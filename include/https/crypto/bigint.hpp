@@ -321,7 +321,8 @@ template <bigint_limb Limb> inline std::size_t bit_length_n(const Limb* x, std::
         Limb len = 0;
         for (unsigned b = 0; b < w; ++b) {
             const Limb set = static_cast<Limb>((x[i] >> b) & 1);
-            len = ct::mask<Limb>::from_bit(set).select(static_cast<Limb>(static_cast<Limb>(b) + 1), len);
+            const Limb here_len = static_cast<Limb>(static_cast<Limb>(b) + 1);
+            len = ct::mask<Limb>::from_bit(set).select(here_len, len);
         }
         const Limb nonzero = static_cast<Limb>(~ct::mask<Limb>::is_zero(x[i]).value());
         const std::size_t here = i * w + len;
