@@ -9,8 +9,9 @@
 #                                   light facade); the same probe run header-only must find them,
 #                                   or the probe is broken
 #   check-headers.sh hooks CXX      the test hooks (a replayed RNG, the default-RNG override, the
-#                                   ClientHello rewrite, the TLS 1.2 master secret) cannot be named
-#                                   without HTTPS_TESTING: each use fails to compile alone, and all
+#                                   ClientHello rewrite, the TLS 1.2 master secret, the RSA signer's
+#                                   CRT fault) cannot be named without HTTPS_TESTING: each use
+#                                   fails to compile alone, and all
 #                                   of them compile with the macro (or the probe is broken)
 set -euo pipefail
 mode=$1
@@ -64,6 +65,7 @@ hooks)
         'https/tls/client.hpp|https::tls::client_config c; https::tls::test_hooks::replace_client_hello(c, nullptr);'
         'https/tls/client.hpp|(void)&https::tls::test_hooks::master_secret;'
         'https/crypto/mlkem.hpp|(void)&https::crypto::mlkem768::test_hooks::encapsulate;'
+        'https/crypto/rsa_private_key.hpp|(void)https::crypto::rsa_test_hooks::half::mod_p;'
     )
     probe() { # probe HEADERS BODY [FLAGS...]: compile BODY in a function after the #includes
         local headers=$1 body=$2

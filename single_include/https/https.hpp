@@ -76,6 +76,9 @@ enum class errc : int {
     zero_shared_secret,       ///< X25519 produced the all-zero output (small-order point)
     random_failure,           ///< the operating system's random number source failed
     out_of_range,             ///< a numeric value outside the range the algorithm allows
+    bad_ciphertext_size,      ///< a KEM ciphertext of a length the algorithm does not accept
+    bad_private_key,          ///< a private key that is malformed or fails its consistency check
+    signing_fault,            ///< a signature failed its own check before release (a fault while signing)
 
     // 300..399 X.509 path validation
     cert_malformed = 300,     ///< certificate does not parse under strict DER/RFC 5280 rules
@@ -219,6 +222,9 @@ inline const char* describe(errc e) noexcept {
     case errc::zero_shared_secret: return "all-zero shared secret";
     case errc::random_failure: return "operating system random source failed";
     case errc::out_of_range: return "value out of range";
+    case errc::bad_ciphertext_size: return "unsupported ciphertext size";
+    case errc::bad_private_key: return "invalid private key";
+    case errc::signing_fault: return "signature failed its check before release (fault while signing)";
     case errc::cert_malformed: return "certificate malformed";
     case errc::cert_expired: return "certificate expired";
     case errc::cert_not_yet_valid: return "certificate not yet valid";
@@ -2330,13 +2336,11 @@ HTTPS_DECL std::string describe_certificate(bytes_view der);
 
 // ---- https/crypto/detail/edwards25519.hpp ------------------------------------------------------
 // The group of edwards25519 (RFC 8032 §5.1: -x^2 + y^2 = 1 + d x^2 y^2 over GF(2^255 - 19)) and
-// scalars modulo its order L, as Ed25519 verification needs them: point decoding and encoding,
-// extended-coordinate addition and doubling, and a variable-time double-scalar multiplication.
-// Everything here handles public values only (keys, signatures, message hashes): variable time.
-
-// ---- https/crypto/detail/field25519.hpp --------------------------------------------------------
-// GF(2^255 - 19) arithmetic in radix 2^51, shared by X25519 (x25519.hpp) and Ed25519
-// (ed25519.hpp, through detail/edwards25519.hpp).
+// scalars modulo its order L, as Ed25519 needs them: point decoding and encoding,
+// extended-coordinate addition and doubling, a variable-time double-scalar multiplication for
+// verification (public values only), and for signing a constant-time fixed-base multiplication
+// and constant-time scalar reduction and multiply-add modulo L. Each function's CT line says
+// which kind it is.
 
 // ---- https/core/ct.hpp -------------------------------------------------------------------------
 // Constant-time building blocks: masks, a value barrier, comparison, selection, wiping, and
@@ -2500,6 +2504,10 @@ template <std::size_t N> struct secret_array {
 };
 
 } // namespace https::ct
+// ---- https/crypto/detail/field25519.hpp --------------------------------------------------------
+// GF(2^255 - 19) arithmetic in radix 2^51, shared by X25519 (x25519.hpp) and Ed25519
+// (ed25519.hpp, through detail/edwards25519.hpp).
+
 
 #include <array>
 #include <cstddef>
@@ -2968,13 +2976,14 @@ inline errc decode(std::span<const std::uint8_t, 32> in, point& out) noexcept {
 }
 
 /// The encoding of a point (RFC 8032 §5.1.2): y in 255 little-endian bits, the low bit of x on
-/// top. CT: variable time (public values only; the inversion itself is constant-time).
+/// top. CT: branch-free (a signer encodes R = [r]B before it is public): a fixed-exponent
+/// inversion, and the sign bit moved by shifts.
 inline void encode(const projective& p, std::span<std::uint8_t, 32> out) noexcept {
     const fe25519 z_inv = fe25519_invert(p.z);
+    std::array<std::uint8_t, 32> x{};
+    fe25519_encode(mul_cold(p.x, z_inv), x);
     fe25519_encode(mul_cold(p.y, z_inv), out);
-    if (is_odd_vartime(mul_cold(p.x, z_inv))) {
-        out[31] |= 0x80;
-    }
+    out[31] = static_cast<std::uint8_t>(out[31] | ((x[0] & 1) << 7));
 }
 
 // ---- scalars modulo L ---------------------------------------------------------------------------
@@ -3016,17 +3025,17 @@ inline bool is_canonical_scalar(std::span<const std::uint8_t, 32> s) noexcept {
     return less_vartime(load_scalar(s), order);
 }
 
-/// x mod L for a 64-byte little-endian x (the SHA-512 output that RFC 8032 §5.1.7 step 2 reads
-/// as an integer), by Barrett reduction (Handbook of Applied Cryptography, algorithm 14.42, with
-/// base b = 2^64 and k = 4 limbs): q = floor(floor(x / b^3) mu / b^5) is at most 2 below
-/// floor(x / L), so x - q L, computed mod b^5, needs at most two subtractions of L.
-/// CT: variable time (public input).
-inline scalar reduce_wide(std::span<const std::uint8_t, 64> in) noexcept {
+/// A 512-bit integer in 64-bit limbs, least significant first.
+using wide_scalar = std::array<std::uint64_t, 8>;
+
+/// x mod L for x < 2^512, by Barrett reduction (Handbook of Applied Cryptography, algorithm
+/// 14.42, with base b = 2^64 and k = 4 limbs): q = floor(floor(x / b^3) mu / b^5) is at most 2
+/// below floor(x / L), so x - q L, computed mod b^5, needs at most two subtractions of L, both
+/// always computed and kept under a mask.
+/// CT: a fixed sequence of multiplications, additions and masked selections (signing reduces
+/// the secret nonce hash and S = r + k s with it).
+inline scalar reduce_limbs(const wide_scalar& x) noexcept {
     using u128 = fe25519_u128;
-    std::array<std::uint64_t, 8> x{};
-    for (std::size_t i = 0; i < 8; ++i) {
-        x[i] = https::detail::load_le64(in.data() + 8 * i);
-    }
     // q2 = floor(x / b^3) * mu (10 limbs); only its top five limbs, q3 = floor(q2 / b^5), are used
     std::array<std::uint64_t, 10> q2{};
     for (std::size_t i = 0; i < 5; ++i) {
@@ -3057,15 +3066,59 @@ inline scalar reduce_wide(std::span<const std::uint8_t, 64> in) noexcept {
         borrow = static_cast<std::uint64_t>(t >> 64) & 1;
     }
     const std::array<std::uint64_t, 5> l5{order[0], order[1], order[2], order[3], 0};
-    while (!less_vartime(r, l5)) {
+    for (int pass = 0; pass < 2; ++pass) { // r < 3L: at most two subtractions
+        std::array<std::uint64_t, 5> d{};
         borrow = 0;
         for (std::size_t i = 0; i < 5; ++i) {
             const u128 t = u128{r[i]} - l5[i] - borrow;
-            r[i] = static_cast<std::uint64_t>(t);
+            d[i] = static_cast<std::uint64_t>(t);
             borrow = static_cast<std::uint64_t>(t >> 64) & 1;
+        }
+        // keep r where r - L borrowed (r < L), else take r - L
+        const std::uint64_t keep = ct::value_barrier(std::uint64_t{0} - borrow);
+        for (std::size_t i = 0; i < 5; ++i) {
+            r[i] = (r[i] & keep) | (d[i] & ~keep);
         }
     }
     return {r[0], r[1], r[2], r[3]};
+}
+
+/// x mod L for a 64-byte little-endian x (the SHA-512 output that RFC 8032 §5.1.6 steps 2 and 4
+/// and §5.1.7 step 2 read as an integer). CT: as reduce_limbs.
+inline scalar reduce_wide(std::span<const std::uint8_t, 64> in) noexcept {
+    wide_scalar x{};
+    for (std::size_t i = 0; i < 8; ++i) {
+        x[i] = https::detail::load_le64(in.data() + 8 * i);
+    }
+    const scalar r = reduce_limbs(x);
+    ct::wipe(x);
+    return r;
+}
+
+/// (a b + c) mod L for a, b, c < 2^256 (then a b + c < 2^512): the S = r + k s of RFC 8032
+/// §5.1.6 step 5, with s the clamped secret scalar (not reduced mod L).
+/// CT: a fixed sequence of word multiplications and additions, then reduce_limbs.
+inline scalar mul_add(const scalar& a, const scalar& b, const scalar& c) noexcept {
+    using u128 = fe25519_u128;
+    wide_scalar x{};
+    for (std::size_t i = 0; i < 4; ++i) {
+        std::uint64_t carry = 0;
+        for (std::size_t j = 0; j < 4; ++j) {
+            const u128 t = u128{a[i]} * b[j] + x[i + j] + carry;
+            x[i + j] = static_cast<std::uint64_t>(t);
+            carry = static_cast<std::uint64_t>(t >> 64);
+        }
+        x[i + 4] = carry;
+    }
+    std::uint64_t carry = 0;
+    for (std::size_t i = 0; i < 8; ++i) {
+        const u128 t = u128{x[i]} + (i < 4 ? c[i] : 0) + carry;
+        x[i] = static_cast<std::uint64_t>(t);
+        carry = static_cast<std::uint64_t>(t >> 64);
+    }
+    const scalar r = reduce_limbs(x);
+    ct::wipe(x);
+    return r;
 }
 
 /// Width-W non-adjacent form of s < 2^253: digits[i] is zero or odd in (-2^(W-1), 2^(W-1)), any
@@ -3192,6 +3245,130 @@ inline projective double_scalar_mul_vartime(const scalar& s, const scalar& k,
         acc = to_projective(c);
     }
     return acc;
+}
+
+
+// ---- constant-time fixed-base multiplication (signing: secret scalars) --------------------------
+
+/// Rows of the signing table: row j holds [k] 256^j B for k = 1..8, so a scalar written in 64
+/// signed radix-16 digits e_i (a = sum e_i 16^i, e_i in [-8, 8]) takes one entry per digit: the
+/// even digits e_2j from row j directly, the odd ones e_(2j+1) from row j too, their sum then
+/// multiplied by 16 (16^(2j+1) = 16 * 256^j), which costs four doublings in all.
+inline constexpr std::size_t signing_rows = 32;
+inline constexpr std::size_t signing_row_size = 8;
+
+/// The signing table, affine and prepared for additions, every limb carried (tight) so an entry
+/// can be negated by swapping y + x with y - x and negating 2dxy. About 30 KB, computed on first
+/// use from B with the verification formulas (public data, so variable time is fine there).
+struct signing_table {
+    std::array<std::array<affine_cached, signing_row_size>, signing_rows> rows;
+
+    signing_table() noexcept {
+        point b{};
+        [[maybe_unused]] const errc e = decode(base_point_encoding, b);
+        assert(e == errc::ok);
+        point row_base = b; // 256^j B
+        for (auto& row : rows) {
+            std::array<point, signing_row_size> multiples;
+            multiples[0] = row_base;
+            const cached base_cached = to_cached(row_base);
+            for (std::size_t k = 1; k < signing_row_size; ++k) {
+                multiples[k] = to_point(add(multiples[k - 1], base_cached, false));
+            }
+            // One inversion per row (Montgomery's trick): prefix[k] = Z0 ... Zk.
+            std::array<fe25519, signing_row_size> prefix;
+            prefix[0] = multiples[0].z;
+            for (std::size_t k = 1; k < signing_row_size; ++k) {
+                prefix[k] = mul_cold(prefix[k - 1], multiples[k].z);
+            }
+            fe25519 inv = fe25519_invert(prefix.back());
+            for (std::size_t k = signing_row_size; k-- > 0;) {
+                const fe25519 z_inv = k == 0 ? inv : mul_cold(inv, prefix[k - 1]);
+                inv = mul_cold(inv, multiples[k].z);
+                const fe25519 x = mul_cold(multiples[k].x, z_inv);
+                const fe25519 y = mul_cold(multiples[k].y, z_inv);
+                row[k] = {fe25519_carry(fe25519_add(y, x)), fe25519_carry(fe25519_sub(y, x)),
+                          mul_cold(mul_cold(x, y), curve_2d)};
+            }
+            // 256^(j+1) B = 2^8 (256^j B): eight doublings
+            projective p{row_base.x, row_base.y, row_base.z};
+            for (int i = 0; i < 7; ++i) {
+                p = to_projective(dbl(p));
+            }
+            row_base = to_point(dbl(p));
+        }
+    }
+};
+
+inline const signing_table& signing_multiples() noexcept {
+    static const signing_table table; // thread-safe initialisation (C++11 "magic statics")
+    return table;
+}
+
+/// dst = src where `mask` is all ones. CT: branch-free.
+inline void cmov(fe25519& dst, const fe25519& src, std::uint64_t mask) noexcept {
+    for (std::size_t i = 0; i < 5; ++i) {
+        dst.v[i] ^= (dst.v[i] ^ src.v[i]) & mask;
+    }
+}
+
+/// [|digit|] 256^j B from row j, negated when digit < 0; the neutral element (1, 1, 0) for 0.
+/// CT: all eight entries are read and masked in; the sign is applied by masks.
+inline affine_cached select_signing(const std::array<affine_cached, signing_row_size>& row,
+                                    std::int8_t digit) noexcept {
+    const auto d = static_cast<std::uint64_t>(static_cast<std::int64_t>(digit));
+    const std::uint64_t negative = ct::value_barrier(std::uint64_t{0} - (d >> 63));
+    const std::uint64_t magnitude = (d ^ negative) - negative; // 0..8
+    affine_cached t{fe_one, fe_one, fe_zero};
+    for (std::size_t k = 0; k < signing_row_size; ++k) {
+        const std::uint64_t hit = ct::mask<std::uint64_t>::equal(magnitude, k + 1).value();
+        cmov(t.y_plus_x, row[k].y_plus_x, hit);
+        cmov(t.y_minus_x, row[k].y_minus_x, hit);
+        cmov(t.xy2d, row[k].xy2d, hit);
+    }
+    // -(x, y) = (-x, y): y + x and y - x trade places, 2dxy changes sign
+    const fe25519 plus = t.y_plus_x;
+    cmov(t.y_plus_x, t.y_minus_x, negative);
+    cmov(t.y_minus_x, plus, negative);
+    cmov(t.xy2d, fe25519_carry(fe25519_sub(fe_zero, t.xy2d)), negative);
+    return t;
+}
+
+/// [a]B for a secret a < 2^255 given as 32 little-endian bytes (the clamped secret scalar s of
+/// RFC 8032 §5.1.5, or the nonce r reduced mod L of §5.1.6 step 2), in extended coordinates.
+/// The digits: a's 64 nibbles, then recoded into [-8, 8) with a carry into the next (the top
+/// digit ends in [0, 8] because a < 2^255). Then 64 additions of table entries (complete
+/// formulas: the neutral element and equal points need no special case) and four doublings.
+/// CT: no branch or memory index depends on a; each row is scanned in full.
+inline point mul_base(std::span<const std::uint8_t, 32> a) noexcept {
+    std::array<std::int8_t, 64> e{};
+    for (std::size_t i = 0; i < 32; ++i) {
+        e[2 * i] = static_cast<std::int8_t>(a[i] & 15);
+        e[2 * i + 1] = static_cast<std::int8_t>(a[i] >> 4);
+    }
+    std::int8_t carry = 0;
+    for (std::size_t i = 0; i < 63; ++i) {
+        e[i] = static_cast<std::int8_t>(e[i] + carry);
+        carry = static_cast<std::int8_t>((e[i] + 8) >> 4); // arithmetic shift (C++20)
+        e[i] = static_cast<std::int8_t>(e[i] - carry * 16);
+    }
+    e[63] = static_cast<std::int8_t>(e[63] + carry);
+
+    const signing_table& table = signing_multiples();
+    point h{fe_zero, fe_one, fe_one, fe_zero}; // the neutral element (0, 1)
+    for (std::size_t i = 1; i < 64; i += 2) {
+        h = to_point(add(h, select_signing(table.rows[i / 2], e[i]), false));
+    }
+    projective p{h.x, h.y, h.z};
+    for (int i = 0; i < 3; ++i) {
+        p = to_projective(dbl(p));
+    }
+    h = to_point(dbl(p));
+    for (std::size_t i = 0; i < 64; i += 2) {
+        h = to_point(add(h, select_signing(table.rows[i / 2], e[i]), false));
+    }
+    ct::wipe(e.data(), e.size());
+    return h;
 }
 
 } // namespace https::crypto::detail::ed25519
@@ -5895,34 +6072,39 @@ template <class Params> struct curve {
     // ---- constant-time scalar multiplication
     // ------------------------------------------------------
 
-    /// Signed fixed windows of 5 bits: k = sum d_i 2^(5i), d_i in [-16, 16]. `digit_count` windows
-    /// cover bits + 1 bits, enough to absorb the last carry of any k < 2^bits.
+    /// Signed fixed windows of W bits: k = sum d_i 2^(W i), d_i in [-2^(W-1), 2^(W-1)].
+    /// `digits<W>` windows cover bits + 1 bits, enough to absorb the last carry of any
+    /// k < 2^bits. The variable-base ladder uses W = 5 (table 1p..16p, built per call); the
+    /// fixed-base table W = 6 (rows of 1..32 multiples, built once).
+    template <unsigned W> static constexpr std::size_t digits = (bits + W) / W;
     static constexpr unsigned window = 5;
-    static constexpr std::size_t digit_count = (bits + window) / window;
+    static constexpr std::size_t digit_count = digits<window>;
     static constexpr std::size_t table_size = 1u << (window - 1); // multiples 1..16
 
-    /// A recoded digit: its magnitude (0..16) and an all-ones mask when it is negative.
+    /// A recoded digit: its magnitude (0..2^(W-1)) and an all-ones mask when it is negative.
     struct digit {
         std::uint64_t magnitude;
         std::uint64_t negative;
     };
 
-    /// Booth-style signed recoding of k: each 5-bit window plus the carry from below, mapped from
-    /// [17, 32] to [-15, 0] with a carry of one into the next window.
+    /// Booth-style signed recoding of k: each W-bit window plus the carry from below, mapped from
+    /// [2^(W-1) + 1, 2^W] to [-2^(W-1) + 1, 0] with a carry of one into the next window.
     /// CT: arithmetic only; bit positions depend on the loop index, never on k.
-    static void recode(const scalar& k, std::array<digit, digit_count>& out) noexcept {
+    template <unsigned W = window>
+    static void recode(const scalar& k, std::array<digit, digits<W>>& out) noexcept {
+        static_assert(W >= 2 && W < 16);
         std::uint64_t carry = 0;
-        for (std::size_t i = 0; i < digit_count; ++i) {
-            const std::size_t pos = window * i;
+        for (std::size_t i = 0; i < digits<W>; ++i) {
+            const std::size_t pos = W * i;
             const std::size_t limb = pos / 64;
             const std::size_t shift = pos % 64;
             std::uint64_t w = limb < limb_count ? k[limb] >> shift : 0;
-            if (shift > 64 - window && limb + 1 < limb_count) {
+            if (shift > 64 - W && limb + 1 < limb_count) {
                 w |= k[limb + 1] << (64 - shift);
             }
-            const std::uint64_t v = (w & ((1u << window) - 1)) + carry; // 0..32
-            carry = (std::uint64_t{table_size} - v) >> 63;              // v > 16
-            const std::uint64_t d = v - (carry << window);              // two's complement
+            const std::uint64_t v = (w & ((1u << W) - 1)) + carry;     // 0..2^W
+            carry = ((std::uint64_t{1} << (W - 1)) - v) >> 63;        // v > 2^(W-1)
+            const std::uint64_t d = v - (carry << W);                 // two's complement
             const std::uint64_t neg = bit_mask(d >> 63);
             out[i].negative = neg;
             out[i].magnitude = (d ^ neg) - neg;
@@ -6009,20 +6191,28 @@ template <class Params> struct curve {
         return acc;
     }
 
-    /// The fixed-base table: rows[i][j] = (j + 1) * 2^(5i) * G, affine. Built once on first use
-    /// (public data; about 53 KB for P-256 and 118 KB for P-384, in static storage).
+    /// The fixed-base windows: 6 bits, so 43 rows of 32 multiples for P-256 (65 for P-384).
+    /// Against 5-bit windows (52 rows of 16) that is 9 fewer additions for twice the entries
+    /// scanned per row: P-256 k G went from 18.0 to 14.5 us (thread CPU time, g++ -O3), an ECDSA
+    /// signature from 32.5 to 28 us; 7-bit windows (37 rows of 64) measured slower (18-19 us).
+    static constexpr unsigned base_window = 6;
+    static constexpr std::size_t base_digit_count = digits<base_window>;
+    static constexpr std::size_t base_row_size = 1u << (base_window - 1); // multiples 1..32
+
+    /// The fixed-base table: rows[i][j] = (j + 1) * 2^(6i) * G, affine. Built once on first use
+    /// (public data; about 88 KB for P-256 and 200 KB for P-384, in static storage).
     struct base_table {
-        std::array<std::array<affine, table_size>, digit_count> rows;
+        std::array<std::array<affine, base_row_size>, base_digit_count> rows;
         base_table() noexcept {
             projective base = lift(generator);
             for (auto& row : rows) {
-                std::array<projective, table_size> proj;
+                std::array<projective, base_row_size> proj;
                 proj[0] = base;
-                for (std::size_t j = 1; j < table_size; ++j) {
+                for (std::size_t j = 1; j < base_row_size; ++j) {
                     proj[j] = (j % 2 == 1) ? dbl(proj[j / 2]) : add(proj[j - 1], proj[0]);
                 }
                 batch_to_affine_vartime(proj, row);
-                base = dbl(proj[table_size - 1]); // 32 * 2^(5i) G = 2^(5(i+1)) G
+                base = dbl(proj[base_row_size - 1]); // 64 * 2^(6i) G = 2^(6(i+1)) G
             }
         }
     };
@@ -6036,13 +6226,13 @@ template <class Params> struct curve {
     /// CT: no branch or memory index depends on k; each row is scanned in full.
     static projective mul_base(const scalar& k) noexcept {
         const base_table& t = base();
-        std::array<digit, digit_count> d;
-        recode(k, d);
+        std::array<digit, base_digit_count> d;
+        recode<base_window>(k, d);
         projective acc = identity();
-        for (std::size_t i = 0; i < digit_count; ++i) {
+        for (std::size_t i = 0; i < base_digit_count; ++i) {
             // entry (j + 1) sits at j, so magnitude - 1; for magnitude 0 nothing matches
             affine q{};
-            for (std::size_t j = 0; j < table_size; ++j) {
+            for (std::size_t j = 0; j < base_row_size; ++j) {
                 cmov(q, t.rows[i][j],
                      ct::mask<std::uint64_t>::equal(j + 1, d[i].magnitude).value());
             }
@@ -6772,7 +6962,8 @@ template <class Curve>
 // ---- https/crypto/rsa.hpp ----------------------------------------------------------------------
 // RSA public-key operations (RFC 8017): public keys from PKCS#1 RSAPublicKey or X.509
 // SubjectPublicKeyInfo DER, RSASSA-PKCS1-v1_5 and RSASSA-PSS verification, RSAES-PKCS1-v1_5
-// encryption.
+// encryption, and the EMSA-PKCS1-v1_5 / EMSA-PSS encodings that signing shares
+// (rsa_private_key.hpp).
 
 // ---- https/crypto/bigint.hpp -------------------------------------------------------------------
 // Fixed-capacity unsigned big integers over 32- or 64-bit limbs, and Montgomery arithmetic for odd
@@ -7043,6 +7234,69 @@ inline void mont_sqr(Limb* r, const Limb* a, const Limb* m, Limb m0inv, std::siz
     final_subtract(r, static_cast<Limb>(acc.lo), m, s);
 }
 
+/// r = a b, the full product: r has na + nb limbs and must not alias a or b. Schoolbook rows.
+/// CT: the same operations and addresses for every value of a and b.
+template <bigint_limb Limb>
+inline void mul_n(Limb* r, const Limb* a, std::size_t na, const Limb* b, std::size_t nb) noexcept {
+    using W = wide_t<Limb>;
+    for (std::size_t i = 0; i < na + nb; ++i) {
+        r[i] = 0;
+    }
+    for (std::size_t i = 0; i < na; ++i) {
+        Limb carry = 0;
+        for (std::size_t j = 0; j < nb; ++j) {
+            const W t = W(a[i]) * b[j] + r[i + j] + carry;
+            r[i + j] = static_cast<Limb>(t);
+            carry = high_half<Limb>(t);
+        }
+        r[i + nb] = carry;
+    }
+}
+
+/// r = x mod m for any m > 0 (even ones too) of s limbs, x of nx limbs, one bit of x at a time:
+/// r = 2r + bit, then subtract m when r >= m (r < 2m always holds). Slow (nx * limb_bits masked
+/// steps of s limbs), for checking private-key components once, not for per-signature work.
+/// r has s limbs and must not alias x. CT: no branch or index depends on x or m.
+template <bigint_limb Limb>
+inline void mod_bitwise_n(Limb* r, const Limb* x, std::size_t nx, const Limb* m,
+                          std::size_t s) noexcept {
+    constexpr unsigned w = limb_bits_v<Limb>;
+    for (std::size_t i = 0; i < s; ++i) {
+        r[i] = 0;
+    }
+    for (std::size_t i = nx * w; i-- > 0;) {
+        Limb carry = static_cast<Limb>((x[i / w] >> (i % w)) & 1);
+        for (std::size_t j = 0; j < s; ++j) {
+            const Limb v = r[j];
+            r[j] = static_cast<Limb>((v << 1) | carry);
+            carry = static_cast<Limb>(v >> (w - 1));
+        }
+        final_subtract(r, carry, m, s);
+    }
+}
+
+/// The number of significant bits of x (s limbs), without a branch on its value.
+/// CT: no branch or index depends on x; the caller decides whether the length is public.
+template <bigint_limb Limb> inline std::size_t bit_length_n(const Limb* x, std::size_t s) noexcept {
+    constexpr unsigned w = limb_bits_v<Limb>;
+    std::size_t bits = 0;
+    for (std::size_t i = 0; i < s; ++i) {
+        // the length of limb i, counted in from the bottom, where it is non-zero
+        Limb len = 0;
+        for (unsigned b = 0; b < w; ++b) {
+            const Limb set = static_cast<Limb>((x[i] >> b) & 1);
+            const Limb here_len = static_cast<Limb>(static_cast<Limb>(b) + 1);
+            len = ct::mask<Limb>::from_bit(set).select(here_len, len);
+        }
+        const Limb nonzero = static_cast<Limb>(~ct::mask<Limb>::is_zero(x[i]).value());
+        const std::size_t here = i * w + len;
+        bits = static_cast<std::size_t>(
+            ct::mask<std::size_t>::from_bit(static_cast<std::size_t>(nonzero & 1))
+                .select(here, bits));
+    }
+    return bits;
+}
+
 } // namespace detail
 
 /// An unsigned integer of a fixed number of limbs (chosen at run time, at most 8192 bits), stored
@@ -7225,6 +7479,17 @@ template <detail::bigint_limb Limb> class montgomery {
         if (s == 0 || !m.is_odd() || m.bit_length_vartime() < 2) {
             return errc::out_of_range;
         }
+        return create_secret(m, m.bit_length_vartime());
+    }
+
+    /// The context for a SECRET modulus `m` (an RSA prime) whose exact bit length `bits` is
+    /// public. Preconditions, which the caller checks (in constant time): m is odd, has exactly
+    /// `bits` bits, and bits >= 2. m may carry leading zero limbs (it shares a limb count with
+    /// its sibling prime).
+    /// CT: time and addresses depend only on `bits` and the limb count.
+    static montgomery create_secret(const integer& m, std::size_t bits) noexcept {
+        const std::size_t s = m.size();
+        assert(s != 0 && bits >= 2 && bits <= s * integer::limb_bits);
         montgomery ctx;
         ctx.m_ = m;
         ctx.m0inv_ = detail::montgomery_inverse(m[0]);
@@ -7232,7 +7497,6 @@ template <detail::bigint_limb Limb> class montgomery {
         // 2^(bits - 1) < m and double modulo m up to 2^total mod m = R mod m, then w more times to
         // 2^(total + w) = 2^w R mod m, the Montgomery form of 2^w; k Montgomery squarings turn
         // that into the form of 2^(w 2^k) = R, which is R^2 mod m.
-        const std::size_t bits = m.bit_length_vartime();
         const std::size_t total = s * integer::limb_bits;
         const unsigned k = static_cast<unsigned>(std::countr_zero(total));
         const std::size_t w = total >> k;
@@ -7253,6 +7517,14 @@ template <detail::bigint_limb Limb> class montgomery {
     }
 
     [[nodiscard]] const integer& modulus() const noexcept { return m_; }
+    /// Overwrite the modulus and its constants (a context over a secret prime); the context is
+    /// empty afterwards.
+    void wipe() noexcept {
+        m_.wipe();
+        one_.wipe();
+        r2_.wipe();
+        m0inv_ = 0;
+    }
     /// Limb count of the modulus and of every operand.
     [[nodiscard]] std::size_t size() const noexcept { return m_.size(); }
     /// R mod m: the Montgomery form of 1.
@@ -7362,7 +7634,9 @@ template <detail::bigint_limb Limb> class montgomery {
         for (std::size_t e = 2; e < entries; ++e) {
             detail::mont_mul(table[e], table[e - 1], table[1], m, m0inv_, s);
         }
-        Limb acc[integer::max_limbs];
+        // zero-initialised only for GCC 12, whose -Wmaybe-uninitialized misfires on acc once
+        // this is inlined into the RSA signer at -O3 (every limb in use is written before use)
+        Limb acc[integer::max_limbs] = {};
         Limb pick[integer::max_limbs];
         copy(acc, one_.data(), s);
         for (std::size_t i = 0; i < exponent.size() * 2; ++i) {
@@ -7858,6 +8132,66 @@ inline mgf_function mgf1_function_for(hash_id h) noexcept {
 }
 } // namespace detail
 
+namespace detail {
+/// EMSA-PKCS1-v1_5 (RFC 8017 §9.2) of a `digest` computed with `h`, into `em` (emLen = k bytes):
+/// EM = 0x00 || 0x01 || PS (0xff, k - tLen - 3 >= 8 bytes) || 0x00 || DigestInfo(h) || digest.
+/// Verification rebuilds this and compares; signing exponentiates it. errc::message_too_long
+/// when k < tLen + 11 (§9.2 step 3: the modulus is too short for this hash).
+/// CT: time depends on the lengths only; the digest is copied, never inspected.
+inline status emsa_pkcs1v15_encode(hash_id h, bytes_view digest, mutable_bytes em) noexcept {
+    assert(digest.size() == digest_size(h));
+    const std::size_t k = em.size();
+    const bytes_view prefix = digest_info_prefix(h);
+    const std::size_t t_len = prefix.size() + digest.size();
+    if (k < t_len + 11) {
+        return errc::message_too_long;
+    }
+    em[0] = 0x00;
+    em[1] = 0x01;
+    const std::size_t ps_end = k - t_len - 1;
+    std::fill(em.begin() + 2, em.begin() + static_cast<std::ptrdiff_t>(ps_end), 0xff);
+    em[ps_end] = 0x00;
+    std::copy(prefix.begin(), prefix.end(), em.begin() + static_cast<std::ptrdiff_t>(ps_end + 1));
+    std::copy(digest.begin(), digest.end(),
+              em.begin() + static_cast<std::ptrdiff_t>(ps_end + 1 + prefix.size()));
+    return {};
+}
+
+/// EMSA-PSS-ENCODE (RFC 8017 §9.1.1) of `digest` (mHash) with `salt`, into `em`, which is
+/// emLen = ceil(emBits / 8) bytes; `em_bits` = modBits - 1 (§8.1.1 step 1). The hash and MGF1 come
+/// as functions, as in verify_pss_with. errc::message_too_long when emLen < hLen + sLen + 2
+/// (step 3: the modulus is too short for this hash and salt).
+/// CT: time depends on the lengths only; no branch or index depends on the digest or salt.
+inline status emsa_pss_encode(bytes_view digest, bytes_view salt, std::size_t em_bits,
+                              mutable_bytes em, digest_function hash, mgf_function mgf) noexcept {
+    const std::size_t em_len = em.size();
+    const std::size_t h_len = digest.size();
+    assert(em_len == (em_bits + 7) / 8);
+    if (em_len < h_len + salt.size() + 2) {
+        return errc::message_too_long;
+    }
+    // steps 5-6: H = Hash(00 x 8 || mHash || salt)
+    static constexpr std::array<std::uint8_t, 8> zeros{};
+    const bytes_view parts[] = {zeros, digest, salt};
+    const std::size_t db_len = em_len - h_len - 1;
+    const mutable_bytes db = em.first(db_len);
+    const mutable_bytes h = em.subspan(db_len, h_len);
+    hash(std::span<const bytes_view>(parts), h);
+    // steps 7-8: DB = PS (zeros) || 0x01 || salt
+    const std::size_t ps_len = db_len - salt.size() - 1;
+    std::fill(db.begin(), db.begin() + static_cast<std::ptrdiff_t>(ps_len), std::uint8_t{0});
+    db[ps_len] = 0x01;
+    std::copy(salt.begin(), salt.end(), db.begin() + static_cast<std::ptrdiff_t>(ps_len + 1));
+    // steps 9-11: maskedDB = DB xor MGF(H, emLen - hLen - 1), leftmost 8 emLen - emBits bits zero
+    mgf(h, db);
+    const unsigned top_bits = static_cast<unsigned>(8 * em_len - em_bits); // 0..7
+    db[0] &= static_cast<std::uint8_t>(0xff >> top_bits);
+    // step 12: EM = maskedDB || H || 0xbc
+    em[em_len - 1] = 0xbc;
+    return {};
+}
+} // namespace detail
+
 /// RSASSA-PKCS1-v1_5 verification (RFC 8017 §8.2.2) of `digest`, computed with `h`, against a
 /// `signature` of exactly `key.size()` bytes. Per §8.2.2 step 3 the whole expected encoding
 /// EM = 00 01 FF..FF 00 || DigestInfo(h, digest) is rebuilt and compared with the decrypted block;
@@ -7874,28 +8208,16 @@ status verify_pkcs1v15(const detail::basic_rsa_public_key<Limb>& key, hash_id h,
     if (digest.size() != digest_size(h) || signature.size() != k) {
         return errc::bad_signature;
     }
-    const bytes_view prefix = digest_info_prefix(h);
-    const std::size_t t_len = prefix.size() + digest.size();
-    if (k < t_len + 11) {
-        return errc::bad_signature; // §9.2 step 3: modulus too short for this hash
-    }
     std::array<std::uint8_t, rsa_max_bytes> em_buf;
     std::array<std::uint8_t, rsa_max_bytes> expected_buf;
     const mutable_bytes em(em_buf.data(), k);
     const mutable_bytes expected(expected_buf.data(), k);
+    if (!detail::emsa_pkcs1v15_encode(h, digest, expected)) {
+        return errc::bad_signature; // §9.2 step 3: modulus too short for this hash
+    }
     if (!key.apply(signature, em)) {
         return errc::bad_signature;
     }
-    // §9.2 step 5: EM = 0x00 || 0x01 || PS (0xff, k - tLen - 3 >= 8 bytes) || 0x00 || T
-    expected[0] = 0x00;
-    expected[1] = 0x01;
-    const std::size_t ps_end = k - t_len - 1;
-    std::fill(expected.begin() + 2, expected.begin() + static_cast<std::ptrdiff_t>(ps_end), 0xff);
-    expected[ps_end] = 0x00;
-    std::copy(prefix.begin(), prefix.end(),
-              expected.begin() + static_cast<std::ptrdiff_t>(ps_end + 1));
-    std::copy(digest.begin(), digest.end(),
-              expected.begin() + static_cast<std::ptrdiff_t>(ps_end + 1 + prefix.size()));
     return ct::equal(em, expected) ? status{} : status{errc::bad_signature};
 }
 

@@ -57,7 +57,8 @@ enum class errc : int {
     random_failure,           ///< the operating system's random number source failed
     out_of_range,             ///< a numeric value outside the range the algorithm allows
     bad_ciphertext_size,      ///< a KEM ciphertext of a length the algorithm does not accept
-    bad_private_key,          ///< a private key that fails its consistency check (ML-KEM dk hash)
+    bad_private_key,          ///< a private key that is malformed or fails its consistency check
+    signing_fault,            ///< a signature failed its own check before release (a fault while signing)
 
     // 300..399 X.509 path validation
     cert_malformed = 300,     ///< certificate does not parse under strict DER/RFC 5280 rules
@@ -203,6 +204,7 @@ inline const char* describe(errc e) noexcept {
     case errc::out_of_range: return "value out of range";
     case errc::bad_ciphertext_size: return "unsupported ciphertext size";
     case errc::bad_private_key: return "invalid private key";
+    case errc::signing_fault: return "signature failed its check before release (fault while signing)";
     case errc::cert_malformed: return "certificate malformed";
     case errc::cert_expired: return "certificate expired";
     case errc::cert_not_yet_valid: return "certificate not yet valid";

@@ -270,6 +270,69 @@ inline void mont_sqr(Limb* r, const Limb* a, const Limb* m, Limb m0inv, std::siz
     final_subtract(r, static_cast<Limb>(acc.lo), m, s);
 }
 
+/// r = a b, the full product: r has na + nb limbs and must not alias a or b. Schoolbook rows.
+/// CT: the same operations and addresses for every value of a and b.
+template <bigint_limb Limb>
+inline void mul_n(Limb* r, const Limb* a, std::size_t na, const Limb* b, std::size_t nb) noexcept {
+    using W = wide_t<Limb>;
+    for (std::size_t i = 0; i < na + nb; ++i) {
+        r[i] = 0;
+    }
+    for (std::size_t i = 0; i < na; ++i) {
+        Limb carry = 0;
+        for (std::size_t j = 0; j < nb; ++j) {
+            const W t = W(a[i]) * b[j] + r[i + j] + carry;
+            r[i + j] = static_cast<Limb>(t);
+            carry = high_half<Limb>(t);
+        }
+        r[i + nb] = carry;
+    }
+}
+
+/// r = x mod m for any m > 0 (even ones too) of s limbs, x of nx limbs, one bit of x at a time:
+/// r = 2r + bit, then subtract m when r >= m (r < 2m always holds). Slow (nx * limb_bits masked
+/// steps of s limbs), for checking private-key components once, not for per-signature work.
+/// r has s limbs and must not alias x. CT: no branch or index depends on x or m.
+template <bigint_limb Limb>
+inline void mod_bitwise_n(Limb* r, const Limb* x, std::size_t nx, const Limb* m,
+                          std::size_t s) noexcept {
+    constexpr unsigned w = limb_bits_v<Limb>;
+    for (std::size_t i = 0; i < s; ++i) {
+        r[i] = 0;
+    }
+    for (std::size_t i = nx * w; i-- > 0;) {
+        Limb carry = static_cast<Limb>((x[i / w] >> (i % w)) & 1);
+        for (std::size_t j = 0; j < s; ++j) {
+            const Limb v = r[j];
+            r[j] = static_cast<Limb>((v << 1) | carry);
+            carry = static_cast<Limb>(v >> (w - 1));
+        }
+        final_subtract(r, carry, m, s);
+    }
+}
+
+/// The number of significant bits of x (s limbs), without a branch on its value.
+/// CT: no branch or index depends on x; the caller decides whether the length is public.
+template <bigint_limb Limb> inline std::size_t bit_length_n(const Limb* x, std::size_t s) noexcept {
+    constexpr unsigned w = limb_bits_v<Limb>;
+    std::size_t bits = 0;
+    for (std::size_t i = 0; i < s; ++i) {
+        // the length of limb i, counted in from the bottom, where it is non-zero
+        Limb len = 0;
+        for (unsigned b = 0; b < w; ++b) {
+            const Limb set = static_cast<Limb>((x[i] >> b) & 1);
+            const Limb here_len = static_cast<Limb>(static_cast<Limb>(b) + 1);
+            len = ct::mask<Limb>::from_bit(set).select(here_len, len);
+        }
+        const Limb nonzero = static_cast<Limb>(~ct::mask<Limb>::is_zero(x[i]).value());
+        const std::size_t here = i * w + len;
+        bits = static_cast<std::size_t>(
+            ct::mask<std::size_t>::from_bit(static_cast<std::size_t>(nonzero & 1))
+                .select(here, bits));
+    }
+    return bits;
+}
+
 } // namespace detail
 
 /// An unsigned integer of a fixed number of limbs (chosen at run time, at most 8192 bits), stored
@@ -452,6 +515,17 @@ template <detail::bigint_limb Limb> class montgomery {
         if (s == 0 || !m.is_odd() || m.bit_length_vartime() < 2) {
             return errc::out_of_range;
         }
+        return create_secret(m, m.bit_length_vartime());
+    }
+
+    /// The context for a SECRET modulus `m` (an RSA prime) whose exact bit length `bits` is
+    /// public. Preconditions, which the caller checks (in constant time): m is odd, has exactly
+    /// `bits` bits, and bits >= 2. m may carry leading zero limbs (it shares a limb count with
+    /// its sibling prime).
+    /// CT: time and addresses depend only on `bits` and the limb count.
+    static montgomery create_secret(const integer& m, std::size_t bits) noexcept {
+        const std::size_t s = m.size();
+        assert(s != 0 && bits >= 2 && bits <= s * integer::limb_bits);
         montgomery ctx;
         ctx.m_ = m;
         ctx.m0inv_ = detail::montgomery_inverse(m[0]);
@@ -459,7 +533,6 @@ template <detail::bigint_limb Limb> class montgomery {
         // 2^(bits - 1) < m and double modulo m up to 2^total mod m = R mod m, then w more times to
         // 2^(total + w) = 2^w R mod m, the Montgomery form of 2^w; k Montgomery squarings turn
         // that into the form of 2^(w 2^k) = R, which is R^2 mod m.
-        const std::size_t bits = m.bit_length_vartime();
         const std::size_t total = s * integer::limb_bits;
         const unsigned k = static_cast<unsigned>(std::countr_zero(total));
         const std::size_t w = total >> k;
@@ -480,6 +553,14 @@ template <detail::bigint_limb Limb> class montgomery {
     }
 
     [[nodiscard]] const integer& modulus() const noexcept { return m_; }
+    /// Overwrite the modulus and its constants (a context over a secret prime); the context is
+    /// empty afterwards.
+    void wipe() noexcept {
+        m_.wipe();
+        one_.wipe();
+        r2_.wipe();
+        m0inv_ = 0;
+    }
     /// Limb count of the modulus and of every operand.
     [[nodiscard]] std::size_t size() const noexcept { return m_.size(); }
     /// R mod m: the Montgomery form of 1.
@@ -589,7 +670,9 @@ template <detail::bigint_limb Limb> class montgomery {
         for (std::size_t e = 2; e < entries; ++e) {
             detail::mont_mul(table[e], table[e - 1], table[1], m, m0inv_, s);
         }
-        Limb acc[integer::max_limbs];
+        // zero-initialised only for GCC 12, whose -Wmaybe-uninitialized misfires on acc once
+        // this is inlined into the RSA signer at -O3 (every limb in use is written before use)
+        Limb acc[integer::max_limbs] = {};
         Limb pick[integer::max_limbs];
         copy(acc, one_.data(), s);
         for (std::size_t i = 0; i < exponent.size() * 2; ++i) {

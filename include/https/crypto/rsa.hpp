@@ -1,6 +1,7 @@
 // RSA public-key operations (RFC 8017): public keys from PKCS#1 RSAPublicKey or X.509
 // SubjectPublicKeyInfo DER, RSASSA-PKCS1-v1_5 and RSASSA-PSS verification, RSAES-PKCS1-v1_5
-// encryption.
+// encryption, and the EMSA-PKCS1-v1_5 / EMSA-PSS encodings that signing shares
+// (rsa_private_key.hpp).
 #pragma once
 
 #include "../core/bytes.hpp"
@@ -315,6 +316,66 @@ inline mgf_function mgf1_function_for(hash_id h) noexcept {
 }
 } // namespace detail
 
+namespace detail {
+/// EMSA-PKCS1-v1_5 (RFC 8017 §9.2) of a `digest` computed with `h`, into `em` (emLen = k bytes):
+/// EM = 0x00 || 0x01 || PS (0xff, k - tLen - 3 >= 8 bytes) || 0x00 || DigestInfo(h) || digest.
+/// Verification rebuilds this and compares; signing exponentiates it. errc::message_too_long
+/// when k < tLen + 11 (§9.2 step 3: the modulus is too short for this hash).
+/// CT: time depends on the lengths only; the digest is copied, never inspected.
+inline status emsa_pkcs1v15_encode(hash_id h, bytes_view digest, mutable_bytes em) noexcept {
+    assert(digest.size() == digest_size(h));
+    const std::size_t k = em.size();
+    const bytes_view prefix = digest_info_prefix(h);
+    const std::size_t t_len = prefix.size() + digest.size();
+    if (k < t_len + 11) {
+        return errc::message_too_long;
+    }
+    em[0] = 0x00;
+    em[1] = 0x01;
+    const std::size_t ps_end = k - t_len - 1;
+    std::fill(em.begin() + 2, em.begin() + static_cast<std::ptrdiff_t>(ps_end), 0xff);
+    em[ps_end] = 0x00;
+    std::copy(prefix.begin(), prefix.end(), em.begin() + static_cast<std::ptrdiff_t>(ps_end + 1));
+    std::copy(digest.begin(), digest.end(),
+              em.begin() + static_cast<std::ptrdiff_t>(ps_end + 1 + prefix.size()));
+    return {};
+}
+
+/// EMSA-PSS-ENCODE (RFC 8017 §9.1.1) of `digest` (mHash) with `salt`, into `em`, which is
+/// emLen = ceil(emBits / 8) bytes; `em_bits` = modBits - 1 (§8.1.1 step 1). The hash and MGF1 come
+/// as functions, as in verify_pss_with. errc::message_too_long when emLen < hLen + sLen + 2
+/// (step 3: the modulus is too short for this hash and salt).
+/// CT: time depends on the lengths only; no branch or index depends on the digest or salt.
+inline status emsa_pss_encode(bytes_view digest, bytes_view salt, std::size_t em_bits,
+                              mutable_bytes em, digest_function hash, mgf_function mgf) noexcept {
+    const std::size_t em_len = em.size();
+    const std::size_t h_len = digest.size();
+    assert(em_len == (em_bits + 7) / 8);
+    if (em_len < h_len + salt.size() + 2) {
+        return errc::message_too_long;
+    }
+    // steps 5-6: H = Hash(00 x 8 || mHash || salt)
+    static constexpr std::array<std::uint8_t, 8> zeros{};
+    const bytes_view parts[] = {zeros, digest, salt};
+    const std::size_t db_len = em_len - h_len - 1;
+    const mutable_bytes db = em.first(db_len);
+    const mutable_bytes h = em.subspan(db_len, h_len);
+    hash(std::span<const bytes_view>(parts), h);
+    // steps 7-8: DB = PS (zeros) || 0x01 || salt
+    const std::size_t ps_len = db_len - salt.size() - 1;
+    std::fill(db.begin(), db.begin() + static_cast<std::ptrdiff_t>(ps_len), std::uint8_t{0});
+    db[ps_len] = 0x01;
+    std::copy(salt.begin(), salt.end(), db.begin() + static_cast<std::ptrdiff_t>(ps_len + 1));
+    // steps 9-11: maskedDB = DB xor MGF(H, emLen - hLen - 1), leftmost 8 emLen - emBits bits zero
+    mgf(h, db);
+    const unsigned top_bits = static_cast<unsigned>(8 * em_len - em_bits); // 0..7
+    db[0] &= static_cast<std::uint8_t>(0xff >> top_bits);
+    // step 12: EM = maskedDB || H || 0xbc
+    em[em_len - 1] = 0xbc;
+    return {};
+}
+} // namespace detail
+
 /// RSASSA-PKCS1-v1_5 verification (RFC 8017 §8.2.2) of `digest`, computed with `h`, against a
 /// `signature` of exactly `key.size()` bytes. Per §8.2.2 step 3 the whole expected encoding
 /// EM = 00 01 FF..FF 00 || DigestInfo(h, digest) is rebuilt and compared with the decrypted block;
@@ -331,28 +392,16 @@ status verify_pkcs1v15(const detail::basic_rsa_public_key<Limb>& key, hash_id h,
     if (digest.size() != digest_size(h) || signature.size() != k) {
         return errc::bad_signature;
     }
-    const bytes_view prefix = digest_info_prefix(h);
-    const std::size_t t_len = prefix.size() + digest.size();
-    if (k < t_len + 11) {
-        return errc::bad_signature; // §9.2 step 3: modulus too short for this hash
-    }
     std::array<std::uint8_t, rsa_max_bytes> em_buf;
     std::array<std::uint8_t, rsa_max_bytes> expected_buf;
     const mutable_bytes em(em_buf.data(), k);
     const mutable_bytes expected(expected_buf.data(), k);
+    if (!detail::emsa_pkcs1v15_encode(h, digest, expected)) {
+        return errc::bad_signature; // §9.2 step 3: modulus too short for this hash
+    }
     if (!key.apply(signature, em)) {
         return errc::bad_signature;
     }
-    // §9.2 step 5: EM = 0x00 || 0x01 || PS (0xff, k - tLen - 3 >= 8 bytes) || 0x00 || T
-    expected[0] = 0x00;
-    expected[1] = 0x01;
-    const std::size_t ps_end = k - t_len - 1;
-    std::fill(expected.begin() + 2, expected.begin() + static_cast<std::ptrdiff_t>(ps_end), 0xff);
-    expected[ps_end] = 0x00;
-    std::copy(prefix.begin(), prefix.end(),
-              expected.begin() + static_cast<std::ptrdiff_t>(ps_end + 1));
-    std::copy(digest.begin(), digest.end(),
-              expected.begin() + static_cast<std::ptrdiff_t>(ps_end + 1 + prefix.size()));
     return ct::equal(em, expected) ? status{} : status{errc::bad_signature};
 }
 
