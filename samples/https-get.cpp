@@ -45,6 +45,7 @@ void usage(std::FILE* out) {
         "      --connect-timeout S   connect (and handshake) time limit in seconds\n"
         "      --tlsv1.2, --tlsv1.3  minimum TLS version\n"
         "      --tls-max VERSION     maximum TLS version (1.2 or 1.3)\n"
+        "      --no-post-quantum     offer only classical key exchanges (no X25519MLKEM768)\n"
         "      --max-filesize BYTES  refuse a body larger than BYTES (decoded, with --compressed)\n"
         "      --compressed          ask for gzip or deflate (Accept-Encoding) and decode the body\n"
         "  -f, --fail                exit 22 on HTTP status >= 400, print no body\n"
@@ -272,6 +273,8 @@ int main(int argc, char** argv) {
                 std::fprintf(stderr, "https-get: --tls-max takes 1.2 or 1.3\n");
                 return 2;
             }
+        } else if (a == "--no-post-quantum") {
+            opts.post_quantum_key_exchange = false;
         } else if (a == "-f" || a == "--fail") {
             fail = true;
         } else if (a == "-s" || a == "--silent") {

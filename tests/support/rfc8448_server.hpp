@@ -55,6 +55,8 @@ class rfc8448_server {
         cfg.random = rng.get();
         cfg.middlebox_compatibility = false;
         cfg.min_version = https::tls::protocol_version::tls13; // as the trace's ClientHello
+        cfg.groups = {https::tls::named_group::x25519, https::tls::named_group::secp256r1,
+                      https::tls::named_group::secp384r1};
         cfg.min_rsa_key_bits = 1024;
         cfg.verify_certificate = [](std::span<const https::bytes_view>, std::string_view,
                                     std::optional<https::bytes_view>) { return https::status{}; };

@@ -65,9 +65,13 @@ TEST_CASE("ClientHello encoding", "[tls][messages]") {
     CHECK(bytes(sv->data.begin(), sv->data.end()) == bytes{2, 3, 4});
     const auto* groups = exts.find(extension_type::supported_groups);
     CHECK(bytes(groups->data.begin(), groups->data.end()) ==
-          bytes{0, 6, 0x00, 0x1d, 0x00, 0x17, 0x00, 0x18});
+          bytes{0, 8, 0x11, 0xec, 0x00, 0x1d, 0x00, 0x17, 0x00, 0x18});
+    // X25519MLKEM768 first (ML-KEM-768 encapsulation key, then X25519 key), then X25519.
     const auto* ks = exts.find(extension_type::key_share);
-    REQUIRE(ks->data.size() == 2 + 4 + 32); // one X25519 share only
+    REQUIRE(ks->data.size() == 2 + 4 + 1184 + 32 + 4 + 32);
+    CHECK(bytes(ks->data.begin() + 2, ks->data.begin() + 6) == bytes{0x11, 0xec, 0x04, 0xc0});
+    CHECK(bytes(ks->data.begin() + 6 + 1216, ks->data.begin() + 10 + 1216) ==
+          bytes{0x00, 0x1d, 0x00, 0x20});
     const auto* sni = exts.find(extension_type::server_name);
     const std::string host(sni->data.begin() + 5, sni->data.end());
     CHECK(host == "example.com");
@@ -118,7 +122,8 @@ TEST_CASE("ClientHello: no SNI for IP literals; no session id without compatibil
         CHECK(msg[4 + 2 + 32] == 0); // empty legacy_session_id
         reader dummy;
         CHECK(client_hello_extensions(msg, dummy).find(extension_type::server_name) == nullptr);
-        CHECK(rng.remaining() == 200 - 32 - 32); // random and the X25519 key only
+        // ClientHello.random, the hybrid key (ML-KEM seed, X25519 key), the X25519 key.
+        CHECK(rng.remaining() == 200 - 32 - 64 - 32 - 32);
     }
 }
 

@@ -55,6 +55,8 @@ struct replay {
         cfg.random = &rng;
         cfg.middlebox_compatibility = compat;
         cfg.min_rsa_key_bits = 1024; // the trace's RSA key is 1024 bits (replay only)
+        // The trace's randomness makes an X25519 share first (no hybrid share).
+        cfg.groups = {named_group::x25519, named_group::secp256r1, named_group::secp384r1};
         cfg.verify_certificate = [this](std::span<const bytes_view> c, std::string_view host,
                                         std::optional<bytes_view>) {
             CHECK(host == "server");

@@ -111,6 +111,7 @@ private:
         std::string ca_pem;
         bool insecure = false;
         bool web_pki_profile = true;
+        bool post_quantum_key_exchange = true;
         tls_version min_version = tls_version::tls1_2;
         tls_version max_version = tls_version::tls1_3;
         auto operator<=>(const pool_key&) const = default;
@@ -125,6 +126,7 @@ private:
                 .ca_pem = o.ca_pem,
                 .insecure = o.insecure,
                 .web_pki_profile = o.web_pki_profile,
+                .post_quantum_key_exchange = o.post_quantum_key_exchange,
                 .min_version = o.min_version,
                 .max_version = o.max_version};
     }

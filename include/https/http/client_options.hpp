@@ -78,6 +78,9 @@ struct client_options {
     /// on top of path validation. False for a private PKI whose certificates do not follow it
     /// (`x509::certificate_profile::rfc5280`): the path, names and keys are still checked.
     bool web_pki_profile = true;
+    /// Offer the hybrid post-quantum key exchange X25519MLKEM768 first (TLS 1.3), with an X25519
+    /// share beside it for servers without it. False offers the classical groups only.
+    bool post_quantum_key_exchange = true;
     tls_version min_version = tls_version::tls1_2;
     tls_version max_version = tls_version::tls1_3;
     /// Where diagnostics go for verbose output (curl -v); empty = silent.

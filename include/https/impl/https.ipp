@@ -187,6 +187,9 @@ HTTPS_DECL result<std::unique_ptr<net::stream>> connect_tls(const http::connect_
     cfg.alpn = {"http/1.1"};
     cfg.min_version = static_cast<tls::protocol_version>(o.min_version);
     cfg.max_version = static_cast<tls::protocol_version>(o.max_version);
+    if (!o.post_quantum_key_exchange) {
+        std::erase(cfg.groups, tls::named_group::x25519_mlkem768);
+    }
     auto verbose = o.on_verbose;
     const auto profile = o.web_pki_profile ? x509::certificate_profile::web_pki
                                            : x509::certificate_profile::rfc5280;

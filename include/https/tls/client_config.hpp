@@ -76,10 +76,12 @@ struct client_config {
     std::vector<std::string> alpn = {"http/1.1"};
     /// TLS 1.3 suites offered, in preference order.
     std::vector<cipher_suite> cipher_suites = default_cipher_suites(protocol_version::tls13);
-    /// Groups offered in supported_groups, in preference order; the first gets a key share in
-    /// the first ClientHello, any other only on HelloRetryRequest.
-    std::vector<named_group> groups = {named_group::x25519, named_group::secp256r1,
-                                       named_group::secp384r1};
+    /// Groups offered in supported_groups, in preference order. The first gets a key share in the
+    /// first ClientHello, and so does the second when the first is the hybrid X25519MLKEM768
+    /// (a server without post-quantum support then takes the X25519 share without a retry, as
+    /// with Chrome, Firefox, Go and rustls); any other only on HelloRetryRequest.
+    std::vector<named_group> groups = {named_group::x25519_mlkem768, named_group::x25519,
+                                       named_group::secp256r1, named_group::secp384r1};
     /// Required: the chain check (the X.509 layer provides the usual one).
     certificate_verifier verify_certificate;
     /// Offer status_request (RFC 6066 §8) in both the TLS 1.3 and the TLS 1.2 offer, so that the

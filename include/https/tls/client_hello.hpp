@@ -83,7 +83,9 @@ class client_offer {
                  std::optional<bytes_view> cookie) {
         if (group) {
             HTTPS_TLS_ASSIGN(key_exchange share, key_exchange::generate(*group, config.rng()));
-            set_share(std::move(share));
+            std::vector<key_exchange> shares;
+            shares.push_back(std::move(share));
+            set_shares(std::move(shares));
         }
         if (cookie) {
             hello_.cookie.assign(cookie->begin(), cookie->end());
@@ -129,11 +131,14 @@ class client_offer {
 
   private:
 
-    void set_share(key_exchange share) {
-        shares_.clear();
-        shares_.push_back(std::move(share));
-        const bytes_view pub = shares_[0].public_key();
-        hello_.key_shares = {key_share_entry{shares_[0].group(), byte_vector(pub.begin(), pub.end())}};
+    /// Our key shares become exactly `shares`.
+    void set_shares(std::vector<key_exchange> shares) {
+        shares_ = std::move(shares);
+        hello_.key_shares.clear();
+        for (const auto& s : shares_) {
+            const bytes_view pub = s.public_key();
+            hello_.key_shares.push_back(key_share_entry{s.group(), byte_vector(pub.begin(), pub.end())});
+        }
     }
 
     status build(const client_config& c) {
@@ -164,8 +169,14 @@ class client_offer {
                 hello_.cipher_suites.push_back(static_cast<std::uint16_t>(s));
             }
             hello_.supported_versions = {protocol_version::tls13};
-            HTTPS_TLS_ASSIGN(key_exchange share, key_exchange::generate(c.groups.front(), c.rng()));
-            set_share(std::move(share));
+            // The first group's share, and the second's after the hybrid (see client_config).
+            const bool two = c.groups.front() == named_group::x25519_mlkem768 && c.groups.size() > 1;
+            std::vector<key_exchange> shares;
+            for (std::size_t i = 0; i < (two ? 2u : 1u); ++i) {
+                HTTPS_TLS_ASSIGN(key_exchange share, key_exchange::generate(c.groups[i], c.rng()));
+                shares.push_back(std::move(share));
+            }
+            set_shares(std::move(shares));
         }
         if (tls12_) {
             HTTPS_TRY(add_tls12_offer(c, tls13));

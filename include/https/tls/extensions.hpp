@@ -62,7 +62,7 @@ enum class extension_type : std::uint16_t {
 // printed by diagnostics (curl -v style output), are generated from.
 #define HTTPS_TLS_GROUPS(X) \
     X(secp256r1, 0x0017) X(secp384r1, 0x0018) X(secp521r1, 0x0019) X(x25519, 0x001d) \
-    X(x448, 0x001e)
+    X(x448, 0x001e) X(x25519_mlkem768, 0x11ec) /* draft-ietf-tls-ecdhe-mlkem */
 #define HTTPS_TLS_SIGNATURE_SCHEMES(X) \
     X(rsa_pkcs1_sha256, 0x0401) X(rsa_pkcs1_sha384, 0x0501) X(rsa_pkcs1_sha512, 0x0601) \
     X(ecdsa_secp256r1_sha256, 0x0403) X(ecdsa_secp384r1_sha384, 0x0503) \
@@ -79,6 +79,9 @@ enum class signature_scheme : std::uint16_t { HTTPS_TLS_SIGNATURE_SCHEMES(HTTPS_
 
 /// The IANA name of a named group code point.
 inline std::string_view named_group_name(std::uint16_t code) noexcept {
+    if (code == static_cast<std::uint16_t>(named_group::x25519_mlkem768)) {
+        return "X25519MLKEM768"; // the one IANA name not spelt as its enumerator
+    }
     switch (code) { HTTPS_TLS_GROUPS(HTTPS_TLS_CODE_NAME) }
     return "unknown group";
 }

@@ -276,8 +276,10 @@ class handshake12 : public handshake_base {
     /// our key share and the premaster secret.
     status on_server_key_exchange(const handshake_message& m, handshake_context& ctx) {
         HTTPS_TLS_ASSIGN(tls12_server_ecdh_params p, parse_tls12_server_key_exchange(m.body));
+        // The hybrid group is TLS 1.3 only (draft-ietf-tls-ecdhe-mlkem §3): not an ECDHE curve.
         const auto& groups = ctx.offer.hello().supported_groups;
-        if (std::find(groups.begin(), groups.end(), p.group) == groups.end()) {
+        if (p.group == named_group::x25519_mlkem768 ||
+            std::find(groups.begin(), groups.end(), p.group) == groups.end()) {
             return ctx.refuse(refusal::server_key_exchange_group_not_offered); // RFC 8422 §5.4
         }
         const auto scheme = static_cast<signature_scheme>(p.scheme);
