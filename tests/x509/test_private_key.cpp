@@ -460,3 +460,12 @@ TEST_CASE("private keys: truncated and bit-flipped DER is a named error, never a
     CHECK(flips > 5000);
     CHECK(flips_refused > flips * 9 / 10);
 }
+
+TEST_CASE("private keys: a caller's lower iteration cap", "[private_key]") {
+    // the fixtures use openssl's 2048 iterations
+    CHECK(x509::parse_private_key_pem(key_text("p256_aes256.pem"), passphrase, 2048).ok());
+    CHECK(x509::parse_private_key_pem(key_text("p256_aes256.pem"), passphrase, 2047).error() ==
+          errc::kdf_iterations_exceeded);
+    CHECK(x509::parse_private_key_der(key_bytes("p256_aes256.der"), passphrase, 1000).error() ==
+          errc::kdf_iterations_exceeded);
+}

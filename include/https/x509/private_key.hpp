@@ -8,10 +8,12 @@
 #include "../core/result.hpp"
 #include "../crypto/ecdsa_private_key.hpp"
 #include "../crypto/ed25519_private_key.hpp"
+#include "../crypto/pbkdf2.hpp"
 #include "../crypto/rsa_private_key.hpp"
 #include "certificate.hpp"
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string_view>
 #include <type_traits>
@@ -91,13 +93,15 @@ class private_key {
 /// scalar outside [1, n - 1]); for an encrypted key `key_passphrase_required`,
 /// `kdf_iterations_exceeded` (more than crypto::pbkdf2_max_iterations) and `key_decrypt_failed`
 /// (a wrong passphrase or a corrupt ciphertext: bad padding, or a plaintext that is not DER).
-/// A passphrase given for an unencrypted key is ignored.
+/// A passphrase given for an unencrypted key is ignored. `max_kdf_iterations` lowers the PBKDF2
+/// iteration cap further (never raises it above crypto::pbkdf2_max_iterations).
 /// CT: the passphrase, the derived key and the decryption are constant time up to the padding
 /// verdict, which is declassified (it says "wrong passphrase" and nothing more); the DER parsing
 /// of a key's plaintext branches on its structure (tags, lengths, the minimality of INTEGERs),
 /// which reveals the lengths of the key's components, never their values beyond that.
 [[nodiscard]] HTTPS_DECL result<private_key>
-parse_private_key_der(bytes_view der, std::optional<std::string_view> passphrase = std::nullopt);
+parse_private_key_der(bytes_view der, std::optional<std::string_view> passphrase = std::nullopt,
+                      std::uint64_t max_kdf_iterations = crypto::pbkdf2_max_iterations);
 
 /// Parse the one private key in PEM `text` (RFC 7468), by its label: `PRIVATE KEY` (PKCS #8),
 /// `ENCRYPTED PRIVATE KEY`, `RSA PRIVATE KEY` (PKCS #1), `EC PRIVATE KEY` (SEC 1); the DER must
@@ -111,7 +115,8 @@ parse_private_key_der(bytes_view der, std::optional<std::string_view> passphrase
 /// lookup per character, so the key's base64 text is not handled in constant time.
 [[nodiscard]] HTTPS_DECL result<private_key>
 parse_private_key_pem(std::string_view text,
-                      std::optional<std::string_view> passphrase = std::nullopt);
+                      std::optional<std::string_view> passphrase = std::nullopt,
+                      std::uint64_t max_kdf_iterations = crypto::pbkdf2_max_iterations);
 
 /// Does `key` belong to the public key in DER SubjectPublicKeyInfo `spki`? Errors: the SPKI's own
 /// parsing errors (as in a certificate); `key_certificate_mismatch` for another algorithm, curve

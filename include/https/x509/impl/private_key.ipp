@@ -382,10 +382,12 @@ HTTPS_DECL result<pbes2_params::prf_kind> read_prf(der::parser& p) noexcept {
 
 /// RFC 5208 §6 EncryptedPrivateKeyInfo ::= SEQUENCE { encryptionAlgorithm AlgorithmIdentifier,
 /// encryptedData OCTET STRING }, with encryptionAlgorithm id-PBES2 { PBKDF2, AES-CBC-Pad }.
-/// The salt is 1..1024 bytes, the iteration count 1..crypto::pbkdf2_max_iterations, a keyLength
+/// The salt is 1..1024 bytes, the iteration count 1..`max_iterations` (and never above
+/// crypto::pbkdf2_max_iterations: kdf_iterations_exceeded), a keyLength
 /// if present the cipher's, the IV 16 bytes, the ciphertext a non-zero multiple of 16 bytes.
 /// CT: public data only (the ciphertext is not looked at).
-HTTPS_DECL result<pbes2_params> parse_encrypted_pkcs8(bytes_view der_bytes) {
+HTTPS_DECL result<pbes2_params> parse_encrypted_pkcs8(bytes_view der_bytes,
+                                                      std::uint64_t max_iterations) {
     der::parser top(der_bytes);
     auto seq = top.read_sequence();
     if (!seq) {
@@ -451,7 +453,7 @@ HTTPS_DECL result<pbes2_params> parse_encrypted_pkcs8(bytes_view der_bytes) {
     if (out.iterations == 0) {
         return errc::bad_private_key; // iterationCount INTEGER (1..MAX)
     }
-    if (out.iterations > crypto::pbkdf2_max_iterations) {
+    if (out.iterations > crypto::pbkdf2_max_iterations || out.iterations > max_iterations) {
         return errc::kdf_iterations_exceeded;
     }
     std::optional<std::uint64_t> key_length;
@@ -561,8 +563,9 @@ HTTPS_DECL result<std::size_t> pbes2_decrypt(const pbes2_params& params, bytes_v
 /// not DER (the rare wrong passphrase whose padding happens to look right) is key_decrypt_failed;
 /// errors about a well-formed key (weak_key, unsupported_algorithm, ...) are passed on.
 HTTPS_DECL result<private_key> decrypt_pkcs8(bytes_view der_bytes,
-                                             std::optional<std::string_view> passphrase) {
-    auto params = parse_encrypted_pkcs8(der_bytes);
+                                             std::optional<std::string_view> passphrase,
+                                             std::uint64_t max_iterations) {
+    auto params = parse_encrypted_pkcs8(der_bytes, max_iterations);
     if (!params) {
         return params.error();
     }
@@ -612,7 +615,8 @@ HTTPS_DECL result<key_container> container_of(bytes_view der_bytes) noexcept {
 }
 
 HTTPS_DECL result<private_key> parse_container(key_container kind, bytes_view der_bytes,
-                                               std::optional<std::string_view> passphrase) {
+                                               std::optional<std::string_view> passphrase,
+                                               std::uint64_t max_iterations) {
     if (der_bytes.size() > max_private_key_der_size) {
         return errc::too_large;
     }
@@ -620,7 +624,7 @@ HTTPS_DECL result<private_key> parse_container(key_container kind, bytes_view de
     case key_container::pkcs8:
         return parse_pkcs8(der_bytes);
     case key_container::encrypted_pkcs8:
-        return decrypt_pkcs8(der_bytes, passphrase);
+        return decrypt_pkcs8(der_bytes, passphrase, max_iterations);
     case key_container::pkcs1:
         return parse_pkcs1(der_bytes);
     case key_container::sec1:
@@ -692,7 +696,8 @@ HTTPS_DECL byte_vector private_key::public_key_info() const {
 }
 
 HTTPS_DECL result<private_key> parse_private_key_der(bytes_view der,
-                                                     std::optional<std::string_view> passphrase) {
+                                                     std::optional<std::string_view> passphrase,
+                                                     std::uint64_t max_kdf_iterations) {
     if (der.size() > max_private_key_der_size) {
         return errc::too_large;
     }
@@ -700,11 +705,12 @@ HTTPS_DECL result<private_key> parse_private_key_der(bytes_view der,
     if (!kind) {
         return kind.error();
     }
-    return detail::parse_container(*kind, der, passphrase);
+    return detail::parse_container(*kind, der, passphrase, max_kdf_iterations);
 }
 
 HTTPS_DECL result<private_key> parse_private_key_pem(std::string_view text,
-                                                     std::optional<std::string_view> passphrase) {
+                                                     std::optional<std::string_view> passphrase,
+                                                     std::uint64_t max_kdf_iterations) {
     if (text.size() > max_private_key_pem_size) {
         return errc::too_large;
     }
@@ -773,7 +779,7 @@ HTTPS_DECL result<private_key> parse_private_key_pem(std::string_view text,
     if (*actual != kind) {
         return errc::bad_private_key;
     }
-    return detail::parse_container(kind, found->der, passphrase);
+    return detail::parse_container(kind, found->der, passphrase, max_kdf_iterations);
 }
 
 HTTPS_DECL status check_matches(const private_key& key, bytes_view spki) {
