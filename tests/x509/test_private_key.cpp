@@ -292,7 +292,8 @@ TEST_CASE("private keys: every fixture parses, signs for libcrypto and matches i
             if (other == f.key) {
                 continue;
             }
-            auto other_cert = x509::parse_certificate(cert_der(other));
+            const byte_vector other_der = cert_der(other); // the certificate views its DER
+            auto other_cert = x509::parse_certificate(other_der);
             REQUIRE(other_cert.ok());
             CHECK(x509::check_matches(*key, *other_cert).error() ==
                   errc::key_certificate_mismatch);
@@ -309,7 +310,8 @@ TEST_CASE("private keys: another key of the same type does not match", "[private
     auto fresh = crypto::ecdsa_p256_private_key::generate();
     REQUIRE(fresh.ok());
     const x509::private_key key(x509::private_key::key_type(std::move(*fresh)));
-    auto cert = x509::parse_certificate(cert_der("p256"));
+    const byte_vector cert_bytes = cert_der("p256"); // the certificate views its DER
+    auto cert = x509::parse_certificate(cert_bytes);
     REQUIRE(cert.ok());
     CHECK(x509::check_matches(key, *cert).error() == errc::key_certificate_mismatch);
 }
@@ -424,7 +426,8 @@ TEST_CASE("private keys: truncated and bit-flipped DER is a named error, never a
         const byte_vector der = fixture_der(f.file);
         const std::optional<std::string_view> pass =
             f.encrypted ? std::optional<std::string_view>(passphrase) : std::nullopt;
-        auto cert = x509::parse_certificate(cert_der(f.key));
+        const byte_vector cert_bytes = cert_der(f.key); // the certificate views its DER
+        auto cert = x509::parse_certificate(cert_bytes);
         REQUIRE(cert.ok());
         // truncation at every length
         for (std::size_t n = 0; n < der.size(); ++n) {

@@ -41,7 +41,7 @@ template <hash_function H>
     if (iterations > max_iterations || iterations > pbkdf2_max_iterations) {
         return errc::kdf_iterations_exceeded;
     }
-    if (out.size() / h_len >= 0xffffffffULL) {
+    if ((out.size() - 1) / h_len >= 0xffffffffULL) { // more than 2^32 - 1 blocks
         return errc::message_too_long;
     }
     hmac<H> prf(password);
