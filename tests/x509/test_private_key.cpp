@@ -472,3 +472,31 @@ TEST_CASE("private keys: a caller's lower iteration cap", "[private_key]") {
     CHECK(x509::parse_private_key_der(key_bytes("p256_aes256.der"), passphrase, 1000).error() ==
           errc::kdf_iterations_exceeded);
 }
+
+TEST_CASE("private keys: stored public keys must be the private key's", "[private_key]") {
+    // RFC 5958 OneAsymmetricKey v2: ed25519.der with version 1 and publicKey [1] appended
+    const byte_vector plain = key_bytes("ed25519.der");
+    REQUIRE(plain.size() == 48);
+    REQUIRE(plain[1] == 46);
+    auto cert_key = x509::parse_private_key_der(plain);
+    REQUIRE(cert_key.ok());
+    const byte_vector a = cert_key->public_key_bytes();
+    REQUIRE(a.size() == 32);
+    auto v2 = [&](const byte_vector& pub, std::uint8_t version) {
+        byte_vector body(plain.begin() + 2, plain.end());
+        body[2] = version; // INTEGER 0 -> 1
+        byte_vector bits{0x00};
+        bits.insert(bits.end(), pub.begin(), pub.end());
+        return tlv(0x30, cat({body, tlv(0x81, bits)}));
+    };
+    CHECK(x509::parse_private_key_der(v2(a, 1)).ok());
+    byte_vector wrong = a;
+    wrong[5] ^= 0x40;
+    CHECK(x509::parse_private_key_der(v2(wrong, 1)).error() == errc::bad_private_key);
+    CHECK(x509::parse_private_key_der(v2(a, 0)).error() == errc::bad_private_key); // v1 + [1]
+    // SEC 1 with its publicKey [1] changed in the last byte of Y
+    byte_vector sec1 = key_bytes("p256_trad.der");
+    REQUIRE(x509::parse_private_key_der(sec1).ok());
+    sec1.back() ^= 0x01;
+    CHECK(x509::parse_private_key_der(sec1).error() == errc::bad_private_key);
+}
