@@ -59,6 +59,12 @@ enum class errc : int {
     bad_ciphertext_size,      ///< a KEM ciphertext of a length the algorithm does not accept
     bad_private_key,          ///< a private key that is malformed or fails its consistency check
     signing_fault,            ///< a signature failed its own check before release (a fault while signing)
+    // Private-key files (x509/private_key.hpp): PKCS #8, PKCS #1, SEC 1, PBES2 encryption.
+    key_passphrase_required,  ///< the key file is encrypted and no passphrase was given
+    key_decrypt_failed,       ///< wrong passphrase, or the encrypted key is corrupt (bad padding or contents)
+    key_legacy_encryption,    ///< OpenSSL's traditional "Proc-Type: 4,ENCRYPTED" PEM, which we refuse
+    key_certificate_mismatch, ///< the private key does not belong to the certificate's public key
+    kdf_iterations_exceeded,  ///< a password-based KDF asks for more iterations than the cap
 
     // 300..399 X.509 path validation
     cert_malformed = 300,     ///< certificate does not parse under strict DER/RFC 5280 rules
@@ -205,6 +211,11 @@ inline const char* describe(errc e) noexcept {
     case errc::bad_ciphertext_size: return "unsupported ciphertext size";
     case errc::bad_private_key: return "invalid private key";
     case errc::signing_fault: return "signature failed its check before release (fault while signing)";
+    case errc::key_passphrase_required: return "private key is encrypted and no passphrase was given";
+    case errc::key_decrypt_failed: return "private key decryption failed (wrong passphrase or corrupt key)";
+    case errc::key_legacy_encryption: return "traditional OpenSSL PEM encryption (Proc-Type: 4,ENCRYPTED) is not supported; convert with openssl pkcs8 -topk8";
+    case errc::key_certificate_mismatch: return "private key does not match the certificate's public key";
+    case errc::kdf_iterations_exceeded: return "password-based key derivation asks for too many iterations";
     case errc::cert_malformed: return "certificate malformed";
     case errc::cert_expired: return "certificate expired";
     case errc::cert_not_yet_valid: return "certificate not yet valid";

@@ -12,6 +12,7 @@
 #include "../x509/impl/ocsp.ipp"
 #include "../x509/impl/verify.ipp"
 #include "../x509/impl/web_pki.ipp"
+#include "../x509/impl/private_key.ipp"
 #include "../tls/impl/handshake13.ipp"
 #include "../tls/impl/client.ipp"
 #include "../net/impl/tls_stream.ipp"
