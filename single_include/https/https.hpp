@@ -79,6 +79,12 @@ enum class errc : int {
     bad_ciphertext_size,      ///< a KEM ciphertext of a length the algorithm does not accept
     bad_private_key,          ///< a private key that is malformed or fails its consistency check
     signing_fault,            ///< a signature failed its own check before release (a fault while signing)
+    // Private-key files (x509/private_key.hpp): PKCS #8, PKCS #1, SEC 1, PBES2 encryption.
+    key_passphrase_required,  ///< the key file is encrypted and no passphrase was given
+    key_decrypt_failed,       ///< wrong passphrase, or the encrypted key is corrupt (bad padding or contents)
+    key_legacy_encryption,    ///< OpenSSL's traditional "Proc-Type: 4,ENCRYPTED" PEM, which we refuse
+    key_certificate_mismatch, ///< the private key does not belong to the certificate's public key
+    kdf_iterations_exceeded,  ///< a password-based KDF asks for more iterations than the cap
 
     // 300..399 X.509 path validation
     cert_malformed = 300,     ///< certificate does not parse under strict DER/RFC 5280 rules
@@ -225,6 +231,11 @@ inline const char* describe(errc e) noexcept {
     case errc::bad_ciphertext_size: return "unsupported ciphertext size";
     case errc::bad_private_key: return "invalid private key";
     case errc::signing_fault: return "signature failed its check before release (fault while signing)";
+    case errc::key_passphrase_required: return "private key is encrypted and no passphrase was given";
+    case errc::key_decrypt_failed: return "private key decryption failed (wrong passphrase or corrupt key)";
+    case errc::key_legacy_encryption: return "traditional OpenSSL PEM encryption (Proc-Type: 4,ENCRYPTED) is not supported; convert with openssl pkcs8 -topk8";
+    case errc::key_certificate_mismatch: return "private key does not match the certificate's public key";
+    case errc::kdf_iterations_exceeded: return "password-based key derivation asks for too many iterations";
     case errc::cert_malformed: return "certificate malformed";
     case errc::cert_expired: return "certificate expired";
     case errc::cert_not_yet_valid: return "certificate not yet valid";
@@ -1560,6 +1571,16 @@ inline constexpr encoded<7> ecdsa_with_sha1{0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 
 inline constexpr encoded<8> ecdsa_with_sha256{0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02};
 inline constexpr encoded<8> ecdsa_with_sha384{0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x03};
 inline constexpr encoded<8> ecdsa_with_sha512{0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x04};
+
+// Password-based encryption of PKCS #8 private keys (RFC 8018 Appendix A, B.1, B.2.5; NIST CSOR)
+inline constexpr encoded<9> pbes2{0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x05, 0x0d};
+inline constexpr encoded<9> pbkdf2{0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x05, 0x0c};
+inline constexpr encoded<8> hmac_with_sha1{0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x02, 0x07};
+inline constexpr encoded<8> hmac_with_sha256{0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x02, 0x09};
+inline constexpr encoded<8> hmac_with_sha384{0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x02, 0x0a};
+inline constexpr encoded<8> hmac_with_sha512{0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x02, 0x0b};
+inline constexpr encoded<9> aes128_cbc{0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x01, 0x02};
+inline constexpr encoded<9> aes256_cbc{0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x01, 0x2a};
 
 // Edwards curves (RFC 8410)
 inline constexpr encoded<3> ed25519{0x2b, 0x65, 0x70};
@@ -10720,6 +10741,3390 @@ HTTPS_DECL status check_web_pki_profile(const certificate& c, path_role role, bo
 } // namespace detail
 
 } // namespace https::x509
+// ---- https/x509/impl/private_key.ipp -----------------------------------------------------------
+// Private-key files (x509/private_key.hpp), out of line for separate compilation.
+
+// ---- https/x509/private_key.hpp ----------------------------------------------------------------
+// Private-key files for client certificates: PKCS #8 (plain and PBES2-encrypted), PKCS #1 RSA and
+// SEC 1 EC keys, in DER or PEM, parsed strictly into an RSA, ECDSA P-256/P-384 or Ed25519 key,
+// and the check that a key belongs to a certificate.
+
+// ---- https/crypto/ecdsa_private_key.hpp --------------------------------------------------------
+// ECDSA signing on P-256 and P-384 (FIPS 186-5 §6.4.1, SEC 1 §4.1.3): private keys, nonces by
+// RFC 6979 (deterministic, or hedged with fresh randomness, §3.6), raw r || s and DER signatures.
+
+// ---- https/crypto/hmac.hpp ---------------------------------------------------------------------
+// HMAC (RFC 2104, FIPS 198-1) over any hash_function.
+
+
+#include <algorithm>
+#include <array>
+#include <cassert>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <type_traits>
+
+namespace https::crypto {
+
+/// HMAC-`H`: a keyed MAC. Construct with the key, `update` any number of times, `finish` writes
+/// the tag and returns the object to its just-keyed state, ready for the next message under the
+/// same key. The keyed states are wiped when the object is destroyed.
+template <hash_function H> class hmac {
+  public:
+    static constexpr std::size_t digest_size = H::digest_size;
+    static constexpr std::size_t block_size = H::block_size;
+    /// The shortest truncated tag `verify` accepts: 10 bytes, the 80-bit floor of RFC 2104 §5
+    /// (also TLS 1.2's truncated_hmac length, RFC 6066 §7). RFC 2104 further recommends at least
+    /// half the hash output; that is the caller's policy to apply (RFC 4231 §4.6 tests 128-bit
+    /// tags of HMAC-SHA-512, NIST CAVP and Wycheproof test exactly half).
+    static constexpr std::size_t min_tag_size = 10;
+
+    /// Key of any length; keys longer than the block are hashed first (RFC 2104 §2).
+    /// CT: time depends on the key length only.
+    explicit hmac(bytes_view key) noexcept {
+        std::array<std::uint8_t, block_size> block{}; // the key, zero-padded to a block
+        if (key.size() > block_size) {
+            H kh;
+            kh.update(key);
+            kh.finish(std::span<std::uint8_t, digest_size>(block.data(), digest_size));
+            wipe_object(kh);
+        } else if (!key.empty()) {
+            std::copy(key.begin(), key.end(), block.begin());
+        }
+        for (auto& b : block) {
+            b ^= 0x36; // ipad
+        }
+        inner_init_.update(block);
+        for (auto& b : block) {
+            b ^= 0x36 ^ 0x5c; // ipad -> opad
+        }
+        outer_init_.update(block);
+        ct::wipe(block);
+        inner_ = inner_init_;
+    }
+
+    hmac(const hmac&) = default;
+    hmac& operator=(const hmac&) = default;
+    hmac(hmac&&) noexcept = default;
+    hmac& operator=(hmac&&) noexcept = default;
+    ~hmac() {
+        wipe_object(inner_);
+        wipe_object(inner_init_);
+        wipe_object(outer_init_);
+    }
+
+    /// Absorb message bytes. CT: time depends on lengths only.
+    void update(bytes_view in) noexcept { inner_.update(in); }
+
+    /// Write the tag HASH((K ^ opad) || HASH((K ^ ipad) || message)), then reset to the keyed
+    /// state. CT: time depends on lengths only.
+    void finish(std::span<std::uint8_t, digest_size> out) noexcept {
+        inner_.finish(out); // the inner hash, staged in the output buffer
+        H outer = outer_init_;
+        outer.update(out);
+        outer.finish(out);
+        wipe_object(outer);
+        inner_ = inner_init_;
+    }
+
+    /// Forget the message absorbed so far; keep the key.
+    void reset() noexcept { inner_ = inner_init_; }
+
+    /// One-shot MAC of `data` under `key`. CT: lengths only.
+    [[nodiscard]] static digest<H> mac(bytes_view key, bytes_view data) noexcept {
+        hmac m(key);
+        m.update(data);
+        digest<H> out;
+        m.finish(out);
+        return out;
+    }
+
+    /// Check `tag` against the MAC of `data`: the full tag, or one truncated to its first
+    /// `tag.size()` bytes (RFC 2104 §5) when min_tag_size <= tag.size() <= digest_size. Any other
+    /// length is rejected. The comparison is constant-time (ct::equal).
+    /// CT: the tag length and the verdict are public; the key, data and tags are not.
+    [[nodiscard]] static bool verify(bytes_view key, bytes_view data, bytes_view tag) noexcept {
+        if (tag.size() < min_tag_size || tag.size() > digest_size) {
+            return false; // the length is public
+        }
+        digest<H> expected = mac(key, data);
+        const bool ok = ct::equal(bytes_view(expected).first(tag.size()), tag);
+        ct::wipe(expected);
+        return ok;
+    }
+
+  private:
+    // Hash states derived from the key are key material. Our hashes are plain arrays of words,
+    // so overwriting the bytes is sound; for any other hash, fall back to its own reset.
+    static void wipe_object(H& h) noexcept {
+        if constexpr (std::is_trivially_copyable_v<H>) {
+            ct::wipe(&h, sizeof h);
+        } else {
+            h.reset();
+        }
+    }
+
+    H inner_init_; // after absorbing K ^ ipad
+    H outer_init_; // after absorbing K ^ opad
+    H inner_;      // inner_init_ plus the message so far
+};
+
+} // namespace https::crypto
+
+#include <algorithm>
+#include <array>
+#include <cassert>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+
+namespace https::crypto {
+
+namespace detail::nist {
+
+/// The HMAC-DRBG of RFC 6979 §3.2 steps b-h, which turns the private key x and the message
+/// digest h1 into candidate nonces k in [1, n - 1]; with `extra` non-empty it is the variant of
+/// §3.6, k' appended to the seeding material of steps d and f (hedged signatures: still safe if
+/// the randomness is bad, no longer reproducible when it is good).
+/// CT: the key, the digest's reduction and the extra data go through HMAC, constant-time in
+/// everything but lengths; a candidate's range verdict is declassified (a candidate is refused
+/// with probability below 2^-32 on both curves, and a refused candidate is discarded).
+template <hash_function Hash, class Curve> class rfc6979_nonce {
+    using fn = typename Curve::group::fn;
+    static constexpr std::size_t hlen = Hash::digest_size;
+    static constexpr std::size_t rlen = Curve::field_size; // qlen / 8: both orders fill bytes
+
+  public:
+    /// Steps b-g. `x` is int2octets(x); `h1` the message digest, of any length.
+    rfc6979_nonce(std::span<const std::uint8_t, rlen> x, bytes_view h1,
+                  bytes_view extra) noexcept {
+        // bits2octets(h1) = int2octets(bits2int(h1) mod q) (§2.3.4): the truncation and the one
+        // conditional subtraction that digest_to_scalar does for the ECDSA e as well.
+        typename Curve::group::scalar z = digest_to_scalar<Curve>(h1);
+        std::array<std::uint8_t, rlen> h_octets{};
+        fn::store_be(z, h_octets);
+        v_.fill(0x01); // step b
+        k_.fill(0x00); // step c
+        for (const std::uint8_t tag : {std::uint8_t{0x00}, std::uint8_t{0x01}}) { // steps d-g
+            hmac<Hash> mac(k_);
+            mac.update(v_);
+            mac.update(bytes_view(&tag, 1));
+            mac.update(x);
+            mac.update(h_octets);
+            mac.update(extra);
+            mac.finish(k_);
+            hmac<Hash> next(k_);
+            next.update(v_);
+            next.finish(v_);
+        }
+        ct::wipe(z);
+        ct::wipe(h_octets);
+    }
+
+    rfc6979_nonce(const rfc6979_nonce&) = delete;
+    rfc6979_nonce& operator=(const rfc6979_nonce&) = delete;
+    rfc6979_nonce(rfc6979_nonce&&) = delete;
+    rfc6979_nonce& operator=(rfc6979_nonce&&) = delete;
+    ~rfc6979_nonce() {
+        ct::wipe(k_);
+        ct::wipe(v_);
+    }
+
+    /// Step h: the next candidate k = bits2int(T) with 1 <= k < q. After the first call (and
+    /// after every refused candidate) K and V are updated first, as step h.3 says: that is also
+    /// what a signer does when k gave r = 0 or s = 0.
+    /// CT: only the range verdict of each candidate is public.
+    typename Curve::group::scalar next() noexcept {
+        for (;;) {
+            if (started_) {
+                hmac<Hash> mac(k_);
+                mac.update(v_);
+                const std::uint8_t zero = 0x00;
+                mac.update(bytes_view(&zero, 1));
+                mac.finish(k_);
+                hmac<Hash> next(k_);
+                next.update(v_);
+                next.finish(v_);
+            }
+            started_ = true;
+            // T = V1 || V2 || ... until it has qlen bits; bits2int keeps the leftmost qlen.
+            std::array<std::uint8_t, blocks * hlen> t{};
+            hmac<Hash> mac(k_);
+            for (std::size_t i = 0; i < blocks; ++i) {
+                mac.update(v_);
+                mac.finish(v_);
+                std::copy(v_.begin(), v_.end(), t.begin() + static_cast<std::ptrdiff_t>(i * hlen));
+            }
+            typename Curve::group::scalar k =
+                fn::load_be(std::span<const std::uint8_t, rlen>(t.data(), rlen));
+            ct::wipe(t);
+            if (declassify(fn::less_than_modulus(k) & ~fn::is_zero(k))) {
+                return k;
+            }
+            ct::wipe(k);
+        }
+    }
+
+  private:
+    static constexpr std::size_t blocks = (rlen + hlen - 1) / hlen;
+
+    std::array<std::uint8_t, hlen> k_{};
+    std::array<std::uint8_t, hlen> v_{};
+    bool started_ = false;
+};
+
+} // namespace detail::nist
+
+/// An ECDSA signature on `Curve`: the raw form r || s (each `Curve::field_size` bytes,
+/// big-endian; IEEE P1363, as JOSE and COSE carry it) and the DER Ecdsa-Sig-Value (RFC 5480
+/// §2.2, RFC 3279), as TLS 1.3 CertificateVerify (RFC 8446 §4.4.3) and X.509 carry it.
+template <class Curve> class ecdsa_signature {
+  public:
+    static constexpr std::size_t raw_size = 2 * Curve::field_size;
+    /// SEQUENCE header (2) + two INTEGERs of at most field_size + 1 bytes with their headers;
+    /// the body stays below 128 bytes for both curves, so every length is in short form.
+    static constexpr std::size_t max_der_size = 2 + 2 * (2 + Curve::field_size + 1);
+    static_assert(max_der_size - 2 < 0x80);
+
+    /// From r || s as a signer made them (r and s in [1, n - 1]; nothing is checked here, this
+    /// only re-encodes). CT: variable time (a signature is public).
+    explicit ecdsa_signature(std::span<const std::uint8_t, raw_size> raw) noexcept {
+        std::copy(raw.begin(), raw.end(), raw_.begin());
+        encode_der();
+    }
+
+    /// r || s, big-endian, fixed width.
+    [[nodiscard]] std::span<const std::uint8_t, raw_size> raw() const noexcept { return raw_; }
+    /// r, then s, fixed width.
+    [[nodiscard]] std::span<const std::uint8_t, Curve::field_size> r() const noexcept {
+        return std::span<const std::uint8_t, raw_size>(raw_).template first<Curve::field_size>();
+    }
+    [[nodiscard]] std::span<const std::uint8_t, Curve::field_size> s() const noexcept {
+        return std::span<const std::uint8_t, raw_size>(raw_).template last<Curve::field_size>();
+    }
+    /// SEQUENCE { INTEGER r, INTEGER s } in DER (minimal, non-negative integers).
+    [[nodiscard]] bytes_view der() const noexcept {
+        return bytes_view(der_.data(), der_size_);
+    }
+
+  private:
+    /// Append one INTEGER for a fixed-width big-endian magnitude: leading zero bytes dropped,
+    /// a 0x00 prepended when the top bit is set (X.690 §8.3.2). CT: variable time (public).
+    static std::size_t put_integer(std::span<const std::uint8_t, Curve::field_size> mag,
+                                   std::uint8_t* out) noexcept {
+        std::size_t lead = 0;
+        while (lead + 1 < mag.size() && mag[lead] == 0) {
+            ++lead;
+        }
+        const bool pad = (mag[lead] & 0x80) != 0;
+        const std::size_t len = mag.size() - lead + (pad ? 1 : 0);
+        std::size_t at = 0;
+        out[at++] = 0x02;
+        out[at++] = static_cast<std::uint8_t>(len);
+        if (pad) {
+            out[at++] = 0x00;
+        }
+        std::copy(mag.begin() + static_cast<std::ptrdiff_t>(lead), mag.end(), out + at);
+        return at + mag.size() - lead;
+    }
+
+    void encode_der() noexcept {
+        std::array<std::uint8_t, max_der_size> body{};
+        std::size_t len = put_integer(r(), body.data());
+        len += put_integer(s(), body.data() + len);
+        der_[0] = 0x30;
+        der_[1] = static_cast<std::uint8_t>(len);
+        std::copy(body.begin(), body.begin() + static_cast<std::ptrdiff_t>(len), der_.begin() + 2);
+        der_size_ = len + 2;
+    }
+
+    std::array<std::uint8_t, raw_size> raw_{};
+    std::array<std::uint8_t, max_der_size> der_{};
+    std::size_t der_size_ = 0;
+};
+
+/// How `ecdsa_private_key::sign_*` chooses the nonce k.
+enum class ecdsa_nonce {
+    /// RFC 6979 §3.6: the deterministic generator with fresh random bytes k' appended to its
+    /// seed. A broken random source then costs nothing (k stays as unpredictable as in plain
+    /// RFC 6979), and a good one keeps signatures of the same message unlinkable and defeats
+    /// fault attacks that need two identical signing runs. The default.
+    hedged,
+    /// Plain RFC 6979 §3.2: k depends only on the key and the digest, so the same message
+    /// always gets the same signature (what the RFC's test vectors check).
+    deterministic,
+};
+
+/// An ECDSA private key on `Curve` (p256 or p384): the scalar d in [1, n - 1] (wiped on
+/// destruction) and its public key Q = d G. Use `ecdsa_p256_private_key` /
+/// `ecdsa_p384_private_key`.
+template <class Curve> class ecdsa_private_key {
+    using group = typename Curve::group;
+    using fn = typename group::fn;
+    using scalar = typename group::scalar;
+
+  public:
+    /// Bytes of d, big-endian (SEC 1 §2.3.7 with mlen = ceil(log2(n) / 8)).
+    static constexpr std::size_t size = Curve::field_size;
+    using signature = ecdsa_signature<Curve>;
+
+    /// The key of a big-endian scalar d (e.g. from an RFC 5915 ECPrivateKey or PKCS #8).
+    /// Errors: `bad_key_size` unless `d` is exactly `size` bytes; `out_of_range` unless
+    /// 1 <= d <= n - 1 (FIPS 186-5 §6.2.1, SEC 1 §3.2.1).
+    /// CT: time does not depend on d; only the length and the range verdict are public.
+    [[nodiscard]] static result<ecdsa_private_key> from_bytes(bytes_view d) noexcept {
+        if (d.size() != size) {
+            return errc::bad_key_size;
+        }
+        ecdsa_private_key key;
+        key.d_ = fn::load_be(d.template first<size>());
+        if (!detail::nist::declassify(fn::less_than_modulus(key.d_) & ~fn::is_zero(key.d_))) {
+            return errc::out_of_range;
+        }
+        HTTPS_TRY(key.derive_public());
+        return key;
+    }
+
+    /// A fresh key: d drawn uniformly from [1, n - 1] by rejection sampling (FIPS 186-5
+    /// §A.2.2, "rejection sampling"). Fails with `errc::random_failure` if `rng` fails or yields
+    /// no candidate in 64 tries. CT: only the verdicts on discarded candidates are public.
+    [[nodiscard]] static result<ecdsa_private_key>
+    generate(random_source& rng = default_random()) noexcept {
+        ct::secret_array<size> bytes;
+        for (int attempt = 0; attempt < 64; ++attempt) {
+            HTTPS_TRY(rng.fill(bytes.span()));
+            auto key = from_bytes(bytes.span());
+            if (key.ok()) {
+                return key;
+            }
+            if (key.error() != errc::out_of_range) {
+                return key.error();
+            }
+        }
+        return errc::random_failure;
+    }
+
+    ecdsa_private_key(const ecdsa_private_key&) = default;
+    ecdsa_private_key& operator=(const ecdsa_private_key&) = default;
+    ecdsa_private_key(ecdsa_private_key&&) noexcept = default;
+    ecdsa_private_key& operator=(ecdsa_private_key&&) noexcept = default;
+    ~ecdsa_private_key() {
+        ct::wipe(d_);
+        ct::wipe(d_mont_);
+    }
+
+    /// Q = d G, validated like any public key, to compare with a certificate's key.
+    [[nodiscard]] const ec_public_key<Curve>& public_key() const noexcept { return *public_; }
+
+    /// Sign a digest computed with `Hash` (FIPS 186-5 §6.4.1 from step 2; the digest must be
+    /// `Hash::digest_size` bytes, a precondition), with the nonce chosen as `mode` says; `rng`
+    /// is read (field_size bytes) in hedged mode only. Errors: `random_failure` when `rng`
+    /// fails (hedged mode). The signature verifies with `ecdsa_verify_digest`.
+    /// CT: time does not depend on d or k; the digest is public; only the (negligibly
+    /// probable) retries on r = 0 or s = 0 and refused nonce candidates are visible.
+    template <hash_function Hash>
+    [[nodiscard]] result<signature> sign_digest(bytes_view digest,
+                                                ecdsa_nonce mode = ecdsa_nonce::hedged,
+                                                random_source& rng = default_random()) const {
+        assert(digest.size() == Hash::digest_size);
+        ct::secret_array<size> extra;
+        bytes_view k_prime{};
+        if (mode == ecdsa_nonce::hedged) {
+            HTTPS_TRY(rng.fill(extra.span()));
+            k_prime = extra.span();
+        }
+        ct::secret_array<size> x;
+        fn::store_be(d_, x.span());
+        detail::nist::rfc6979_nonce<Hash, Curve> nonces(x.span(), digest, k_prime);
+        return sign_with(nonces, digest);
+    }
+
+    /// Hash `message` with `Hash` and sign it (e.g. sha256 for ecdsa_secp256r1_sha256, sha384
+    /// for ecdsa_secp384r1_sha384, RFC 8446 §4.2.3). CT: as `sign_digest`; the message is public.
+    template <hash_function Hash>
+    [[nodiscard]] result<signature> sign(bytes_view message, ecdsa_nonce mode = ecdsa_nonce::hedged,
+                                         random_source& rng = default_random()) const {
+        const digest<Hash> h = hash<Hash>(message);
+        return sign_digest<Hash>(h, mode, rng);
+    }
+
+    /// Sign `message` hashed with the function `hash` names (our SHA-1/SHA-2), chosen at run
+    /// time as a SignatureScheme or an AlgorithmIdentifier says. Errors: those of `sign`, and
+    /// `unsupported_algorithm` for a value outside hash_id. CT: as `sign_digest`.
+    [[nodiscard]] result<signature> sign(hash_id hash, bytes_view message,
+                                         ecdsa_nonce mode = ecdsa_nonce::hedged,
+                                         random_source& rng = default_random()) const {
+        switch (hash) {
+        case hash_id::sha1:
+            return sign<sha1>(message, mode, rng);
+        case hash_id::sha224:
+            return sign<sha224>(message, mode, rng);
+        case hash_id::sha256:
+            return sign<sha256>(message, mode, rng);
+        case hash_id::sha384:
+            return sign<sha384>(message, mode, rng);
+        case hash_id::sha512:
+            return sign<sha512>(message, mode, rng);
+        }
+        return errc::unsupported_algorithm;
+    }
+
+  private:
+    ecdsa_private_key() = default;
+
+    /// Q = d G by the constant-time fixed-base multiplication ECDH key generation uses; the
+    /// encoding is public and goes through the same validation as a peer's key.
+    /// CT: time does not depend on d.
+    status derive_public() noexcept {
+        d_mont_ = fn::to_mont(d_);
+        const typename group::projective q = group::mul_base(d_);
+        typename group::affine a;
+        const std::uint64_t infinity = group::to_affine(q, a);
+        std::array<std::uint8_t, Curve::point_size> encoded{};
+        group::encode(a, encoded);
+        ct::unpoison(encoded.data(), encoded.size()); // a public key is public
+        // d in [1, n - 1] and G of prime order n: never the identity; checked regardless.
+        if (detail::nist::declassify(infinity)) {
+            return errc::point_at_infinity;
+        }
+        auto q_key = ec_public_key<Curve>::parse(encoded);
+        if (!q_key) {
+            return q_key.error();
+        }
+        public_ = *q_key;
+        return {};
+    }
+
+    /// FIPS 186-5 §6.4.1 steps 3-13 with nonces from `nonces`: R = k G, r = x(R) mod n,
+    /// s = k^-1 (e + r d) mod n, a new k while r = 0 or s = 0.
+    /// CT: k G by the fixed-base table with full scans; k^-1 by Fermat (k^(n-2), a fixed chain of
+    /// Montgomery products); no branch or index on d or k. Declassified: whether r = 0 and
+    /// whether s = 0 (one bit each, which a valid signature reveals anyway), then r || s.
+    template <class Nonces> result<signature> sign_with(Nonces& nonces, bytes_view digest) const {
+        const scalar e = detail::nist::digest_to_scalar<Curve>(digest); // public
+        for (int attempt = 0; attempt < 64; ++attempt) {
+            scalar k = nonces.next();
+            typename group::affine a;
+            // k in [1, n - 1]: k G is never the identity, so the mask to_affine returns is zero
+            (void)group::to_affine(group::mul_base(k), a);
+            // x(R) < p < 2n: one conditional subtraction reduces it mod n
+            scalar r = fn::reduce_once(group::fp::from_mont(a.x), 0);
+            ct::wipe(a.x);
+            ct::wipe(a.y);
+            // Declassified: r = 0 (probability about 2^-256) only forces another nonce.
+            if (detail::nist::declassify(fn::is_zero(r))) {
+                ct::wipe(k);
+                continue;
+            }
+            // Montgomery forms: invert(k R) = k^-1 R; mul(r, d R) = r d; mul(e + r d, k^-1 R)
+            // = (e + r d) k^-1, all plain values below n.
+            scalar k_inv = fn::invert(fn::to_mont(k));
+            scalar s = fn::mul(fn::add(e, fn::mul(r, d_mont_)), k_inv);
+            ct::wipe(k);
+            ct::wipe(k_inv);
+            // Declassified: s = 0 only forces another nonce (as for r).
+            if (detail::nist::declassify(fn::is_zero(s))) {
+                continue;
+            }
+            std::array<std::uint8_t, signature::raw_size> raw{};
+            fn::store_be(r, std::span<std::uint8_t, signature::raw_size>(raw).template first<size>());
+            fn::store_be(s, std::span<std::uint8_t, signature::raw_size>(raw).template last<size>());
+            ct::unpoison(raw.data(), raw.size()); // the signature is the public output
+            return signature(raw);
+        }
+        return errc::random_failure; // 64 nonces in a row with r = 0 or s = 0: cannot happen
+    }
+
+    scalar d_{};      // plain d
+    scalar d_mont_{}; // d R mod n, for the product r d
+    // Q; an optional only because ec_public_key has no default state (set by every factory).
+    std::optional<ec_public_key<Curve>> public_;
+};
+
+using ecdsa_p256_private_key = ecdsa_private_key<p256>;
+using ecdsa_p384_private_key = ecdsa_private_key<p384>;
+
+} // namespace https::crypto
+// ---- https/crypto/ed25519_private_key.hpp ------------------------------------------------------
+// Ed25519 signing (RFC 8032 §5.1.5 key generation, §5.1.6 signing): a private key made from its
+// 32-byte seed, and deterministic signatures that `ed25519_verify` (ed25519.hpp) checks.
+
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+
+namespace https::crypto {
+
+/// An Ed25519 private key (RFC 8032 §5.1.5): kept as the clamped secret scalar s and the
+/// 32-byte prefix, both halves of SHA-512(seed), wiped on destruction; with its public key A.
+class ed25519_private_key {
+  public:
+    static constexpr std::size_t seed_size = 32;
+    static constexpr std::size_t signature_size = ed25519_signature_size;
+
+    /// The key of a 32-byte seed (RFC 8032 §5.1.5: "the private key is 32 octets ... of
+    /// cryptographically secure random data"; RFC 8410 §7 stores exactly these bytes). Every
+    /// seed is valid. Errors: `bad_key_size` for another length.
+    /// CT: time does not depend on the seed (only its length is public).
+    [[nodiscard]] static result<ed25519_private_key> from_seed(bytes_view seed) noexcept {
+        namespace ed = detail::ed25519;
+        if (seed.size() != seed_size) {
+            return errc::bad_key_size;
+        }
+        ed25519_private_key key;
+        // §5.1.5 steps 1-2: h = SHA-512(seed); s = the low half with bits 0-2 and 255 cleared and
+        // bit 254 set; the high half is the prefix that makes nonces.
+        std::array<std::uint8_t, sha512::digest_size> h{};
+        sha512 hasher;
+        hasher.update(seed);
+        hasher.finish(h);
+        std::copy(h.begin(), h.begin() + 32, key.scalar_.bytes.begin());
+        std::copy(h.begin() + 32, h.end(), key.prefix_.bytes.begin());
+        ct::wipe(h);
+        key.scalar_.bytes[0] &= 0xf8;
+        key.scalar_.bytes[31] &= 0x7f;
+        key.scalar_.bytes[31] |= 0x40;
+        // Steps 3-4: A = [s]B, encoded. Public from here on.
+        std::array<std::uint8_t, 32> a{};
+        const ed::point p = ed::mul_base(key.scalar_.span());
+        ed::encode(ed::projective{p.x, p.y, p.z}, a);
+        ct::unpoison(a.data(), a.size());
+        auto pub = ed25519_public_key::parse(a);
+        if (!pub) {
+            return pub.error(); // cannot happen: [s]B is a point and encodes canonically
+        }
+        key.public_ = *pub;
+        return key;
+    }
+
+    /// A fresh key from a random seed. Errors: `random_failure` when `rng` fails.
+    /// CT: as from_seed.
+    [[nodiscard]] static result<ed25519_private_key>
+    generate(random_source& rng = default_random()) noexcept {
+        ct::secret_array<seed_size> seed;
+        HTTPS_TRY(rng.fill(seed.span()));
+        return from_seed(seed.span());
+    }
+
+    /// A's encoding and decoded point, to compare with a certificate's key and for verification.
+    [[nodiscard]] const ed25519_public_key& public_key() const noexcept { return *public_; }
+
+    /// Sign `message` (RFC 8032 §5.1.6, pure Ed25519: the whole message, no prehash, no
+    /// context): deterministic, so the same key and message always give the same 64 bytes
+    /// R || S.
+    /// CT: time depends on the message length only; the key, the nonce r and the product k s
+    /// never steer a branch or an index; R and S are public outputs.
+    void sign(bytes_view message, std::span<std::uint8_t, signature_size> out) const noexcept {
+        namespace ed = detail::ed25519;
+        // Step 1-2: r = SHA-512(prefix || M) mod L (secret), R = [r]B.
+        std::array<std::uint8_t, sha512::digest_size> h{};
+        sha512 hasher;
+        hasher.update(prefix_.span());
+        hasher.update(message);
+        hasher.finish(h);
+        ed::scalar r = ed::reduce_wide(h);
+        std::array<std::uint8_t, 32> r_bytes{};
+        for (std::size_t i = 0; i < 4; ++i) {
+            https::detail::store_le64(r_bytes.data() + 8 * i, r[i]);
+        }
+        const ed::point big_r = ed::mul_base(r_bytes);
+        ct::wipe(r_bytes);
+        const std::span<std::uint8_t, 32> r_out = out.first<32>();
+        ed::encode(ed::projective{big_r.x, big_r.y, big_r.z}, r_out);
+        ct::unpoison(r_out.data(), r_out.size()); // R is the signature's first half: public
+        // Steps 3-4: k = SHA-512(R || A || M) mod L (public inputs), S = (r + k s) mod L.
+        hasher.update(r_out);
+        hasher.update(public_->encoded());
+        hasher.update(message);
+        hasher.finish(h);
+        const ed::scalar k = ed::reduce_wide(h);
+        ct::wipe(h);
+        ed::scalar s = ed::load_scalar(scalar_.span());
+        const ed::scalar big_s = ed::mul_add(k, s, r);
+        ct::wipe(s);
+        ct::wipe(r);
+        const std::span<std::uint8_t, 32> s_out = out.last<32>();
+        for (std::size_t i = 0; i < 4; ++i) {
+            https::detail::store_le64(s_out.data() + 8 * i, big_s[i]);
+        }
+        ct::unpoison(s_out.data(), s_out.size()); // S is public once it is the signature
+    }
+
+    /// The signature R || S of `message`, as a value. CT: as the other overload.
+    [[nodiscard]] std::array<std::uint8_t, signature_size> sign(bytes_view message) const noexcept {
+        std::array<std::uint8_t, signature_size> out{};
+        sign(message, out);
+        return out;
+    }
+
+  private:
+    ed25519_private_key() = default;
+
+    ct::secret_array<32> scalar_; // s, little-endian, clamped (RFC 8032 §5.1.5 step 2)
+    ct::secret_array<32> prefix_; // the upper half of SHA-512(seed)
+    // A; an optional only because ed25519_public_key has no default state (from_seed sets it).
+    std::optional<ed25519_public_key> public_;
+};
+
+} // namespace https::crypto
+// ---- https/crypto/pbkdf2.hpp -------------------------------------------------------------------
+// PBKDF2 (RFC 8018 §5.2): a password-based key derivation over HMAC-`H`, with an iteration cap so
+// that a hostile key file cannot make us spin for hours.
+
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+namespace https::crypto {
+
+/// The largest iteration count `pbkdf2` accepts. OpenSSL writes 2048 by default and current advice
+/// (OWASP 2023: 600,000 for HMAC-SHA256) stays well below; ten million HMAC-SHA1 pairs take a few
+/// seconds, the most a key file may cost us.
+inline constexpr std::uint64_t pbkdf2_max_iterations = 10'000'000;
+
+/// DK = PBKDF2(P, S, c, dkLen) with PRF = HMAC-`H` (RFC 8018 §5.2), written to all of `out`.
+/// Errors: `out_of_range` for c = 0 or an empty `out` (§5.2 needs c >= 1 and dkLen >= 1);
+/// `kdf_iterations_exceeded` for c > `max_iterations` (at most pbkdf2_max_iterations);
+/// `message_too_long` for dkLen > (2^32 - 1) hLen (§5.2 step 1). On error `out` is zeroed.
+/// CT: time depends on the lengths of P, S and out and on c only; the password, the salt's
+/// contents and every intermediate U_j and T_i never steer a branch or an index. Intermediates
+/// are wiped.
+template <hash_function H>
+[[nodiscard]] status pbkdf2(bytes_view password, bytes_view salt, std::uint64_t iterations,
+                            mutable_bytes out,
+                            std::uint64_t max_iterations = pbkdf2_max_iterations) noexcept {
+    constexpr std::size_t h_len = H::digest_size;
+    if (!out.empty()) {
+        ct::wipe(out.data(), out.size());
+    }
+    if (iterations == 0 || out.empty()) {
+        return errc::out_of_range;
+    }
+    if (iterations > max_iterations || iterations > pbkdf2_max_iterations) {
+        return errc::kdf_iterations_exceeded;
+    }
+    if ((out.size() - 1) / h_len >= 0xffffffffULL) { // more than 2^32 - 1 blocks
+        return errc::message_too_long;
+    }
+    hmac<H> prf(password);
+    std::array<std::uint8_t, h_len> u{};
+    std::array<std::uint8_t, h_len> t{};
+    std::uint32_t block = 1;
+    for (std::size_t offset = 0; offset < out.size(); offset += h_len, ++block) {
+        // §5.2 step 3: U_1 = PRF(P, S || INT(i)), U_j = PRF(P, U_{j-1}), T_i = U_1 ^ ... ^ U_c
+        const std::array<std::uint8_t, 4> index{
+            static_cast<std::uint8_t>(block >> 24), static_cast<std::uint8_t>(block >> 16),
+            static_cast<std::uint8_t>(block >> 8), static_cast<std::uint8_t>(block)};
+        prf.update(salt);
+        prf.update(index);
+        prf.finish(u);
+        t = u;
+        for (std::uint64_t j = 1; j < iterations; ++j) {
+            prf.update(u);
+            prf.finish(u);
+            for (std::size_t k = 0; k < h_len; ++k) {
+                t[k] ^= u[k];
+            }
+        }
+        // §5.2 step 4: the last block is truncated to what is left.
+        const std::size_t take = out.size() - offset < h_len ? out.size() - offset : h_len;
+        for (std::size_t k = 0; k < take; ++k) {
+            out[offset + k] = t[k];
+        }
+    }
+    ct::wipe(u);
+    ct::wipe(t);
+    return {};
+}
+
+} // namespace https::crypto
+// ---- https/crypto/rsa_private_key.hpp ----------------------------------------------------------
+// RSA private keys (RFC 8017 §3.2, the CRT representation: n, e, d, p, q, dp, dq, qinv) and the
+// private-key operation behind RSASSA-PKCS1-v1_5 and RSASSA-PSS signing: constant time, with the
+// CRT, base blinding by a fresh random value per signature, and every signature checked with the
+// public key before it is released.
+
+
+#include <algorithm>
+#include <array>
+#include <cassert>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+namespace https::crypto {
+
+/// The eight integers of an RSA private key, big-endian magnitudes (RFC 8017 A.1.2 RSAPrivateKey
+/// without the version, or the JWK members n, e, d, p, q, dp, dq, qi). Leading zero bytes are
+/// allowed everywhere except in n (see rsa_public_key::from_components). The views must stay
+/// valid only for the call that reads them.
+struct rsa_private_components {
+    bytes_view n;    ///< modulus
+    bytes_view e;    ///< public exponent
+    bytes_view d;    ///< private exponent
+    bytes_view p;    ///< first prime
+    bytes_view q;    ///< second prime
+    bytes_view dp;   ///< d mod (p - 1)
+    bytes_view dq;   ///< d mod (q - 1)
+    bytes_view qinv; ///< q^-1 mod p
+};
+
+class rsa_test_hooks; // test builds only (HTTPS_TESTING), below
+
+namespace detail {
+
+/// Which half of the CRT a test corrupts (rsa_test_hooks); `none` in every real signature.
+enum class rsa_crt_fault : std::uint8_t { none, mod_p, mod_q };
+
+struct rsa_signer; // the signing functions' access to the private operation
+
+/// A public size or verdict computed from secrets: tell valgrind's constant-time check that it
+/// may be revealed (no effect outside that check).
+inline std::size_t declassify_size(std::size_t v) noexcept {
+    ct::unpoison(&v, sizeof v);
+    return v;
+}
+
+/// Import a big-endian magnitude into exactly `limbs` limbs. Longer input is allowed when the
+/// excess bytes are zero. Returns false (public verdict) when the value does not fit.
+/// CT: time depends on the lengths only; the fits verdict is declassified.
+template <bigint_limb Limb>
+bool import_exact(bytes_view in, std::size_t limbs, bigint<Limb>& out) noexcept {
+    const std::size_t own = bigint<Limb>::limbs_for_bytes(in.size());
+    auto x = bigint<Limb>::from_bytes_be(in, std::max(own, limbs));
+    if (!x) {
+        return false; // longer than 8192 bits: its length alone says so
+    }
+    Limb excess = 0;
+    for (std::size_t i = limbs; i < x->size(); ++i) {
+        excess |= (*x)[i];
+    }
+    const bool fits = ct::mask<Limb>::is_zero(excess).declassify();
+    out = *x;
+    for (std::size_t i = limbs; i < out.size(); ++i) {
+        out[i] = 0; // dropped below, but not left in memory
+    }
+    out.resize(limbs);
+    x->wipe(); // every limb, the excess ones included
+    return fits;
+}
+
+/// All ones when the s-limb values a and b are equal. CT: no branch on the values.
+template <bigint_limb Limb>
+ct::mask<Limb> equal_n(const Limb* a, const Limb* b, std::size_t s) noexcept {
+    Limb diff = 0;
+    for (std::size_t i = 0; i < s; ++i) {
+        diff |= static_cast<Limb>(a[i] ^ b[i]);
+    }
+    return ct::mask<Limb>::is_zero(diff);
+}
+
+/// a^-1 mod n by the binary extended Euclidean algorithm, for a PUBLIC odd modulus n and a value
+/// a that may be revealed (the blinded product r v below); false when gcd(a, n) != 1.
+/// Invariants: A a = u and B a = v (mod n), with u, v > 0 and v odd; each step halves u or
+/// subtracts the smaller of u, v from the larger, until u = v = gcd(a, n).
+/// Variable time: branches on a and n. Public (or declassified) values only.
+template <bigint_limb Limb>
+bool inverse_mod_vartime(bigint<Limb>& out, const bigint<Limb>& a,
+                         const bigint<Limb>& n) noexcept {
+    using W = wide_t<Limb>;
+    constexpr unsigned w = limb_bits_v<Limb>;
+    const std::size_t s = n.size();
+    assert(a.size() == s && n.is_odd());
+    const Limb n0inv = static_cast<Limb>(0 - montgomery_inverse(n[0])); // n^-1 mod 2^w
+    bigint<Limb> u = a;
+    bigint<Limb> v = n;
+    bigint<Limb> A(s);
+    bigint<Limb> B(s);
+    A[0] = 1;
+    std::size_t len = s; // limbs of u and v that may be non-zero
+    auto is_zero = [&](const bigint<Limb>& x) {
+        for (std::size_t i = 0; i < len; ++i) {
+            if (x[i] != 0) {
+                return false;
+            }
+        }
+        return true;
+    };
+    // x = x / 2^k mod n for x < n and 0 < k < w: add t n, t = -x n^-1 mod 2^k, which clears the
+    // low k bits; (x + t n) / 2^k < (n + (2^k - 1) n) / 2^k = n, so no subtraction follows.
+    auto halve = [&](bigint<Limb>& x, unsigned k) {
+        const Limb t = static_cast<Limb>(static_cast<Limb>(0 - x[0] * n0inv) &
+                                         ((Limb{1} << k) - 1));
+        Limb carry = 0;
+        for (std::size_t i = 0; i < s; ++i) {
+            const W sum = W(t) * n[i] + x[i] + carry;
+            x[i] = static_cast<Limb>(sum);
+            carry = high_half<Limb>(sum);
+        }
+        for (std::size_t i = 0; i + 1 < s; ++i) {
+            x[i] = static_cast<Limb>((x[i] >> k) | (x[i + 1] << (w - k)));
+        }
+        x[s - 1] = static_cast<Limb>((x[s - 1] >> k) | (carry << (w - k)));
+    };
+    auto make_odd = [&](bigint<Limb>& x, bigint<Limb>& coef) {
+        while ((x[0] & 1) == 0) {
+            unsigned k = 0;
+            if (x[0] == 0) {
+                k = w - 1;
+            } else {
+                k = static_cast<unsigned>(std::countr_zero(x[0]));
+            }
+            for (std::size_t i = 0; i + 1 < len; ++i) {
+                x[i] = static_cast<Limb>((x[i] >> k) | (x[i + 1] << (w - k)));
+            }
+            x[len - 1] >>= k;
+            halve(coef, k);
+        }
+    };
+    auto sub_mod = [&](bigint<Limb>& x, const bigint<Limb>& y) { // x = x - y mod n
+        if (sub_n(x.data(), x.data(), y.data(), s) != 0) {
+            add_n(x.data(), x.data(), n.data(), s);
+        }
+    };
+    if (is_zero(u)) {
+        return false;
+    }
+    for (;;) {
+        make_odd(u, A);
+        while (len > 1 && u[len - 1] == 0 && v[len - 1] == 0) {
+            --len;
+        }
+        const int c = compare_n_vartime(u.data(), v.data(), len);
+        if (c == 0) {
+            break;
+        }
+        if (c > 0) {
+            sub_n(u.data(), u.data(), v.data(), len);
+            sub_mod(A, B);
+        } else {
+            sub_n(v.data(), v.data(), u.data(), len);
+            sub_mod(B, A);
+            make_odd(v, B);
+        }
+    }
+    // u = v = gcd(a, n)
+    if (len != 1 || u[0] != 1) {
+        return false;
+    }
+    out = A;
+    return true;
+}
+
+/// The signed type twice a limb's width, for the update factors of the batched inverse.
+template <bigint_limb Limb> struct signed_wide;
+template <> struct signed_wide<std::uint32_t> { using type = std::int64_t; };
+#if defined(__SIZEOF_INT128__)
+__extension__ typedef __int128 int128;
+template <> struct signed_wide<std::uint64_t> { using type = int128; };
+#endif
+
+/// Bits [pos, pos + count) of the s-limb value x (count <= limb bits). Variable time.
+template <bigint_limb Limb>
+Limb bits_at(const Limb* x, std::size_t s, std::size_t pos, unsigned count) noexcept {
+    constexpr unsigned w = limb_bits_v<Limb>;
+    const std::size_t i = pos / w;
+    const unsigned off = static_cast<unsigned>(pos % w);
+    Limb v = i < s ? static_cast<Limb>(x[i] >> off) : 0;
+    if (off != 0 && i + 1 < s) {
+        v |= static_cast<Limb>(x[i + 1] << (w - off));
+    }
+    return count == w ? v : static_cast<Limb>(v & ((Limb{1} << count) - 1));
+}
+
+/// a^-1 mod n for a PUBLIC odd modulus n > 1 and a value a < n that may be revealed, by the
+/// binary extended GCD with batched steps (Pornin, "Optimized Binary GCD for Modular Inversion",
+/// 2020, Algorithm 2, without the constant-time requirement): k - 1 steps at a time (k = half a
+/// limb's bits) run on one-limb approximations of a and b (their low k - 1 bits, exact, and their
+/// top k + 1 bits), and the factors they produce are applied to the full values and to the
+/// coefficients. Invariants: a = u x and b = v x (mod n), b odd; at the end a = 0, b = gcd.
+/// Returns false when gcd(a, n) != 1 or when the batched loop did not converge in its bound
+/// (then the caller falls back to the bit-by-bit algorithm).
+/// Variable time: public (or declassified) values only.
+template <bigint_limb Limb>
+bool inverse_mod_batched(bigint<Limb>& out, const bigint<Limb>& x, const bigint<Limb>& n) noexcept {
+    using SW = typename signed_wide<Limb>::type;
+    constexpr unsigned w = limb_bits_v<Limb>;
+    constexpr unsigned k = w / 2;
+    constexpr unsigned steps = k - 1;
+    const std::size_t s = n.size();
+    const Limb n0inv = static_cast<Limb>(0 - montgomery_inverse(n[0])); // n^-1 mod 2^w
+    Limb a[bigint_max_limbs<Limb> + 1] = {};
+    Limb b[bigint_max_limbs<Limb> + 1] = {};
+    Limb u[bigint_max_limbs<Limb> + 1] = {};
+    Limb v[bigint_max_limbs<Limb> + 1] = {};
+    Limb t[bigint_max_limbs<Limb> + 2];
+    std::copy(x.data(), x.data() + s, a);
+    std::copy(n.data(), n.data() + s, b);
+    u[0] = 1;
+    auto bit_length = [&](const Limb* y) -> std::size_t {
+        for (std::size_t i = s; i-- > 0;) {
+            if (y[i] != 0) {
+                return i * w + static_cast<std::size_t>(std::bit_width(y[i]));
+            }
+        }
+        return 0;
+    };
+    // y = |f p + g q| >> steps over the sl limbs that may be non-zero; returns whether
+    // f p + g q was negative (|f|, |g| <= 2^steps: the result is at most max(p, q))
+    std::size_t sl = s;
+    auto combine = [&](Limb* y, const Limb* p, const Limb* q, SW f, SW g) -> bool {
+        SW carry = 0;
+        for (std::size_t i = 0; i < sl; ++i) {
+            const SW z = SW(p[i]) * f + SW(q[i]) * g + carry;
+            t[i] = static_cast<Limb>(z);
+            carry = z >> w;
+        }
+        t[sl] = static_cast<Limb>(carry);
+        const bool negative = carry < 0;
+        if (negative) {
+            Limb c = 1;
+            for (std::size_t i = 0; i <= sl; ++i) {
+                t[i] = static_cast<Limb>(~t[i] + c);
+                c = static_cast<Limb>(c != 0 && t[i] == 0);
+            }
+        }
+        for (std::size_t i = 0; i < sl; ++i) {
+            y[i] = static_cast<Limb>((t[i] >> steps) | (t[i + 1] << (w - steps)));
+        }
+        return negative;
+    };
+    // y = (f p + g q) / 2^steps mod n, for p, q < n
+    auto combine_mod = [&](Limb* y, const Limb* p, const Limb* q, SW f, SW g) {
+        // + 2^k n keeps the sum non-negative (|f|, |g| <= 2^steps) without changing it mod
+        // 2^steps or mod n
+        SW carry = 0;
+        for (std::size_t i = 0; i < s; ++i) {
+            const SW z = SW(p[i]) * f + SW(q[i]) * g + (SW(n[i]) << k) + carry;
+            t[i] = static_cast<Limb>(z);
+            carry = z >> w;
+        }
+        t[s] = static_cast<Limb>(carry);
+        t[s + 1] = 0;
+        // + m n with m = -t n^-1 mod 2^steps makes it divisible by 2^steps
+        const Limb m = static_cast<Limb>((0 - t[0] * n0inv) & ((Limb{1} << steps) - 1));
+        Limb c = 0;
+        for (std::size_t i = 0; i < s; ++i) {
+            const wide_t<Limb> z = wide_t<Limb>(m) * n[i] + t[i] + c;
+            t[i] = static_cast<Limb>(z);
+            c = high_half<Limb>(z);
+        }
+        for (std::size_t i = s; i < s + 2; ++i) {
+            const wide_t<Limb> z = wide_t<Limb>(t[i]) + c;
+            t[i] = static_cast<Limb>(z);
+            c = high_half<Limb>(z);
+        }
+        for (std::size_t i = 0; i <= s; ++i) {
+            t[i] = static_cast<Limb>((t[i] >> steps) | (t[i + 1] << (w - steps)));
+        }
+        // now below 2^(k + 2) n / 2^steps = 8 n
+        while (t[s] != 0 || compare_n_vartime(t, n.data(), s) >= 0) {
+            t[s] -= sub_n(t, t, n.data(), s);
+        }
+        std::copy(t, t + s, y);
+    };
+    const std::size_t bound = (2 * bit_length(b) + steps - 1) / steps + 4;
+    for (std::size_t iter = 0;; ++iter) {
+        const std::size_t la = bit_length(a);
+        if (la == 0) {
+            break;
+        }
+        if (iter == bound) {
+            return false;
+        }
+        const std::size_t lb = bit_length(b);
+        const std::size_t len = std::max({la, lb, std::size_t{2 * k}});
+        sl = (std::max(la, lb) + w - 1) / w;
+        const Limb low = static_cast<Limb>((Limb{1} << steps) - 1);
+        Limb ah = static_cast<Limb>((a[0] & low) | (bits_at(a, s, len - k - 1, k + 1) << steps));
+        Limb bh = static_cast<Limb>((b[0] & low) | (bits_at(b, s, len - k - 1, k + 1) << steps));
+        SW f0 = 1, g0 = 0, f1 = 0, g1 = 1;
+        for (unsigned j = 0; j < steps; ++j) {
+            if ((ah & 1) != 0) {
+                if (ah < bh) {
+                    std::swap(ah, bh);
+                    std::swap(f0, f1);
+                    std::swap(g0, g1);
+                }
+                ah -= bh;
+                f0 -= f1;
+                g0 -= g1;
+            }
+            ah >>= 1;
+            f1 += f1;
+            g1 += g1;
+        }
+        Limb na[bigint_max_limbs<Limb> + 1];
+        const bool neg_a = combine(na, a, b, f0, g0);
+        const bool neg_b = combine(b, a, b, f1, g1);
+        std::copy(na, na + sl, a); // limbs above sl are zero, and stay so
+        if (neg_a) {
+            f0 = -f0;
+            g0 = -g0;
+        }
+        if (neg_b) {
+            f1 = -f1;
+            g1 = -g1;
+        }
+        Limb nu[bigint_max_limbs<Limb> + 1];
+        combine_mod(nu, u, v, f0, g0);
+        combine_mod(v, u, v, f1, g1);
+        std::copy(nu, nu + s, u);
+    }
+    // b = gcd(x, n)
+    if (bit_length(b) != 1) {
+        return false;
+    }
+    out = bigint<Limb>(s);
+    std::copy(v, v + s, out.data());
+    return true;
+}
+
+/// An RSA private key in CRT form over `Limb`-sized limbs; users name it `rsa_private_key`.
+/// Holds the public key (n, e), the primes p and q as Montgomery contexts sharing one limb count,
+/// dp and dq as big-endian strings exactly as long as p and q (the exponent length the
+/// exponentiation treats as public is the primes' length, never that of dp or dq), and qinv.
+/// d is checked at construction and not kept: the CRT never needs it. Every secret is wiped when
+/// the key is destroyed (copies wipe themselves too).
+template <bigint_limb Limb> class basic_rsa_private_key {
+  public:
+    using integer = bigint<Limb>;
+    using public_key_type = basic_rsa_public_key<Limb>;
+
+    /// From the eight big-endian integers. Checks, in order:
+    ///  - n and e as `public_key_type::from_components` (errc::bad_public_key, weak_key below
+    ///    `min_bits`, bad_key_size above 8192 bits);
+    ///  - every other component non-empty and no longer than n: else errc::bad_private_key;
+    ///  - p and q odd, at least 3, with lengths that add up to n's (bits(p) + bits(q) is
+    ///    bits(n) or bits(n) + 1): else errc::bad_private_key;
+    ///  - n = p q; qinv < p and q qinv = 1 mod p; e dp = 1 mod (p - 1) and d = dp mod (p - 1),
+    ///    the same for q: else errc::bad_private_key.
+    /// p and q are not tested for primality: a composite one passes these checks only to make
+    /// every signature fail its check (errc::signing_fault), never to release a wrong signature.
+    /// CT: the bit lengths of p and q and the verdicts are revealed; no branch or index depends
+    /// on the values of d, p, q, dp, dq or qinv otherwise.
+    static result<basic_rsa_private_key> from_components(const rsa_private_components& c,
+                                                         std::size_t min_bits = rsa_min_bits) {
+        auto pub = public_key_type::from_components(c.n, c.e, min_bits);
+        if (!pub) {
+            return pub.error();
+        }
+        const std::size_t k = pub->size();
+        for (bytes_view part : {c.d, c.p, c.q, c.dp, c.dq, c.qinv}) {
+            if (part.empty() || part.size() > k) {
+                return errc::bad_private_key;
+            }
+        }
+        basic_rsa_private_key key(*pub);
+        const integer& n = pub->context().modulus();
+        const std::size_t sn = n.size();
+        // The lengths of p and q are public (as in every RSA implementation: they follow from n
+        // up to a bit); their values are not.
+        integer p;
+        integer q;
+        if (!import_exact(c.p, sn, p) || !import_exact(c.q, sn, q)) {
+            return errc::bad_private_key;
+        }
+        const std::size_t p_bits = declassify_size(bit_length_n(p.data(), sn));
+        const std::size_t q_bits = declassify_size(bit_length_n(q.data(), sn));
+        const std::size_t n_bits = pub->bits();
+        const bool odd = ct::mask<Limb>::from_bit(static_cast<Limb>(p[0] & q[0] & 1)).declassify();
+        if (!odd || p_bits < 2 || q_bits < 2 || p_bits + q_bits < n_bits ||
+            p_bits + q_bits > n_bits + 1) {
+            p.wipe();
+            q.wipe();
+            return errc::bad_private_key;
+        }
+        // One limb count for both halves, the larger prime's: then p, q < R and n < R^2, which
+        // the reduction of the blinded message into the halves relies on (rsa_signer).
+        const std::size_t sh =
+            (std::max(p_bits, q_bits) + integer::limb_bits - 1) / integer::limb_bits;
+        p.resize(sh);
+        q.resize(sh);
+        key.p_bytes_ = (p_bits + 7) / 8;
+        key.q_bytes_ = (q_bits + 7) / 8;
+        const bool ok = key.check_and_store(c, n, p, q);
+        p.wipe();
+        q.wipe();
+        if (!ok) {
+            return errc::bad_private_key;
+        }
+        key.ctx_p_ = montgomery<Limb>::create_secret(key.p_, p_bits);
+        key.ctx_q_ = montgomery<Limb>::create_secret(key.q_, q_bits);
+        return key;
+    }
+
+    basic_rsa_private_key(const basic_rsa_private_key&) = default;
+    basic_rsa_private_key& operator=(const basic_rsa_private_key&) = default;
+    // Moving is copying (every member lives in place, no heap buffer to steal); the source keeps
+    // its copy until it is destroyed, and wipes it then.
+    basic_rsa_private_key(basic_rsa_private_key&&) noexcept = default;
+    basic_rsa_private_key& operator=(basic_rsa_private_key&&) noexcept = default;
+    ~basic_rsa_private_key() { wipe(); }
+
+    /// The public half (n, e), e.g. to check that the key matches a certificate.
+    [[nodiscard]] const public_key_type& public_key() const noexcept { return pub_; }
+    /// Modulus length in bits.
+    [[nodiscard]] std::size_t bits() const noexcept { return pub_.bits(); }
+    /// Modulus length in bytes (k): the signature length.
+    [[nodiscard]] std::size_t size() const noexcept { return pub_.size(); }
+
+  private:
+    friend struct detail::rsa_signer;
+    friend class crypto::rsa_test_hooks;
+
+    explicit basic_rsa_private_key(const public_key_type& pub) noexcept : pub_(pub) {}
+
+    void wipe() noexcept {
+        ctx_p_.wipe();
+        ctx_q_.wipe();
+        p_.wipe();
+        q_.wipe();
+        qinv_.wipe();
+        ct::wipe(dp_);
+        ct::wipe(dq_);
+    }
+
+    /// The consistency checks of from_components on the imported primes (sh limbs each), and on
+    /// success, the stored p, q, qinv, dp, dq. CT: only the verdict is revealed.
+    bool check_and_store(const rsa_private_components& c, const integer& n, const integer& p,
+                         const integer& q) noexcept {
+        const std::size_t sh = p.size();
+        const std::size_t sn = n.size();
+        Limb wide[2 * integer::max_limbs + 2];
+        Limb rem[integer::max_limbs];
+        integer dp;
+        integer dq;
+        integer qinv;
+        integer d;
+        bool fits = import_exact(c.dp, sh, dp);
+        fits = import_exact(c.dq, sh, dq) && fits;
+        fits = import_exact(c.qinv, sh, qinv) && fits;
+        fits = import_exact(c.d, sn, d) && fits;
+        ct::mask<Limb> good = ct::mask<Limb>::from_bit(fits ? 1 : 0);
+        if (fits) {
+            // n = p q (the product has 2 sh >= sn limbs; n's missing limbs are zero)
+            mul_n(wide, p.data(), sh, q.data(), sh);
+            good = good & equal_n(wide, n.data(), sn);
+            Limb high = 0;
+            for (std::size_t i = sn; i < 2 * sh; ++i) {
+                high |= wide[i];
+            }
+            good = good & ct::mask<Limb>::is_zero(high);
+            // qinv < p and q qinv = 1 mod p
+            good = good & less(qinv, p);
+            mul_n(wide, q.data(), sh, qinv.data(), sh);
+            mod_bitwise_n(rem, wide, 2 * sh, p.data(), sh);
+            good = good & is_one(rem, sh);
+            // e dp = 1 mod (p - 1), d = dp mod (p - 1); the same for q
+            good = good & check_crt_exponent(p, dp, d, wide, rem);
+            good = good & check_crt_exponent(q, dq, d, wide, rem);
+        }
+        ct::wipe(wide, sizeof wide);
+        ct::wipe(rem, sizeof rem);
+        const bool verdict = fits && good.declassify();
+        if (verdict) {
+            p_ = p;
+            q_ = q;
+            qinv_ = qinv;
+            [[maybe_unused]] bool stored = dp.to_bytes_be(std::span(dp_).first(p_bytes_));
+            stored = dq.to_bytes_be(std::span(dq_).first(q_bytes_)) && stored;
+            assert(stored); // dp < p - 1 was just checked
+        }
+        dp.wipe();
+        dq.wipe();
+        qinv.wipe();
+        d.wipe();
+        return verdict;
+    }
+
+    static ct::mask<Limb> is_one(const Limb* x, std::size_t s) noexcept {
+        Limb rest = static_cast<Limb>(x[0] ^ 1);
+        for (std::size_t i = 1; i < s; ++i) {
+            rest |= x[i];
+        }
+        return ct::mask<Limb>::is_zero(rest);
+    }
+
+    /// All ones when e de = 1 mod (prime - 1) and d mod (prime - 1) = de. prime is odd, >= 3.
+    /// CT: no branch or index depends on the values.
+    ct::mask<Limb> check_crt_exponent(const integer& prime, const integer& de, const integer& d,
+                                      Limb* wide, Limb* rem) const noexcept {
+        const std::size_t sh = prime.size();
+        integer one(sh);
+        one[0] = 1;
+        integer pm1;
+        sub(pm1, prime, one); // prime - 1 (no borrow: the prime is at least 3)
+        // e as limbs: 64 bits, one or two limbs
+        constexpr std::size_t e_limbs = 8 / sizeof(Limb);
+        Limb e[e_limbs];
+        const std::uint64_t ev = pub_.exponent();
+        for (std::size_t i = 0; i < e_limbs; ++i) {
+            e[i] = static_cast<Limb>(ev >> (i * limb_bits_v<Limb>));
+        }
+        mul_n(wide, de.data(), sh, e, e_limbs);
+        mod_bitwise_n(rem, wide, sh + e_limbs, pm1.data(), sh);
+        ct::mask<Limb> good = is_one(rem, sh);
+        mod_bitwise_n(rem, d.data(), d.size(), pm1.data(), sh);
+        good = good & equal_n(rem, de.data(), sh);
+        pm1.wipe();
+        return good;
+    }
+
+    public_key_type pub_;
+    montgomery<Limb> ctx_p_;
+    montgomery<Limb> ctx_q_;
+    integer p_;    // sh limbs, the modulus of ctx_p_
+    integer q_;    // sh limbs
+    integer qinv_; // sh limbs, < p
+    std::array<std::uint8_t, rsa_max_bytes> dp_{}; // first p_bytes_ bytes used, big-endian
+    std::array<std::uint8_t, rsa_max_bytes> dq_{}; // first q_bytes_ bytes used
+    std::size_t p_bytes_ = 0;
+    std::size_t q_bytes_ = 0;
+};
+
+/// The private-key operation (RSASP1, RFC 8017 §5.2.1) with its countermeasures. Only the
+/// signature schemes below and the test hooks reach it.
+struct rsa_signer {
+    /// signature = EM^d mod n for an encoded message EM of k bytes that is below n (both EMSA
+    /// encodings start with a zero byte or clear n's top bit), computed as:
+    ///  1. blinding (Kocher 1996; RFC 8017 §5.2.1 note): r, v uniform in [1, n) from `rng`;
+    ///     r^-1 = v (r v)^-1 mod n, the inverse taken in variable time of r v, which is uniform
+    ///     and independent of r (v masks it), so its timing says nothing of r or of the key;
+    ///     x = EM r^e mod n;
+    ///  2. CRT (§5.1.2 step 2b): m1 = x^dp mod p, m2 = x^dq mod q with the fixed-window
+    ///     exponentiation over the primes' length, h = qinv (m1 - m2) mod p, s' = m2 + q h;
+    ///  3. unblinding: s = s' r^-1 mod n;
+    ///  4. fault check (Boneh-DeMillo-Lipton 1997): s^e mod n must equal EM, or the signature is
+    ///     wiped and errc::signing_fault returned: one faulty CRT half would give away p.
+    /// errc::random_failure when the source fails (or, with negligible probability, draws a
+    /// multiple of p or q). `signature` is zeroed on every error.
+    /// CT: no branch or index depends on EM, d, p, q, dp, dq, qinv, r or v; revealed: r v mod n
+    /// (see 1), the verdicts of the rejection sampling, the fault check.
+    template <bigint_limb Limb>
+    static status private_op(const basic_rsa_private_key<Limb>& key, bytes_view em,
+                             mutable_bytes signature, random_source& rng,
+                             rsa_crt_fault fault = rsa_crt_fault::none) noexcept {
+        using integer = bigint<Limb>;
+        const std::size_t k = key.size();
+        assert(em.size() == k && signature.size() == k);
+        const montgomery<Limb>& mn = key.pub_.context();
+        const integer& n = mn.modulus();
+        const std::size_t sn = n.size();
+        const std::size_t sh = key.p_.size();
+        auto fail = [&](errc e) {
+            std::fill(signature.begin(), signature.end(), std::uint8_t{0});
+            return e;
+        };
+        auto x = integer::from_bytes_be(em, sn);
+        assert(x.has_value());
+        if (!less(*x, n).declassify()) {
+            x->wipe();
+            return fail(errc::out_of_range); // a caller bug: the encodings are always below n
+        }
+        // 1. blinding
+        integer r;
+        integer rinv;
+        if (status st = blinding_pair(mn, rng, r, rinv); !st) {
+            x->wipe();
+            return fail(st.error());
+        }
+        integer re;
+        std::array<std::uint8_t, 8> e_bytes{};
+        https::detail::store_be64(e_bytes.data(), key.pub_.exponent());
+        mn.exp_public(re, r, e_bytes);
+        mn.mod_mul(*x, *x, re);
+        // 2. CRT halves: x mod p and x mod q, then the exponentiations
+        Limb halves[2 * integer::max_limbs] = {};
+        std::copy(x->data(), x->data() + sn, halves);
+        integer m1;
+        integer m2;
+        reduce_half(key.ctx_p_, halves, sh, m1);
+        reduce_half(key.ctx_q_, halves, sh, m2);
+        ct::wipe(halves, sizeof(Limb) * 2 * sh);
+        key.ctx_p_.exp_secret(m1, m1, std::span(key.dp_).first(key.p_bytes_));
+        key.ctx_q_.exp_secret(m2, m2, std::span(key.dq_).first(key.q_bytes_));
+        if (fault == rsa_crt_fault::mod_p) { // test hook only: a flipped bit in one half
+            m1[0] ^= 4;
+        } else if (fault == rsa_crt_fault::mod_q) {
+            m2[0] ^= 4;
+        }
+        // Garner: h = qinv (m1 - m2) mod p, in Montgomery form until the product with qinv
+        // (m2 < q may exceed p; the Montgomery product reduces any value below R)
+        integer t1;
+        integer t2;
+        key.ctx_p_.to_mont(t1, m1); // m1 R mod p
+        key.ctx_p_.to_mont(t2, m2); // m2 R mod p
+        const Limb borrow = sub_n(t1.data(), t1.data(), t2.data(), sh);
+        masked_add_n(t1.data(), key.p_.data(), static_cast<Limb>(0 - borrow), sh);
+        key.ctx_p_.mul(t2, t1, key.qinv_); // h = (m1 - m2) qinv mod p, ordinary form
+        // s' = m2 + q h < n
+        Limb wide[2 * integer::max_limbs];
+        mul_n(wide, key.q_.data(), sh, t2.data(), sh);
+        Limb carry = add_n(wide, wide, m2.data(), sh);
+        for (std::size_t i = sh; i < 2 * sh; ++i) {
+            const Limb v = wide[i];
+            wide[i] = static_cast<Limb>(v + carry);
+            carry = static_cast<Limb>(wide[i] < v);
+        }
+        integer sb(sn);
+        std::copy(wide, wide + sn, sb.data()); // limbs beyond sn are zero: s' < n
+        ct::wipe(wide, sizeof(Limb) * 2 * sh);
+        // 3. unblinding
+        mn.mod_mul(sb, sb, rinv);
+        [[maybe_unused]] const bool fits = sb.to_bytes_be(signature);
+        assert(fits);
+        for (integer* v : {&*x, &r, &rinv, &re, &m1, &m2, &t1, &t2, &sb}) {
+            v->wipe();
+        }
+        // 4. the check: s^e = EM, in constant time in both (the public exponentiation is
+        // constant time in its base); only the verdict is revealed.
+        std::array<std::uint8_t, rsa_max_bytes> back_buf;
+        const mutable_bytes back(back_buf.data(), k);
+        const bool applied = key.pub_.apply(signature, back).ok();
+        const bool same = applied && ct::equal(back, em);
+        ct::wipe(back.data(), k);
+        if (!same) {
+            return fail(errc::signing_fault);
+        }
+        return {};
+    }
+
+  private:
+    /// r += b where mask is all ones. CT: no branch on the mask or the values.
+    template <bigint_limb Limb>
+    static void masked_add_n(Limb* r, const Limb* b, Limb mask, std::size_t s) noexcept {
+        Limb carry = 0;
+        for (std::size_t i = 0; i < s; ++i) {
+            const wide_t<Limb> t = wide_t<Limb>(r[i]) + (b[i] & mask) + carry;
+            r[i] = static_cast<Limb>(t);
+            carry = high_half<Limb>(t);
+        }
+    }
+
+    /// out = x mod m (ordinary form, sh limbs) for x < m m' given as 2 sh limbs, where m' < R is
+    /// the other prime: x = x1 R + x0 with x1 < m, so x mod m = (x1 R mod m) + (x0 mod m), both
+    /// Montgomery products (x1 R2 R^-1, and x0 R2 R^-1 taken out of Montgomery form), and x0 < R
+    /// is a valid Montgomery operand even when it exceeds m.
+    /// CT: no branch or index depends on x or m.
+    template <bigint_limb Limb>
+    static void reduce_half(const montgomery<Limb>& ctx, const Limb* x, std::size_t sh,
+                            bigint<Limb>& out) noexcept {
+        bigint<Limb> x0(sh);
+        bigint<Limb> x1(sh);
+        std::copy(x, x + sh, x0.data());
+        std::copy(x + sh, x + 2 * sh, x1.data());
+        bigint<Limb> a;
+        ctx.to_mont(a, x1);   // x1 R mod m
+        ctx.to_mont(x0, x0);  // x0 R mod m
+        ctx.from_mont(x0, x0); // x0 mod m
+        const Limb carry = add_n(a.data(), a.data(), x0.data(), sh);
+        final_subtract(a.data(), carry, ctx.modulus().data(), sh);
+        out = a;
+        a.wipe();
+        x0.wipe();
+        x1.wipe();
+    }
+
+    /// A uniform value in [1, n) by rejection: k random bytes with n's excess top bits cleared,
+    /// drawn again while >= n or zero (the verdicts of rejected draws say nothing of the value
+    /// kept). CT: the value steers no branch; each verdict is revealed.
+    template <bigint_limb Limb>
+    static status random_below(const montgomery<Limb>& mn, std::size_t bits, random_source& rng,
+                               bigint<Limb>& out) noexcept {
+        const bigint<Limb>& n = mn.modulus();
+        const std::size_t k = (bits + 7) / 8;
+        std::array<std::uint8_t, rsa_max_bytes> buf;
+        const mutable_bytes b(buf.data(), k);
+        // 2^bits > n >= 2^(bits - 1): each draw is accepted with probability above 1/2
+        for (int tries = 0; tries < 128; ++tries) {
+            if (!rng.fill(b)) {
+                ct::wipe(b.data(), k);
+                return errc::random_failure;
+            }
+            // secret, whichever source produced it: the valgrind check (ct_rsa_sign) treats it so
+            // even when the bytes come from the operating system, which valgrind sees as defined
+            ct::poison(b.data(), k);
+            b[0] &= static_cast<std::uint8_t>(0xff >> (8 * k - bits));
+            auto v = bigint<Limb>::from_bytes_be(b, n.size());
+            ct::wipe(b.data(), k);
+            Limb any = 0;
+            for (Limb limb : v->limbs()) {
+                any |= limb;
+            }
+            const bool ok = (less(*v, n) & ~ct::mask<Limb>::is_zero(any)).declassify();
+            if (ok) {
+                out = *v;
+                v->wipe();
+                return {};
+            }
+            v->wipe();
+        }
+        return errc::random_failure; // a source that never lands below n is broken
+    }
+
+    /// The blinding pair (r, r^-1 mod n), see private_op step 1.
+    template <bigint_limb Limb>
+    static status blinding_pair(const montgomery<Limb>& mn, random_source& rng, bigint<Limb>& r,
+                                bigint<Limb>& rinv) noexcept {
+        const std::size_t bits = mn.modulus().bit_length_vartime(); // n is public
+        bigint<Limb> v;
+        HTTPS_TRY(random_below(mn, bits, rng, r));
+        HTTPS_TRY(random_below(mn, bits, rng, v));
+        bigint<Limb> rv;
+        mn.mod_mul(rv, r, v);
+        // r v mod n is uniform in Z_n and independent of r: revealing it (through the variable
+        // time inversion) reveals nothing about r, so valgrind's check is told it is public.
+        ct::unpoison(rv.data(), sizeof(Limb) * rv.size());
+        bigint<Limb> inv;
+        // the batched algorithm, checked (inv rv = 1); the bit-by-bit one should it ever fail
+        bool invertible = inverse_mod_batched(inv, rv, mn.modulus());
+        if (invertible) {
+            bigint<Limb> check;
+            mn.mod_mul(check, inv, rv);
+            bigint<Limb> one(check.size());
+            one[0] = 1;
+            invertible = compare_vartime(check, one) == 0;
+        }
+        if (!invertible) {
+            invertible = inverse_mod_vartime(inv, rv, mn.modulus());
+        }
+        rv.wipe();
+        if (!invertible) {
+            v.wipe();
+            inv.wipe();
+            return errc::random_failure; // r v shares a prime with n: probability ~2^-1023
+        }
+        mn.mod_mul(rinv, v, inv); // r^-1 = v (r v)^-1
+        v.wipe();
+        inv.wipe();
+        return {};
+    }
+};
+
+} // namespace detail
+
+/// An RSA private key for signing: n of 2048..8192 bits (fewer only when the caller lowers
+/// `min_bits`), built with `rsa_private_key::from_components`.
+using rsa_private_key = detail::basic_rsa_private_key<detail::native_limb>;
+
+/// RSASSA-PKCS1-v1_5 signature generation (RFC 8017 §8.2.1) of `digest`, computed with `h`, into
+/// `signature` of exactly `key.size()` bytes. `rng` supplies the blinding values.
+/// Errors: errc::message_too_long when the modulus is too short for the hash's DigestInfo;
+/// errc::random_failure; errc::signing_fault when the signature failed its check (then
+/// `signature` is zeroed).
+/// CT: no branch or index depends on the key's secrets or the digest.
+template <detail::bigint_limb Limb>
+status sign_pkcs1v15(const detail::basic_rsa_private_key<Limb>& key, hash_id h, bytes_view digest,
+                     mutable_bytes signature, random_source& rng = default_random()) noexcept {
+    assert(digest.size() == digest_size(h) && signature.size() == key.size());
+    const std::size_t k = key.size();
+    std::array<std::uint8_t, rsa_max_bytes> em_buf;
+    const mutable_bytes em(em_buf.data(), k);
+    if (status st = detail::emsa_pkcs1v15_encode(h, digest, em); !st) {
+        std::fill(signature.begin(), signature.end(), std::uint8_t{0});
+        return st;
+    }
+    const status st = detail::rsa_signer::private_op(key, em, signature, rng);
+    ct::wipe(em.data(), k);
+    return st;
+}
+
+/// RSASSA-PSS signature generation (RFC 8017 §8.1.1, EMSA-PSS-ENCODE §9.1.1) of `digest`,
+/// computed with `params.hash`, with MGF1 over `params.mgf1_hash` and the given `salt`, which
+/// must be `params.salt_length` bytes. For tests and known-answer vectors; `sign_pss` draws the
+/// salt. Errors as sign_pkcs1v15 (message_too_long: emLen < hLen + sLen + 2).
+/// CT: no branch or index depends on the key's secrets, the digest or the salt.
+template <detail::bigint_limb Limb>
+status sign_pss_with_salt(const detail::basic_rsa_private_key<Limb>& key, const pss_params& params,
+                          bytes_view digest, bytes_view salt, mutable_bytes signature,
+                          random_source& rng = default_random()) noexcept {
+    assert(digest.size() == digest_size(params.hash) && salt.size() == params.salt_length);
+    assert(signature.size() == key.size());
+    const std::size_t k = key.size();
+    const std::size_t em_bits = key.bits() - 1; // §8.1.1 step 1
+    const std::size_t em_len = (em_bits + 7) / 8;
+    std::array<std::uint8_t, rsa_max_bytes> em_buf{};
+    const mutable_bytes em(em_buf.data(), k);
+    // EM is emLen bytes; as the integer fed to RSASP1 it has k bytes, the first zero when
+    // emLen = k - 1 (modBits = 1 mod 8)
+    em[0] = 0;
+    if (status st = detail::emsa_pss_encode(digest, salt, em_bits, em.last(em_len),
+                                            detail::digest_function_for(params.hash),
+                                            detail::mgf1_function_for(params.mgf1_hash));
+        !st) {
+        std::fill(signature.begin(), signature.end(), std::uint8_t{0});
+        return st;
+    }
+    const status st = detail::rsa_signer::private_op(key, em, signature, rng);
+    ct::wipe(em.data(), k);
+    return st;
+}
+
+/// RSASSA-PSS signature generation with a fresh random salt of `params.salt_length` bytes from
+/// `rng` (TLS 1.3 rsa_pss_rsae_*: `pss_params::for_hash(h)`, salt as long as the digest).
+template <detail::bigint_limb Limb>
+status sign_pss(const detail::basic_rsa_private_key<Limb>& key, const pss_params& params,
+                bytes_view digest, mutable_bytes signature,
+                random_source& rng = default_random()) noexcept {
+    std::array<std::uint8_t, rsa_max_bytes> salt_buf;
+    if (params.salt_length > salt_buf.size()) {
+        std::fill(signature.begin(), signature.end(), std::uint8_t{0});
+        return errc::message_too_long;
+    }
+    const mutable_bytes salt(salt_buf.data(), params.salt_length);
+    if (!rng.fill(salt)) {
+        std::fill(signature.begin(), signature.end(), std::uint8_t{0});
+        return errc::random_failure;
+    }
+    const status st = sign_pss_with_salt(key, params, digest, salt, signature, rng);
+    ct::wipe(salt.data(), salt.size());
+    return st;
+}
+
+/// RSASSA-PKCS1-v1_5 signature of a whole message, hashed with `Hash` (sha1 .. sha512).
+template <hash_function Hash, detail::bigint_limb Limb>
+status sign_pkcs1v15(const detail::basic_rsa_private_key<Limb>& key, bytes_view message,
+                     mutable_bytes signature, random_source& rng = default_random()) noexcept {
+    const digest<Hash> d = hash<Hash>(message);
+    return sign_pkcs1v15(key, hash_id_of_v<Hash>, d, signature, rng);
+}
+
+/// RSASSA-PSS signature of a whole message with `Hash` for the message and MGF1 and a random
+/// salt of the digest length (the TLS 1.3 form).
+template <hash_function Hash, detail::bigint_limb Limb>
+status sign_pss(const detail::basic_rsa_private_key<Limb>& key, bytes_view message,
+                mutable_bytes signature, random_source& rng = default_random()) noexcept {
+    const digest<Hash> d = hash<Hash>(message);
+    return sign_pss(key, pss_params::for_hash(hash_id_of_v<Hash>), d, signature, rng);
+}
+
+#if defined(HTTPS_TESTING)
+/// TEST HOOK (HTTPS_TESTING builds only): signs with one CRT half corrupted, to show that the
+/// check before release refuses the faulty signature (errc::signing_fault).
+class rsa_test_hooks {
+  public:
+    enum class half : std::uint8_t { mod_p, mod_q };
+
+    /// RSASSA-PKCS1-v1_5 as sign_pkcs1v15, with a bit of m1 (mod_p) or m2 (mod_q) flipped after
+    /// the exponentiation.
+    template <detail::bigint_limb Limb>
+    static status sign_pkcs1v15_with_fault(const detail::basic_rsa_private_key<Limb>& key,
+                                           hash_id h, bytes_view digest, mutable_bytes signature,
+                                           half which, random_source& rng = default_random()) {
+        std::array<std::uint8_t, rsa_max_bytes> em_buf;
+        const mutable_bytes em(em_buf.data(), key.size());
+        HTTPS_TRY(detail::emsa_pkcs1v15_encode(h, digest, em));
+        return detail::rsa_signer::private_op(key, em, signature, rng,
+                                              which == half::mod_p ? detail::rsa_crt_fault::mod_p
+                                                                   : detail::rsa_crt_fault::mod_q);
+    }
+};
+#endif
+
+} // namespace https::crypto
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <variant>
+
+namespace https::x509 {
+
+/// The largest DER private-key structure accepted (errc::too_large above): an 8192-bit RSA key in
+/// PKCS #8 takes about 4.9 KB, encrypted about 5 KB.
+inline constexpr std::size_t max_private_key_der_size = 16 * 1024;
+/// The largest PEM text accepted (errc::too_large above); other blocks (a certificate chain, EC
+/// PARAMETERS) may share the file.
+inline constexpr std::size_t max_private_key_pem_size = 256 * 1024;
+
+/// A private key read from a file: one of the signing keys of the crypto layer. Every alternative
+/// wipes its secrets when destroyed.
+class private_key {
+  public:
+    using key_type = std::variant<crypto::rsa_private_key, crypto::ecdsa_p256_private_key,
+                                  crypto::ecdsa_p384_private_key, crypto::ed25519_private_key>;
+
+    explicit private_key(key_type key) noexcept(std::is_nothrow_move_constructible_v<key_type>)
+        : key_(std::move(key)) {}
+
+    /// The key's algorithm, named as a certificate names its subject key's.
+    [[nodiscard]] key_algorithm algorithm() const noexcept {
+        switch (key_.index()) {
+        case 0:
+            return key_algorithm::rsa;
+        case 1:
+            return key_algorithm::ec_p256;
+        case 2:
+            return key_algorithm::ec_p384;
+        default:
+            return key_algorithm::ed25519;
+        }
+    }
+
+    /// The key itself, to sign with (std::visit or std::get_if).
+    [[nodiscard]] const key_type& key() const noexcept { return key_; }
+    /// The key as type `K`, or nullptr when it holds another type.
+    template <class K> [[nodiscard]] const K* get_if() const noexcept {
+        return std::get_if<K>(&key_);
+    }
+
+    /// The subjectPublicKey bytes a certificate for this key carries: RSAPublicKey DER (RFC 8017
+    /// A.1.1), the uncompressed EC point (SEC 1 §2.3.3), or Ed25519's 32-byte A (RFC 8410 §4).
+    /// CT: public data only.
+    [[nodiscard]] HTTPS_DECL byte_vector public_key_bytes() const;
+    /// The DER SubjectPublicKeyInfo of the public key (RFC 5280 §4.1.2.7 with RFC 3279 §2.3.1,
+    /// RFC 5480 §2 named curves, RFC 8410 §4), as a certificate for this key would carry it.
+    /// CT: public data only.
+    [[nodiscard]] HTTPS_DECL byte_vector public_key_info() const;
+
+  private:
+    key_type key_;
+};
+
+/// Parse a DER private key, recognising its container from its shape:
+///  - PKCS #8 PrivateKeyInfo / OneAsymmetricKey (RFC 5208 §5, RFC 5958 §2; version 0 or 1) with
+///    rsaEncryption (NULL parameters), id-ecPublicKey (namedCurve P-256 or P-384, inner RFC 5915
+///    ECPrivateKey) or id-Ed25519 (RFC 8410 §7: absent parameters, inner 32-byte OCTET STRING);
+///    a publicKey [1], if present, must be the key's;
+///  - EncryptedPrivateKeyInfo (RFC 5208 §6) with PBES2 (RFC 8018 §6.2): PBKDF2 with HMAC-SHA1
+///    (the default), -SHA256, -SHA384 or -SHA512 and AES-128-CBC or AES-256-CBC, PKCS #7 padded;
+///    it needs `passphrase`;
+///  - PKCS #1 RSAPrivateKey (RFC 8017 A.1.2), version 0 (two primes) only;
+///  - SEC 1 ECPrivateKey (RFC 5915 §3) naming its curve in its parameters.
+/// Errors: `too_large` above max_private_key_der_size; the strict DER reader's errors (truncated,
+/// trailing_data, unexpected_tag, non_minimal_encoding, ...); `bad_private_key` for a structure
+/// that is well-formed DER but not a valid key (a wrong version, a negative integer, a missing or
+/// conflicting curve, a public key that is not the private key's, inconsistent RSA components);
+/// `unsupported_algorithm` (another key type, multi-prime RSA, another PBES2 KDF, PRF or cipher),
+/// `unsupported_curve`; the key constructors' errors (`weak_key` for RSA below 2048 bits,
+/// `bad_key_size` above 8192 bits or for a scalar of the wrong length, `out_of_range` for an EC
+/// scalar outside [1, n - 1]); for an encrypted key `key_passphrase_required`,
+/// `kdf_iterations_exceeded` (more than crypto::pbkdf2_max_iterations) and `key_decrypt_failed`
+/// (a wrong passphrase or a corrupt ciphertext: bad padding, or a plaintext that is not DER).
+/// A passphrase given for an unencrypted key is ignored. `max_kdf_iterations` lowers the PBKDF2
+/// iteration cap further (never raises it above crypto::pbkdf2_max_iterations).
+/// CT: the passphrase, the derived key and the decryption are constant time up to the padding
+/// verdict, which is declassified (it says "wrong passphrase" and nothing more); the DER parsing
+/// of a key's plaintext branches on its structure (tags, lengths, the minimality of INTEGERs),
+/// which reveals the lengths of the key's components, never their values beyond that.
+[[nodiscard]] HTTPS_DECL result<private_key>
+parse_private_key_der(bytes_view der, std::optional<std::string_view> passphrase = std::nullopt,
+                      std::uint64_t max_kdf_iterations = crypto::pbkdf2_max_iterations);
+
+/// Parse the one private key in PEM `text` (RFC 7468), by its label: `PRIVATE KEY` (PKCS #8),
+/// `ENCRYPTED PRIVATE KEY`, `RSA PRIVATE KEY` (PKCS #1), `EC PRIVATE KEY` (SEC 1); the DER must
+/// be the container its label names. Blocks with other labels (CERTIFICATE, EC PARAMETERS) are
+/// skipped. Errors: `too_large` above max_private_key_pem_size; `key_legacy_encryption` for
+/// OpenSSL's traditional encrypted PEM (a `Proc-Type: 4,ENCRYPTED` header; convert it with
+/// `openssl pkcs8 -topk8`); `bad_pem` for malformed PEM or no private-key block;
+/// `unsupported_algorithm` for another kind of private-key block (DSA, OpenSSH);
+/// `bad_private_key` for more than one key; then as parse_private_key_der.
+/// CT: as parse_private_key_der; in addition the base64 decoding (x509/pem.hpp) uses a table
+/// lookup per character, so the key's base64 text is not handled in constant time.
+[[nodiscard]] HTTPS_DECL result<private_key>
+parse_private_key_pem(std::string_view text,
+                      std::optional<std::string_view> passphrase = std::nullopt,
+                      std::uint64_t max_kdf_iterations = crypto::pbkdf2_max_iterations);
+
+/// Does `key` belong to the public key in DER SubjectPublicKeyInfo `spki`? Errors: the SPKI's own
+/// parsing errors (as in a certificate); `key_certificate_mismatch` for another algorithm, curve
+/// or key. CT: public data only.
+[[nodiscard]] HTTPS_DECL status check_matches(const private_key& key, bytes_view spki);
+/// Does `key` belong to `cert`'s subject public key? `key_certificate_mismatch` if not.
+/// CT: public data only.
+[[nodiscard]] HTTPS_DECL status check_matches(const private_key& key, const certificate& cert);
+
+} // namespace https::x509
+
+
+// ---- https/crypto/aes.hpp ----------------------------------------------------------------------
+// The AES-128 and AES-256 block ciphers (FIPS 197): aes128 and aes256, each backed at run time by
+// AES-NI or by a portable constant-time bitsliced implementation.
+
+// ---- https/crypto/block_cipher.hpp -------------------------------------------------------------
+// The block_cipher concept: a keyed 128-bit block cipher that modes (gcm<>, CBC) are written
+// against.
+
+
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+namespace https::crypto {
+
+/// A 128-bit block cipher bound to a key.
+///  - `encrypt_block(in, out)` / `decrypt_block(in, out)`: one 16-byte block.
+///  - `encrypt_blocks(in, out)` / `decrypt_blocks(in, out)`: `in.size() == out.size()`, a
+///    multiple of 16; implementations process several blocks in parallel.
+/// In place is supported (`out.data() == in.data()`); any other overlap is a precondition
+/// violation.
+template <class C>
+concept block_cipher = requires(const C c, std::span<const std::uint8_t, 16> in,
+                                std::span<std::uint8_t, 16> out, bytes_view ins,
+                                mutable_bytes outs) {
+    { C::key_size } -> std::convertible_to<std::size_t>;
+    requires C::block_size == 16;
+    c.encrypt_block(in, out);
+    c.decrypt_block(in, out);
+    c.encrypt_blocks(ins, outs);
+    c.decrypt_blocks(ins, outs);
+};
+
+} // namespace https::crypto
+// ---- https/crypto/detail/aes_ct64.hpp ----------------------------------------------------------
+// Portable constant-time AES (FIPS 197): bitsliced, four blocks at a time in eight 64-bit words.
+
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+namespace https::crypto::detail {
+
+// Layout. Four blocks (b = 0..3) of 16 bytes are held as eight bit planes q[0..7]: q[k] holds bit
+// k of all 64 bytes. The byte in row r, column c of block b (FIPS 197 §3.4: input byte 4c + r)
+// sits at bit 16r + 4c + b of each plane. So a row is a 16-bit lane, ShiftRows rotates each lane
+// by a multiple of 4 bits, and MixColumns combines lanes with 64-bit rotations by 16 and 32.
+// Nothing in this file indexes memory with, or branches on, key or data bits.
+
+using aes_planes = std::array<std::uint64_t, 8>;
+
+/// CT: a rotation by a public amount.
+inline std::uint64_t aes_rotr64(std::uint64_t x, unsigned n) noexcept {
+    return (x >> n) | (x << (64 - n));
+}
+
+/// The S-box on every byte of the planes at once (q[7] is the most significant bit). This is
+/// the depth-16 Boolean circuit of Boyar and Peralta ("A depth-16 circuit for the AES S-box",
+/// 2011): a linear layer into the GF(2^4)-tower inversion, 34 AND gates, and a linear layer that
+/// merges the inverse with the affine map of FIPS 197 §5.1.1 (its constant 0x63 is the XNORs).
+/// CT: straight-line bitwise logic.
+inline void aes_ct_sbox(aes_planes& q) noexcept {
+    const std::uint64_t u0 = q[7], u1 = q[6], u2 = q[5], u3 = q[4];
+    const std::uint64_t u4 = q[3], u5 = q[2], u6 = q[1], u7 = q[0];
+
+    // top linear layer
+    const std::uint64_t t1 = u0 ^ u3, t2 = u0 ^ u5, t3 = u0 ^ u6, t4 = u3 ^ u5, t5 = u4 ^ u6;
+    const std::uint64_t t6 = t1 ^ t5, t7 = u1 ^ u2, t8 = u7 ^ t6, t9 = u7 ^ t7, t10 = t6 ^ t7;
+    const std::uint64_t t11 = u1 ^ u5, t12 = u2 ^ u5, t13 = t3 ^ t4, t14 = t6 ^ t11;
+    const std::uint64_t t15 = t5 ^ t11, t16 = t5 ^ t12, t17 = t9 ^ t16, t18 = u3 ^ u7;
+    const std::uint64_t t19 = t7 ^ t18, t20 = t1 ^ t19, t21 = u6 ^ u7, t22 = t7 ^ t21;
+    const std::uint64_t t23 = t2 ^ t22, t24 = t2 ^ t10, t25 = t20 ^ t17, t26 = t3 ^ t16;
+    const std::uint64_t t27 = t1 ^ t12;
+
+    // middle non-linear layer (inversion in the tower field)
+    const std::uint64_t m1 = t13 & t6, m2 = t23 & t8, m3 = t14 ^ m1, m4 = t19 & u7;
+    const std::uint64_t m5 = m4 ^ m1, m6 = t3 & t16, m7 = t22 & t9, m8 = t26 ^ m6;
+    const std::uint64_t m9 = t20 & t17, m10 = m9 ^ m6, m11 = t1 & t15, m12 = t4 & t27;
+    const std::uint64_t m13 = m12 ^ m11, m14 = t2 & t10, m15 = m14 ^ m11, m16 = m3 ^ m2;
+    const std::uint64_t m17 = m5 ^ t24, m18 = m8 ^ m7, m19 = m10 ^ m15, m20 = m16 ^ m13;
+    const std::uint64_t m21 = m17 ^ m15, m22 = m18 ^ m13, m23 = m19 ^ t25, m24 = m22 ^ m23;
+    const std::uint64_t m25 = m22 & m20, m26 = m21 ^ m25, m27 = m20 ^ m21, m28 = m23 ^ m25;
+    const std::uint64_t m29 = m28 & m27, m30 = m26 & m24, m31 = m20 & m23, m32 = m27 & m31;
+    const std::uint64_t m33 = m27 ^ m25, m34 = m21 & m22, m35 = m24 & m34, m36 = m24 ^ m25;
+    const std::uint64_t m37 = m21 ^ m29, m38 = m32 ^ m33, m39 = m23 ^ m30, m40 = m35 ^ m36;
+    const std::uint64_t m41 = m38 ^ m40, m42 = m37 ^ m39, m43 = m37 ^ m38, m44 = m39 ^ m40;
+    const std::uint64_t m45 = m42 ^ m41, m46 = m44 & t6, m47 = m40 & t8, m48 = m39 & u7;
+    const std::uint64_t m49 = m43 & t16, m50 = m38 & t9, m51 = m37 & t17, m52 = m42 & t15;
+    const std::uint64_t m53 = m45 & t27, m54 = m41 & t10, m55 = m44 & t13, m56 = m40 & t23;
+    const std::uint64_t m57 = m39 & t19, m58 = m43 & t3, m59 = m38 & t22, m60 = m37 & t20;
+    const std::uint64_t m61 = m42 & t1, m62 = m45 & t4, m63 = m41 & t2;
+
+    // bottom linear layer
+    const std::uint64_t l0 = m61 ^ m62, l1 = m50 ^ m56, l2 = m46 ^ m48, l3 = m47 ^ m55;
+    const std::uint64_t l4 = m54 ^ m58, l5 = m49 ^ m61, l6 = m62 ^ l5, l7 = m46 ^ l3;
+    const std::uint64_t l8 = m51 ^ m59, l9 = m52 ^ m53, l10 = m53 ^ l4, l11 = m60 ^ l2;
+    const std::uint64_t l12 = m48 ^ m51, l13 = m50 ^ l0, l14 = m52 ^ m61, l15 = m55 ^ l1;
+    const std::uint64_t l16 = m56 ^ l0, l17 = m57 ^ l1, l18 = m58 ^ l8, l19 = m63 ^ l4;
+    const std::uint64_t l20 = l0 ^ l1, l21 = l1 ^ l7, l22 = l3 ^ l12, l23 = l18 ^ l2;
+    const std::uint64_t l24 = l15 ^ l9, l25 = l6 ^ l10, l26 = l7 ^ l9, l27 = l8 ^ l10;
+    const std::uint64_t l28 = l11 ^ l14, l29 = l11 ^ l17;
+
+    q[7] = l6 ^ l24;
+    q[6] = ~(l16 ^ l26);
+    q[5] = ~(l19 ^ l28);
+    q[4] = l6 ^ l21;
+    q[3] = l20 ^ l22;
+    q[2] = l25 ^ l29;
+    q[1] = ~(l13 ^ l27);
+    q[0] = ~(l6 ^ l23);
+}
+
+/// The map f(z) = A^-1 z + 0x05, where A is the affine matrix of FIPS 197 §5.1.1: bit i of the
+/// output is z[i+2] ^ z[i+5] ^ z[i+7] (indices mod 8) ^ bit i of 0x05 (FIPS 197 §5.3.2). Since
+/// S(x) = A inv(x) + 0x63 and A^-1 0x63 = 0x05, the inverse S-box is f o S o f.
+/// CT: straight-line bitwise logic.
+inline void aes_ct_inverse_affine(aes_planes& q) noexcept {
+    aes_planes r{};
+#pragma GCC unroll 8
+    for (unsigned i = 0; i < 8; ++i) {
+        r[i] = q[(i + 2) % 8] ^ q[(i + 5) % 8] ^ q[(i + 7) % 8];
+    }
+    r[0] = ~r[0];
+    r[2] = ~r[2];
+    q = r;
+}
+
+/// InvSubBytes (FIPS 197 §5.3.2) through the forward circuit. CT: straight-line bitwise logic.
+inline void aes_ct_inverse_sbox(aes_planes& q) noexcept {
+    aes_ct_inverse_affine(q);
+    aes_ct_sbox(q);
+    aes_ct_inverse_affine(q);
+}
+
+/// ShiftRows (FIPS 197 §5.1.2): row r turns left by r columns, i.e. lane r rotates right by 4r
+/// bits. CT: fixed shifts and masks.
+inline void aes_ct_shift_rows(aes_planes& q) noexcept {
+    for (auto& x : q) {
+        x = (x & 0x000000000000FFFFull) | ((x >> 4) & 0x000000000FFF0000ull) |
+            ((x << 12) & 0x00000000F0000000ull) | ((x >> 8) & 0x000000FF00000000ull) |
+            ((x << 8) & 0x0000FF0000000000ull) | ((x >> 12) & 0x000F000000000000ull) |
+            ((x << 4) & 0xFFF0000000000000ull);
+    }
+}
+
+/// InvShiftRows (FIPS 197 §5.3.1). CT: fixed shifts and masks.
+inline void aes_ct_inverse_shift_rows(aes_planes& q) noexcept {
+    for (auto& x : q) {
+        x = (x & 0x000000000000FFFFull) | ((x >> 12) & 0x00000000000F0000ull) |
+            ((x << 4) & 0x00000000FFF00000ull) | ((x >> 8) & 0x000000FF00000000ull) |
+            ((x << 8) & 0x0000FF0000000000ull) | ((x >> 4) & 0x0FFF000000000000ull) |
+            ((x << 12) & 0xF000000000000000ull);
+    }
+}
+
+/// Multiply every byte by x in GF(2^8) mod x^8+x^4+x^3+x+1 (FIPS 197 §4.2.1), on planes.
+/// CT: XORs of whole planes.
+inline aes_planes aes_ct_xtime(const aes_planes& t) noexcept {
+    return {t[7], t[0] ^ t[7], t[1], t[2] ^ t[7], t[3] ^ t[7], t[4], t[5], t[6]};
+}
+
+/// MixColumns (FIPS 197 §5.1.3): out_r = 2 a_r + 3 a_r+1 + a_r+2 + a_r+3
+///                                     = 2 (a_r + a_r+1) + a_r+1 + (a_r+2 + a_r+3).
+/// Row r+1 is the plane rotated right by 16 bits. CT: straight-line bitwise logic.
+inline void aes_ct_mix_columns(aes_planes& q) noexcept {
+    aes_planes a1{}, t{};
+#pragma GCC unroll 8
+    for (unsigned i = 0; i < 8; ++i) {
+        a1[i] = aes_rotr64(q[i], 16);
+        t[i] = q[i] ^ a1[i];
+    }
+    const aes_planes t2 = aes_ct_xtime(t);
+#pragma GCC unroll 8
+    for (unsigned i = 0; i < 8; ++i) {
+        q[i] = t2[i] ^ a1[i] ^ aes_rotr64(t[i], 32);
+    }
+}
+
+/// InvMixColumns (FIPS 197 §5.3.3). The matrix {0e,0b,0d,09} equals {02,03,01,01} times
+/// {05,00,04,00}, so first a_r += 4 (a_r + a_r+2), then MixColumns.
+/// CT: straight-line bitwise logic.
+inline void aes_ct_inverse_mix_columns(aes_planes& q) noexcept {
+    aes_planes u{};
+#pragma GCC unroll 8
+    for (unsigned i = 0; i < 8; ++i) {
+        u[i] = q[i] ^ aes_rotr64(q[i], 32);
+    }
+    const aes_planes u4 = aes_ct_xtime(aes_ct_xtime(u));
+#pragma GCC unroll 8
+    for (unsigned i = 0; i < 8; ++i) {
+        q[i] ^= u4[i];
+    }
+    aes_ct_mix_columns(q);
+}
+
+/// AddRoundKey (FIPS 197 §5.1.4). CT: XORs.
+inline void aes_ct_add_round_key(aes_planes& q, const std::uint64_t* rk) noexcept {
+#pragma GCC unroll 8
+    for (unsigned i = 0; i < 8; ++i) {
+        q[i] ^= rk[i];
+    }
+}
+
+/// Swap the bits selected by `m` in `b` with those selected by `m << s` in `a`.
+/// CT: fixed shifts and masks.
+inline void aes_swapmove(std::uint64_t& a, std::uint64_t& b, std::uint64_t m, unsigned s) noexcept {
+    const std::uint64_t t = ((a >> s) ^ b) & m;
+    b ^= t;
+    a ^= t << s;
+}
+
+/// Transpose the 8x8 bit matrices formed by the eight words: bit k of byte j of word m trades
+/// places with bit m of byte j of word k. An involution. CT: fixed shifts and masks.
+inline void aes_ct_transpose(aes_planes& q) noexcept {
+#pragma GCC unroll 8
+    for (unsigned i = 0; i < 8; i += 2) {
+        aes_swapmove(q[i], q[i + 1], 0x5555555555555555ull, 1);
+    }
+    for (unsigned i : {0u, 1u, 4u, 5u}) {
+        aes_swapmove(q[i], q[i + 2], 0x3333333333333333ull, 2);
+    }
+#pragma GCC unroll 8
+    for (unsigned i = 0; i < 4; ++i) {
+        aes_swapmove(q[i], q[i + 4], 0x0F0F0F0F0F0F0F0Full, 4);
+    }
+}
+
+/// Bytes 0..3 of `x` to bytes 0, 2, 4, 6 of the result. CT: fixed shifts and masks.
+inline std::uint64_t aes_spread_bytes(std::uint32_t x) noexcept {
+    std::uint64_t v = x;
+    v = (v | (v << 16)) & 0x0000FFFF0000FFFFull;
+    return (v | (v << 8)) & 0x00FF00FF00FF00FFull;
+}
+
+/// Bytes 0, 2, 4, 6 of `v` to bytes 0..3 of the result. CT: fixed shifts and masks.
+inline std::uint32_t aes_gather_bytes(std::uint64_t v) noexcept {
+    v &= 0x00FF00FF00FF00FFull;
+    v = (v | (v >> 8)) & 0x0000FFFF0000FFFFull;
+    return static_cast<std::uint32_t>(v | (v >> 16));
+}
+
+/// Load up to four blocks (missing ones read as zero) into planes. Before the transpose, word
+/// m = 4 c0 + b holds block b's columns c0 and c0 + 2, byte-interleaved, so that the transpose
+/// puts byte (r, c, b) at bit 8 (2r + c1) + 4 c0 + b = 16r + 4c + b.
+/// CT: branches on the public block count only.
+inline void aes_ct_load(aes_planes& q, const std::uint8_t* in, std::size_t blocks) noexcept {
+#pragma GCC unroll 8
+    for (std::size_t b = 0; b < 4; ++b) {
+        std::uint32_t col[4] = {0, 0, 0, 0};
+        if (b < blocks) {
+#pragma GCC unroll 8
+            for (std::size_t c = 0; c < 4; ++c) {
+                col[c] = https::detail::load_le32(in + 16 * b + 4 * c);
+            }
+        }
+        q[b] = aes_spread_bytes(col[0]) | (aes_spread_bytes(col[2]) << 8);
+        q[4 + b] = aes_spread_bytes(col[1]) | (aes_spread_bytes(col[3]) << 8);
+    }
+    aes_ct_transpose(q);
+}
+
+/// Inverse of aes_ct_load: store the first `blocks` blocks. Consumes `q`.
+/// CT: branches on the public block count only.
+inline void aes_ct_store(aes_planes& q, std::uint8_t* out, std::size_t blocks) noexcept {
+    aes_ct_transpose(q);
+#pragma GCC unroll 8
+    for (std::size_t b = 0; b < blocks; ++b) {
+        https::detail::store_le32(out + 16 * b, aes_gather_bytes(q[b]));
+        https::detail::store_le32(out + 16 * b + 4, aes_gather_bytes(q[4 + b]));
+        https::detail::store_le32(out + 16 * b + 8, aes_gather_bytes(q[b] >> 8));
+        https::detail::store_le32(out + 16 * b + 12, aes_gather_bytes(q[4 + b] >> 8));
+    }
+}
+
+/// One S-box application to each byte of a 32-bit word (SubWord, FIPS 197 §5.2), through the
+/// same circuit: plane k holds bit k of the four bytes at bits 0, 8, 16, 24.
+/// CT: straight-line bitwise logic.
+inline std::uint32_t aes_ct_sub_word(std::uint32_t x) noexcept {
+    aes_planes q{};
+#pragma GCC unroll 8
+    for (unsigned k = 0; k < 8; ++k) {
+        q[k] = (x >> k) & 0x01010101u;
+    }
+    aes_ct_sbox(q);
+    std::uint32_t r = 0;
+#pragma GCC unroll 8
+    for (unsigned k = 0; k < 8; ++k) {
+        r |= static_cast<std::uint32_t>(q[k] & 0x01010101u) << k;
+    }
+    return r;
+}
+
+/// KeyExpansion (FIPS 197 §5.2) into (Rounds + 1) 16-byte round keys, in byte order.
+/// CT: no branch or index depends on the key.
+template <unsigned Rounds>
+inline void aes_expand_key(const std::uint8_t* key, std::uint8_t* round_keys) noexcept {
+    constexpr unsigned nk = Rounds - 6;
+    constexpr unsigned words = 4 * (Rounds + 1);
+    std::array<std::uint32_t, words> w{};
+    for (unsigned i = 0; i < nk; ++i) {
+        w[i] = https::detail::load_le32(key + 4 * i); // byte 0 of the word in the low bits
+    }
+    std::uint32_t rcon = 1;
+    for (unsigned i = nk; i < words; ++i) {
+        std::uint32_t t = w[i - 1];
+        if (i % nk == 0) {                                    // public loop index
+            t = aes_ct_sub_word((t >> 8) | (t << 24)) ^ rcon; // SubWord(RotWord(t)) + Rcon
+            rcon = (rcon << 1) ^ (0x11Bu & (0u - (rcon >> 7)));
+        } else if (nk > 6 && i % nk == 4) {
+            t = aes_ct_sub_word(t);
+        }
+        w[i] = w[i - nk] ^ t;
+    }
+    for (unsigned i = 0; i < words; ++i) {
+        https::detail::store_le32(round_keys + 4 * i, w[i]);
+    }
+    ct::wipe(w);
+}
+
+/// Round keys in plane form, each copied into all four block positions. `out` holds
+/// 8 (Rounds + 1) words. CT: no branch or index depends on the key.
+template <unsigned Rounds>
+inline void aes_ct_plane_keys(const std::uint8_t* round_keys, std::uint64_t* out) noexcept {
+    for (unsigned r = 0; r <= Rounds; ++r) {
+        std::array<std::uint8_t, 64> four{};
+        for (unsigned b = 0; b < 4; ++b) {
+            std::memcpy(four.data() + 16 * b, round_keys + 16 * r, 16);
+        }
+        aes_planes q{};
+        aes_ct_load(q, four.data(), 4);
+        for (unsigned i = 0; i < 8; ++i) {
+            out[8 * r + i] = q[i];
+        }
+        ct::wipe(four);
+        ct::wipe(q);
+    }
+}
+
+/// Cipher (FIPS 197 §5.1) on the four blocks in `q`. CT: straight-line bitwise logic.
+template <unsigned Rounds>
+inline void aes_ct_encrypt_planes(aes_planes& q, const std::uint64_t* sk) noexcept {
+    aes_ct_add_round_key(q, sk);
+    for (unsigned r = 1; r < Rounds; ++r) {
+        aes_ct_sbox(q);
+        aes_ct_shift_rows(q);
+        aes_ct_mix_columns(q);
+        aes_ct_add_round_key(q, sk + 8 * r);
+    }
+    aes_ct_sbox(q);
+    aes_ct_shift_rows(q);
+    aes_ct_add_round_key(q, sk + 8 * Rounds);
+}
+
+/// InvCipher (FIPS 197 §5.3) on the four blocks in `q`. CT: straight-line bitwise logic.
+template <unsigned Rounds>
+inline void aes_ct_decrypt_planes(aes_planes& q, const std::uint64_t* sk) noexcept {
+    aes_ct_add_round_key(q, sk + 8 * Rounds);
+    for (unsigned r = Rounds - 1; r > 0; --r) {
+        aes_ct_inverse_shift_rows(q);
+        aes_ct_inverse_sbox(q);
+        aes_ct_add_round_key(q, sk + 8 * r);
+        aes_ct_inverse_mix_columns(q);
+    }
+    aes_ct_inverse_shift_rows(q);
+    aes_ct_inverse_sbox(q);
+    aes_ct_add_round_key(q, sk);
+}
+
+/// Encrypt `blocks` 16-byte blocks (in place allowed). CT: branches on the block count only.
+template <unsigned Rounds>
+inline void aes_ct_encrypt(const std::uint64_t* sk, const std::uint8_t* in, std::uint8_t* out,
+                           std::size_t blocks) noexcept {
+    aes_planes q{};
+    while (blocks > 0) {
+        const std::size_t n = blocks < 4 ? blocks : 4;
+        aes_ct_load(q, in, n);
+        aes_ct_encrypt_planes<Rounds>(q, sk);
+        aes_ct_store(q, out, n);
+        in += 16 * n;
+        out += 16 * n;
+        blocks -= n;
+    }
+    ct::wipe(q);
+}
+
+/// Decrypt `blocks` 16-byte blocks (in place allowed). CT: branches on the block count only.
+template <unsigned Rounds>
+inline void aes_ct_decrypt(const std::uint64_t* sk, const std::uint8_t* in, std::uint8_t* out,
+                           std::size_t blocks) noexcept {
+    aes_planes q{};
+    while (blocks > 0) {
+        const std::size_t n = blocks < 4 ? blocks : 4;
+        aes_ct_load(q, in, n);
+        aes_ct_decrypt_planes<Rounds>(q, sk);
+        aes_ct_store(q, out, n);
+        in += 16 * n;
+        out += 16 * n;
+        blocks -= n;
+    }
+    ct::wipe(q);
+}
+
+} // namespace https::crypto::detail
+// ---- https/crypto/detail/aes_ni.hpp ------------------------------------------------------------
+// AES (FIPS 197) with the x86 AES-NI instructions, eight blocks in flight to hide aesenc latency.
+
+#if defined(__x86_64__) || defined(__i386__)
+
+
+#include <cstddef>
+#include <cstdint>
+#include <immintrin.h>
+
+// Function-level target: the rest of the program is compiled without these extensions, and the
+// caller checks https::detail::cpu() before calling in. The round count (10 for AES-128, 14 for
+// AES-256; public) is a run-time argument, so one copy of each loop serves both key sizes.
+#define HTTPS_AESNI_FN __attribute__((target("aes,sse4.1,pclmul")))
+
+namespace https::crypto::detail {
+
+/// Whether the CPU runs this file's code (AES-NI, plus SSSE3/SSE4.1 for byte shuffles).
+inline bool aesni_usable(const https::detail::cpu_features& f) noexcept {
+    return f.aesni && f.ssse3 && f.sse41;
+}
+
+/// From FIPS 197 round keys (16 bytes each, in order) to the encryption schedule, unchanged,
+/// and the decryption schedule of the Equivalent Inverse Cipher (FIPS 197 §5.3.5): the keys in
+/// reverse order with InvMixColumns applied to all but the outer two. `enc` and `dec` are
+/// 16-byte aligned. CT: AES-NI instructions run in constant time.
+HTTPS_AESNI_FN inline void aesni_prepare_keys(const std::uint8_t* round_keys, unsigned rounds,
+                                              std::uint8_t* enc, std::uint8_t* dec) noexcept {
+    auto* e = reinterpret_cast<__m128i*>(enc);
+    auto* d = reinterpret_cast<__m128i*>(dec);
+    for (unsigned i = 0; i <= rounds; ++i) {
+        _mm_store_si128(e + i, _mm_loadu_si128(reinterpret_cast<const __m128i*>(round_keys) + i));
+    }
+    _mm_store_si128(d, _mm_load_si128(e + rounds));
+    for (unsigned i = 1; i < rounds; ++i) {
+        _mm_store_si128(d + i, _mm_aesimc_si128(_mm_load_si128(e + rounds - i)));
+    }
+    _mm_store_si128(d + rounds, _mm_load_si128(e));
+}
+
+/// Encrypt one block held in a register. CT: constant-time instructions.
+HTTPS_AESNI_FN inline __m128i aesni_encrypt1(const __m128i* k, unsigned rounds,
+                                             __m128i b) noexcept {
+    b = _mm_xor_si128(b, _mm_load_si128(k));
+    for (unsigned r = 1; r < rounds; ++r) {
+        b = _mm_aesenc_si128(b, _mm_load_si128(k + r));
+    }
+    return _mm_aesenclast_si128(b, _mm_load_si128(k + rounds));
+}
+
+/// Encrypt eight blocks in registers. CT: constant-time instructions.
+HTTPS_AESNI_FN inline void aesni_encrypt8(const __m128i* k, unsigned rounds, __m128i* b) noexcept {
+    const __m128i k0 = _mm_load_si128(k);
+#pragma GCC unroll 8
+    for (unsigned j = 0; j < 8; ++j) {
+        b[j] = _mm_xor_si128(b[j], k0);
+    }
+    for (unsigned r = 1; r < rounds; ++r) {
+        const __m128i kr = _mm_load_si128(k + r);
+#pragma GCC unroll 8
+        for (unsigned j = 0; j < 8; ++j) {
+            b[j] = _mm_aesenc_si128(b[j], kr);
+        }
+    }
+    const __m128i kl = _mm_load_si128(k + rounds);
+#pragma GCC unroll 8
+    for (unsigned j = 0; j < 8; ++j) {
+        b[j] = _mm_aesenclast_si128(b[j], kl);
+    }
+}
+
+/// Decrypt eight blocks in registers with the decryption schedule. CT: constant-time
+/// instructions.
+HTTPS_AESNI_FN inline void aesni_decrypt8(const __m128i* k, unsigned rounds, __m128i* b) noexcept {
+    const __m128i k0 = _mm_load_si128(k);
+#pragma GCC unroll 8
+    for (unsigned j = 0; j < 8; ++j) {
+        b[j] = _mm_xor_si128(b[j], k0);
+    }
+    for (unsigned r = 1; r < rounds; ++r) {
+        const __m128i kr = _mm_load_si128(k + r);
+#pragma GCC unroll 8
+        for (unsigned j = 0; j < 8; ++j) {
+            b[j] = _mm_aesdec_si128(b[j], kr);
+        }
+    }
+    const __m128i kl = _mm_load_si128(k + rounds);
+#pragma GCC unroll 8
+    for (unsigned j = 0; j < 8; ++j) {
+        b[j] = _mm_aesdeclast_si128(b[j], kl);
+    }
+}
+
+/// Encrypt `blocks` blocks (in place allowed). CT: branches on the block count only.
+HTTPS_AESNI_FN inline void aesni_encrypt(const std::uint8_t* enc, unsigned rounds,
+                                         const std::uint8_t* in, std::uint8_t* out,
+                                         std::size_t blocks) noexcept {
+    const auto* k = reinterpret_cast<const __m128i*>(enc);
+    const auto* src = reinterpret_cast<const __m128i*>(in);
+    auto* dst = reinterpret_cast<__m128i*>(out);
+    for (; blocks >= 8; blocks -= 8, src += 8, dst += 8) {
+        __m128i b[8];
+#pragma GCC unroll 8
+        for (unsigned j = 0; j < 8; ++j) {
+            b[j] = _mm_loadu_si128(src + j);
+        }
+        aesni_encrypt8(k, rounds, b);
+#pragma GCC unroll 8
+        for (unsigned j = 0; j < 8; ++j) {
+            _mm_storeu_si128(dst + j, b[j]);
+        }
+    }
+    for (; blocks > 0; --blocks, ++src, ++dst) {
+        _mm_storeu_si128(dst, aesni_encrypt1(k, rounds, _mm_loadu_si128(src)));
+    }
+}
+
+/// Decrypt `blocks` blocks (in place allowed). CT: branches on the block count only.
+HTTPS_AESNI_FN inline void aesni_decrypt(const std::uint8_t* dec, unsigned rounds,
+                                         const std::uint8_t* in, std::uint8_t* out,
+                                         std::size_t blocks) noexcept {
+    const auto* k = reinterpret_cast<const __m128i*>(dec);
+    const auto* src = reinterpret_cast<const __m128i*>(in);
+    auto* dst = reinterpret_cast<__m128i*>(out);
+    for (; blocks >= 8; blocks -= 8, src += 8, dst += 8) {
+        __m128i b[8];
+#pragma GCC unroll 8
+        for (unsigned j = 0; j < 8; ++j) {
+            b[j] = _mm_loadu_si128(src + j);
+        }
+        aesni_decrypt8(k, rounds, b);
+#pragma GCC unroll 8
+        for (unsigned j = 0; j < 8; ++j) {
+            _mm_storeu_si128(dst + j, b[j]);
+        }
+    }
+    for (; blocks > 0; --blocks, ++src, ++dst) {
+        __m128i b = _mm_xor_si128(_mm_loadu_si128(src), _mm_load_si128(k));
+        for (unsigned r = 1; r < rounds; ++r) {
+            b = _mm_aesdec_si128(b, _mm_load_si128(k + r));
+        }
+        _mm_storeu_si128(dst, _mm_aesdeclast_si128(b, _mm_load_si128(k + rounds)));
+    }
+}
+
+/// CBC decryption (NIST SP 800-38A §6.2) of whole blocks, eight at a time; in place allowed.
+/// `iv` is updated to the last ciphertext block. CT: branches on the block count only.
+HTTPS_AESNI_FN inline void aesni_cbc_decrypt(const std::uint8_t* dec, unsigned rounds,
+                                             std::uint8_t* iv, const std::uint8_t* in,
+                                             std::uint8_t* out, std::size_t blocks) noexcept {
+    const auto* k = reinterpret_cast<const __m128i*>(dec);
+    const auto* src = reinterpret_cast<const __m128i*>(in);
+    auto* dst = reinterpret_cast<__m128i*>(out);
+    __m128i prev = _mm_loadu_si128(reinterpret_cast<const __m128i*>(iv));
+    for (; blocks >= 8; blocks -= 8, src += 8, dst += 8) {
+        __m128i c[8], b[8];
+#pragma GCC unroll 8
+        for (unsigned j = 0; j < 8; ++j) {
+            c[j] = _mm_loadu_si128(src + j); // kept: `out` may overwrite `in`
+            b[j] = c[j];
+        }
+        aesni_decrypt8(k, rounds, b);
+        _mm_storeu_si128(dst, _mm_xor_si128(b[0], prev));
+#pragma GCC unroll 7
+        for (unsigned j = 1; j < 8; ++j) {
+            _mm_storeu_si128(dst + j, _mm_xor_si128(b[j], c[j - 1]));
+        }
+        prev = c[7];
+    }
+    for (; blocks > 0; --blocks, ++src, ++dst) {
+        const __m128i c = _mm_loadu_si128(src);
+        __m128i b = _mm_xor_si128(c, _mm_load_si128(k));
+        for (unsigned r = 1; r < rounds; ++r) {
+            b = _mm_aesdec_si128(b, _mm_load_si128(k + r));
+        }
+        _mm_storeu_si128(dst,
+                         _mm_xor_si128(_mm_aesdeclast_si128(b, _mm_load_si128(k + rounds)), prev));
+        prev = c;
+    }
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(iv), prev);
+}
+
+/// CBC encryption (NIST SP 800-38A §6.2): inherently one block after another; in place allowed.
+/// `iv` is updated to the last ciphertext block. CT: branches on the block count only.
+HTTPS_AESNI_FN inline void aesni_cbc_encrypt(const std::uint8_t* enc, unsigned rounds,
+                                             std::uint8_t* iv, const std::uint8_t* in,
+                                             std::uint8_t* out, std::size_t blocks) noexcept {
+    const auto* k = reinterpret_cast<const __m128i*>(enc);
+    const auto* src = reinterpret_cast<const __m128i*>(in);
+    auto* dst = reinterpret_cast<__m128i*>(out);
+    __m128i prev = _mm_loadu_si128(reinterpret_cast<const __m128i*>(iv));
+    for (; blocks > 0; --blocks, ++src, ++dst) {
+        prev = aesni_encrypt1(k, rounds, _mm_xor_si128(_mm_loadu_si128(src), prev));
+        _mm_storeu_si128(dst, prev);
+    }
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(iv), prev);
+}
+
+} // namespace https::crypto::detail
+
+#undef HTTPS_AESNI_FN
+
+#endif // x86
+
+#include <array>
+#include <cassert>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+namespace https::crypto {
+namespace detail {
+
+struct aes_internals;
+
+/// AES with a `KeyBytes`-byte key (16 or 32). The implementation (AES-NI or the bitsliced
+/// portable code) is chosen when the key is set, from https::detail::cpu(); both give identical
+/// results. The key schedule is wiped on destruction.
+template <std::size_t KeyBytes> class aes_cipher {
+    static_assert(KeyBytes == 16 || KeyBytes == 32, "AES-128 and AES-256 only");
+
+  public:
+    static constexpr std::size_t key_size = KeyBytes;
+    static constexpr std::size_t block_size = 16;
+    static constexpr unsigned rounds = static_cast<unsigned>(KeyBytes / 4 + 6);
+
+    /// Expand `key` (FIPS 197 §5.2). CT: no branch or index depends on the key.
+    explicit aes_cipher(std::span<const std::uint8_t, KeyBytes> key) noexcept {
+        ct::secret_array<16 * (rounds + 1)> round_keys;
+        aes_expand_key<rounds>(key.data(), round_keys.data());
+#if defined(__x86_64__) || defined(__i386__)
+        aesni_ = aesni_usable(https::detail::cpu()); // NOLINT(cppcoreguidelines-prefer-member-initializer): x86 only
+        if (aesni_) {
+            aesni_prepare_keys(round_keys.data(), rounds, ni_bytes(),
+                               ni_bytes() + ni_schedule_size);
+            return;
+        }
+#endif
+        aes_ct_plane_keys<rounds>(round_keys.data(), keys_.data());
+    }
+
+    aes_cipher(const aes_cipher&) = default;
+    aes_cipher& operator=(const aes_cipher&) = default;
+    aes_cipher(aes_cipher&&) noexcept = default;
+    aes_cipher& operator=(aes_cipher&&) noexcept = default;
+    ~aes_cipher() {
+        ct::wipe(keys_);
+    }
+
+    /// Encrypt one block. CT: constant time.
+    void encrypt_block(std::span<const std::uint8_t, 16> in,
+                       std::span<std::uint8_t, 16> out) const noexcept {
+        encrypt(in.data(), out.data(), 1);
+    }
+    /// Decrypt one block. CT: constant time.
+    void decrypt_block(std::span<const std::uint8_t, 16> in,
+                       std::span<std::uint8_t, 16> out) const noexcept {
+        decrypt(in.data(), out.data(), 1);
+    }
+    /// Encrypt whole blocks, several in parallel (ECB; the building block of modes).
+    /// CT: time depends on the length only.
+    void encrypt_blocks(bytes_view in, mutable_bytes out) const noexcept {
+        assert(in.size() == out.size() && in.size() % 16 == 0);
+        encrypt(in.data(), out.data(), in.size() / 16);
+    }
+    /// Decrypt whole blocks, several in parallel. CT: time depends on the length only.
+    void decrypt_blocks(bytes_view in, mutable_bytes out) const noexcept {
+        assert(in.size() == out.size() && in.size() % 16 == 0);
+        decrypt(in.data(), out.data(), in.size() / 16);
+    }
+
+  private:
+    friend struct aes_internals;
+
+    // Either 8 (rounds + 1) bitsliced round-key words, or the AES-NI encryption schedule
+    // followed by the decryption schedule (16 (rounds + 1) bytes each, which fits).
+    static constexpr std::size_t ni_schedule_size = 16 * (rounds + 1);
+
+    std::uint8_t* ni_bytes() noexcept {
+        return reinterpret_cast<std::uint8_t*>(keys_.data());
+    }
+    const std::uint8_t* ni_bytes() const noexcept {
+        return reinterpret_cast<const std::uint8_t*>(keys_.data());
+    }
+
+    /// CT: branches on the public implementation choice and block count only.
+    void encrypt(const std::uint8_t* in, std::uint8_t* out, std::size_t blocks) const noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+        if (aesni_) {
+            aesni_encrypt(ni_bytes(), rounds, in, out, blocks);
+            return;
+        }
+#endif
+        aes_ct_encrypt<rounds>(keys_.data(), in, out, blocks);
+    }
+
+    /// CT: branches on the public implementation choice and block count only.
+    void decrypt(const std::uint8_t* in, std::uint8_t* out, std::size_t blocks) const noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+        if (aesni_) {
+            aesni_decrypt(ni_bytes() + ni_schedule_size, rounds, in, out, blocks);
+            return;
+        }
+#endif
+        aes_ct_decrypt<rounds>(keys_.data(), in, out, blocks);
+    }
+
+    alignas(16) std::array<std::uint64_t, 8 * (rounds + 1)> keys_{};
+    bool aesni_ = false;
+};
+
+/// What this library's modes (gcm.hpp, cbc.hpp) may see of an AES key: the AES-NI schedules,
+/// so that CTR and GHASH can run in one pass. Not part of the public API.
+struct aes_internals {
+    /// The AES-NI encryption schedule, or null when the key uses the portable path.
+    template <std::size_t K>
+    static const std::uint8_t* ni_encryption_keys(const aes_cipher<K>& c) noexcept {
+        return c.aesni_ ? c.ni_bytes() : nullptr;
+    }
+    /// The AES-NI decryption schedule, or null when the key uses the portable path.
+    template <std::size_t K>
+    static const std::uint8_t* ni_decryption_keys(const aes_cipher<K>& c) noexcept {
+        return c.aesni_ ? c.ni_bytes() + aes_cipher<K>::ni_schedule_size : nullptr;
+    }
+};
+
+/// Whether `C` is one of this file's AES ciphers (so its internals may be used).
+template <class C>
+concept aes_based = std::derived_from<C, aes_cipher<16>> || std::derived_from<C, aes_cipher<32>>;
+
+} // namespace detail
+
+/// AES-128 (FIPS 197): 16-byte key, 16-byte blocks, 10 rounds.
+class aes128 final : public detail::aes_cipher<16> {
+  public:
+    using aes_cipher::aes_cipher;
+};
+
+/// AES-256 (FIPS 197): 32-byte key, 16-byte blocks, 14 rounds.
+class aes256 final : public detail::aes_cipher<32> {
+  public:
+    using aes_cipher::aes_cipher;
+};
+
+static_assert(block_cipher<aes128> && block_cipher<aes256>);
+
+} // namespace https::crypto
+// ---- https/crypto/cbc.hpp ----------------------------------------------------------------------
+// CBC mode (NIST SP 800-38A §6.2) over whole blocks for any block_cipher, and PKCS#7 padding
+// (RFC 5652 §6.3) with a constant-time check.
+
+
+#include <array>
+#include <cassert>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <span>
+
+namespace https::crypto {
+
+/// CBC-encrypt whole blocks: C_i = E(P_i ^ C_i-1), C_0 = E(P_0 ^ iv). `in.size() == out.size()`,
+/// a multiple of 16 (no padding is added: see pkcs7_pad); in place allowed. The next record's
+/// chaining value, if wanted, is the last ciphertext block.
+/// CT: time depends on the length only.
+template <block_cipher BlockCipher>
+void cbc_encrypt(const BlockCipher& cipher, std::span<const std::uint8_t, 16> iv, bytes_view in,
+                 mutable_bytes out) noexcept {
+    assert(in.size() == out.size() && in.size() % 16 == 0);
+    const std::size_t blocks = in.size() / 16;
+#if defined(__x86_64__) || defined(__i386__)
+    if constexpr (detail::aes_based<BlockCipher>) {
+        if (const std::uint8_t* keys = detail::aes_internals::ni_encryption_keys(cipher)) {
+            std::array<std::uint8_t, 16> chain{};
+            std::memcpy(chain.data(), iv.data(), 16);
+            detail::aesni_cbc_encrypt(keys, BlockCipher::rounds, chain.data(), in.data(),
+                                      out.data(), blocks);
+            return;
+        }
+    }
+#endif
+    std::array<std::uint8_t, 16> x{};
+    const std::uint8_t* prev = iv.data();
+    for (std::size_t i = 0; i < blocks; ++i) {
+        for (std::size_t j = 0; j < 16; ++j) {
+            x[j] = static_cast<std::uint8_t>(in[16 * i + j] ^ prev[j]);
+        }
+        auto dst = out.subspan(16 * i).template first<16>();
+        cipher.encrypt_block(x, dst);
+        prev = dst.data();
+    }
+    ct::wipe(x);
+}
+
+/// CBC-decrypt whole blocks: P_i = D(C_i) ^ C_i-1, with C_-1 = iv. `in.size() == out.size()`, a
+/// multiple of 16; in place allowed. Padding is left for the caller (pkcs7_unpad, or the TLS
+/// 1.2 record layer's own check). Blocks are decrypted several at a time.
+/// CT: time depends on the length only.
+template <block_cipher BlockCipher>
+void cbc_decrypt(const BlockCipher& cipher, std::span<const std::uint8_t, 16> iv, bytes_view in,
+                 mutable_bytes out) noexcept {
+    assert(in.size() == out.size() && in.size() % 16 == 0);
+    std::size_t blocks = in.size() / 16;
+    std::array<std::uint8_t, 16> prev{};
+    std::memcpy(prev.data(), iv.data(), 16);
+#if defined(__x86_64__) || defined(__i386__)
+    if constexpr (detail::aes_based<BlockCipher>) {
+        if (const std::uint8_t* keys = detail::aes_internals::ni_decryption_keys(cipher)) {
+            detail::aesni_cbc_decrypt(keys, BlockCipher::rounds, prev.data(), in.data(), out.data(),
+                                      blocks);
+            return;
+        }
+    }
+#endif
+    // Eight blocks at a time: keep the ciphertext (it is both the chaining value and, in place,
+    // about to be overwritten), decrypt the batch in parallel, then chain.
+    constexpr std::size_t batch = 8;
+    std::array<std::uint8_t, 16 * batch> c{};
+    const std::uint8_t* src = in.data();
+    std::uint8_t* dst = out.data();
+    while (blocks > 0) {
+        const std::size_t n = blocks < batch ? blocks : batch;
+        std::memcpy(c.data(), src, 16 * n);
+        cipher.decrypt_blocks(bytes_view(c.data(), 16 * n), mutable_bytes(dst, 16 * n));
+        for (std::size_t j = 0; j < 16; ++j) {
+            dst[j] ^= prev[j];
+        }
+        for (std::size_t j = 16; j < 16 * n; ++j) {
+            dst[j] ^= c[j - 16];
+        }
+        std::memcpy(prev.data(), c.data() + 16 * (n - 1), 16);
+        src += 16 * n;
+        dst += 16 * n;
+        blocks -= n;
+    }
+}
+
+/// Append PKCS#7 padding (RFC 5652 §6.3): after the `len` data bytes at the front of `buffer`,
+/// write k = BlockSize - len % BlockSize bytes of value k (1..BlockSize). Returns the padded
+/// length; `buffer` must have room for it. CT: time depends on the length only.
+template <std::size_t BlockSize = 16>
+[[nodiscard]] std::size_t pkcs7_pad(mutable_bytes buffer, std::size_t len) noexcept {
+    static_assert(BlockSize >= 1 && BlockSize <= 255);
+    const std::size_t k = BlockSize - len % BlockSize;
+    assert(buffer.size() >= len + k);
+    std::memset(buffer.data() + len, static_cast<int>(k), k);
+    return len + k;
+}
+
+/// The data length inside PKCS#7-padded `padded`, or `errc::bad_padding` when `padded` is empty,
+/// not a multiple of BlockSize, or its padding is malformed.
+/// CT: the time depends on padded.size() only; which byte was wrong, and the pad value when the
+/// padding is bad, do not leak (a valid pad value is revealed by the returned length).
+template <std::size_t BlockSize = 16>
+[[nodiscard]] result<std::size_t> pkcs7_unpad(bytes_view padded) noexcept {
+    static_assert(BlockSize >= 1 && BlockSize <= 255);
+    if (padded.empty() || padded.size() % BlockSize != 0) {
+        return errc::bad_padding; // lengths are public
+    }
+    using m32 = ct::mask<std::uint32_t>;
+    const std::uint8_t* last = padded.data() + padded.size() - BlockSize;
+    const std::uint32_t pad = last[BlockSize - 1];
+    m32 bad = m32::is_zero(pad) | m32::less(static_cast<std::uint32_t>(BlockSize), pad);
+    for (std::uint32_t i = 0; i < BlockSize; ++i) {
+        // the i-th byte from the end must equal `pad` when i < pad
+        const m32 in_pad = m32::less(i, pad);
+        bad = bad | (in_pad & ~m32::equal(last[BlockSize - 1 - i], pad));
+    }
+    if (bad.declassify()) {
+        return errc::bad_padding;
+    }
+    std::size_t data_len = padded.size() - pad;
+    ct::unpoison(&data_len, sizeof data_len); // the length of valid data is public
+    return data_len;
+}
+
+} // namespace https::crypto
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace https::x509 {
+namespace detail {
+
+/// A heap buffer holding a secret (a decrypted key, a decoded PEM body), wiped when released.
+class secret_buffer {
+  public:
+    secret_buffer() = default;
+    explicit secret_buffer(std::size_t n) : bytes_(n) {}
+    explicit secret_buffer(byte_vector&& v) noexcept : bytes_(std::move(v)) {}
+    secret_buffer(const secret_buffer&) = delete;
+    secret_buffer& operator=(const secret_buffer&) = delete;
+    secret_buffer(secret_buffer&&) = delete;
+    secret_buffer& operator=(secret_buffer&&) = delete;
+    ~secret_buffer() { ct::wipe(bytes_.data(), bytes_.size()); }
+
+    [[nodiscard]] mutable_bytes span() noexcept { return bytes_; }
+    [[nodiscard]] bytes_view view() const noexcept { return bytes_; }
+
+  private:
+    byte_vector bytes_;
+};
+
+/// Append a DER TLV with a definite, minimal length (public data only).
+HTTPS_DECL void der_append(byte_vector& out, std::uint8_t tag, bytes_view contents) {
+    out.push_back(tag);
+    const std::size_t n = contents.size();
+    if (n < 0x80) {
+        out.push_back(static_cast<std::uint8_t>(n));
+    } else {
+        unsigned octets = 0;
+        for (std::size_t v = n; v != 0; v >>= 8) {
+            ++octets;
+        }
+        out.push_back(static_cast<std::uint8_t>(0x80 | octets));
+        for (unsigned i = octets; i-- > 0;) {
+            out.push_back(static_cast<std::uint8_t>(n >> (8 * i)));
+        }
+    }
+    out.insert(out.end(), contents.begin(), contents.end());
+}
+
+/// Append a non-negative INTEGER from its big-endian magnitude (leading zeros dropped, a sign
+/// byte added when the top bit is set). Public data only.
+HTTPS_DECL void der_append_unsigned(byte_vector& out, bytes_view magnitude) {
+    while (magnitude.size() > 1 && magnitude[0] == 0) {
+        magnitude = magnitude.subspan(1);
+    }
+    byte_vector v;
+    if (magnitude.empty() || (magnitude[0] & 0x80) != 0) {
+        v.push_back(0);
+    }
+    v.insert(v.end(), magnitude.begin(), magnitude.end());
+    der_append(out, der::tag::integer, v);
+}
+
+/// A DER read error inside a key structure as the caller sees it: a negative INTEGER where the
+/// structure needs a non-negative one (the reader's out_of_range) is a bad key.
+HTTPS_DECL errc key_error(errc e) noexcept {
+    return e == errc::out_of_range ? errc::bad_private_key : e;
+}
+
+/// Which named curve an encoded OID is (P-256, P-384), if either.
+enum class ec_curve : std::uint8_t { p256, p384 };
+
+HTTPS_DECL result<ec_curve> curve_of(bytes_view curve_oid) noexcept {
+    if (der::oid_equals(curve_oid, oid::secp256r1)) {
+        return ec_curve::p256;
+    }
+    if (der::oid_equals(curve_oid, oid::secp384r1)) {
+        return ec_curve::p384;
+    }
+    return errc::unsupported_curve;
+}
+
+/// ECParameters (RFC 5480 §2.1.1): only namedCurve; implicitCurve and specifiedCurve are refused
+/// (RFC 5480: "MUST NOT be used" in PKIX) as unsupported_curve.
+HTTPS_DECL result<ec_curve> read_named_curve(der::parser& p) noexcept {
+    if (!p.next_is(der::tag::oid)) {
+        return p.empty() ? errc::bad_private_key : errc::unsupported_curve;
+    }
+    auto curve = p.read_oid();
+    if (!curve) {
+        return curve.error();
+    }
+    HTTPS_TRY(p.expect_empty());
+    return curve_of(*curve);
+}
+
+/// Does an encoded public point from a key file name the same point as `ours` (uncompressed,
+/// 0x04 || X || Y)? Compressed points (0x02/0x03 || X, SEC 1 §2.3.3) compare X and Y's parity.
+HTTPS_DECL bool same_point(bytes_view theirs, bytes_view ours) noexcept {
+    if (theirs.size() == ours.size()) {
+        return std::equal(theirs.begin(), theirs.end(), ours.begin());
+    }
+    const std::size_t field = (ours.size() - 1) / 2;
+    if (theirs.size() != 1 + field || (theirs[0] != 0x02 && theirs[0] != 0x03)) {
+        return false;
+    }
+    return (theirs[0] & 1) == (ours.back() & 1) &&
+           std::equal(theirs.begin() + 1, theirs.end(), ours.begin() + 1);
+}
+
+/// The ECDSA key of scalar `d`, checked against the public point a file stored with it.
+/// CT: d goes to the constant-time constructor; the point comparison is on public data.
+template <class Key>
+result<private_key> make_ec_key(bytes_view d, std::optional<bytes_view> public_point) {
+    auto key = Key::from_bytes(d);
+    if (!key) {
+        return key.error();
+    }
+    if (public_point && !same_point(*public_point, key->public_key().encoded())) {
+        return errc::bad_private_key; // the stored public key is not d G
+    }
+    return private_key(private_key::key_type(std::move(*key)));
+}
+
+/// RFC 5915 §3 ECPrivateKey:
+///   SEQUENCE { version INTEGER (1), privateKey OCTET STRING, parameters [0] ECParameters
+///   OPTIONAL, publicKey [1] BIT STRING OPTIONAL }.
+/// The curve comes from `parameters` or from the PKCS #8 AlgorithmIdentifier (`outer`); both
+/// present must agree, neither is bad_private_key. A public key must be the private key's.
+/// CT: d goes to the constant-time key constructor; the parsing branches on the structure only.
+HTTPS_DECL result<private_key> parse_sec1(bytes_view der_bytes,
+                                          std::optional<ec_curve> outer) {
+    der::parser top(der_bytes);
+    auto seq = top.read_sequence();
+    if (!seq) {
+        return seq.error();
+    }
+    HTTPS_TRY(top.expect_empty());
+    auto version = seq->read_small_unsigned(1);
+    if (!version) {
+        return key_error(version.error());
+    }
+    if (*version != 1) {
+        return errc::bad_private_key; // ecPrivkeyVer1 is the only version
+    }
+    auto d = seq->read_octet_string();
+    if (!d) {
+        return d.error();
+    }
+    std::optional<ec_curve> inner;
+    auto params = seq->read_optional(der::tag::context_constructed(0));
+    if (!params) {
+        return params.error();
+    }
+    if (*params) {
+        der::parser pp((*params)->contents, seq->depth() + 1);
+        auto curve = read_named_curve(pp);
+        if (!curve) {
+            return curve.error();
+        }
+        inner = *curve;
+    }
+    std::optional<bytes_view> public_point;
+    auto pub = seq->read_optional(der::tag::context_constructed(1));
+    if (!pub) {
+        return pub.error();
+    }
+    if (*pub) {
+        der::parser pp((*pub)->contents, seq->depth() + 1);
+        auto bits = pp.read_bit_string();
+        if (!bits) {
+            return bits.error();
+        }
+        HTTPS_TRY(pp.expect_empty());
+        if (bits->unused_bits != 0) {
+            return errc::bad_private_key;
+        }
+        public_point = bits->bytes;
+    }
+    HTTPS_TRY(seq->expect_empty());
+    if (inner && outer && *inner != *outer) {
+        return errc::bad_private_key; // two different curves named
+    }
+    if (!inner && !outer) {
+        return errc::bad_private_key; // no curve at all
+    }
+    switch (inner ? *inner : *outer) {
+    case ec_curve::p256:
+        return make_ec_key<crypto::ecdsa_p256_private_key>(*d, public_point);
+    case ec_curve::p384:
+        return make_ec_key<crypto::ecdsa_p384_private_key>(*d, public_point);
+    }
+    return errc::bad_private_key;
+}
+
+/// RFC 8017 A.1.2 RSAPrivateKey:
+///   SEQUENCE { version INTEGER, n, e, d, p, q, dp, dq, qinv INTEGER, otherPrimeInfos OPTIONAL }.
+/// Version 0 (two primes) only; version 1 (multi-prime) is unsupported_algorithm.
+/// CT: the components go to the constant-time key constructor; the DER reader branches on their
+/// lengths and first bytes (minimal encoding), as any DER parsing does.
+HTTPS_DECL result<private_key> parse_pkcs1(bytes_view der_bytes) {
+    der::parser top(der_bytes);
+    auto seq = top.read_sequence();
+    if (!seq) {
+        return seq.error();
+    }
+    HTTPS_TRY(top.expect_empty());
+    auto version = seq->read_small_unsigned(1);
+    if (!version) {
+        return key_error(version.error());
+    }
+    if (*version != 0) {
+        return errc::unsupported_algorithm; // multi-prime RSA (RFC 8017 A.1.2 version 1)
+    }
+    std::array<bytes_view, 8> parts{};
+    for (auto& part : parts) {
+        auto v = seq->read_unsigned_integer();
+        if (!v) {
+            return key_error(v.error());
+        }
+        part = *v;
+    }
+    HTTPS_TRY(seq->expect_empty()); // otherPrimeInfos only exists in version 1
+    const crypto::rsa_private_components c{parts[0], parts[1], parts[2], parts[3],
+                                           parts[4], parts[5], parts[6], parts[7]};
+    auto key = crypto::rsa_private_key::from_components(c);
+    if (!key) {
+        return key.error();
+    }
+    return private_key(private_key::key_type(std::move(*key)));
+}
+
+/// RFC 5208 §5 PrivateKeyInfo / RFC 5958 §2 OneAsymmetricKey:
+///   SEQUENCE { version INTEGER (0 v1, 1 v2), privateKeyAlgorithm AlgorithmIdentifier,
+///   privateKey OCTET STRING, attributes [0] IMPLICIT Attributes OPTIONAL,
+///   publicKey [1] IMPLICIT BIT STRING OPTIONAL (v2 only) }.
+HTTPS_DECL result<private_key> parse_pkcs8(bytes_view der_bytes) {
+    der::parser top(der_bytes);
+    auto seq = top.read_sequence();
+    if (!seq) {
+        return seq.error();
+    }
+    HTTPS_TRY(top.expect_empty());
+    auto version = seq->read_small_unsigned(1);
+    if (!version) {
+        return key_error(version.error());
+    }
+    auto algorithm = seq->read_sequence();
+    if (!algorithm) {
+        return algorithm.error();
+    }
+    auto algorithm_oid = algorithm->read_oid();
+    if (!algorithm_oid) {
+        return algorithm_oid.error();
+    }
+    auto inner = seq->read_octet_string();
+    if (!inner) {
+        return inner.error();
+    }
+    auto attributes = seq->read_optional(der::tag::context_constructed(0));
+    if (!attributes) {
+        return attributes.error(); // their contents are not ours to judge (RFC 5958 §2)
+    }
+    auto public_key = seq->read_optional(der::tag::context_primitive(1));
+    if (!public_key) {
+        return public_key.error();
+    }
+    HTTPS_TRY(seq->expect_empty());
+    if (*public_key && *version != 1) {
+        return errc::bad_private_key; // RFC 5958 §2: publicKey only in version 2 (v2 = 1)
+    }
+
+    result<private_key> key = errc::unsupported_algorithm;
+    if (der::oid_equals(*algorithm_oid, oid::rsa_encryption)) {
+        // RFC 3279 §2.3.1 / RFC 8017 A.1: the parameters are NULL
+        if (!algorithm->next_is(der::tag::null)) {
+            return errc::bad_private_key;
+        }
+        HTTPS_TRY(algorithm->read_null());
+        HTTPS_TRY(algorithm->expect_empty());
+        key = parse_pkcs1(*inner);
+    } else if (der::oid_equals(*algorithm_oid, oid::ec_public_key)) {
+        auto curve = read_named_curve(*algorithm); // RFC 5915 §1: PKCS #8 names the curve
+        if (!curve) {
+            return curve.error();
+        }
+        key = parse_sec1(*inner, *curve);
+    } else if (der::oid_equals(*algorithm_oid, oid::ed25519)) {
+        if (!algorithm->empty()) {
+            return errc::bad_private_key; // RFC 8410 §3: the parameters MUST be absent
+        }
+        // RFC 8410 §7: CurvePrivateKey ::= OCTET STRING, the 32-byte seed
+        auto seed = der::parse_single(*inner, der::tag::octet_string);
+        if (!seed) {
+            return seed.error();
+        }
+        if (seed->contents.size() != crypto::ed25519_private_key::seed_size) {
+            return errc::bad_private_key;
+        }
+        auto ed = crypto::ed25519_private_key::from_seed(seed->contents);
+        if (!ed) {
+            return ed.error();
+        }
+        key = private_key(private_key::key_type(std::move(*ed)));
+    } else {
+        return errc::unsupported_algorithm;
+    }
+    if (!key) {
+        return key;
+    }
+    if (*public_key) {
+        // [1] IMPLICIT BIT STRING: an unused-bits octet of zero, then the subjectPublicKey bytes
+        const bytes_view bits = (*public_key)->contents;
+        const byte_vector ours = key->public_key_bytes();
+        if (bits.empty() || bits[0] != 0 ||
+            !std::equal(bits.begin() + 1, bits.end(), ours.begin(), ours.end())) {
+            return errc::bad_private_key;
+        }
+    }
+    return key;
+}
+
+/// The PBES2 parameters of an EncryptedPrivateKeyInfo (RFC 8018 §6.2, A.2, A.4, B.2.5).
+struct pbes2_params {
+    enum class prf_kind : std::uint8_t { sha1, sha256, sha384, sha512 };
+    bytes_view salt;
+    std::uint64_t iterations = 0;
+    prf_kind prf = prf_kind::sha1;
+    std::size_t key_size = 0; ///< 16 (AES-128-CBC) or 32 (AES-256-CBC)
+    bytes_view iv;
+    bytes_view ciphertext;
+};
+
+/// The PRF of PBKDF2-params (RFC 8018 A.2): `prf AlgorithmIdentifier DEFAULT algid-hmacWithSHA1`,
+/// parameters NULL or absent. An explicit hmacWithSHA1 (which DER would omit) is accepted: it
+/// means the same and some encoders write it.
+HTTPS_DECL result<pbes2_params::prf_kind> read_prf(der::parser& p) noexcept {
+    auto id = p.read_sequence();
+    if (!id) {
+        return id.error();
+    }
+    auto prf_oid = id->read_oid();
+    if (!prf_oid) {
+        return prf_oid.error();
+    }
+    if (id->next_is(der::tag::null)) {
+        HTTPS_TRY(id->read_null());
+    }
+    HTTPS_TRY(id->expect_empty());
+    using kind = pbes2_params::prf_kind;
+    if (der::oid_equals(*prf_oid, oid::hmac_with_sha1)) {
+        return kind::sha1;
+    }
+    if (der::oid_equals(*prf_oid, oid::hmac_with_sha256)) {
+        return kind::sha256;
+    }
+    if (der::oid_equals(*prf_oid, oid::hmac_with_sha384)) {
+        return kind::sha384;
+    }
+    if (der::oid_equals(*prf_oid, oid::hmac_with_sha512)) {
+        return kind::sha512;
+    }
+    return errc::unsupported_algorithm;
+}
+
+/// RFC 5208 §6 EncryptedPrivateKeyInfo ::= SEQUENCE { encryptionAlgorithm AlgorithmIdentifier,
+/// encryptedData OCTET STRING }, with encryptionAlgorithm id-PBES2 { PBKDF2, AES-CBC-Pad }.
+/// The salt is 1..1024 bytes, the iteration count 1..`max_iterations` (and never above
+/// crypto::pbkdf2_max_iterations: kdf_iterations_exceeded), a keyLength
+/// if present the cipher's, the IV 16 bytes, the ciphertext a non-zero multiple of 16 bytes.
+/// CT: public data only (the ciphertext is not looked at).
+HTTPS_DECL result<pbes2_params> parse_encrypted_pkcs8(bytes_view der_bytes,
+                                                      std::uint64_t max_iterations) {
+    der::parser top(der_bytes);
+    auto seq = top.read_sequence();
+    if (!seq) {
+        return seq.error();
+    }
+    HTTPS_TRY(top.expect_empty());
+    auto algorithm = seq->read_sequence();
+    if (!algorithm) {
+        return algorithm.error();
+    }
+    auto scheme = algorithm->read_oid();
+    if (!scheme) {
+        return scheme.error();
+    }
+    if (!der::oid_equals(*scheme, oid::pbes2)) {
+        return errc::unsupported_algorithm; // PBES1 (DES, RC2, MD5) and PKCS #12 schemes
+    }
+    auto params = algorithm->read_sequence();
+    if (!params) {
+        return params.error();
+    }
+    HTTPS_TRY(algorithm->expect_empty());
+
+    // keyDerivationFunc: PBKDF2 (RFC 8018 A.2)
+    auto kdf = params->read_sequence();
+    if (!kdf) {
+        return kdf.error();
+    }
+    auto kdf_oid = kdf->read_oid();
+    if (!kdf_oid) {
+        return kdf_oid.error();
+    }
+    if (!der::oid_equals(*kdf_oid, oid::pbkdf2)) {
+        return errc::unsupported_algorithm; // scrypt (RFC 7914) and others
+    }
+    auto kp = kdf->read_sequence();
+    if (!kp) {
+        return kp.error();
+    }
+    HTTPS_TRY(kdf->expect_empty());
+    pbes2_params out;
+    if (!kp->next_is(der::tag::octet_string)) {
+        return kp->empty() ? errc::truncated : errc::unsupported_algorithm; // salt otherSource
+    }
+    auto salt = kp->read_octet_string();
+    if (!salt) {
+        return salt.error();
+    }
+    if (salt->empty() || salt->size() > 1024) {
+        return errc::bad_private_key;
+    }
+    out.salt = *salt;
+    auto iterations = kp->read_unsigned_integer();
+    if (!iterations) {
+        return key_error(iterations.error());
+    }
+    if (iterations->size() > 4) {
+        return errc::kdf_iterations_exceeded;
+    }
+    for (std::uint8_t b : *iterations) {
+        out.iterations = (out.iterations << 8) | b;
+    }
+    if (out.iterations == 0) {
+        return errc::bad_private_key; // iterationCount INTEGER (1..MAX)
+    }
+    if (out.iterations > crypto::pbkdf2_max_iterations || out.iterations > max_iterations) {
+        return errc::kdf_iterations_exceeded;
+    }
+    std::optional<std::uint64_t> key_length;
+    if (kp->next_is(der::tag::integer)) {
+        auto kl = kp->read_small_unsigned(1024);
+        if (!kl) {
+            return key_error(kl.error());
+        }
+        key_length = *kl;
+    }
+    if (kp->next_is(der::tag::sequence)) {
+        auto prf = read_prf(*kp);
+        if (!prf) {
+            return prf.error();
+        }
+        out.prf = *prf;
+    }
+    HTTPS_TRY(kp->expect_empty());
+
+    // encryptionScheme: AES-CBC-Pad with a 16-byte IV (RFC 8018 B.2.5)
+    auto enc = params->read_sequence();
+    if (!enc) {
+        return enc.error();
+    }
+    HTTPS_TRY(params->expect_empty());
+    auto enc_oid = enc->read_oid();
+    if (!enc_oid) {
+        return enc_oid.error();
+    }
+    if (der::oid_equals(*enc_oid, oid::aes128_cbc)) {
+        out.key_size = 16;
+    } else if (der::oid_equals(*enc_oid, oid::aes256_cbc)) {
+        out.key_size = 32;
+    } else {
+        return errc::unsupported_algorithm; // DES-EDE3-CBC, AES-192, RC2, ...
+    }
+    auto iv = enc->read_octet_string();
+    if (!iv) {
+        return iv.error();
+    }
+    HTTPS_TRY(enc->expect_empty());
+    if (iv->size() != 16) {
+        return errc::bad_private_key;
+    }
+    out.iv = *iv;
+    if (key_length && *key_length != out.key_size) {
+        return errc::bad_private_key;
+    }
+
+    auto data = seq->read_octet_string();
+    if (!data) {
+        return data.error();
+    }
+    HTTPS_TRY(seq->expect_empty());
+    if (data->empty() || data->size() % 16 != 0) {
+        return errc::bad_private_key;
+    }
+    out.ciphertext = *data;
+    return out;
+}
+
+/// PBES2 decryption (RFC 8018 §6.2.2): DK = PBKDF2(P, S, c, dkLen), M = AES-CBC-Decrypt(DK, IV,
+/// C), then the PKCS #7 padding checked and removed. `plaintext` must be ciphertext.size() bytes;
+/// returns the length of the message at its front. Errors: kdf_iterations_exceeded (from
+/// PBKDF2), key_decrypt_failed for bad padding (a wrong passphrase, almost always).
+/// CT: the passphrase, DK and the plaintext never steer a branch or an index up to the padding
+/// verdict and the message length, which crypto::pkcs7_unpad declassifies together: both are
+/// public once a passphrase is known to be right or wrong. DK is wiped.
+HTTPS_DECL result<std::size_t> pbes2_decrypt(const pbes2_params& params, bytes_view passphrase,
+                                             mutable_bytes plaintext) {
+    ct::secret_array<32> dk;
+    const mutable_bytes key = dk.span().first(params.key_size);
+    status derived;
+    switch (params.prf) {
+    case pbes2_params::prf_kind::sha1:
+        derived = crypto::pbkdf2<crypto::sha1>(passphrase, params.salt, params.iterations, key);
+        break;
+    case pbes2_params::prf_kind::sha256:
+        derived = crypto::pbkdf2<crypto::sha256>(passphrase, params.salt, params.iterations, key);
+        break;
+    case pbes2_params::prf_kind::sha384:
+        derived = crypto::pbkdf2<crypto::sha384>(passphrase, params.salt, params.iterations, key);
+        break;
+    case pbes2_params::prf_kind::sha512:
+        derived = crypto::pbkdf2<crypto::sha512>(passphrase, params.salt, params.iterations, key);
+        break;
+    }
+    if (!derived) {
+        return derived.error();
+    }
+    const std::span<const std::uint8_t, 16> iv(params.iv.data(), 16);
+    if (params.key_size == 16) {
+        const crypto::aes128 cipher(std::span<const std::uint8_t, 16>(dk.data(), 16));
+        crypto::cbc_decrypt(cipher, iv, params.ciphertext, plaintext);
+    } else {
+        const crypto::aes256 cipher(std::span<const std::uint8_t, 32>(dk.data(), 32));
+        crypto::cbc_decrypt(cipher, iv, params.ciphertext, plaintext);
+    }
+    auto length = crypto::pkcs7_unpad<16>(plaintext);
+    if (!length) {
+        return errc::key_decrypt_failed;
+    }
+    return *length;
+}
+
+/// An encrypted PKCS #8 key: decrypt, then parse the PrivateKeyInfo inside. A plaintext that is
+/// not DER (the rare wrong passphrase whose padding happens to look right) is key_decrypt_failed;
+/// errors about a well-formed key (weak_key, unsupported_algorithm, ...) are passed on.
+HTTPS_DECL result<private_key> decrypt_pkcs8(bytes_view der_bytes,
+                                             std::optional<std::string_view> passphrase,
+                                             std::uint64_t max_iterations) {
+    auto params = parse_encrypted_pkcs8(der_bytes, max_iterations);
+    if (!params) {
+        return params.error();
+    }
+    if (!passphrase) {
+        return errc::key_passphrase_required;
+    }
+    const bytes_view pass(reinterpret_cast<const std::uint8_t*>(passphrase->data()),
+                          passphrase->size());
+    secret_buffer plaintext(params->ciphertext.size());
+    auto length = pbes2_decrypt(*params, pass, plaintext.span());
+    if (!length) {
+        return length.error();
+    }
+    auto key = parse_pkcs8(plaintext.view().first(*length));
+    if (!key && layer_of(key.error()) == error_layer::decode) {
+        return errc::key_decrypt_failed;
+    }
+    return key;
+}
+
+/// Which container a DER key is, from the tags of its first elements.
+enum class key_container : std::uint8_t { pkcs8, encrypted_pkcs8, pkcs1, sec1 };
+
+HTTPS_DECL result<key_container> container_of(bytes_view der_bytes) noexcept {
+    der::parser top(der_bytes);
+    auto seq = top.read_sequence();
+    if (!seq) {
+        return seq.error();
+    }
+    if (seq->next_is(der::tag::sequence)) {
+        return key_container::encrypted_pkcs8; // { AlgorithmIdentifier, OCTET STRING }
+    }
+    auto version = seq->read_integer();
+    if (!version) {
+        return version.error();
+    }
+    if (seq->next_is(der::tag::sequence)) {
+        return key_container::pkcs8; // { version, AlgorithmIdentifier, ... }
+    }
+    if (seq->next_is(der::tag::integer)) {
+        return key_container::pkcs1; // { version, n, ... }
+    }
+    if (seq->next_is(der::tag::octet_string)) {
+        return key_container::sec1; // { version, privateKey, ... }
+    }
+    return seq->empty() ? errc::truncated : errc::unexpected_tag;
+}
+
+HTTPS_DECL result<private_key> parse_container(key_container kind, bytes_view der_bytes,
+                                               std::optional<std::string_view> passphrase,
+                                               std::uint64_t max_iterations) {
+    if (der_bytes.size() > max_private_key_der_size) {
+        return errc::too_large;
+    }
+    switch (kind) {
+    case key_container::pkcs8:
+        return parse_pkcs8(der_bytes);
+    case key_container::encrypted_pkcs8:
+        return decrypt_pkcs8(der_bytes, passphrase, max_iterations);
+    case key_container::pkcs1:
+        return parse_pkcs1(der_bytes);
+    case key_container::sec1:
+        return parse_sec1(der_bytes, std::nullopt);
+    }
+    return errc::bad_private_key;
+}
+
+} // namespace detail
+
+HTTPS_DECL byte_vector private_key::public_key_bytes() const {
+    byte_vector out;
+    if (const auto* rsa = std::get_if<crypto::rsa_private_key>(&key_)) {
+        const auto& pub = rsa->public_key();
+        byte_vector n(pub.size());
+        (void)pub.context().modulus().to_bytes_be(n); // n fills exactly size() bytes
+        std::array<std::uint8_t, 8> e{};
+        const std::uint64_t exponent = pub.exponent();
+        for (std::size_t i = 0; i < 8; ++i) {
+            e[i] = static_cast<std::uint8_t>(exponent >> (8 * (7 - i)));
+        }
+        byte_vector integers;
+        detail::der_append_unsigned(integers, n);
+        detail::der_append_unsigned(integers, e);
+        detail::der_append(out, der::tag::sequence, integers);
+    } else if (const auto* p256 = std::get_if<crypto::ecdsa_p256_private_key>(&key_)) {
+        const auto point = p256->public_key().encoded();
+        out.assign(point.begin(), point.end());
+    } else if (const auto* p384 = std::get_if<crypto::ecdsa_p384_private_key>(&key_)) {
+        const auto point = p384->public_key().encoded();
+        out.assign(point.begin(), point.end());
+    } else if (const auto* ed = std::get_if<crypto::ed25519_private_key>(&key_)) {
+        const auto a = ed->public_key().encoded();
+        out.assign(a.begin(), a.end());
+    }
+    return out;
+}
+
+HTTPS_DECL byte_vector private_key::public_key_info() const {
+    byte_vector identifier;
+    switch (algorithm()) {
+    case key_algorithm::rsa:
+        detail::der_append(identifier, der::tag::oid, oid::rsa_encryption);
+        detail::der_append(identifier, der::tag::null, {});
+        break;
+    case key_algorithm::ec_p256:
+        detail::der_append(identifier, der::tag::oid, oid::ec_public_key);
+        detail::der_append(identifier, der::tag::oid, oid::secp256r1);
+        break;
+    case key_algorithm::ec_p384:
+        detail::der_append(identifier, der::tag::oid, oid::ec_public_key);
+        detail::der_append(identifier, der::tag::oid, oid::secp384r1);
+        break;
+    case key_algorithm::ed25519:
+        detail::der_append(identifier, der::tag::oid, oid::ed25519);
+        break;
+    case key_algorithm::unsupported:
+        break;
+    }
+    byte_vector bits{0}; // no unused bits
+    const byte_vector key = public_key_bytes();
+    bits.insert(bits.end(), key.begin(), key.end());
+    byte_vector body;
+    detail::der_append(body, der::tag::sequence, identifier);
+    detail::der_append(body, der::tag::bit_string, bits);
+    byte_vector out;
+    detail::der_append(out, der::tag::sequence, body);
+    return out;
+}
+
+HTTPS_DECL result<private_key> parse_private_key_der(bytes_view der,
+                                                     std::optional<std::string_view> passphrase,
+                                                     std::uint64_t max_kdf_iterations) {
+    if (der.size() > max_private_key_der_size) {
+        return errc::too_large;
+    }
+    auto kind = detail::container_of(der);
+    if (!kind) {
+        return kind.error();
+    }
+    return detail::parse_container(*kind, der, passphrase, max_kdf_iterations);
+}
+
+HTTPS_DECL result<private_key> parse_private_key_pem(std::string_view text,
+                                                     std::optional<std::string_view> passphrase,
+                                                     std::uint64_t max_kdf_iterations) {
+    if (text.size() > max_private_key_pem_size) {
+        return errc::too_large;
+    }
+    // RFC 1421-style headers inside a key block: OpenSSL's traditional encryption
+    // ("Proc-Type: 4,ENCRYPTED" and "DEK-Info: AES-256-CBC,..."), MD5-based and unsupported.
+    if (text.find("Proc-Type:") != std::string_view::npos ||
+        text.find("DEK-Info:") != std::string_view::npos) {
+        return errc::key_legacy_encryption;
+    }
+    auto blocks = parse_pem(text);
+    if (!blocks) {
+        return blocks.error();
+    }
+    // The decoded blocks hold the key: wipe them whatever happens.
+    class wipe_blocks {
+      public:
+        explicit wipe_blocks(std::vector<pem_block>* blocks) noexcept : blocks_(blocks) {}
+        wipe_blocks(const wipe_blocks&) = delete;
+        wipe_blocks& operator=(const wipe_blocks&) = delete;
+        wipe_blocks(wipe_blocks&&) = delete;
+        wipe_blocks& operator=(wipe_blocks&&) = delete;
+        ~wipe_blocks() {
+            for (auto& b : *blocks_) {
+                ct::wipe(b.der.data(), b.der.size());
+            }
+        }
+
+      private:
+        std::vector<pem_block>* blocks_;
+    };
+    const wipe_blocks guard(&*blocks);
+
+    const pem_block* found = nullptr;
+    detail::key_container kind = detail::key_container::pkcs8;
+    bool other_key = false;
+    for (const auto& b : *blocks) {
+        std::optional<detail::key_container> k;
+        if (b.label == "PRIVATE KEY") {
+            k = detail::key_container::pkcs8;
+        } else if (b.label == "ENCRYPTED PRIVATE KEY") {
+            k = detail::key_container::encrypted_pkcs8;
+        } else if (b.label == "RSA PRIVATE KEY") {
+            k = detail::key_container::pkcs1;
+        } else if (b.label == "EC PRIVATE KEY") {
+            k = detail::key_container::sec1;
+        } else if (b.label.find("PRIVATE KEY") != std::string::npos) {
+            other_key = true; // DSA PRIVATE KEY, OPENSSH PRIVATE KEY, ...
+        }
+        if (!k) {
+            continue;
+        }
+        if (found != nullptr) {
+            return errc::bad_private_key; // which of two keys would be meant?
+        }
+        found = &b;
+        kind = *k;
+    }
+    if (found == nullptr) {
+        return other_key ? errc::unsupported_algorithm : errc::bad_pem;
+    }
+    // The label names the container: the DER must be that one, not another that parses too.
+    auto actual = detail::container_of(found->der);
+    if (!actual) {
+        return actual.error();
+    }
+    if (*actual != kind) {
+        return errc::bad_private_key;
+    }
+    return detail::parse_container(kind, found->der, passphrase, max_kdf_iterations);
+}
+
+HTTPS_DECL status check_matches(const private_key& key, bytes_view spki) {
+    der::parser p(spki);
+    auto info = detail::parse_spki(p);
+    if (!info) {
+        return info.error();
+    }
+    HTTPS_TRY(p.expect_empty());
+    if (info->algorithm != key.algorithm()) {
+        return errc::key_certificate_mismatch;
+    }
+    // Both sides are canonical encodings of the key (RSAPublicKey DER, an uncompressed point,
+    // Ed25519's A; the certificate parser refuses anything else), so equal bytes mean equal keys.
+    const byte_vector ours = key.public_key_bytes();
+    if (!std::equal(ours.begin(), ours.end(), info->key.begin(), info->key.end())) {
+        return errc::key_certificate_mismatch;
+    }
+    return {};
+}
+
+HTTPS_DECL status check_matches(const private_key& key, const certificate& cert) {
+    return check_matches(key, cert.spki.der);
+}
+
+} // namespace https::x509
 // ---- https/tls/impl/handshake13.ipp ------------------------------------------------------------
 // The TLS 1.3 handshake's member functions (tls/handshake13.hpp), out of line for separate
 // compilation.
@@ -11160,124 +14565,6 @@ inline std::vector<cipher_suite> default_cipher_suites(protocol_version version)
 // ---- https/crypto/hkdf.hpp ---------------------------------------------------------------------
 // HKDF (RFC 5869) and the TLS 1.3 HKDF-Expand-Label / Derive-Secret built on it (RFC 8446 §7.1).
 
-// ---- https/crypto/hmac.hpp ---------------------------------------------------------------------
-// HMAC (RFC 2104, FIPS 198-1) over any hash_function.
-
-
-#include <algorithm>
-#include <array>
-#include <cassert>
-#include <cstddef>
-#include <cstdint>
-#include <span>
-#include <type_traits>
-
-namespace https::crypto {
-
-/// HMAC-`H`: a keyed MAC. Construct with the key, `update` any number of times, `finish` writes
-/// the tag and returns the object to its just-keyed state, ready for the next message under the
-/// same key. The keyed states are wiped when the object is destroyed.
-template <hash_function H> class hmac {
-  public:
-    static constexpr std::size_t digest_size = H::digest_size;
-    static constexpr std::size_t block_size = H::block_size;
-    /// The shortest truncated tag `verify` accepts: 10 bytes, the 80-bit floor of RFC 2104 §5
-    /// (also TLS 1.2's truncated_hmac length, RFC 6066 §7). RFC 2104 further recommends at least
-    /// half the hash output; that is the caller's policy to apply (RFC 4231 §4.6 tests 128-bit
-    /// tags of HMAC-SHA-512, NIST CAVP and Wycheproof test exactly half).
-    static constexpr std::size_t min_tag_size = 10;
-
-    /// Key of any length; keys longer than the block are hashed first (RFC 2104 §2).
-    /// CT: time depends on the key length only.
-    explicit hmac(bytes_view key) noexcept {
-        std::array<std::uint8_t, block_size> block{}; // the key, zero-padded to a block
-        if (key.size() > block_size) {
-            H kh;
-            kh.update(key);
-            kh.finish(std::span<std::uint8_t, digest_size>(block.data(), digest_size));
-            wipe_object(kh);
-        } else if (!key.empty()) {
-            std::copy(key.begin(), key.end(), block.begin());
-        }
-        for (auto& b : block) {
-            b ^= 0x36; // ipad
-        }
-        inner_init_.update(block);
-        for (auto& b : block) {
-            b ^= 0x36 ^ 0x5c; // ipad -> opad
-        }
-        outer_init_.update(block);
-        ct::wipe(block);
-        inner_ = inner_init_;
-    }
-
-    hmac(const hmac&) = default;
-    hmac& operator=(const hmac&) = default;
-    hmac(hmac&&) noexcept = default;
-    hmac& operator=(hmac&&) noexcept = default;
-    ~hmac() {
-        wipe_object(inner_);
-        wipe_object(inner_init_);
-        wipe_object(outer_init_);
-    }
-
-    /// Absorb message bytes. CT: time depends on lengths only.
-    void update(bytes_view in) noexcept { inner_.update(in); }
-
-    /// Write the tag HASH((K ^ opad) || HASH((K ^ ipad) || message)), then reset to the keyed
-    /// state. CT: time depends on lengths only.
-    void finish(std::span<std::uint8_t, digest_size> out) noexcept {
-        inner_.finish(out); // the inner hash, staged in the output buffer
-        H outer = outer_init_;
-        outer.update(out);
-        outer.finish(out);
-        wipe_object(outer);
-        inner_ = inner_init_;
-    }
-
-    /// Forget the message absorbed so far; keep the key.
-    void reset() noexcept { inner_ = inner_init_; }
-
-    /// One-shot MAC of `data` under `key`. CT: lengths only.
-    [[nodiscard]] static digest<H> mac(bytes_view key, bytes_view data) noexcept {
-        hmac m(key);
-        m.update(data);
-        digest<H> out;
-        m.finish(out);
-        return out;
-    }
-
-    /// Check `tag` against the MAC of `data`: the full tag, or one truncated to its first
-    /// `tag.size()` bytes (RFC 2104 §5) when min_tag_size <= tag.size() <= digest_size. Any other
-    /// length is rejected. The comparison is constant-time (ct::equal).
-    /// CT: the tag length and the verdict are public; the key, data and tags are not.
-    [[nodiscard]] static bool verify(bytes_view key, bytes_view data, bytes_view tag) noexcept {
-        if (tag.size() < min_tag_size || tag.size() > digest_size) {
-            return false; // the length is public
-        }
-        digest<H> expected = mac(key, data);
-        const bool ok = ct::equal(bytes_view(expected).first(tag.size()), tag);
-        ct::wipe(expected);
-        return ok;
-    }
-
-  private:
-    // Hash states derived from the key are key material. Our hashes are plain arrays of words,
-    // so overwriting the bytes is sound; for any other hash, fall back to its own reset.
-    static void wipe_object(H& h) noexcept {
-        if constexpr (std::is_trivially_copyable_v<H>) {
-            ct::wipe(&h, sizeof h);
-        } else {
-            h.reset();
-        }
-    }
-
-    H inner_init_; // after absorbing K ^ ipad
-    H outer_init_; // after absorbing K ^ opad
-    H inner_;      // inner_init_ plus the message so far
-};
-
-} // namespace https::crypto
 
 #include <algorithm>
 #include <array>
@@ -15679,759 +18966,6 @@ static_assert(aead<chacha20_poly1305>);
 // ---- https/crypto/gcm.hpp ----------------------------------------------------------------------
 // AES-GCM (NIST SP 800-38D) as an aead: gcm<BlockCipher>, aes128_gcm and aes256_gcm.
 
-// ---- https/crypto/aes.hpp ----------------------------------------------------------------------
-// The AES-128 and AES-256 block ciphers (FIPS 197): aes128 and aes256, each backed at run time by
-// AES-NI or by a portable constant-time bitsliced implementation.
-
-// ---- https/crypto/block_cipher.hpp -------------------------------------------------------------
-// The block_cipher concept: a keyed 128-bit block cipher that modes (gcm<>, CBC) are written
-// against.
-
-
-#include <concepts>
-#include <cstddef>
-#include <cstdint>
-#include <span>
-
-namespace https::crypto {
-
-/// A 128-bit block cipher bound to a key.
-///  - `encrypt_block(in, out)` / `decrypt_block(in, out)`: one 16-byte block.
-///  - `encrypt_blocks(in, out)` / `decrypt_blocks(in, out)`: `in.size() == out.size()`, a
-///    multiple of 16; implementations process several blocks in parallel.
-/// In place is supported (`out.data() == in.data()`); any other overlap is a precondition
-/// violation.
-template <class C>
-concept block_cipher = requires(const C c, std::span<const std::uint8_t, 16> in,
-                                std::span<std::uint8_t, 16> out, bytes_view ins,
-                                mutable_bytes outs) {
-    { C::key_size } -> std::convertible_to<std::size_t>;
-    requires C::block_size == 16;
-    c.encrypt_block(in, out);
-    c.decrypt_block(in, out);
-    c.encrypt_blocks(ins, outs);
-    c.decrypt_blocks(ins, outs);
-};
-
-} // namespace https::crypto
-// ---- https/crypto/detail/aes_ct64.hpp ----------------------------------------------------------
-// Portable constant-time AES (FIPS 197): bitsliced, four blocks at a time in eight 64-bit words.
-
-
-#include <array>
-#include <cstddef>
-#include <cstdint>
-#include <cstring>
-
-namespace https::crypto::detail {
-
-// Layout. Four blocks (b = 0..3) of 16 bytes are held as eight bit planes q[0..7]: q[k] holds bit
-// k of all 64 bytes. The byte in row r, column c of block b (FIPS 197 §3.4: input byte 4c + r)
-// sits at bit 16r + 4c + b of each plane. So a row is a 16-bit lane, ShiftRows rotates each lane
-// by a multiple of 4 bits, and MixColumns combines lanes with 64-bit rotations by 16 and 32.
-// Nothing in this file indexes memory with, or branches on, key or data bits.
-
-using aes_planes = std::array<std::uint64_t, 8>;
-
-/// CT: a rotation by a public amount.
-inline std::uint64_t aes_rotr64(std::uint64_t x, unsigned n) noexcept {
-    return (x >> n) | (x << (64 - n));
-}
-
-/// The S-box on every byte of the planes at once (q[7] is the most significant bit). This is
-/// the depth-16 Boolean circuit of Boyar and Peralta ("A depth-16 circuit for the AES S-box",
-/// 2011): a linear layer into the GF(2^4)-tower inversion, 34 AND gates, and a linear layer that
-/// merges the inverse with the affine map of FIPS 197 §5.1.1 (its constant 0x63 is the XNORs).
-/// CT: straight-line bitwise logic.
-inline void aes_ct_sbox(aes_planes& q) noexcept {
-    const std::uint64_t u0 = q[7], u1 = q[6], u2 = q[5], u3 = q[4];
-    const std::uint64_t u4 = q[3], u5 = q[2], u6 = q[1], u7 = q[0];
-
-    // top linear layer
-    const std::uint64_t t1 = u0 ^ u3, t2 = u0 ^ u5, t3 = u0 ^ u6, t4 = u3 ^ u5, t5 = u4 ^ u6;
-    const std::uint64_t t6 = t1 ^ t5, t7 = u1 ^ u2, t8 = u7 ^ t6, t9 = u7 ^ t7, t10 = t6 ^ t7;
-    const std::uint64_t t11 = u1 ^ u5, t12 = u2 ^ u5, t13 = t3 ^ t4, t14 = t6 ^ t11;
-    const std::uint64_t t15 = t5 ^ t11, t16 = t5 ^ t12, t17 = t9 ^ t16, t18 = u3 ^ u7;
-    const std::uint64_t t19 = t7 ^ t18, t20 = t1 ^ t19, t21 = u6 ^ u7, t22 = t7 ^ t21;
-    const std::uint64_t t23 = t2 ^ t22, t24 = t2 ^ t10, t25 = t20 ^ t17, t26 = t3 ^ t16;
-    const std::uint64_t t27 = t1 ^ t12;
-
-    // middle non-linear layer (inversion in the tower field)
-    const std::uint64_t m1 = t13 & t6, m2 = t23 & t8, m3 = t14 ^ m1, m4 = t19 & u7;
-    const std::uint64_t m5 = m4 ^ m1, m6 = t3 & t16, m7 = t22 & t9, m8 = t26 ^ m6;
-    const std::uint64_t m9 = t20 & t17, m10 = m9 ^ m6, m11 = t1 & t15, m12 = t4 & t27;
-    const std::uint64_t m13 = m12 ^ m11, m14 = t2 & t10, m15 = m14 ^ m11, m16 = m3 ^ m2;
-    const std::uint64_t m17 = m5 ^ t24, m18 = m8 ^ m7, m19 = m10 ^ m15, m20 = m16 ^ m13;
-    const std::uint64_t m21 = m17 ^ m15, m22 = m18 ^ m13, m23 = m19 ^ t25, m24 = m22 ^ m23;
-    const std::uint64_t m25 = m22 & m20, m26 = m21 ^ m25, m27 = m20 ^ m21, m28 = m23 ^ m25;
-    const std::uint64_t m29 = m28 & m27, m30 = m26 & m24, m31 = m20 & m23, m32 = m27 & m31;
-    const std::uint64_t m33 = m27 ^ m25, m34 = m21 & m22, m35 = m24 & m34, m36 = m24 ^ m25;
-    const std::uint64_t m37 = m21 ^ m29, m38 = m32 ^ m33, m39 = m23 ^ m30, m40 = m35 ^ m36;
-    const std::uint64_t m41 = m38 ^ m40, m42 = m37 ^ m39, m43 = m37 ^ m38, m44 = m39 ^ m40;
-    const std::uint64_t m45 = m42 ^ m41, m46 = m44 & t6, m47 = m40 & t8, m48 = m39 & u7;
-    const std::uint64_t m49 = m43 & t16, m50 = m38 & t9, m51 = m37 & t17, m52 = m42 & t15;
-    const std::uint64_t m53 = m45 & t27, m54 = m41 & t10, m55 = m44 & t13, m56 = m40 & t23;
-    const std::uint64_t m57 = m39 & t19, m58 = m43 & t3, m59 = m38 & t22, m60 = m37 & t20;
-    const std::uint64_t m61 = m42 & t1, m62 = m45 & t4, m63 = m41 & t2;
-
-    // bottom linear layer
-    const std::uint64_t l0 = m61 ^ m62, l1 = m50 ^ m56, l2 = m46 ^ m48, l3 = m47 ^ m55;
-    const std::uint64_t l4 = m54 ^ m58, l5 = m49 ^ m61, l6 = m62 ^ l5, l7 = m46 ^ l3;
-    const std::uint64_t l8 = m51 ^ m59, l9 = m52 ^ m53, l10 = m53 ^ l4, l11 = m60 ^ l2;
-    const std::uint64_t l12 = m48 ^ m51, l13 = m50 ^ l0, l14 = m52 ^ m61, l15 = m55 ^ l1;
-    const std::uint64_t l16 = m56 ^ l0, l17 = m57 ^ l1, l18 = m58 ^ l8, l19 = m63 ^ l4;
-    const std::uint64_t l20 = l0 ^ l1, l21 = l1 ^ l7, l22 = l3 ^ l12, l23 = l18 ^ l2;
-    const std::uint64_t l24 = l15 ^ l9, l25 = l6 ^ l10, l26 = l7 ^ l9, l27 = l8 ^ l10;
-    const std::uint64_t l28 = l11 ^ l14, l29 = l11 ^ l17;
-
-    q[7] = l6 ^ l24;
-    q[6] = ~(l16 ^ l26);
-    q[5] = ~(l19 ^ l28);
-    q[4] = l6 ^ l21;
-    q[3] = l20 ^ l22;
-    q[2] = l25 ^ l29;
-    q[1] = ~(l13 ^ l27);
-    q[0] = ~(l6 ^ l23);
-}
-
-/// The map f(z) = A^-1 z + 0x05, where A is the affine matrix of FIPS 197 §5.1.1: bit i of the
-/// output is z[i+2] ^ z[i+5] ^ z[i+7] (indices mod 8) ^ bit i of 0x05 (FIPS 197 §5.3.2). Since
-/// S(x) = A inv(x) + 0x63 and A^-1 0x63 = 0x05, the inverse S-box is f o S o f.
-/// CT: straight-line bitwise logic.
-inline void aes_ct_inverse_affine(aes_planes& q) noexcept {
-    aes_planes r{};
-#pragma GCC unroll 8
-    for (unsigned i = 0; i < 8; ++i) {
-        r[i] = q[(i + 2) % 8] ^ q[(i + 5) % 8] ^ q[(i + 7) % 8];
-    }
-    r[0] = ~r[0];
-    r[2] = ~r[2];
-    q = r;
-}
-
-/// InvSubBytes (FIPS 197 §5.3.2) through the forward circuit. CT: straight-line bitwise logic.
-inline void aes_ct_inverse_sbox(aes_planes& q) noexcept {
-    aes_ct_inverse_affine(q);
-    aes_ct_sbox(q);
-    aes_ct_inverse_affine(q);
-}
-
-/// ShiftRows (FIPS 197 §5.1.2): row r turns left by r columns, i.e. lane r rotates right by 4r
-/// bits. CT: fixed shifts and masks.
-inline void aes_ct_shift_rows(aes_planes& q) noexcept {
-    for (auto& x : q) {
-        x = (x & 0x000000000000FFFFull) | ((x >> 4) & 0x000000000FFF0000ull) |
-            ((x << 12) & 0x00000000F0000000ull) | ((x >> 8) & 0x000000FF00000000ull) |
-            ((x << 8) & 0x0000FF0000000000ull) | ((x >> 12) & 0x000F000000000000ull) |
-            ((x << 4) & 0xFFF0000000000000ull);
-    }
-}
-
-/// InvShiftRows (FIPS 197 §5.3.1). CT: fixed shifts and masks.
-inline void aes_ct_inverse_shift_rows(aes_planes& q) noexcept {
-    for (auto& x : q) {
-        x = (x & 0x000000000000FFFFull) | ((x >> 12) & 0x00000000000F0000ull) |
-            ((x << 4) & 0x00000000FFF00000ull) | ((x >> 8) & 0x000000FF00000000ull) |
-            ((x << 8) & 0x0000FF0000000000ull) | ((x >> 4) & 0x0FFF000000000000ull) |
-            ((x << 12) & 0xF000000000000000ull);
-    }
-}
-
-/// Multiply every byte by x in GF(2^8) mod x^8+x^4+x^3+x+1 (FIPS 197 §4.2.1), on planes.
-/// CT: XORs of whole planes.
-inline aes_planes aes_ct_xtime(const aes_planes& t) noexcept {
-    return {t[7], t[0] ^ t[7], t[1], t[2] ^ t[7], t[3] ^ t[7], t[4], t[5], t[6]};
-}
-
-/// MixColumns (FIPS 197 §5.1.3): out_r = 2 a_r + 3 a_r+1 + a_r+2 + a_r+3
-///                                     = 2 (a_r + a_r+1) + a_r+1 + (a_r+2 + a_r+3).
-/// Row r+1 is the plane rotated right by 16 bits. CT: straight-line bitwise logic.
-inline void aes_ct_mix_columns(aes_planes& q) noexcept {
-    aes_planes a1{}, t{};
-#pragma GCC unroll 8
-    for (unsigned i = 0; i < 8; ++i) {
-        a1[i] = aes_rotr64(q[i], 16);
-        t[i] = q[i] ^ a1[i];
-    }
-    const aes_planes t2 = aes_ct_xtime(t);
-#pragma GCC unroll 8
-    for (unsigned i = 0; i < 8; ++i) {
-        q[i] = t2[i] ^ a1[i] ^ aes_rotr64(t[i], 32);
-    }
-}
-
-/// InvMixColumns (FIPS 197 §5.3.3). The matrix {0e,0b,0d,09} equals {02,03,01,01} times
-/// {05,00,04,00}, so first a_r += 4 (a_r + a_r+2), then MixColumns.
-/// CT: straight-line bitwise logic.
-inline void aes_ct_inverse_mix_columns(aes_planes& q) noexcept {
-    aes_planes u{};
-#pragma GCC unroll 8
-    for (unsigned i = 0; i < 8; ++i) {
-        u[i] = q[i] ^ aes_rotr64(q[i], 32);
-    }
-    const aes_planes u4 = aes_ct_xtime(aes_ct_xtime(u));
-#pragma GCC unroll 8
-    for (unsigned i = 0; i < 8; ++i) {
-        q[i] ^= u4[i];
-    }
-    aes_ct_mix_columns(q);
-}
-
-/// AddRoundKey (FIPS 197 §5.1.4). CT: XORs.
-inline void aes_ct_add_round_key(aes_planes& q, const std::uint64_t* rk) noexcept {
-#pragma GCC unroll 8
-    for (unsigned i = 0; i < 8; ++i) {
-        q[i] ^= rk[i];
-    }
-}
-
-/// Swap the bits selected by `m` in `b` with those selected by `m << s` in `a`.
-/// CT: fixed shifts and masks.
-inline void aes_swapmove(std::uint64_t& a, std::uint64_t& b, std::uint64_t m, unsigned s) noexcept {
-    const std::uint64_t t = ((a >> s) ^ b) & m;
-    b ^= t;
-    a ^= t << s;
-}
-
-/// Transpose the 8x8 bit matrices formed by the eight words: bit k of byte j of word m trades
-/// places with bit m of byte j of word k. An involution. CT: fixed shifts and masks.
-inline void aes_ct_transpose(aes_planes& q) noexcept {
-#pragma GCC unroll 8
-    for (unsigned i = 0; i < 8; i += 2) {
-        aes_swapmove(q[i], q[i + 1], 0x5555555555555555ull, 1);
-    }
-    for (unsigned i : {0u, 1u, 4u, 5u}) {
-        aes_swapmove(q[i], q[i + 2], 0x3333333333333333ull, 2);
-    }
-#pragma GCC unroll 8
-    for (unsigned i = 0; i < 4; ++i) {
-        aes_swapmove(q[i], q[i + 4], 0x0F0F0F0F0F0F0F0Full, 4);
-    }
-}
-
-/// Bytes 0..3 of `x` to bytes 0, 2, 4, 6 of the result. CT: fixed shifts and masks.
-inline std::uint64_t aes_spread_bytes(std::uint32_t x) noexcept {
-    std::uint64_t v = x;
-    v = (v | (v << 16)) & 0x0000FFFF0000FFFFull;
-    return (v | (v << 8)) & 0x00FF00FF00FF00FFull;
-}
-
-/// Bytes 0, 2, 4, 6 of `v` to bytes 0..3 of the result. CT: fixed shifts and masks.
-inline std::uint32_t aes_gather_bytes(std::uint64_t v) noexcept {
-    v &= 0x00FF00FF00FF00FFull;
-    v = (v | (v >> 8)) & 0x0000FFFF0000FFFFull;
-    return static_cast<std::uint32_t>(v | (v >> 16));
-}
-
-/// Load up to four blocks (missing ones read as zero) into planes. Before the transpose, word
-/// m = 4 c0 + b holds block b's columns c0 and c0 + 2, byte-interleaved, so that the transpose
-/// puts byte (r, c, b) at bit 8 (2r + c1) + 4 c0 + b = 16r + 4c + b.
-/// CT: branches on the public block count only.
-inline void aes_ct_load(aes_planes& q, const std::uint8_t* in, std::size_t blocks) noexcept {
-#pragma GCC unroll 8
-    for (std::size_t b = 0; b < 4; ++b) {
-        std::uint32_t col[4] = {0, 0, 0, 0};
-        if (b < blocks) {
-#pragma GCC unroll 8
-            for (std::size_t c = 0; c < 4; ++c) {
-                col[c] = https::detail::load_le32(in + 16 * b + 4 * c);
-            }
-        }
-        q[b] = aes_spread_bytes(col[0]) | (aes_spread_bytes(col[2]) << 8);
-        q[4 + b] = aes_spread_bytes(col[1]) | (aes_spread_bytes(col[3]) << 8);
-    }
-    aes_ct_transpose(q);
-}
-
-/// Inverse of aes_ct_load: store the first `blocks` blocks. Consumes `q`.
-/// CT: branches on the public block count only.
-inline void aes_ct_store(aes_planes& q, std::uint8_t* out, std::size_t blocks) noexcept {
-    aes_ct_transpose(q);
-#pragma GCC unroll 8
-    for (std::size_t b = 0; b < blocks; ++b) {
-        https::detail::store_le32(out + 16 * b, aes_gather_bytes(q[b]));
-        https::detail::store_le32(out + 16 * b + 4, aes_gather_bytes(q[4 + b]));
-        https::detail::store_le32(out + 16 * b + 8, aes_gather_bytes(q[b] >> 8));
-        https::detail::store_le32(out + 16 * b + 12, aes_gather_bytes(q[4 + b] >> 8));
-    }
-}
-
-/// One S-box application to each byte of a 32-bit word (SubWord, FIPS 197 §5.2), through the
-/// same circuit: plane k holds bit k of the four bytes at bits 0, 8, 16, 24.
-/// CT: straight-line bitwise logic.
-inline std::uint32_t aes_ct_sub_word(std::uint32_t x) noexcept {
-    aes_planes q{};
-#pragma GCC unroll 8
-    for (unsigned k = 0; k < 8; ++k) {
-        q[k] = (x >> k) & 0x01010101u;
-    }
-    aes_ct_sbox(q);
-    std::uint32_t r = 0;
-#pragma GCC unroll 8
-    for (unsigned k = 0; k < 8; ++k) {
-        r |= static_cast<std::uint32_t>(q[k] & 0x01010101u) << k;
-    }
-    return r;
-}
-
-/// KeyExpansion (FIPS 197 §5.2) into (Rounds + 1) 16-byte round keys, in byte order.
-/// CT: no branch or index depends on the key.
-template <unsigned Rounds>
-inline void aes_expand_key(const std::uint8_t* key, std::uint8_t* round_keys) noexcept {
-    constexpr unsigned nk = Rounds - 6;
-    constexpr unsigned words = 4 * (Rounds + 1);
-    std::array<std::uint32_t, words> w{};
-    for (unsigned i = 0; i < nk; ++i) {
-        w[i] = https::detail::load_le32(key + 4 * i); // byte 0 of the word in the low bits
-    }
-    std::uint32_t rcon = 1;
-    for (unsigned i = nk; i < words; ++i) {
-        std::uint32_t t = w[i - 1];
-        if (i % nk == 0) {                                    // public loop index
-            t = aes_ct_sub_word((t >> 8) | (t << 24)) ^ rcon; // SubWord(RotWord(t)) + Rcon
-            rcon = (rcon << 1) ^ (0x11Bu & (0u - (rcon >> 7)));
-        } else if (nk > 6 && i % nk == 4) {
-            t = aes_ct_sub_word(t);
-        }
-        w[i] = w[i - nk] ^ t;
-    }
-    for (unsigned i = 0; i < words; ++i) {
-        https::detail::store_le32(round_keys + 4 * i, w[i]);
-    }
-    ct::wipe(w);
-}
-
-/// Round keys in plane form, each copied into all four block positions. `out` holds
-/// 8 (Rounds + 1) words. CT: no branch or index depends on the key.
-template <unsigned Rounds>
-inline void aes_ct_plane_keys(const std::uint8_t* round_keys, std::uint64_t* out) noexcept {
-    for (unsigned r = 0; r <= Rounds; ++r) {
-        std::array<std::uint8_t, 64> four{};
-        for (unsigned b = 0; b < 4; ++b) {
-            std::memcpy(four.data() + 16 * b, round_keys + 16 * r, 16);
-        }
-        aes_planes q{};
-        aes_ct_load(q, four.data(), 4);
-        for (unsigned i = 0; i < 8; ++i) {
-            out[8 * r + i] = q[i];
-        }
-        ct::wipe(four);
-        ct::wipe(q);
-    }
-}
-
-/// Cipher (FIPS 197 §5.1) on the four blocks in `q`. CT: straight-line bitwise logic.
-template <unsigned Rounds>
-inline void aes_ct_encrypt_planes(aes_planes& q, const std::uint64_t* sk) noexcept {
-    aes_ct_add_round_key(q, sk);
-    for (unsigned r = 1; r < Rounds; ++r) {
-        aes_ct_sbox(q);
-        aes_ct_shift_rows(q);
-        aes_ct_mix_columns(q);
-        aes_ct_add_round_key(q, sk + 8 * r);
-    }
-    aes_ct_sbox(q);
-    aes_ct_shift_rows(q);
-    aes_ct_add_round_key(q, sk + 8 * Rounds);
-}
-
-/// InvCipher (FIPS 197 §5.3) on the four blocks in `q`. CT: straight-line bitwise logic.
-template <unsigned Rounds>
-inline void aes_ct_decrypt_planes(aes_planes& q, const std::uint64_t* sk) noexcept {
-    aes_ct_add_round_key(q, sk + 8 * Rounds);
-    for (unsigned r = Rounds - 1; r > 0; --r) {
-        aes_ct_inverse_shift_rows(q);
-        aes_ct_inverse_sbox(q);
-        aes_ct_add_round_key(q, sk + 8 * r);
-        aes_ct_inverse_mix_columns(q);
-    }
-    aes_ct_inverse_shift_rows(q);
-    aes_ct_inverse_sbox(q);
-    aes_ct_add_round_key(q, sk);
-}
-
-/// Encrypt `blocks` 16-byte blocks (in place allowed). CT: branches on the block count only.
-template <unsigned Rounds>
-inline void aes_ct_encrypt(const std::uint64_t* sk, const std::uint8_t* in, std::uint8_t* out,
-                           std::size_t blocks) noexcept {
-    aes_planes q{};
-    while (blocks > 0) {
-        const std::size_t n = blocks < 4 ? blocks : 4;
-        aes_ct_load(q, in, n);
-        aes_ct_encrypt_planes<Rounds>(q, sk);
-        aes_ct_store(q, out, n);
-        in += 16 * n;
-        out += 16 * n;
-        blocks -= n;
-    }
-    ct::wipe(q);
-}
-
-/// Decrypt `blocks` 16-byte blocks (in place allowed). CT: branches on the block count only.
-template <unsigned Rounds>
-inline void aes_ct_decrypt(const std::uint64_t* sk, const std::uint8_t* in, std::uint8_t* out,
-                           std::size_t blocks) noexcept {
-    aes_planes q{};
-    while (blocks > 0) {
-        const std::size_t n = blocks < 4 ? blocks : 4;
-        aes_ct_load(q, in, n);
-        aes_ct_decrypt_planes<Rounds>(q, sk);
-        aes_ct_store(q, out, n);
-        in += 16 * n;
-        out += 16 * n;
-        blocks -= n;
-    }
-    ct::wipe(q);
-}
-
-} // namespace https::crypto::detail
-// ---- https/crypto/detail/aes_ni.hpp ------------------------------------------------------------
-// AES (FIPS 197) with the x86 AES-NI instructions, eight blocks in flight to hide aesenc latency.
-
-#if defined(__x86_64__) || defined(__i386__)
-
-
-#include <cstddef>
-#include <cstdint>
-#include <immintrin.h>
-
-// Function-level target: the rest of the program is compiled without these extensions, and the
-// caller checks https::detail::cpu() before calling in. The round count (10 for AES-128, 14 for
-// AES-256; public) is a run-time argument, so one copy of each loop serves both key sizes.
-#define HTTPS_AESNI_FN __attribute__((target("aes,sse4.1,pclmul")))
-
-namespace https::crypto::detail {
-
-/// Whether the CPU runs this file's code (AES-NI, plus SSSE3/SSE4.1 for byte shuffles).
-inline bool aesni_usable(const https::detail::cpu_features& f) noexcept {
-    return f.aesni && f.ssse3 && f.sse41;
-}
-
-/// From FIPS 197 round keys (16 bytes each, in order) to the encryption schedule, unchanged,
-/// and the decryption schedule of the Equivalent Inverse Cipher (FIPS 197 §5.3.5): the keys in
-/// reverse order with InvMixColumns applied to all but the outer two. `enc` and `dec` are
-/// 16-byte aligned. CT: AES-NI instructions run in constant time.
-HTTPS_AESNI_FN inline void aesni_prepare_keys(const std::uint8_t* round_keys, unsigned rounds,
-                                              std::uint8_t* enc, std::uint8_t* dec) noexcept {
-    auto* e = reinterpret_cast<__m128i*>(enc);
-    auto* d = reinterpret_cast<__m128i*>(dec);
-    for (unsigned i = 0; i <= rounds; ++i) {
-        _mm_store_si128(e + i, _mm_loadu_si128(reinterpret_cast<const __m128i*>(round_keys) + i));
-    }
-    _mm_store_si128(d, _mm_load_si128(e + rounds));
-    for (unsigned i = 1; i < rounds; ++i) {
-        _mm_store_si128(d + i, _mm_aesimc_si128(_mm_load_si128(e + rounds - i)));
-    }
-    _mm_store_si128(d + rounds, _mm_load_si128(e));
-}
-
-/// Encrypt one block held in a register. CT: constant-time instructions.
-HTTPS_AESNI_FN inline __m128i aesni_encrypt1(const __m128i* k, unsigned rounds,
-                                             __m128i b) noexcept {
-    b = _mm_xor_si128(b, _mm_load_si128(k));
-    for (unsigned r = 1; r < rounds; ++r) {
-        b = _mm_aesenc_si128(b, _mm_load_si128(k + r));
-    }
-    return _mm_aesenclast_si128(b, _mm_load_si128(k + rounds));
-}
-
-/// Encrypt eight blocks in registers. CT: constant-time instructions.
-HTTPS_AESNI_FN inline void aesni_encrypt8(const __m128i* k, unsigned rounds, __m128i* b) noexcept {
-    const __m128i k0 = _mm_load_si128(k);
-#pragma GCC unroll 8
-    for (unsigned j = 0; j < 8; ++j) {
-        b[j] = _mm_xor_si128(b[j], k0);
-    }
-    for (unsigned r = 1; r < rounds; ++r) {
-        const __m128i kr = _mm_load_si128(k + r);
-#pragma GCC unroll 8
-        for (unsigned j = 0; j < 8; ++j) {
-            b[j] = _mm_aesenc_si128(b[j], kr);
-        }
-    }
-    const __m128i kl = _mm_load_si128(k + rounds);
-#pragma GCC unroll 8
-    for (unsigned j = 0; j < 8; ++j) {
-        b[j] = _mm_aesenclast_si128(b[j], kl);
-    }
-}
-
-/// Decrypt eight blocks in registers with the decryption schedule. CT: constant-time
-/// instructions.
-HTTPS_AESNI_FN inline void aesni_decrypt8(const __m128i* k, unsigned rounds, __m128i* b) noexcept {
-    const __m128i k0 = _mm_load_si128(k);
-#pragma GCC unroll 8
-    for (unsigned j = 0; j < 8; ++j) {
-        b[j] = _mm_xor_si128(b[j], k0);
-    }
-    for (unsigned r = 1; r < rounds; ++r) {
-        const __m128i kr = _mm_load_si128(k + r);
-#pragma GCC unroll 8
-        for (unsigned j = 0; j < 8; ++j) {
-            b[j] = _mm_aesdec_si128(b[j], kr);
-        }
-    }
-    const __m128i kl = _mm_load_si128(k + rounds);
-#pragma GCC unroll 8
-    for (unsigned j = 0; j < 8; ++j) {
-        b[j] = _mm_aesdeclast_si128(b[j], kl);
-    }
-}
-
-/// Encrypt `blocks` blocks (in place allowed). CT: branches on the block count only.
-HTTPS_AESNI_FN inline void aesni_encrypt(const std::uint8_t* enc, unsigned rounds,
-                                         const std::uint8_t* in, std::uint8_t* out,
-                                         std::size_t blocks) noexcept {
-    const auto* k = reinterpret_cast<const __m128i*>(enc);
-    const auto* src = reinterpret_cast<const __m128i*>(in);
-    auto* dst = reinterpret_cast<__m128i*>(out);
-    for (; blocks >= 8; blocks -= 8, src += 8, dst += 8) {
-        __m128i b[8];
-#pragma GCC unroll 8
-        for (unsigned j = 0; j < 8; ++j) {
-            b[j] = _mm_loadu_si128(src + j);
-        }
-        aesni_encrypt8(k, rounds, b);
-#pragma GCC unroll 8
-        for (unsigned j = 0; j < 8; ++j) {
-            _mm_storeu_si128(dst + j, b[j]);
-        }
-    }
-    for (; blocks > 0; --blocks, ++src, ++dst) {
-        _mm_storeu_si128(dst, aesni_encrypt1(k, rounds, _mm_loadu_si128(src)));
-    }
-}
-
-/// Decrypt `blocks` blocks (in place allowed). CT: branches on the block count only.
-HTTPS_AESNI_FN inline void aesni_decrypt(const std::uint8_t* dec, unsigned rounds,
-                                         const std::uint8_t* in, std::uint8_t* out,
-                                         std::size_t blocks) noexcept {
-    const auto* k = reinterpret_cast<const __m128i*>(dec);
-    const auto* src = reinterpret_cast<const __m128i*>(in);
-    auto* dst = reinterpret_cast<__m128i*>(out);
-    for (; blocks >= 8; blocks -= 8, src += 8, dst += 8) {
-        __m128i b[8];
-#pragma GCC unroll 8
-        for (unsigned j = 0; j < 8; ++j) {
-            b[j] = _mm_loadu_si128(src + j);
-        }
-        aesni_decrypt8(k, rounds, b);
-#pragma GCC unroll 8
-        for (unsigned j = 0; j < 8; ++j) {
-            _mm_storeu_si128(dst + j, b[j]);
-        }
-    }
-    for (; blocks > 0; --blocks, ++src, ++dst) {
-        __m128i b = _mm_xor_si128(_mm_loadu_si128(src), _mm_load_si128(k));
-        for (unsigned r = 1; r < rounds; ++r) {
-            b = _mm_aesdec_si128(b, _mm_load_si128(k + r));
-        }
-        _mm_storeu_si128(dst, _mm_aesdeclast_si128(b, _mm_load_si128(k + rounds)));
-    }
-}
-
-/// CBC decryption (NIST SP 800-38A §6.2) of whole blocks, eight at a time; in place allowed.
-/// `iv` is updated to the last ciphertext block. CT: branches on the block count only.
-HTTPS_AESNI_FN inline void aesni_cbc_decrypt(const std::uint8_t* dec, unsigned rounds,
-                                             std::uint8_t* iv, const std::uint8_t* in,
-                                             std::uint8_t* out, std::size_t blocks) noexcept {
-    const auto* k = reinterpret_cast<const __m128i*>(dec);
-    const auto* src = reinterpret_cast<const __m128i*>(in);
-    auto* dst = reinterpret_cast<__m128i*>(out);
-    __m128i prev = _mm_loadu_si128(reinterpret_cast<const __m128i*>(iv));
-    for (; blocks >= 8; blocks -= 8, src += 8, dst += 8) {
-        __m128i c[8], b[8];
-#pragma GCC unroll 8
-        for (unsigned j = 0; j < 8; ++j) {
-            c[j] = _mm_loadu_si128(src + j); // kept: `out` may overwrite `in`
-            b[j] = c[j];
-        }
-        aesni_decrypt8(k, rounds, b);
-        _mm_storeu_si128(dst, _mm_xor_si128(b[0], prev));
-#pragma GCC unroll 7
-        for (unsigned j = 1; j < 8; ++j) {
-            _mm_storeu_si128(dst + j, _mm_xor_si128(b[j], c[j - 1]));
-        }
-        prev = c[7];
-    }
-    for (; blocks > 0; --blocks, ++src, ++dst) {
-        const __m128i c = _mm_loadu_si128(src);
-        __m128i b = _mm_xor_si128(c, _mm_load_si128(k));
-        for (unsigned r = 1; r < rounds; ++r) {
-            b = _mm_aesdec_si128(b, _mm_load_si128(k + r));
-        }
-        _mm_storeu_si128(dst,
-                         _mm_xor_si128(_mm_aesdeclast_si128(b, _mm_load_si128(k + rounds)), prev));
-        prev = c;
-    }
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(iv), prev);
-}
-
-/// CBC encryption (NIST SP 800-38A §6.2): inherently one block after another; in place allowed.
-/// `iv` is updated to the last ciphertext block. CT: branches on the block count only.
-HTTPS_AESNI_FN inline void aesni_cbc_encrypt(const std::uint8_t* enc, unsigned rounds,
-                                             std::uint8_t* iv, const std::uint8_t* in,
-                                             std::uint8_t* out, std::size_t blocks) noexcept {
-    const auto* k = reinterpret_cast<const __m128i*>(enc);
-    const auto* src = reinterpret_cast<const __m128i*>(in);
-    auto* dst = reinterpret_cast<__m128i*>(out);
-    __m128i prev = _mm_loadu_si128(reinterpret_cast<const __m128i*>(iv));
-    for (; blocks > 0; --blocks, ++src, ++dst) {
-        prev = aesni_encrypt1(k, rounds, _mm_xor_si128(_mm_loadu_si128(src), prev));
-        _mm_storeu_si128(dst, prev);
-    }
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(iv), prev);
-}
-
-} // namespace https::crypto::detail
-
-#undef HTTPS_AESNI_FN
-
-#endif // x86
-
-#include <array>
-#include <cassert>
-#include <cstddef>
-#include <cstdint>
-#include <span>
-
-namespace https::crypto {
-namespace detail {
-
-struct aes_internals;
-
-/// AES with a `KeyBytes`-byte key (16 or 32). The implementation (AES-NI or the bitsliced
-/// portable code) is chosen when the key is set, from https::detail::cpu(); both give identical
-/// results. The key schedule is wiped on destruction.
-template <std::size_t KeyBytes> class aes_cipher {
-    static_assert(KeyBytes == 16 || KeyBytes == 32, "AES-128 and AES-256 only");
-
-  public:
-    static constexpr std::size_t key_size = KeyBytes;
-    static constexpr std::size_t block_size = 16;
-    static constexpr unsigned rounds = static_cast<unsigned>(KeyBytes / 4 + 6);
-
-    /// Expand `key` (FIPS 197 §5.2). CT: no branch or index depends on the key.
-    explicit aes_cipher(std::span<const std::uint8_t, KeyBytes> key) noexcept {
-        ct::secret_array<16 * (rounds + 1)> round_keys;
-        aes_expand_key<rounds>(key.data(), round_keys.data());
-#if defined(__x86_64__) || defined(__i386__)
-        aesni_ = aesni_usable(https::detail::cpu()); // NOLINT(cppcoreguidelines-prefer-member-initializer): x86 only
-        if (aesni_) {
-            aesni_prepare_keys(round_keys.data(), rounds, ni_bytes(),
-                               ni_bytes() + ni_schedule_size);
-            return;
-        }
-#endif
-        aes_ct_plane_keys<rounds>(round_keys.data(), keys_.data());
-    }
-
-    aes_cipher(const aes_cipher&) = default;
-    aes_cipher& operator=(const aes_cipher&) = default;
-    aes_cipher(aes_cipher&&) noexcept = default;
-    aes_cipher& operator=(aes_cipher&&) noexcept = default;
-    ~aes_cipher() {
-        ct::wipe(keys_);
-    }
-
-    /// Encrypt one block. CT: constant time.
-    void encrypt_block(std::span<const std::uint8_t, 16> in,
-                       std::span<std::uint8_t, 16> out) const noexcept {
-        encrypt(in.data(), out.data(), 1);
-    }
-    /// Decrypt one block. CT: constant time.
-    void decrypt_block(std::span<const std::uint8_t, 16> in,
-                       std::span<std::uint8_t, 16> out) const noexcept {
-        decrypt(in.data(), out.data(), 1);
-    }
-    /// Encrypt whole blocks, several in parallel (ECB; the building block of modes).
-    /// CT: time depends on the length only.
-    void encrypt_blocks(bytes_view in, mutable_bytes out) const noexcept {
-        assert(in.size() == out.size() && in.size() % 16 == 0);
-        encrypt(in.data(), out.data(), in.size() / 16);
-    }
-    /// Decrypt whole blocks, several in parallel. CT: time depends on the length only.
-    void decrypt_blocks(bytes_view in, mutable_bytes out) const noexcept {
-        assert(in.size() == out.size() && in.size() % 16 == 0);
-        decrypt(in.data(), out.data(), in.size() / 16);
-    }
-
-  private:
-    friend struct aes_internals;
-
-    // Either 8 (rounds + 1) bitsliced round-key words, or the AES-NI encryption schedule
-    // followed by the decryption schedule (16 (rounds + 1) bytes each, which fits).
-    static constexpr std::size_t ni_schedule_size = 16 * (rounds + 1);
-
-    std::uint8_t* ni_bytes() noexcept {
-        return reinterpret_cast<std::uint8_t*>(keys_.data());
-    }
-    const std::uint8_t* ni_bytes() const noexcept {
-        return reinterpret_cast<const std::uint8_t*>(keys_.data());
-    }
-
-    /// CT: branches on the public implementation choice and block count only.
-    void encrypt(const std::uint8_t* in, std::uint8_t* out, std::size_t blocks) const noexcept {
-#if defined(__x86_64__) || defined(__i386__)
-        if (aesni_) {
-            aesni_encrypt(ni_bytes(), rounds, in, out, blocks);
-            return;
-        }
-#endif
-        aes_ct_encrypt<rounds>(keys_.data(), in, out, blocks);
-    }
-
-    /// CT: branches on the public implementation choice and block count only.
-    void decrypt(const std::uint8_t* in, std::uint8_t* out, std::size_t blocks) const noexcept {
-#if defined(__x86_64__) || defined(__i386__)
-        if (aesni_) {
-            aesni_decrypt(ni_bytes() + ni_schedule_size, rounds, in, out, blocks);
-            return;
-        }
-#endif
-        aes_ct_decrypt<rounds>(keys_.data(), in, out, blocks);
-    }
-
-    alignas(16) std::array<std::uint64_t, 8 * (rounds + 1)> keys_{};
-    bool aesni_ = false;
-};
-
-/// What this library's modes (gcm.hpp, cbc.hpp) may see of an AES key: the AES-NI schedules,
-/// so that CTR and GHASH can run in one pass. Not part of the public API.
-struct aes_internals {
-    /// The AES-NI encryption schedule, or null when the key uses the portable path.
-    template <std::size_t K>
-    static const std::uint8_t* ni_encryption_keys(const aes_cipher<K>& c) noexcept {
-        return c.aesni_ ? c.ni_bytes() : nullptr;
-    }
-    /// The AES-NI decryption schedule, or null when the key uses the portable path.
-    template <std::size_t K>
-    static const std::uint8_t* ni_decryption_keys(const aes_cipher<K>& c) noexcept {
-        return c.aesni_ ? c.ni_bytes() + aes_cipher<K>::ni_schedule_size : nullptr;
-    }
-};
-
-/// Whether `C` is one of this file's AES ciphers (so its internals may be used).
-template <class C>
-concept aes_based = std::derived_from<C, aes_cipher<16>> || std::derived_from<C, aes_cipher<32>>;
-
-} // namespace detail
-
-/// AES-128 (FIPS 197): 16-byte key, 16-byte blocks, 10 rounds.
-class aes128 final : public detail::aes_cipher<16> {
-  public:
-    using aes_cipher::aes_cipher;
-};
-
-/// AES-256 (FIPS 197): 32-byte key, 16-byte blocks, 14 rounds.
-class aes256 final : public detail::aes_cipher<32> {
-  public:
-    using aes_cipher::aes_cipher;
-};
-
-static_assert(block_cipher<aes128> && block_cipher<aes256>);
-
-} // namespace https::crypto
 // ---- https/crypto/detail/gcm_x86.hpp -----------------------------------------------------------
 // GCM's bulk pass on x86: AES-NI counter mode and PCLMULQDQ GHASH interleaved in one pass over the
 // data, twelve blocks at a time on 128-bit vectors, or sixteen on 256-bit ones (VAES/VPCLMULQDQ).
@@ -17914,136 +20448,6 @@ tls12_finished_verify_data(hash_algorithm h, const tls12_master_secret& master, 
 // ChaCha20-Poly1305 with the TLS 1.3-style nonce (RFC 7905), and AES-CBC with HMAC, either
 // MAC-then-encrypt with a constant-time padding-and-MAC check or encrypt-then-MAC (RFC 7366).
 
-// ---- https/crypto/cbc.hpp ----------------------------------------------------------------------
-// CBC mode (NIST SP 800-38A §6.2) over whole blocks for any block_cipher, and PKCS#7 padding
-// (RFC 5652 §6.3) with a constant-time check.
-
-
-#include <array>
-#include <cassert>
-#include <cstddef>
-#include <cstdint>
-#include <cstring>
-#include <span>
-
-namespace https::crypto {
-
-/// CBC-encrypt whole blocks: C_i = E(P_i ^ C_i-1), C_0 = E(P_0 ^ iv). `in.size() == out.size()`,
-/// a multiple of 16 (no padding is added: see pkcs7_pad); in place allowed. The next record's
-/// chaining value, if wanted, is the last ciphertext block.
-/// CT: time depends on the length only.
-template <block_cipher BlockCipher>
-void cbc_encrypt(const BlockCipher& cipher, std::span<const std::uint8_t, 16> iv, bytes_view in,
-                 mutable_bytes out) noexcept {
-    assert(in.size() == out.size() && in.size() % 16 == 0);
-    const std::size_t blocks = in.size() / 16;
-#if defined(__x86_64__) || defined(__i386__)
-    if constexpr (detail::aes_based<BlockCipher>) {
-        if (const std::uint8_t* keys = detail::aes_internals::ni_encryption_keys(cipher)) {
-            std::array<std::uint8_t, 16> chain{};
-            std::memcpy(chain.data(), iv.data(), 16);
-            detail::aesni_cbc_encrypt(keys, BlockCipher::rounds, chain.data(), in.data(),
-                                      out.data(), blocks);
-            return;
-        }
-    }
-#endif
-    std::array<std::uint8_t, 16> x{};
-    const std::uint8_t* prev = iv.data();
-    for (std::size_t i = 0; i < blocks; ++i) {
-        for (std::size_t j = 0; j < 16; ++j) {
-            x[j] = static_cast<std::uint8_t>(in[16 * i + j] ^ prev[j]);
-        }
-        auto dst = out.subspan(16 * i).template first<16>();
-        cipher.encrypt_block(x, dst);
-        prev = dst.data();
-    }
-    ct::wipe(x);
-}
-
-/// CBC-decrypt whole blocks: P_i = D(C_i) ^ C_i-1, with C_-1 = iv. `in.size() == out.size()`, a
-/// multiple of 16; in place allowed. Padding is left for the caller (pkcs7_unpad, or the TLS
-/// 1.2 record layer's own check). Blocks are decrypted several at a time.
-/// CT: time depends on the length only.
-template <block_cipher BlockCipher>
-void cbc_decrypt(const BlockCipher& cipher, std::span<const std::uint8_t, 16> iv, bytes_view in,
-                 mutable_bytes out) noexcept {
-    assert(in.size() == out.size() && in.size() % 16 == 0);
-    std::size_t blocks = in.size() / 16;
-    std::array<std::uint8_t, 16> prev{};
-    std::memcpy(prev.data(), iv.data(), 16);
-#if defined(__x86_64__) || defined(__i386__)
-    if constexpr (detail::aes_based<BlockCipher>) {
-        if (const std::uint8_t* keys = detail::aes_internals::ni_decryption_keys(cipher)) {
-            detail::aesni_cbc_decrypt(keys, BlockCipher::rounds, prev.data(), in.data(), out.data(),
-                                      blocks);
-            return;
-        }
-    }
-#endif
-    // Eight blocks at a time: keep the ciphertext (it is both the chaining value and, in place,
-    // about to be overwritten), decrypt the batch in parallel, then chain.
-    constexpr std::size_t batch = 8;
-    std::array<std::uint8_t, 16 * batch> c{};
-    const std::uint8_t* src = in.data();
-    std::uint8_t* dst = out.data();
-    while (blocks > 0) {
-        const std::size_t n = blocks < batch ? blocks : batch;
-        std::memcpy(c.data(), src, 16 * n);
-        cipher.decrypt_blocks(bytes_view(c.data(), 16 * n), mutable_bytes(dst, 16 * n));
-        for (std::size_t j = 0; j < 16; ++j) {
-            dst[j] ^= prev[j];
-        }
-        for (std::size_t j = 16; j < 16 * n; ++j) {
-            dst[j] ^= c[j - 16];
-        }
-        std::memcpy(prev.data(), c.data() + 16 * (n - 1), 16);
-        src += 16 * n;
-        dst += 16 * n;
-        blocks -= n;
-    }
-}
-
-/// Append PKCS#7 padding (RFC 5652 §6.3): after the `len` data bytes at the front of `buffer`,
-/// write k = BlockSize - len % BlockSize bytes of value k (1..BlockSize). Returns the padded
-/// length; `buffer` must have room for it. CT: time depends on the length only.
-template <std::size_t BlockSize = 16>
-[[nodiscard]] std::size_t pkcs7_pad(mutable_bytes buffer, std::size_t len) noexcept {
-    static_assert(BlockSize >= 1 && BlockSize <= 255);
-    const std::size_t k = BlockSize - len % BlockSize;
-    assert(buffer.size() >= len + k);
-    std::memset(buffer.data() + len, static_cast<int>(k), k);
-    return len + k;
-}
-
-/// The data length inside PKCS#7-padded `padded`, or `errc::bad_padding` when `padded` is empty,
-/// not a multiple of BlockSize, or its padding is malformed.
-/// CT: the time depends on padded.size() only; which byte was wrong, and the pad value when the
-/// padding is bad, do not leak (a valid pad value is revealed by the returned length).
-template <std::size_t BlockSize = 16>
-[[nodiscard]] result<std::size_t> pkcs7_unpad(bytes_view padded) noexcept {
-    static_assert(BlockSize >= 1 && BlockSize <= 255);
-    if (padded.empty() || padded.size() % BlockSize != 0) {
-        return errc::bad_padding; // lengths are public
-    }
-    using m32 = ct::mask<std::uint32_t>;
-    const std::uint8_t* last = padded.data() + padded.size() - BlockSize;
-    const std::uint32_t pad = last[BlockSize - 1];
-    m32 bad = m32::is_zero(pad) | m32::less(static_cast<std::uint32_t>(BlockSize), pad);
-    for (std::uint32_t i = 0; i < BlockSize; ++i) {
-        // the i-th byte from the end must equal `pad` when i < pad
-        const m32 in_pad = m32::less(i, pad);
-        bad = bad | (in_pad & ~m32::equal(last[BlockSize - 1 - i], pad));
-    }
-    if (bad.declassify()) {
-        return errc::bad_padding;
-    }
-    std::size_t data_len = padded.size() - pad;
-    ct::unpoison(&data_len, sizeof data_len); // the length of valid data is public
-    return data_len;
-}
-
-} // namespace https::crypto
 // ---- https/tls/tls12_cbc_mac.hpp ---------------------------------------------------------------
 // The record MAC of TLS 1.2 CBC suites (RFC 5246 §6.2.3.1) computed in constant time over a
 // secret length (the Lucky Thirteen countermeasure), and the constant-time extraction of a MAC
