@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Interop for X25519MLKEM768: https-get against the scripted TLS 1.3 server of hybrid_server.py
 on 127.0.0.1, one case per connection. Needs a Python whose `cryptography` package offers
-ML-KEM (version 44 or later): this interpreter if it has one, else the first `python3` on PATH
-that does; with none the test fails and says what is missing (never a skip).
+ML-KEM (version 44 or later): this interpreter if it has one, else the first `python3` on PATH,
+or of pyenv's installed versions, that does; with none the test fails and says what is missing
+(never a skip).
 
 usage: hybrid_interop.py --https-get PATH"""
 import argparse
@@ -27,9 +28,14 @@ def reexec_with_mlkem():
     """Run this script again under a python3 that has ML-KEM, or fail saying what is missing."""
     if os.environ.get("HTTPS_HYBRID_REEXEC"):
         return
-    for directory in os.environ.get("PATH", "").split(os.pathsep):
-        candidate = shutil.which("python3", path=directory)
-        if not candidate or os.path.realpath(candidate) == os.path.realpath(sys.executable):
+    # The python3 programs on PATH, then those of pyenv's versions (PYENV_ROOT, else ~/.pyenv).
+    candidates = [shutil.which("python3", path=d) for d in os.environ.get("PATH", "").split(os.pathsep)]
+    versions = os.path.join(os.environ.get("PYENV_ROOT", os.path.expanduser("~/.pyenv")), "versions")
+    if os.path.isdir(versions):
+        candidates += [os.path.join(versions, v, "bin", "python3") for v in sorted(os.listdir(versions))]
+    for candidate in candidates:
+        if not candidate or not os.access(candidate, os.X_OK) or \
+                os.path.realpath(candidate) == os.path.realpath(sys.executable):
             continue
         probe = subprocess.run([candidate, "-c",
                                 "from cryptography.hazmat.primitives.asymmetric import mlkem"],
@@ -43,7 +49,7 @@ if not has_mlkem():
     reexec_with_mlkem()
     sys.exit("FAIL  no Python with ML-KEM: the hybrid interop server needs the `cryptography` "
              "package 44 or later (its hazmat.primitives.asymmetric.mlkem); this interpreter (%s) "
-             "and no python3 on PATH has it" % sys.executable)
+             "and no python3 on PATH or among pyenv's versions has it" % sys.executable)
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import hybrid_server  # noqa: E402
