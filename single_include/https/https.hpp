@@ -12009,6 +12009,22 @@ struct rsa_signer {
     /// multiple of p or q). `signature` is zeroed on every error.
     /// CT: no branch or index depends on EM, d, p, q, dp, dq, qinv, r or v; revealed: r v mod n
     /// (see 1), the verdicts of the rejection sampling, the fault check.
+    /// The signature of the encoded message `em`, unless its encoding failed (`encoded`): then
+    /// that error, with `signature` zeroed. EM is wiped either way.
+    template <bigint_limb Limb>
+    static status sign_encoded(const basic_rsa_private_key<Limb>& key, status encoded,
+                               mutable_bytes em, mutable_bytes signature,
+                               random_source& rng) noexcept {
+        status st = encoded;
+        if (!encoded) {
+            std::fill(signature.begin(), signature.end(), std::uint8_t{0});
+        } else {
+            st = private_op(key, em, signature, rng);
+        }
+        ct::wipe(em.data(), em.size());
+        return st;
+    }
+
     template <bigint_limb Limb>
     static status private_op(const basic_rsa_private_key<Limb>& key, bytes_view em,
                              mutable_bytes signature, random_source& rng,
@@ -12229,13 +12245,8 @@ status sign_pkcs1v15(const detail::basic_rsa_private_key<Limb>& key, hash_id h, 
     const std::size_t k = key.size();
     std::array<std::uint8_t, rsa_max_bytes> em_buf;
     const mutable_bytes em(em_buf.data(), k);
-    if (status st = detail::emsa_pkcs1v15_encode(h, digest, em); !st) {
-        std::fill(signature.begin(), signature.end(), std::uint8_t{0});
-        return st;
-    }
-    const status st = detail::rsa_signer::private_op(key, em, signature, rng);
-    ct::wipe(em.data(), k);
-    return st;
+    return detail::rsa_signer::sign_encoded(key, detail::emsa_pkcs1v15_encode(h, digest, em), em,
+                                            signature, rng);
 }
 
 /// RSASSA-PSS signature generation (RFC 8017 §8.1.1, EMSA-PSS-ENCODE §9.1.1) of `digest`,
@@ -12257,16 +12268,10 @@ status sign_pss_with_salt(const detail::basic_rsa_private_key<Limb>& key, const 
     // EM is emLen bytes; as the integer fed to RSASP1 it has k bytes, the first zero when
     // emLen = k - 1 (modBits = 1 mod 8)
     em[0] = 0;
-    if (status st = detail::emsa_pss_encode(digest, salt, em_bits, em.last(em_len),
-                                            detail::digest_function_for(params.hash),
-                                            detail::mgf1_function_for(params.mgf1_hash));
-        !st) {
-        std::fill(signature.begin(), signature.end(), std::uint8_t{0});
-        return st;
-    }
-    const status st = detail::rsa_signer::private_op(key, em, signature, rng);
-    ct::wipe(em.data(), k);
-    return st;
+    const status encoded = detail::emsa_pss_encode(digest, salt, em_bits, em.last(em_len),
+                                                   detail::digest_function_for(params.hash),
+                                                   detail::mgf1_function_for(params.mgf1_hash));
+    return detail::rsa_signer::sign_encoded(key, encoded, em, signature, rng);
 }
 
 /// RSASSA-PSS signature generation with a fresh random salt of `params.salt_length` bytes from
