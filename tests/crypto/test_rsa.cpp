@@ -2,6 +2,7 @@
 // PKCS#1 v1.5 encryption, and differential tests against OpenSSL's libcrypto.
 #include <https/crypto/rsa.hpp>
 
+#include "rsa_support.hpp"
 #include "support/vectors.hpp"
 
 #include <catch2/catch.hpp>
@@ -76,36 +77,8 @@ status verify_pss_test(const rsa_key_t<Limb>& key, hash_id h, hash_id mgf, bytes
     return verify_pss(key, pss_params{h, mgf, salt}, digest_of(h, msg), sig);
 }
 
-/// Hex digits of an integer, left-padded with zeros to `bytes` bytes (or to whole bytes).
-test::bytes fixed_hex(std::string hex, std::size_t bytes) {
-    if (hex.size() % 2 != 0) {
-        hex.insert(hex.begin(), '0');
-    }
-    if (hex.size() < 2 * bytes) {
-        hex.insert(0, 2 * bytes - hex.size(), '0');
-    }
-    return test::hex(hex);
-}
-
-hash_id hash_by_name(std::string name) {
-    name.erase(std::remove(name.begin(), name.end(), '-'), name.end());
-    if (name == "SHA1") {
-        return hash_id::sha1;
-    }
-    if (name == "SHA224") {
-        return hash_id::sha224;
-    }
-    if (name == "SHA256") {
-        return hash_id::sha256;
-    }
-    if (name == "SHA384") {
-        return hash_id::sha384;
-    }
-    if (name == "SHA512") {
-        return hash_id::sha512;
-    }
-    throw std::runtime_error("unknown hash " + name);
-}
+using test::rsa::fixed_hex;
+using test::rsa::hash_by_name;
 
 // ---- OpenSSL private-key side for the differential tests ----
 

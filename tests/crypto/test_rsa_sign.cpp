@@ -5,6 +5,7 @@
 #include <https/core/der.hpp>
 #include <https/crypto/rsa_private_key.hpp>
 
+#include "rsa_support.hpp"
 #include "support/vectors.hpp"
 
 #include <catch2/catch.hpp>
@@ -72,36 +73,8 @@ test::bytes magnitude(const std::string& hex) {
     return b;
 }
 
-/// Hex digits of an integer, left-padded with zeros to `bytes` bytes.
-test::bytes fixed_hex(std::string hex, std::size_t bytes) {
-    if (hex.size() % 2 != 0) {
-        hex.insert(hex.begin(), '0');
-    }
-    if (hex.size() < 2 * bytes) {
-        hex.insert(0, 2 * bytes - hex.size(), '0');
-    }
-    return test::hex(hex);
-}
-
-hash_id hash_by_name(std::string name) {
-    name.erase(std::remove(name.begin(), name.end(), '-'), name.end());
-    if (name == "SHA1") {
-        return hash_id::sha1;
-    }
-    if (name == "SHA224") {
-        return hash_id::sha224;
-    }
-    if (name == "SHA256") {
-        return hash_id::sha256;
-    }
-    if (name == "SHA384") {
-        return hash_id::sha384;
-    }
-    if (name == "SHA512") {
-        return hash_id::sha512;
-    }
-    throw std::runtime_error("unknown hash " + name);
-}
+using test::rsa::fixed_hex;
+using test::rsa::hash_by_name;
 
 template <class Hash> test::bytes digest_with(bytes_view msg) {
     const auto d = crypto::hash<Hash>(msg);
